@@ -1,0 +1,70 @@
+"""The template context: the model plus every derived figure, as plain dicts and lists.
+
+The keys here are the vocabulary of report templates; docs/template.md lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from . import figures
+from .model import Report
+from .numbers import chinese_count, ratio
+
+
+def build_context(report: Report) -> dict[str, Any]:
+    unit = report.unit
+    budget: dict[str, dict[str, Any]] = {
+        col.key: figures.column_values(report.budget, col.key) for col in report.budget.sheet.columns
+    }
+    for col, values in budget.items():
+        values["income_sources"] = figures.labelled_parts(report.budget, "income_total", col, skip_zero=True)
+    actual = budget["actual"]
+    three = report.three_public
+    procurement = {c.key: figures.column_values(report.procurement, c.key) for c in report.procurement.sheet.columns}
+    assets = figures.column_values(report.assets, "amount")
+    if assets["net_assets"] is None and assets["total_assets"] is not None and assets["liabilities"] is not None:
+        assets["net_assets"] = assets["total_assets"] - assets["liabilities"]
+    if assets["usage_rate"] is None:
+        assets["usage_rate"] = ratio(assets["fixed_in_use"], assets["fixed_assets"])
+    major = figures.major_projects(report.projects, unit.threshold)
+    return {
+        "year": unit.year,
+        "unit": {
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "supervisor": unit.supervisor or "",
+        },
+        "basis": unit.basis,
+        "threshold": unit.threshold,
+        "report_date": (
+            f"{unit.report_date.year}年{unit.report_date.month}月{unit.report_date.day}日" if unit.report_date else ""
+        ),
+        "duties": report.duties,
+        "offices": report.offices,
+        "offices_count": len(report.offices),
+        "offices_count_cn": chinese_count(len(report.offices)),
+        "staffing": [asdict(s) for s in report.staffing],
+        "final_units": report.final_units,
+        "budget": budget,
+        "income_change": asdict(figures.Change.between(actual["income_total"], budget["initial"]["income_total"])),
+        "shares": {
+            "basic": ratio(actual["basic"], actual["expense_total"]),
+            "project": ratio(actual["project"], actual["expense_total"]),
+        },
+        "three_public": {
+            col.key: {
+                "total": figures.effective(three, "total", col.key),
+                "parts": figures.vehicle_aware_parts(three, col.key),
+            }
+            for col in three.sheet.columns
+        },
+        "procurement": procurement,
+        "assets": assets,
+        "function_groups": figures.function_groups(report.functions),
+        "projects": [asdict(p) for p in report.projects],
+        "major_projects": [asdict(p) for p in major],
+        "kpis": [asdict(k) for k in report.kpis],
+        "texts": report.texts,
+    }

@@ -1,0 +1,71 @@
+"""Every error genreport raises to a user, under one base class.
+
+The CLI catches ``GenreportError`` and nothing else: anything that is not one
+of these is a bug and is allowed to show its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a workbook, located to the cell."""
+
+    severity: str  # "error" or "warning"
+    code: str
+    file: str
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.sheet:
+            where += f" › {self.sheet}"
+            if self.cell:
+                where += f"!{self.cell}"
+        return f"{where}：{self.message}"
+
+
+class GenreportError(Exception):
+    """Raised for any mistake a user can fix; ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class InputError(GenreportError):
+    """Raised when an input file is missing, unreadable or not an .xlsx workbook."""
+
+
+class WorkbookInvalid(GenreportError):
+    """Raised when a workbook has structural errors; carries all of them, not just the first."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        super().__init__("\n".join(str(f) for f in self.findings))
+
+
+class TemplateProblem(GenreportError):
+    """Raised when a report template is missing, malformed or refers to an unknown field."""
+
+
+class OutputError(GenreportError):
+    """Raised when the report cannot be written where it was asked to go."""
+
+
+class UsageError(GenreportError):
+    """Raised for a bad combination of command-line arguments."""
+
+    exit_code = 2
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would recognise it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,390 @@
+"""Turn raw cells into typed values, following the schema, collecting every problem on the way.
+
+Nothing here stops at the first problem: a user fixes a workbook in one sitting
+only if told everything at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import schema
+from .errors import Finding
+from .numbers import parse_decimal
+from .read_excel import RawCell, SourceWorkbook
+from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_CODE_LENGTHS = (3, 5, 7)
+
+
+@dataclass
+class FormValues:
+    sheet: FormSheet
+    unit: str = schema.DEFAULT_UNIT
+    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    refs: dict[tuple[str, str], str] = field(default_factory=dict)
+    present: bool = True
+
+    def get(self, row: str, column: str) -> Any:
+        return self.values.get((row, column))
+
+
+@dataclass
+class Record:
+    row: int
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+@dataclass
+class ListValues:
+    sheet: ListSheet
+    unit: str = schema.DEFAULT_UNIT
+    records: list[Record] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
+    present: bool = True
+
+    def ref(self, record: Record, key: str) -> str:
+        return f"{self.letters.get(key, '?')}{record.row}"
+
+
+@dataclass
+class Normalized:
+    display: str
+    forms: dict[str, FormValues] = field(default_factory=dict)
+    lists: dict[str, ListValues] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+class _Collector:
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.findings: list[Finding] = []
+
+    def error(self, code: str, sheet: str, cell: str, message: str) -> None:
+        self.findings.append(Finding("error", code, self.display, sheet, cell, message))
+
+    def warning(self, code: str, sheet: str, cell: str, message: str) -> None:
+        self.findings.append(Finding("warning", code, self.display, sheet, cell, message))
+
+
+def normalize(source: SourceWorkbook) -> Normalized:
+    out = Normalized(source.display)
+    col = _Collector(source.display)
+    known = {s.name for s in schema.SHEETS} | {schema.GUIDE_SHEET}
+    for name in source.sheet_names:
+        if name not in known:
+            col.warning("W_EXTRA_SHEET", name, "", "不是标准工作表，已忽略")
+    for sheet in schema.SHEETS:
+        ws = source.sheet(sheet.name)
+        if ws is None:
+            if sheet.required:
+                col.error("E_SHEET_MISSING", sheet.name, "", f"缺少工作表“{sheet.name}”")
+            else:
+                col.warning("W_SHEET_MISSING", sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
+        reader = _SheetReader(source, ws, sheet, col) if ws is not None else None
+        if isinstance(sheet, FormSheet):
+            out.forms[sheet.key] = reader.read_form(sheet) if reader else FormValues(sheet, present=False)
+        else:
+            out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
+    out.findings = col.findings
+    return out
+
+
+class _SheetReader:
+    def __init__(self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: _Collector) -> None:
+        self.source = source
+        self.ws = ws
+        self.sheet = sheet
+        self.col = col
+        self.merged: dict[tuple[int, int], tuple[int, int]] = {}
+        for rng in ws.merged_cells.ranges:
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if (r, c) != (rng.min_row, rng.min_col):
+                        self.merged[(r, c)] = (rng.min_row, rng.min_col)
+        self.divisor = Decimal(1)
+        self.unit = schema.DEFAULT_UNIT
+        if sheet.money:
+            self._read_unit()
+
+    def raw(self, row: int, column: int) -> RawCell:
+        row, column = self.merged.get((row, column), (row, column))
+        return self.source.cell(self.ws, row, column)
+
+    def _read_unit(self) -> None:
+        label = _text(self.raw(TITLE_ROW, 1).value)
+        value = _text(self.raw(TITLE_ROW, 2).value)
+        if _norm(label) != _norm(schema.UNIT_LABEL):
+            self.col.error(
+                "E_UNIT_MISSING",
+                self.sheet.name,
+                "A1",
+                f"第1行应为金额单位（A1 填“{schema.UNIT_LABEL}”，B1 选“万元”或“元”）",
+            )
+            return
+        if not value:
+            self.col.warning("W_UNIT_BLANK", self.sheet.name, "B1", "金额单位未填写，按“万元”处理")
+            return
+        if value not in schema.UNITS:
+            self.col.error("E_UNIT", self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{value}”")
+            return
+        self.unit = value
+        self.divisor = Decimal(schema.UNITS[value])
+
+    def header_map(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for c in range(1, self.ws.max_column + 1):
+            label = _norm(_text(self.raw(HEADER_ROW, c).value))
+            if label and label not in found:
+                found[label] = c
+        return found
+
+    def read_form(self, sheet: FormSheet) -> FormValues:
+        out = FormValues(sheet, unit=self.unit)
+        headers = self.header_map()
+        columns: dict[str, int] = {}
+        for vc in sheet.columns:
+            c = headers.get(_norm(vc.label))
+            if c is None:
+                if len(sheet.columns) == 1:
+                    c = 2  # a one-column form needs no exact header
+                else:
+                    self.col.error(
+                        "E_COLUMN_MISSING", sheet.name, f"{HEADER_ROW}", f"第{HEADER_ROW}行缺少列“{vc.label}”"
+                    )
+                    continue
+            columns[vc.key] = c
+        rows: dict[str, int] = {}
+        for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
+            label = _norm(_text(self.raw(r, 1).value))
+            if label:
+                rows.setdefault(label, r)
+        for f in sheet.rows:
+            found = rows.get(_norm(f.label))
+            if found is None:
+                self.col.error("E_ROW_MISSING", sheet.name, "A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
+                continue
+            r = found
+            for vc in sheet.columns:
+                c = columns.get(vc.key)
+                if c is None:
+                    continue
+                ref = f"{get_column_letter(c)}{r}"
+                value = self.convert(self.raw(r, c), f, ref)
+                if value is None and f.default is not None:
+                    value = self.convert(RawCell(f.default, "General"), f, ref)
+                if value is None and f.required and vc.required:
+                    self.col.error("E_REQUIRED", sheet.name, ref, f"“{f.label}”的“{vc.label}”为必填项，未填写")
+                out.values[(f.key, vc.key)] = value
+                out.refs[(f.key, vc.key)] = ref
+        return out
+
+    def read_list(self, sheet: ListSheet) -> ListValues:
+        out = ListValues(sheet, unit=self.unit)
+        headers = self.header_map()
+        columns: dict[str, int] = {}
+        for f in sheet.columns:
+            c = headers.get(_norm(f.label))
+            if c is None:
+                if f.required:
+                    self.col.error(
+                        "E_COLUMN_MISSING", sheet.name, f"{HEADER_ROW}", f"第{HEADER_ROW}行缺少必填列“{f.label}”"
+                    )
+                continue
+            columns[f.key] = c
+            out.letters[f.key] = get_column_letter(c)
+        for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
+            raws = {k: self.raw(r, c) for k, c in columns.items()}
+            if all(_blank(raw.value) and not raw.formula_without_value for raw in raws.values()):
+                continue  # blank separator rows inside a table are harmless
+            values: dict[str, Any] = {}
+            for f in sheet.columns:
+                if f.key not in columns:
+                    values[f.key] = None
+                    continue
+                ref = f"{out.letters[f.key]}{r}"
+                value = self.convert(raws[f.key], f, ref)
+                if value is None and f.required:
+                    self.col.error("E_REQUIRED", sheet.name, ref, f"“{f.label}”为必填项，未填写")
+                values[f.key] = value
+            out.records.append(Record(r, values))
+        if len(out.records) < sheet.min_rows:
+            self.col.error(
+                "E_EMPTY_SHEET",
+                sheet.name,
+                f"A{FIRST_DATA_ROW}",
+                f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
+            )
+        return out
+
+    def convert(self, raw: RawCell, f: Field, ref: str) -> Any:
+        """The typed value of one cell, or None (blank or wrong; wrong ones add a finding)."""
+        name = self.sheet.name
+        if raw.formula_without_value:
+            self.col.error(
+                "E_FORMULA_NO_VALUE",
+                name,
+                ref,
+                "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
+                "请在 Excel 或 WPS 中打开并保存后再试",
+            )
+            return None
+        value = raw.value
+        if _blank(value):
+            return None
+        try:
+            result, fixes = _CONVERTERS[f.kind](value, raw.number_format, self.divisor)
+        except _Wrong as e:
+            self.col.error(e.code, name, ref, e.message)
+            return None
+        for fix in fixes:
+            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{value}”）")
+        if f.choices and result not in f.choices:
+            self.col.error("E_CHOICE", name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
+            return None
+        return result
+
+
+class _Wrong(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return f"日期 {value:%Y-%m-%d}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
+    if isinstance(value, bool | dt.datetime | dt.date | dt.time):
+        raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
+    if isinstance(value, int | float):
+        return Decimal(str(value)), []
+    parsed, fixes = parse_decimal(str(value))
+    if parsed is None:
+        raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
+    return parsed, fixes
+
+
+def _to_money(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
+    number, fixes = _number(value)
+    return (number / divisor if divisor != 1 else number), fixes
+
+
+def _to_decimal(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
+    return _number(value)
+
+
+def _to_int(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
+    number, fixes = _number(value, "整数")
+    if number != number.to_integral_value():
+        raise _Wrong("E_NOT_INT", f"应为整数，实际为“{_shown(value)}”")
+    return int(number), fixes
+
+
+def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
+    year, fixes = _to_int(str(value).removesuffix("年") if isinstance(value, str) else value, fmt, divisor)
+    if not 1990 <= year <= 2100:
+        raise _Wrong("E_YEAR", f"年度应为四位年份，实际为“{_shown(value)}”")
+    return year, fixes
+
+
+def _to_percent(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
+    """As a ratio: a %-formatted cell holds 1 for 100%; typed text "100%" or 100 means 100%."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = Decimal(str(value))
+        return (number if "%" in fmt else number / 100), []
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    number, fixes = _number(text.removesuffix("%"), "百分比")
+    return number / 100, fixes
+
+
+def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]]:
+    if isinstance(value, dt.datetime):
+        return value.date(), []
+    if isinstance(value, dt.date):
+        return value, []
+    m = _DATE.match(unicodedata.normalize("NFKC", str(value)).strip())
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), []
+        except ValueError:
+            pass
+    raise _Wrong("E_NOT_DATE", f"应为日期（如 2023-03-31），实际为“{_shown(value)}”")
+
+
+def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text.isdigit() or len(text) not in _CODE_LENGTHS:
+        raise _Wrong("E_CODE", f"科目编码应为 3、5 或 7 位数字，实际为“{_shown(value)}”")
+    return text, []
+
+
+def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        value = f"{value.year}年{value.month}月{value.day}日"
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    fixes = []
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+        fixes.append("已删除不可见的控制字符")
+    return text.strip(), fixes
+
+
+def _to_number_or_text(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal | str, list[str]]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value)), []
+    text, fixes = _to_text(value, fmt, divisor)
+    parsed, more = parse_decimal(text)
+    return (parsed, fixes + more) if parsed is not None else (text, fixes)
+
+
+_CONVERTERS = {
+    Kind.TEXT: _to_text,
+    Kind.INT: _to_int,
+    Kind.YEAR: _to_year,
+    Kind.MONEY: _to_money,
+    Kind.DECIMAL: _to_decimal,
+    Kind.PERCENT: _to_percent,
+    Kind.DATE: _to_date,
+    Kind.CODE: _to_code,
+    Kind.NUMBER_OR_TEXT: _to_number_or_text,
+}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _norm(label: str) -> str:
+    """Labels compare without regard to full/half-width forms and spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))

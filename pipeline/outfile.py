@@ -1,0 +1,35 @@
+"""Atomic file output: a reader never sees a half-written report or workbook."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import OutputError, display_path
+
+
+def atomic_save(path: Path, save: Callable[[str], None]) -> None:
+    """Call ``save(tmp_name)`` for a temp file beside ``path``, then rename it over ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
+    except OSError as e:
+        raise OutputError(f"无法写入 {display_path(path)}：{e.strerror or e}") from e
+    os.close(fd)
+    try:
+        save(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OutputError(f"无法写入 {display_path(path)}：{e.strerror or e}") from e
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,97 @@
+"""The one place a report is rendered: a docxtpl template, a sandboxed autoescaping Jinja, an atomic write."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from .errors import TemplateProblem, display_path
+from .numbers import format_money, format_percent, format_plain
+from .outfile import atomic_save
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATE_FILE = "report.docx"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    percent_places: int = 2
+
+
+def default_template() -> Path:
+    """templates/default/report.docx of the checkout, or the copy packed into an installed wheel."""
+    for root in (PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"):
+        candidate = root / "default" / TEMPLATE_FILE
+        if candidate.is_file():
+            return candidate
+    raise TemplateProblem("找不到默认模板 templates/default/report.docx；请用 -t 指定模板")
+
+
+def resolve_template(spec: Path | None) -> Path:
+    """A template is a .docx file, or a folder holding report.docx; None means the default."""
+    if spec is None:
+        return default_template()
+    path = spec / TEMPLATE_FILE if spec.is_dir() else spec
+    if not path.is_file():
+        raise TemplateProblem(f"{display_path(path)}：找不到模板文件")
+    if path.suffix.lower() != ".docx":
+        raise TemplateProblem(f"{display_path(path)}：模板应为 Word 文档（.docx）")
+    return path
+
+
+def make_environment(options: RenderOptions) -> SandboxedEnvironment:
+    """Sandboxed (templates are user-edited files) and autoescaping (cell text may hold & and <)."""
+    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["money"] = format_money
+    env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
+    env.filters["plain"] = format_plain
+    return env
+
+
+class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
+    """docxtpl re-parses rendered XML with recover=True, which silently drops content; refuse instead."""
+
+    def fix_tables(self, xml: str) -> Any:
+        try:
+            etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as e:
+            raise TemplateProblem(f"渲染结果不是有效的 Word XML（{e}）；请检查模板中的标签") from e
+        return super().fix_tables(xml)
+
+
+class TemplateSource:
+    """A template read once and rendered any number of times (one per input)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data = path.read_bytes()
+        except OSError as e:
+            raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+
+    def render_docx(self, context: dict[str, Any], out_path: Path, options: RenderOptions) -> None:
+        shown = display_path(self.path)
+        try:
+            doc = _StrictDocxTemplate(io.BytesIO(self.data))
+            doc.render(context, jinja_env=make_environment(options), autoescape=True)
+        except TemplateProblem:
+            raise
+        except jinja2.TemplateSyntaxError as e:
+            near = "".join(getattr(e, "docx_context", []) or []).strip()
+            raise TemplateProblem(
+                f"{shown}：模板语法错误：{e.message}" + (f"（位于“{near[:60]}”附近）" if near else "")
+            ) from e
+        except jinja2.UndefinedError as e:
+            raise TemplateProblem(f"{shown}：模板引用了不存在的字段：{e.message}") from e
+        except jinja2.TemplateError as e:
+            raise TemplateProblem(f"{shown}：模板渲染失败：{e}") from e
+        except Exception as e:
+            raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+        atomic_save(out_path, doc.save)

@@ -1,0 +1,369 @@
+"""The standard workbook (填报模板), declared once.
+
+The blank form writer, the reader, the checks and the generated documentation
+all walk these declarations; nothing else in the code names a sheet, a column
+label or a unit.  Two kinds of sheet exist:
+
+* ``FormSheet``: fixed rows, one per ``Field``, found by the label in column A;
+  one or more value columns (``ValueColumn``) beside it.
+* ``ListSheet``: free rows, one record each; columns (``Field``) found by
+  their header label, so a user may reorder them.
+
+Every sheet has the same frame: row 1 holds the unit cell (``金额单位`` in A1,
+万元 or 元 in B1) or a one-line description, row 2 the headers, data from row 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    TEXT = "文本"
+    INT = "整数"
+    MONEY = "金额"
+    DECIMAL = "数值"
+    PERCENT = "百分比"
+    YEAR = "年份"
+    DATE = "日期"
+    CODE = "科目编码"
+    NUMBER_OR_TEXT = "数值或文本"
+
+
+UNIT_LABEL = "金额单位"
+UNITS = {"万元": 1, "元": 10000}  # divisor to 万元
+DEFAULT_UNIT = "万元"
+TITLE_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+ITEM_HEADER = "项目"
+HELP_HEADER = "填报说明"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of a list sheet, or a row of a form sheet."""
+
+    key: str
+    label: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    # form rows only: the row this one adds up into ("sum") or is a part of ("part", 其中项)
+    parent: str | None = None
+    relation: str = "sum"
+    indent: int = 0
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    key: str
+    label: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FormSheet:
+    key: str
+    name: str
+    description: str
+    rows: tuple[Field, ...]
+    columns: tuple[ValueColumn, ...]
+    money: bool = True
+    required: bool = True
+
+    def row(self, key: str) -> Field:
+        return next(r for r in self.rows if r.key == key)
+
+
+@dataclass(frozen=True)
+class ListSheet:
+    key: str
+    name: str
+    description: str
+    columns: tuple[Field, ...]
+    money: bool = False
+    required: bool = True
+    min_rows: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def column(self, key: str) -> Field:
+        return next(c for c in self.columns if c.key == key)
+
+
+Sheet = FormSheet | ListSheet
+
+TEXT_SECTIONS: dict[str, str] = {
+    "variance": "预决算差异说明",
+    "overall": "整体绩效目标完成情况",
+    "problems": "存在的主要问题",
+    "measures": "下一步改进措施",
+    "publicity": "自评结果应用和公开",
+    "other": "其他需要说明的情况",
+}
+
+KPI_LEVEL1 = ("产出指标", "效益指标", "满意度指标")
+KPI_DIRECTIONS = ("≥", "≤", "=", "定性")
+
+BASIC = FormSheet(
+    key="basic",
+    name="基本信息",
+    description="单位基本信息：每行一项，在“内容”列填写。",
+    money=False,
+    columns=(ValueColumn("value", "内容"),),
+    rows=(
+        Field(
+            "name",
+            "单位名称",
+            required=True,
+            help="报告中使用的单位全称，如“衡山县住房和城乡建设局（人防办）”；用于决算单位构成和落款。",
+        ),
+        Field("short_name", "单位简称", help="正文中的简称，如“县住房和城乡建设局（县人防办）”；不填则使用单位名称。"),
+        Field("year", "年度", Kind.YEAR, required=True, help="报告所评价的预算年度，四位数字，如 2022。"),
+        Field("supervisor", "主管部门", help="主管部门或上级单位名称。"),
+        Field(
+            "basis",
+            "评价依据",
+            required=True,
+            help="前言“根据……”之后、“，现将……”之前的文字：所依据的法规和文件，按原样填写。",
+        ),
+        Field(
+            "threshold",
+            "项目分项说明金额标准（万元）",
+            Kind.MONEY,
+            default="50",
+            help="项目总造价（预算）达到此金额的项目在“项目绩效目标完成情况”中逐项说明；不填为 50 万元。",
+        ),
+        Field("report_date", "报告日期", Kind.DATE, help="落款日期；不填则落款不写日期。"),
+    ),
+)
+
+DUTIES = ListSheet(
+    key="duties",
+    name="部门职责",
+    description="部门主要职责：每段一行，按报告中的顺序；编号（第一条、（一）等）照原文填写。",
+    min_rows=1,
+    columns=(Field("text", "职责内容", required=True, help="一段职责文字。", width=100),),
+)
+
+OFFICES = ListSheet(
+    key="offices",
+    name="内设机构",
+    description="内设机构：每个股室（机构）一行，按顺序。报告自动合计个数。",
+    min_rows=1,
+    columns=(Field("name", "机构名称", required=True, help="如“办公室”“公用事业股（给排水管理办公室）”。", width=40),),
+)
+
+STAFFING = ListSheet(
+    key="staffing",
+    name="人员编制",
+    description="人员编制：每种编制一行。",
+    min_rows=1,
+    columns=(
+        Field("kind", "编制类型", required=True, help="如“机关行政编制”“机关后勤服务全额拨款事业编制”。", width=36),
+        Field("quota", "编制数", Kind.INT, required=True, help="核定编制人数。", width=10),
+        Field("actual", "实有人数", Kind.INT, help="年末实有在职人数；用于在职人员控制率。", width=10),
+        Field("positions", "领导职数及说明", help="接在编制数之后的说明，如“设局长1名，副局长3名”。", width=60),
+    ),
+)
+
+FINAL_UNITS = ListSheet(
+    key="final_units",
+    name="决算单位",
+    description="部门决算单位构成：纳入部门决算的单位，每个一行。",
+    min_rows=1,
+    columns=(Field("name", "单位名称", required=True, help="如“县住房和城乡建设局（人防办）本级”。", width=50),),
+)
+
+_BUDGET_COLUMNS = (
+    ValueColumn("prior", "上年决算数", required=False, help="上年决算数，用于同比；可不填。"),
+    ValueColumn("initial", "年初预算数"),
+    ValueColumn("adjusted", "全年预算数", required=False, help="调整后的全年预算数；可不填。"),
+    ValueColumn("actual", "全年执行数", help="全年执行数（决算数）。"),
+)
+
+BUDGET = FormSheet(
+    key="budget",
+    name="收支预决算",
+    description="本年收入、支出的预算与决算。",
+    columns=_BUDGET_COLUMNS,
+    rows=(
+        Field("income_total", "收入合计", Kind.MONEY, required=True, help="本年收入合计，按报表填列。"),
+        Field("income_general", "一般公共预算拨款", Kind.MONEY, parent="income_total", indent=1),
+        Field("income_fund", "政府性基金预算拨款", Kind.MONEY, parent="income_total", indent=1),
+        Field("income_soe", "国有资本经营预算拨款", Kind.MONEY, parent="income_total", indent=1),
+        Field("income_special", "财政专户管理资金", Kind.MONEY, parent="income_total", indent=1),
+        Field("income_other", "单位资金及其他收入", Kind.MONEY, parent="income_total", indent=1),
+        Field("expense_total", "支出合计", Kind.MONEY, required=True, help="本年支出合计，按报表填列。"),
+        Field("basic", "基本支出", Kind.MONEY, required=True, parent="expense_total", indent=1),
+        Field("personnel", "人员经费", Kind.MONEY, parent="basic", indent=2),
+        Field("public", "公用经费", Kind.MONEY, parent="basic", indent=2),
+        Field("office", "其中：办公经费", Kind.MONEY, parent="public", relation="part", indent=3),
+        Field("utilities_travel", "其中：水费、电费、差旅费", Kind.MONEY, parent="public", relation="part", indent=3),
+        Field("meeting_training", "其中：会议费、培训费", Kind.MONEY, parent="public", relation="part", indent=3),
+        Field("project", "项目支出", Kind.MONEY, required=True, parent="expense_total", indent=1),
+    ),
+)
+
+FUNCTIONS = ListSheet(
+    key="functions",
+    name="支出明细",
+    description="本年支出决算按功能分类（政府收支分类科目）的明细。",
+    money=True,
+    required=False,
+    notes=(
+        "科目编码的位数表示层级：类 3 位、款 5 位、项 7 位；无编码的行视为独立的一类。",
+        "报告中“主要项目列支如下”按“项目支出”列生成：每一类及其下最末一级科目。",
+    ),
+    columns=(
+        Field("code", "科目编码", Kind.CODE, help="政府收支分类科目编码（3、5 或 7 位），可不填。", width=12),
+        Field("name", "科目名称", required=True, help="科目名称，如“住房保障支出”。", width=30),
+        Field("basic", "基本支出", Kind.MONEY, help="该科目的基本支出决算数。", width=14),
+        Field("project", "项目支出", Kind.MONEY, help="该科目的项目支出决算数。", width=14),
+    ),
+)
+
+THREE_PUBLIC = FormSheet(
+    key="three_public",
+    name="三公经费",
+    description="“三公”经费预算与决算。",
+    columns=(
+        ValueColumn("prior", "上年决算数", required=False, help="可不填。"),
+        ValueColumn("budget", "预算数"),
+        ValueColumn("actual", "决算数"),
+    ),
+    rows=(
+        Field("total", "“三公”经费合计", Kind.MONEY, help="不填则按各项合计。"),
+        Field("abroad", "因公出国（境）费", Kind.MONEY, required=True, parent="total", indent=1),
+        Field(
+            "vehicle",
+            "公务用车购置及运行维护费",
+            Kind.MONEY,
+            parent="total",
+            indent=1,
+            help="不填则按购置费与运行维护费合计。",
+        ),
+        Field("vehicle_purchase", "其中：公务用车购置费", Kind.MONEY, parent="vehicle", indent=2),
+        Field("vehicle_operation", "其中：公务用车运行维护费", Kind.MONEY, parent="vehicle", indent=2),
+        Field("reception", "公务接待费", Kind.MONEY, required=True, parent="total", indent=1),
+    ),
+)
+
+PROCUREMENT = FormSheet(
+    key="procurement",
+    name="政府采购",
+    description="本年政府采购金额。",
+    columns=(
+        ValueColumn("budget", "采购预算数", required=False, help="政府采购预算数；用于政府采购执行率，可不填。"),
+        ValueColumn("actual", "实际采购金额"),
+    ),
+    rows=(
+        Field("total", "政府采购合计", Kind.MONEY, help="不填则按货物、工程、服务合计。"),
+        Field("goods", "货物", Kind.MONEY, required=True, parent="total", indent=1),
+        Field("works", "工程", Kind.MONEY, required=True, parent="total", indent=1),
+        Field("services", "服务", Kind.MONEY, required=True, parent="total", indent=1),
+    ),
+)
+
+ASSETS = FormSheet(
+    key="assets",
+    name="资产",
+    description="年末资产情况。",
+    columns=(ValueColumn("amount", "年末数"),),
+    rows=(
+        Field("total_assets", "资产总额", Kind.MONEY, required=True),
+        Field("liabilities", "负债总额", Kind.MONEY, required=True),
+        Field("net_assets", "净资产", Kind.MONEY, help="不填则按资产总额减负债总额计算。"),
+        Field("fixed_assets", "固定资产原值", Kind.MONEY, required=True, help="固定资产账面原值。"),
+        Field("fixed_in_use", "在用固定资产", Kind.MONEY, help="在用固定资产原值。"),
+        Field(
+            "usage_rate",
+            "资产使用率",
+            Kind.PERCENT,
+            help="如报告中写明的资产使用率（%）；不填则按在用固定资产 ÷ 固定资产原值计算。",
+        ),
+    ),
+)
+
+PROJECTS = ListSheet(
+    key="projects",
+    name="项目",
+    description="项目情况：每个项目一行。",
+    money=True,
+    required=False,
+    columns=(
+        Field("name", "项目名称", required=True, width=40),
+        Field("cost", "项目总造价（预算）", Kind.MONEY, required=True, help="项目工程总造价或预算总额。"),
+        Field("paid", "已支付", Kind.MONEY, help="截至报告期已支付金额。"),
+        Field("status", "进度状态", help="接在金额之后的说明，如“剩余资金按进度拨付”。", width=24),
+        Field("description", "项目说明", help="项目情况的说明段落，写在金额之前。", width=80),
+    ),
+)
+
+KPIS = ListSheet(
+    key="kpis",
+    name="绩效指标",
+    description="绩效指标：每个三级指标一行。“所属项目”不填表示部门整体指标。",
+    required=False,
+    columns=(
+        Field("project", "所属项目", help="项目支出绩效指标填项目名称（与“项目”表一致）；部门整体指标不填。", width=24),
+        Field("level1", "一级指标", required=True, choices=KPI_LEVEL1),
+        Field("level2", "二级指标", required=True, help="如“数量指标”“社会效益指标”。"),
+        Field("level3", "三级指标", required=True, width=30),
+        Field(
+            "direction",
+            "指标性质",
+            required=True,
+            choices=KPI_DIRECTIONS,
+            width=10,
+            help="≥ 越大越好；≤ 越小越好；= 等于目标；定性 按等级评价。",
+        ),
+        Field("target", "年度指标值", Kind.NUMBER_OR_TEXT, required=True),
+        Field("actual", "实际完成值", Kind.NUMBER_OR_TEXT),
+        Field("unit", "计量单位", width=10),
+        Field("points", "分值", Kind.DECIMAL, required=True, width=8),
+        Field("score", "得分", Kind.DECIMAL, width=8, help="定性指标填写自评得分；定量指标可不填，由系统计算。"),
+        Field("remark", "偏差原因分析及改进措施", width=40),
+    ),
+)
+
+TEXTS = ListSheet(
+    key="texts",
+    name="文字",
+    description="报告中的叙述段落：每段一行，选择所属章节；同一章节按行的先后排列。编号（（1）、一是等）照原文填写。",
+    min_rows=0,
+    columns=(
+        Field("section", "章节", required=True, choices=tuple(TEXT_SECTIONS.values()), width=24),
+        Field("text", "段落", required=True, help="一段文字；单元格内换行会保留为换行。", width=100),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    BASIC,
+    DUTIES,
+    OFFICES,
+    STAFFING,
+    FINAL_UNITS,
+    BUDGET,
+    FUNCTIONS,
+    THREE_PUBLIC,
+    PROCUREMENT,
+    ASSETS,
+    PROJECTS,
+    KPIS,
+    TEXTS,
+)
+GUIDE_SHEET = "填报说明"
+
+
+def sheet_by_key(key: str) -> Sheet:
+    return next(s for s in SHEETS if s.key == key)
+
+
+def is_money_sheet(sheet: Sheet) -> bool:
+    return sheet.money

@@ -1,0 +1,298 @@
+"""Build the default report template, templates/default/report.docx.
+
+Run ``python scripts/make_template.py`` after changing it; the result is committed and
+may then be edited in Word (styles, wording). The outline and wording reproduce the
+published reference report (../shared/reference), with every figure a template field.
+Layout per GB/T 9704-2012: A4, margins 37/35/28/26 mm, 3号仿宋 body on a 28.95 pt grid.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "templates" / "default" / "report.docx"
+
+FANGSONG = "仿宋_GB2312"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+SONGTI = "宋体"
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+FOOTER_PT = 14  # 4号
+LINE_PT = 28.95  # 22 lines in the 225 mm text block
+INDENT = Pt(BODY_PT * 2)  # two characters
+
+# (style, text). Text holds Jinja; a "{%p …%}" line stands alone in its paragraph.
+BODY: list[tuple[str, str]] = [
+    ("Title", "{{ year }}年度部门整体支出绩效自评报告"),
+    (
+        "Normal",
+        "为进一步规范财政资金管理，切实提高财政资金使用效益，根据{{ basis }}，"
+        "现将我单位部门整体支出绩效评价情况报告如下：",
+    ),
+    ("Heading 1", "一、单位基本情况"),
+    ("Heading 2", "（一）部门主要职责"),
+    ("Normal", "{%p for duty in duties %}"),
+    ("Normal", "{{ duty }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Heading 2", "（二）内设机构设置及人员编制情况"),
+    ("Normal", "内设{{ offices|join('、') }}等{{ offices_count_cn }}个股室。"),
+    (
+        "Normal",
+        "{{ unit.short_name }}{% for s in staffing %}{{ s.kind }}{{ s.quota }}名"
+        "{% if s.positions %}，{{ s.positions }}{% endif %}。{% endfor %}",
+    ),
+    ("Heading 2", "（三）部门决算单位构成"),
+    ("Normal", "{{ unit.name }}{{ year }}年部门决算为{{ final_units|join('、') }}。"),
+    ("Heading 1", "二、预算支出及绩效情况"),
+    ("Heading 2", "（一）部门预决算情况"),
+    ("Heading 3", "1.部门预算情况"),
+    (
+        "Normal",
+        "{% set b = budget.initial %}{{ year }}年年初预算安排收入{{ b.income_total|money }}万元"
+        "{% if b.income_sources %}，其中{% for s in b.income_sources %}{{ s.label }}{{ s.amount|money }}万元"
+        "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}；"
+        "{{ year }}年年初预算安排支出{{ b.expense_total|money }}万元，其中：基本支出{{ b.basic|money }}万元，"
+        "项目支出{{ b.project|money }}万元。",
+    ),
+    ("Heading 3", "2.部门决算情况（含年中预算追加情况）"),
+    (
+        "Normal",
+        "{% set a = budget.actual %}{{ year }}年决算总收入{{ a.income_total|money }}万元，"
+        "{% if income_change.word == '持平' %}与年初预算持平{% else %}较预算{{ income_change.word }}"
+        "{{ income_change.amount|money }}万元{% endif %}，总支出{{ a.expense_total|money }}万元，"
+        "其中：基本支出{{ a.basic|money }}万元，占总支出的{{ shares.basic|pct }}；"
+        "项目支出{{ a.project|money }}万元，占总支出的{{ shares.project|pct }}。"
+        "{% for t in texts.variance %}{{ t }}{% endfor %}",
+    ),
+    ("Heading 3", "3.“三公”经费执行情况"),
+    (
+        "Normal",
+        "{% set tb = three_public.budget %}{% set ta = three_public.actual %}"
+        "{{ year }}年“三公”经费预算数{{ tb.total|money }}万元，其中：{% for p in tb.parts %}{{ p.label }}"
+        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
+        "“三公”经费决算数{{ ta.total|money }}万元，其中：{% for p in ta.parts %}{{ p.label }}"
+        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。",
+    ),
+    ("Heading 3", "4.政府采购执行情况"),
+    (
+        "Normal",
+        "{% set pa = procurement.actual %}{{ year }}年度政府采购支出{{ pa.total|money }}万元，"
+        "其中：货物{{ pa.goods|money }}万元，工程{{ pa.works|money }}万元，服务{{ pa.services|money }}万元。",
+    ),
+    ("Heading 3", "5.资产管理情况"),
+    (
+        "Normal",
+        "{{ year }}年年末资产总额{{ assets.total_assets|money }}万元，负债总额{{ assets.liabilities|money }}万元，"
+        "净资产{{ assets.net_assets|money }}万元。截至{{ year }}年12月31日，固定资产账面原值"
+        "{{ assets.fixed_assets|money }}万元{% if assets.fixed_in_use is not none %}，在用资产"
+        "{{ assets.fixed_in_use|money }}万元{% endif %}{% if assets.usage_rate is not none %}，资产使用率"
+        "{{ assets.usage_rate|pct }}{% endif %}。",
+    ),
+    ("Heading 2", "（二）资金使用及绩效情况"),
+    ("Heading 3", "1.整体绩效目标完成情况"),
+    (
+        "Normal",
+        "（1）根据预算绩效管理要求，我单位组织对{{ year }}年度项目支出全面开展绩效自评。"
+        "本年度项目支出年初预算数{{ budget.initial.project|money }}万元，实际支出"
+        "{{ budget.actual.project|money }}万元{% if function_groups %}，主要项目列支如下："
+        "{% for g in function_groups %}{{ g.name }}{{ g.amount|money }}万元{% if g.children %}（"
+        "{% for c in g.children %}{{ c.name }}{{ c.amount|money }}万元{% if not loop.last %}，{% endif %}"
+        "{% endfor %}）{% endif %}{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。",
+    ),
+    ("Normal", "{%p for t in texts.overall %}"),
+    ("Normal", "{{ t }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Heading 3", "2.项目绩效目标完成情况（仅对{{ threshold|plain }}万元以上的项目资金进行分项说明）"),
+    ("Normal", "{%p for p in major_projects %}"),
+    (
+        "Normal",
+        "（{{ loop.index }}）{{ p.name }}。{% if p.description %}{{ p.description }}{% endif %}"
+        "该项目工程总造价{{ p.cost|money }}万元{% if p.paid is not none %}，已支付{{ p.paid|money }}万元"
+        "{% endif %}{% if p.status %}，{{ p.status }}{% endif %}。",
+    ),
+    ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p if not major_projects %}"),
+    ("Normal", "本年度无{{ threshold|plain }}万元以上的项目。"),
+    ("Normal", "{%p endif %}"),
+    ("Heading 2", "（三）存在的主要问题及下一步改进措施"),
+    ("Heading 3", "1.存在的主要问题"),
+    ("Normal", "{%p for t in texts.problems %}"),
+    ("Normal", "{{ t }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Heading 3", "2.下一步改进措施"),
+    ("Normal", "{%p for t in texts.measures %}"),
+    ("Normal", "{{ t }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Heading 2", "（四）绩效自评结果拟应用和公开情况"),
+    ("Normal", "{%p for t in texts.publicity %}"),
+    ("Normal", "{{ t }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Heading 2", "（五）其他需要说明的情况"),
+    ("Normal", "{%p for t in texts.other %}"),
+    ("Normal", "{{ t }}"),
+    ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p if not texts.other %}"),
+    ("Normal", "无"),
+    ("Normal", "{%p endif %}"),
+    ("Closing", ""),
+    ("Closing", "{{ unit.name }}"),
+    ("Closing", "{%p if report_date %}"),
+    ("Closing", "{{ report_date }}"),
+    ("Closing", "{%p endif %}"),
+]
+
+
+def set_fonts(style: BaseStyle, east_asia: str, size: float, *, bold: bool = False) -> None:
+    """Set every script's font explicitly; theme font attributes would override w:eastAsia."""
+    font = style.font  # type: ignore[attr-defined]
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = False
+    font.color.rgb = RGBColor(0, 0, 0)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), east_asia)
+
+
+def paragraph_format(
+    style: BaseStyle, *, indent: bool, align: int = WD_ALIGN_PARAGRAPH.JUSTIFY, line: float = LINE_PT
+) -> None:
+    pf = style.paragraph_format  # type: ignore[attr-defined]
+    pf.alignment = align
+    pf.first_line_indent = INDENT if indent else Pt(0)
+    pf.left_indent = Pt(0)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(line)
+    pf.widow_control = True
+    ppr = style.element.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is not None:
+        ppr.remove(border)
+
+
+def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
+    styles = doc.styles
+    # East Asian text needs zh-CN so Word picks the Chinese font and line breaking rules.
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    default_fonts = rpr_default.find(qn("w:rFonts"))
+    for attr in list(default_fonts.attrib):
+        del default_fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        default_fonts.set(qn(attr), FANGSONG)
+
+    normal = styles["Normal"]
+    set_fonts(normal, FANGSONG, BODY_PT)
+    paragraph_format(normal, indent=True)
+
+    title = styles["Title"]
+    set_fonts(title, XIAOBIAOSONG, TITLE_PT)
+    paragraph_format(title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
+    title.paragraph_format.space_after = Pt(LINE_PT)
+    title.paragraph_format.keep_with_next = True
+
+    for name, face, bold in (("Heading 1", HEITI, False), ("Heading 2", KAITI, False), ("Heading 3", FANGSONG, True)):
+        style = styles[name]
+        set_fonts(style, face, BODY_PT, bold=bold)
+        paragraph_format(style, indent=True)
+        style.paragraph_format.keep_with_next = True
+
+    closing = styles.add_style("Closing", WD_STYLE_TYPE.PARAGRAPH)
+    closing.base_style = normal
+    paragraph_format(closing, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    closing.paragraph_format.right_indent = Pt(BODY_PT * 4)  # 右空四字
+
+    footer = styles["Footer"]
+    set_fonts(footer, SONGTI, FOOTER_PT)
+    paragraph_format(footer, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=FOOTER_PT * 1.5)
+
+
+def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
+    section = doc.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(25)
+    section.header_distance = Mm(15)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.add_run("— ")
+    _page_field(footer)
+    footer.add_run(" —")
+
+
+def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == " PAGE ":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def build() -> Document:  # type: ignore[valid-type]
+    doc = Document()
+    define_styles(doc)
+    page_setup(doc)
+    body = doc.element.body
+    for p in list(doc.paragraphs):
+        body.remove(p._p)
+    for style, text in BODY:
+        doc.add_paragraph(text, style=style)
+    props = doc.core_properties
+    props.title = "{{ year }}年度部门整体支出绩效自评报告"
+    props.author = "{{ unit.name }}"
+    props.last_modified_by = "genreport"
+    props.comments = ""
+    props.subject = "部门整体支出绩效自评报告"
+    return doc
+
+
+def main() -> int:
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    build().save(OUT)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
