@@ -175,28 +175,13 @@ def guide_entries() -> list[tuple[str, str, str, str, str, str]]:
     out = []
     for sheet in schema.SHEETS:
         if isinstance(sheet, FormSheet):
+            fields = sheet.rows
             cols = "、".join(c.label + ("" if c.required else "（可不填）") for c in sheet.columns)
-            for f in sheet.rows:
-                out.append(
-                    (
-                        sheet.name,
-                        f.label,
-                        kind_description(f, sheet.money),
-                        "是" if f.required else "否",
-                        "、".join(f.choices),
-                        (f.help + " " if f.help else "") + (f"填列：{cols}" if len(sheet.columns) > 1 else ""),
-                    )
-                )
+            where = f"填列：{cols}" if len(sheet.columns) > 1 else ""
         else:
-            for f in sheet.columns:
-                out.append(
-                    (
-                        sheet.name,
-                        f.label,
-                        kind_description(f, sheet.money),
-                        "是" if f.required else "否",
-                        "、".join(f.choices),
-                        f.help,
-                    )
-                )
+            fields, where = sheet.columns, ""
+        for f in fields:
+            required = "是" if f.required else "否"
+            note = " ".join(part for part in (f.help, where) if part)
+            out.append((sheet.name, f.label, kind_description(f, sheet.money), required, "、".join(f.choices), note))
     return out

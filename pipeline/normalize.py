@@ -25,6 +25,8 @@ from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kin
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
+HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
+INVALID = object()  # a cell that held something unusable; its finding is already recorded
 
 
 @dataclass
@@ -167,7 +169,10 @@ class _SheetReader:
                     c = 2  # a one-column form needs no exact header
                 else:
                     self.col.error(
-                        "E_COLUMN_MISSING", sheet.name, f"{HEADER_ROW}", f"第{HEADER_ROW}行缺少列“{vc.label}”"
+                        "E_COLUMN_MISSING",
+                        sheet.name,
+                        f"{HEADER_ROW}:{HEADER_ROW}",
+                        f"第{HEADER_ROW}行缺少列“{vc.label}”",
                     )
                     continue
             columns[vc.key] = c
@@ -179,7 +184,7 @@ class _SheetReader:
         for f in sheet.rows:
             found = rows.get(_norm(f.label))
             if found is None:
-                self.col.error("E_ROW_MISSING", sheet.name, "A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
+                self.col.error("E_ROW_MISSING", sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
                 continue
             r = found
             for vc in sheet.columns:
@@ -191,8 +196,9 @@ class _SheetReader:
                 if value is None and f.default is not None:
                     value = self.convert(RawCell(f.default, "General"), f, ref)
                 if value is None and f.required and vc.required:
-                    self.col.error("E_REQUIRED", sheet.name, ref, f"“{f.label}”的“{vc.label}”为必填项，未填写")
-                out.values[(f.key, vc.key)] = value
+                    what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
+                    self.col.error("E_REQUIRED", sheet.name, ref, f"{what}为必填项，未填写")
+                out.values[(f.key, vc.key)] = None if value is INVALID else value
                 out.refs[(f.key, vc.key)] = ref
         return out
 
@@ -205,7 +211,10 @@ class _SheetReader:
             if c is None:
                 if f.required:
                     self.col.error(
-                        "E_COLUMN_MISSING", sheet.name, f"{HEADER_ROW}", f"第{HEADER_ROW}行缺少必填列“{f.label}”"
+                        "E_COLUMN_MISSING",
+                        sheet.name,
+                        f"{HEADER_ROW}:{HEADER_ROW}",
+                        f"第{HEADER_ROW}行缺少必填列“{f.label}”",
                     )
                 continue
             columns[f.key] = c
@@ -223,7 +232,7 @@ class _SheetReader:
                 value = self.convert(raws[f.key], f, ref)
                 if value is None and f.required:
                     self.col.error("E_REQUIRED", sheet.name, ref, f"“{f.label}”为必填项，未填写")
-                values[f.key] = value
+                values[f.key] = None if value is INVALID else value
             out.records.append(Record(r, values))
         if len(out.records) < sheet.min_rows:
             self.col.error(
@@ -235,7 +244,7 @@ class _SheetReader:
         return out
 
     def convert(self, raw: RawCell, f: Field, ref: str) -> Any:
-        """The typed value of one cell, or None (blank or wrong; wrong ones add a finding)."""
+        """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
         name = self.sheet.name
         if raw.formula_without_value:
             self.col.error(
@@ -245,7 +254,7 @@ class _SheetReader:
                 "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
                 "请在 Excel 或 WPS 中打开并保存后再试",
             )
-            return None
+            return INVALID
         value = raw.value
         if _blank(value):
             return None
@@ -253,12 +262,12 @@ class _SheetReader:
             result, fixes = _CONVERTERS[f.kind](value, raw.number_format, self.divisor)
         except _Wrong as e:
             self.col.error(e.code, name, ref, e.message)
-            return None
+            return INVALID
         for fix in fixes:
             self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{value}”）")
         if f.choices and result not in f.choices:
             self.col.error("E_CHOICE", name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
-            return None
+            return INVALID
         return result
 
 

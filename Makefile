@@ -1,0 +1,35 @@
+# Two entry points do all the set-up on a fresh machine (Python ≥ 3.11 and make are all they need):
+#   make sample   build outputs/2022.docx from inputs/2022.xlsx
+#   make test     lint, type-check and run the tests (what CI runs, via .ci/run)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: sample test lint preview bench clean
+
+$(BIN)/genreport: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+sample: $(BIN)/genreport
+	$(BIN)/genreport build inputs/2022.xlsx
+
+lint: $(BIN)/genreport
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+# README picture: needs LibreOffice and CJK fonts (installed by the script through apt-get).
+preview: sample
+	bash scripts/render_preview.sh outputs/2022.docx docs/first-page.png
+
+bench: $(BIN)/genreport
+	$(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

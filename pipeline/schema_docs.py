@@ -1,0 +1,44 @@
+"""docs/workbook.md, generated from the schema (tests fail when the committed copy is stale)."""
+
+from __future__ import annotations
+
+from . import schema
+from .blank_form import guide_entries
+from .schema import FormSheet
+
+
+def workbook_markdown() -> str:
+    lines = [
+        "# 标准填报工作簿 / The standard workbook",
+        "",
+        "<!-- Generated from pipeline/schema.py by `python scripts/make_docs.py`; do not edit by hand. -->",
+        "",
+        "`genreport init PATH` writes this workbook. Every sheet has the same frame: row 1 holds the unit",
+        f"(`{schema.UNIT_LABEL}` in A1, 万元 or 元 in B1) or a description, row {schema.HEADER_ROW} the headers,"
+        f" data from row {schema.FIRST_DATA_ROW}.",
+        "Form sheets have fixed rows found by the label in column A; list sheets have one record per row,",
+        "columns found by their header, blank rows ignored. Amounts are in 万元 unless the sheet says 元.",
+        "",
+    ]
+    entries = guide_entries()
+    for sheet in schema.SHEETS:
+        kind = "固定行 / form" if isinstance(sheet, FormSheet) else "列表 / list"
+        need = "必需" if sheet.required else "可缺省"
+        lines += [f"## {sheet.name}", "", f"{sheet.description}（{kind}，{need}）", ""]
+        if isinstance(sheet, FormSheet):
+            lines.append(
+                "值列 / value columns: "
+                + "、".join(c.label + ("" if c.required else "（可不填）") for c in sheet.columns)
+            )
+            lines.append("")
+        for note in getattr(sheet, "notes", ()):
+            lines += [f"- {note}"]
+        if getattr(sheet, "notes", ()):
+            lines.append("")
+        lines += ["| 字段 | 类型 | 必填 | 可选值 | 说明 |", "|---|---|---|---|---|"]
+        for name, label, kind_text, required, choices, help_text in entries:
+            if name == sheet.name:
+                cells = [label, kind_text, required, choices, help_text.replace("|", "\\|")]
+                lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

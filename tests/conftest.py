@@ -1,0 +1,70 @@
+"""Shared fixtures: the sample workbook, a built sample report, and edited copies of the sample."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from pipeline import build
+from pipeline.schema import FIRST_DATA_ROW, FormSheet, ListSheet
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "inputs" / "2022.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder, so nothing ever writes into the repo's outputs/."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> docx.document.Document:
+    out = tmp_path_factory.mktemp("sample")
+    [result] = build([SAMPLE], out)
+    assert result.ok, result.error
+    assert result.output is not None
+    return docx.Document(str(result.output))
+
+
+@pytest.fixture(scope="session")
+def sample_text(sample_report: docx.document.Document) -> str:
+    return "\n".join(p.text for p in sample_report.paragraphs)
+
+
+Editor = Callable[[openpyxl.Workbook], None]
+
+
+@pytest.fixture
+def edited_sample(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Copy the sample, apply ``edit(wb)`` with openpyxl, save as ``name``; returns the path."""
+
+    def make(edit: Editor, name: str = "edited.xlsx") -> Path:
+        wb = openpyxl.load_workbook(SAMPLE)
+        edit(wb)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    yield make
+
+
+def form_cell(sheet: FormSheet, row: str, column: str) -> str:
+    """A1 reference of a form value in the standard layout."""
+    r = FIRST_DATA_ROW + [f.key for f in sheet.rows].index(row)
+    c = 2 + [c.key for c in sheet.columns].index(column)
+    return f"{openpyxl.utils.get_column_letter(c)}{r}"
+
+
+def list_column(sheet: ListSheet, key: str) -> int:
+    return 1 + [f.key for f in sheet.columns].index(key)
+
+
+def copy_sample(dest: Path) -> Path:
+    shutil.copy(SAMPLE, dest)
+    return dest

@@ -1,0 +1,113 @@
+"""genreport init: the blank form carries every sheet, header, dropdown and guide line of the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import schema
+from pipeline.blank_form import guide_entries, write_blank_workbook
+from pipeline.cli import app
+from pipeline.errors import OutputError
+from pipeline.normalize import normalize
+from pipeline.read_excel import open_workbook
+from pipeline.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, ListSheet
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("init") / "blank.xlsx"
+    write_blank_workbook(path, 2023)
+    return path
+
+
+def test_every_sheet_in_schema_order(blank: Path) -> None:
+    wb = openpyxl.load_workbook(blank)
+    assert wb.sheetnames == [schema.GUIDE_SHEET] + [s.name for s in schema.SHEETS]
+
+
+@pytest.mark.parametrize("sheet", schema.SHEETS, ids=lambda s: s.key)
+def test_headers_and_rows_match_the_schema(blank: Path, sheet: schema.Sheet) -> None:
+    ws = openpyxl.load_workbook(blank)[sheet.name]
+    header = [c.value for c in ws[HEADER_ROW] if c.value is not None]
+    if isinstance(sheet, FormSheet):
+        assert header == [schema.ITEM_HEADER] + [c.label for c in sheet.columns] + [schema.HELP_HEADER]
+        labels = [ws.cell(row=FIRST_DATA_ROW + i, column=1).value for i in range(len(sheet.rows))]
+        assert labels == [f.label for f in sheet.rows]
+    else:
+        assert header == [f.label for f in sheet.columns]
+    if sheet.money:
+        assert (ws["A1"].value, ws["B1"].value) == (schema.UNIT_LABEL, "万元")
+
+
+def dropdowns(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, str]:
+    """First cell of each list validation → its allowed values."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        first = str(dv.sqref).split()[0].split(":")[0]
+        out[first] = dv.formula1.strip('"')
+    return out
+
+
+@pytest.mark.parametrize("sheet", [s for s in schema.SHEETS if isinstance(s, ListSheet)], ids=lambda s: s.key)
+def test_dropdowns_for_every_choice_column(blank: Path, sheet: ListSheet) -> None:
+    ws = openpyxl.load_workbook(blank)[sheet.name]
+    found = dropdowns(ws)
+    for i, f in enumerate(sheet.columns, start=1):
+        cell = f"{openpyxl.utils.get_column_letter(i)}{FIRST_DATA_ROW}"
+        if f.choices:
+            assert found[cell] == ",".join(f.choices)
+        else:
+            assert cell not in found
+    if sheet.money:
+        assert found["B1"] == "万元,元"
+
+
+def test_guide_sheet_lists_every_field(blank: Path) -> None:
+    ws = openpyxl.load_workbook(blank)[schema.GUIDE_SHEET]
+    rows = [tuple(c.value or "" for c in row) for row in ws.iter_rows(min_row=FIRST_DATA_ROW)]
+    assert rows == guide_entries()
+    fields = sum(len(s.rows) if isinstance(s, FormSheet) else len(s.columns) for s in schema.SHEETS)
+    assert len(rows) == fields
+
+
+def test_blank_form_reads_back_with_only_missing_values(blank: Path) -> None:
+    """The reader and the writer agree: a blank form lacks data, never a sheet, row or column."""
+    data = normalize(open_workbook(blank))
+    codes = {f.code for f in data.findings}
+    assert codes <= {"E_REQUIRED", "E_EMPTY_SHEET"}
+    assert data.forms["basic"].get("year", "value") == 2023
+    assert data.forms["basic"].get("threshold", "value") == 50
+
+
+def test_refuses_to_overwrite(tmp_path: Path) -> None:
+    existing = tmp_path / "mine.xlsx"
+    existing.write_bytes(b"someone's work")
+    with pytest.raises(OutputError, match="已存在；如需覆盖请加 --force"):
+        write_blank_workbook(existing, 2024)
+    assert existing.read_bytes() == b"someone's work"
+
+
+def test_cli_init_and_force(tmp_path: Path) -> None:
+    target = Path("new.xlsx")  # the working directory is tmp_path
+    result = runner.invoke(app, ["init", str(target), "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert "已生成空白填报模板" in result.output
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 1
+    assert again.output == f"错误：{target} 已存在；如需覆盖请加 --force\n"
+    forced = runner.invoke(app, ["init", str(target), "--force", "--year", "2025"])
+    assert forced.exit_code == 0
+    ws = openpyxl.load_workbook(target)[schema.BASIC.name]
+    assert ws.cell(row=FIRST_DATA_ROW + 2, column=2).value == 2025
+
+
+def test_cli_init_rejects_other_formats(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", "form.xls"])
+    assert result.exit_code == 1
+    assert result.output == "错误：form.xls：填报模板须保存为 .xlsx 文件\n"
