@@ -1,4 +1,4 @@
-"""``build``: workbooks in, reports out. The library call behind ``genreport build``."""
+"""``inspect``, ``validate`` and ``build``: the library calls behind the CLI commands."""
 
 from __future__ import annotations
 
@@ -7,14 +7,54 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks import check_report
 from .context import build_context
-from .errors import Finding, GenreportError, UsageError, WorkbookInvalid, display_path
+from .errors import Finding, GenreportError, InputError, UsageError, WorkbookInvalid, display_path
 from .model import Report, build_model
 from .normalize import normalize
 from .read_excel import open_workbook
 from .render import RenderOptions, TemplateSource, resolve_template
+from .rules import Rules, load_rules, rules_for_template
 
 DEFAULT_OUT_DIR = Path("outputs")
+
+
+@dataclass
+class Inspection:
+    """Everything known about one workbook: its model (when it could be built) and all findings."""
+
+    path: Path
+    report: Report | None
+    findings: list[Finding]
+
+    def blocking(self, strict: bool) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" or strict]
+
+
+def inspect(path: Path, rules: Rules) -> Inspection:
+    """Read, normalize, model and check one workbook; never raises for a user's mistake."""
+    try:
+        data = normalize(open_workbook(path))
+    except InputError as e:
+        return Inspection(path, None, [e.as_finding()])
+    if data.errors:  # structural: the model cannot be trusted, so consistency is not checked
+        return Inspection(path, None, data.findings)
+    report = build_model(data)
+    return Inspection(path, report, data.findings + check_report(report, rules))
+
+
+def validate(inputs: Sequence[Path], rules: Rules | None = None) -> list[Inspection]:
+    rules = rules or load_rules()
+    return [inspect(path, rules) for path in inputs]
+
+
+def load_report(path: Path, *, strict: bool = False, rules: Rules | None = None) -> tuple[Report, list[Finding]]:
+    """The checked model of one workbook; raise WorkbookInvalid listing every blocking finding."""
+    result = inspect(path, rules or load_rules())
+    blocking = result.blocking(strict)
+    if blocking or result.report is None:
+        raise WorkbookInvalid(blocking)
+    return result.report, result.findings
 
 
 @dataclass
@@ -30,15 +70,6 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def load_report(path: Path, *, strict: bool = False) -> tuple[Report, list[Finding]]:
-    """Read, normalize and model one workbook; raise WorkbookInvalid listing every error found."""
-    data = normalize(open_workbook(path))
-    blocking = [f for f in data.findings if f.severity == "error" or strict]
-    if blocking:
-        raise WorkbookInvalid(blocking)
-    return build_model(data), data.findings
 
 
 def output_path(input_path: Path, out_dir: Path) -> Path:
@@ -63,21 +94,27 @@ def build(
             raise UsageError(f"{display_path(path)} 与另一个输入文件同名，输出会互相覆盖：{display_path(target)}")
         targets[path] = target
     source = TemplateSource(resolve_template(template))
+    rules = load_rules(rules_for_template(template))
     results = []
     for path, target in targets.items():
-        result = _build_one(path, target, source, options, strict)
+        result = _build_one(path, target, source, rules, options, strict)
         results.append(result)
         if on_result:
             on_result(result)
     return results
 
 
-def _build_one(path: Path, target: Path, source: TemplateSource, options: RenderOptions, strict: bool) -> BuildResult:
+def _build_one(
+    path: Path, target: Path, source: TemplateSource, rules: Rules, options: RenderOptions, strict: bool
+) -> BuildResult:
     started = time.perf_counter()
-    result = BuildResult(input=path)
+    inspection = inspect(path, rules)
+    result = BuildResult(input=path, findings=inspection.findings)
+    blocking = inspection.blocking(strict)
     try:
-        report, result.findings = load_report(path, strict=strict)
-        source.render_docx(build_context(report), target, options)
+        if blocking or inspection.report is None:
+            raise WorkbookInvalid(blocking)
+        source.render_docx(build_context(inspection.report, rules), target, options)
         result.output = target
     except GenreportError as e:
         result.error = e

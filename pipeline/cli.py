@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import __version__
-from .build import DEFAULT_OUT_DIR, BuildResult, build
+from .build import DEFAULT_OUT_DIR, BuildResult, build, validate
 from .errors import GenreportError, WorkbookInvalid, display_path
 from .render import RenderOptions
+from .report_findings import as_json, as_text
+from .rules import load_rules, rules_for_template
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
 
 app = typer.Typer(
     help="genreport：把标准填报工作簿生成“部门整体支出绩效自评报告”（Word）。\n\n"
@@ -93,16 +102,48 @@ def build_command(
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
 
 
+@app.command("validate")
+def validate_command(
+    inputs: Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx）。")],
+    output_format: Annotated[Format, typer.Option("--format", help="输出格式：text（按文件和工作表分组）或 json。")] = (
+        Format.text
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="警告也按错误计（退出码 1）。")] = False,
+    template: Annotated[
+        Path | None, typer.Option("-t", "--template", help="使用该模板文件夹中的 rules.toml（容差、分值）。")
+    ] = None,
+) -> None:
+    """检查工作簿：结构错误、合计不符、数量级异常等，逐条给出工作表和单元格。
+
+    退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
+    """
+    try:
+        inspections = validate(inputs, load_rules(rules_for_template(template)))
+    except GenreportError as e:
+        raise _fail(e) from None
+    findings = [f for i in inspections for f in i.findings]
+    if output_format is Format.json:
+        typer.echo(as_json(findings))
+    else:
+        typer.echo(as_text(findings, [display_path(i.path) for i in inspections]))
+    if any(i.blocking(strict) for i in inspections):
+        raise typer.Exit(1)
+
+
 def _report_result(result: BuildResult) -> None:
     for finding in result.findings:
         if finding.severity == "warning":
-            typer.echo(f"警告：{finding}", err=True)
+            typer.echo(f"警告：{finding}", err=True)  # under --strict these are also what stopped the build
     if result.error is None:
         assert result.output is not None
         typer.echo(f"已生成 {display_path(result.output)}（{result.seconds:.1f} 秒）")
     elif isinstance(result.error, WorkbookInvalid):
-        for finding in result.error.findings:
-            typer.echo(f"错误：{finding}", err=True)
-        typer.echo(f"{display_path(result.input)}：有 {len(result.error.findings)} 处错误，未生成报告。", err=True)
+        blocking = result.error.findings
+        for finding in blocking:
+            if finding.severity == "error":
+                typer.echo(f"错误：{finding}", err=True)
+        if not (len(blocking) == 1 and blocking[0].code == "E_UNREADABLE"):
+            kind = "错误" if all(f.severity == "error" for f in blocking) else "问题（--strict：警告也不放行）"
+            typer.echo(f"{display_path(result.input)}：有 {len(blocking)} 处{kind}，未生成报告。", err=True)
     else:
         typer.echo(f"错误：{result.error}", err=True)

@@ -9,11 +9,14 @@ from dataclasses import asdict
 from typing import Any
 
 from . import figures
+from .evaluation import basic_data, department_evaluation, project_evaluations
+from .indicators import standard_indicators
 from .model import Report
 from .numbers import chinese_count, ratio
+from .rules import Rules
 
 
-def build_context(report: Report) -> dict[str, Any]:
+def build_context(report: Report, rules: Rules) -> dict[str, Any]:
     unit = report.unit
     budget: dict[str, dict[str, Any]] = {
         col.key: figures.column_values(report.budget, col.key) for col in report.budget.sheet.columns
@@ -67,4 +70,8 @@ def build_context(report: Report) -> dict[str, Any]:
         "major_projects": [asdict(p) for p in major],
         "kpis": [asdict(k) for k in report.kpis],
         "texts": report.texts,
+        "indicators": {k: asdict(v) for k, v in standard_indicators(report).items()},
+        "evaluation": department_evaluation(report, rules),
+        "project_evaluations": project_evaluations(report, rules),
+        "basic_data": basic_data(report),
     }

@@ -40,6 +40,14 @@ class GenreportError(Exception):
 class InputError(GenreportError):
     """Raised when an input file is missing, unreadable or not an .xlsx workbook."""
 
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}：{message}")
+
+    def as_finding(self) -> Finding:
+        return Finding("error", "E_UNREADABLE", self.file, "", "", self.message)
+
 
 class WorkbookInvalid(GenreportError):
     """Raised when a workbook has structural errors; carries all of them, not just the first."""

@@ -46,6 +46,12 @@ class Project:
     status: str | None
     description: str | None
     row: int
+    unit: str | None = None
+    initial: Decimal | None = None
+    adjusted: Decimal | None = None
+    actual: Decimal | None = None
+    goal: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Kpi:
 class Report:
     source: str
     unit: Unit
+    basic: FormValues
     duties: list[str]
     offices: list[str]
     staffing: list[Staffing]
@@ -109,6 +116,7 @@ def build_model(data: Normalized) -> Report:
     return Report(
         source=data.display,
         unit=unit,
+        basic=basic,
         duties=[r["text"] for r in lists["duties"].records],
         offices=[r["name"] for r in lists["offices"].records],
         staffing=[Staffing(r["kind"], r["quota"], r["actual"], r["positions"]) for r in lists["staffing"].records],
@@ -121,7 +129,20 @@ def build_model(data: Normalized) -> Report:
             FunctionLine(r["code"], r["name"], r["basic"], r["project"], r.row) for r in lists["functions"].records
         ],
         projects=[
-            Project(r["name"], r["cost"], r["paid"], r["status"], r["description"], r.row)
+            Project(
+                r["name"],
+                r["cost"],
+                r["paid"],
+                r["status"],
+                r["description"],
+                r.row,
+                r["unit"],
+                r["initial"],
+                r["adjusted"],
+                r["actual"],
+                r["goal"],
+                r["outcome"],
+            )
             for r in lists["projects"].records
         ],
         kpis=[

@@ -265,6 +265,9 @@ class _SheetReader:
             return INVALID
         for fix in fixes:
             self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{value}”）")
+        if isinstance(result, Decimal | int) and not f.signed and result < 0:
+            self.col.error("E_NEGATIVE", name, ref, f"“{f.label}”不能为负数，实际为 {value}")
+            return INVALID
         if f.choices and result not in f.choices:
             self.col.error("E_CHOICE", name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
             return INVALID

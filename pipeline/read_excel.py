@@ -56,31 +56,31 @@ def open_workbook(path: Path) -> SourceWorkbook:
     """Open ``path`` read-only in effect (never saved back); raise InputError with a Chinese reason."""
     shown = display_path(path)
     if not path.exists():
-        raise InputError(f"{shown}：找不到文件")
+        raise InputError(shown, "找不到文件")
     if path.is_dir():
-        raise InputError(f"{shown}：这是一个文件夹，不是 Excel 工作簿")
+        raise InputError(shown, "这是一个文件夹，不是 Excel 工作簿")
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as e:
-        raise InputError(f"{shown}：无法读取（{e.strerror or e}）") from e
+        raise InputError(shown, f"无法读取（{e.strerror or e}）") from e
     if not head:
-        raise InputError(f"{shown}：文件是空的，不是 Excel 工作簿")
+        raise InputError(shown, "文件是空的，不是 Excel 工作簿")
     if head == OLE_MAGIC:
         if suffix == ".xls":
-            raise InputError(f"{shown}：这是旧版 Excel 97-2003 格式（.xls），{CONVERT_HINT}")
-        raise InputError(f"{shown}：工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
+            raise InputError(shown, f"这是旧版 Excel 97-2003 格式（.xls），{CONVERT_HINT}")
+        raise InputError(shown, "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
     if suffix == ".ods":
-        raise InputError(f"{shown}：这是 OpenDocument 表格（.ods），{CONVERT_HINT}")
+        raise InputError(shown, f"这是 OpenDocument 表格（.ods），{CONVERT_HINT}")
     if suffix in (".csv", ".txt"):
         raise InputError(
-            f"{shown}：这是文本文件（{suffix}），不是 Excel 工作簿；请使用 genreport init 生成的 .xlsx 填报模板"
+            shown, f"这是文本文件（{suffix}），不是 Excel 工作簿；请使用 genreport init 生成的 .xlsx 填报模板"
         )
     if suffix not in (".xlsx", ".xlsm"):
-        raise InputError(f"{shown}：不是 .xlsx 文件（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
+        raise InputError(shown, f"不是 .xlsx 文件（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{shown}：文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
+        raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
     book = _load(path, shown, data_only=False)
     source = SourceWorkbook(path=path, display=shown, book=book)
     for ws in book.worksheets:
@@ -97,11 +97,11 @@ def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
     except zipfile.BadZipFile as e:
-        raise InputError(f"{shown}：文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
+        raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     except KeyError as e:
-        raise InputError(f"{shown}：不是有效的 .xlsx 工作簿（缺少 {e}），{CONVERT_HINT}") from e
+        raise InputError(shown, f"不是有效的 .xlsx 工作簿（缺少 {e}），{CONVERT_HINT}") from e
     except Exception as e:
         name = type(e).__name__
         if "Entities" in name or "DTD" in name or "ExternalReference" in name:
-            raise InputError(f"{shown}：工作簿中含有不安全的 XML 实体定义，已拒绝读取；{CONVERT_HINT}") from e
-        raise InputError(f"{shown}：无法读取工作簿（{name}: {e}）；{CONVERT_HINT}") from e
+            raise InputError(shown, f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{CONVERT_HINT}") from e
+        raise InputError(shown, f"无法读取工作簿（{name}: {e}）；{CONVERT_HINT}") from e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,40 @@ def make_environment(options: RenderOptions) -> SandboxedEnvironment:
     env.filters["money"] = format_money
     env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
     env.filters["plain"] = format_plain
+    env.filters["score"] = format_money  # scores print like amounts: two decimals, half-up
     return env
 
 
+_VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
+_VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
+_TCPR_HEAD = re.compile(r"<w:tcPr>(?:<w:tcW[^>]*/>)?(?:<w:gridSpan[^>]*/>)?")
+
+
+def _vmerge_cell(m: re.Match[str]) -> str:
+    """``{% vmerge COND %}`` in a cell: start a vertical merge where COND holds, continue it elsewhere.
+
+    docxtpl's own ``{% vm %}`` merges a whole loop into one cell; grouping rows by value needs a condition.
+    """
+    cell, cond = m.group(0), m.group(1)
+    merge = f'<w:vMerge w:val="{{% if {cond} %}}restart{{% else %}}continue{{% endif %}}"/>'
+    head = _TCPR_HEAD.search(cell)
+    if head:  # CT_TcPr order: tcW, gridSpan, then vMerge
+        cell = cell[: head.end()] + merge + cell[head.end() :]
+    else:
+        cell = re.sub(r"(<w:tc[ >][^>]*>|<w:tc>)", lambda t: t.group(1) + f"<w:tcPr>{merge}</w:tcPr>", cell, count=1)
+    cell = _VMERGE_TAG.sub(lambda _: f"{{% if {cond} %}}", cell, count=1)
+    end = cell.rfind("</w:t>")
+    return cell[:end] + "{% endif %}" + cell[end:]
+
+
 class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
-    """docxtpl re-parses rendered XML with recover=True, which silently drops content; refuse instead."""
+    """docxtpl plus ``{% vmerge %}``, and strict about the rendered XML.
+
+    docxtpl re-parses rendered XML with recover=True, which silently drops content; refuse instead.
+    """
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _VMERGE_CELL.sub(_vmerge_cell, super().patch_xml(src_xml))
 
     def fix_tables(self, xml: str) -> Any:
         try:

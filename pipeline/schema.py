@@ -55,6 +55,7 @@ class Field:
     # form rows only: the row this one adds up into ("sum") or is a part of ("part", 其中项)
     parent: str | None = None
     relation: str = "sum"
+    signed: bool = False  # amounts may be negative only where this is set (净资产 can be)
     indent: int = 0
     width: int = 14
 
@@ -105,6 +106,9 @@ TEXT_SECTIONS: dict[str, str] = {
     "measures": "下一步改进措施",
     "publicity": "自评结果应用和公开",
     "other": "其他需要说明的情况",
+    "goal": "年度总体目标（预期目标）",
+    "goal_outcome": "年度总体目标（实际完成情况）",
+    "austerity": "厉行节约保障措施",
 }
 
 KPI_LEVEL1 = ("产出指标", "效益指标", "满意度指标")
@@ -278,7 +282,7 @@ ASSETS = FormSheet(
     rows=(
         Field("total_assets", "资产总额", Kind.MONEY, required=True),
         Field("liabilities", "负债总额", Kind.MONEY, required=True),
-        Field("net_assets", "净资产", Kind.MONEY, help="不填则按资产总额减负债总额计算。"),
+        Field("net_assets", "净资产", Kind.MONEY, signed=True, help="不填则按资产总额减负债总额计算。"),
         Field("fixed_assets", "固定资产原值", Kind.MONEY, required=True, help="固定资产账面原值。"),
         Field("fixed_in_use", "在用固定资产", Kind.MONEY, help="在用固定资产原值。"),
         Field(
@@ -302,6 +306,12 @@ PROJECTS = ListSheet(
         Field("paid", "已支付", Kind.MONEY, help="截至报告期已支付金额。"),
         Field("status", "进度状态", help="接在金额之后的说明，如“剩余资金按进度拨付”。", width=24),
         Field("description", "项目说明", help="项目情况的说明段落，写在金额之前。", width=80),
+        Field("unit", "实施单位", help="项目支出绩效自评表的“实施单位”；不填则为本单位。", width=24),
+        Field("initial", "年初预算数", Kind.MONEY, help="项目支出绩效自评表用；可不填。"),
+        Field("adjusted", "全年预算数", Kind.MONEY, help="调整后全年预算数；用于执行率。"),
+        Field("actual", "全年执行数", Kind.MONEY, help="全年执行数；用于执行率。"),
+        Field("goal", "年度目标", help="项目支出绩效自评表的“预期目标”。", width=40),
+        Field("outcome", "实际完成情况", help="项目支出绩效自评表的“实际完成情况”。", width=40),
     ),
 )
 
@@ -323,8 +333,8 @@ KPIS = ListSheet(
             width=10,
             help="≥ 越大越好；≤ 越小越好；= 等于目标；定性 按等级评价。",
         ),
-        Field("target", "年度指标值", Kind.NUMBER_OR_TEXT, required=True),
-        Field("actual", "实际完成值", Kind.NUMBER_OR_TEXT),
+        Field("target", "年度指标值", Kind.NUMBER_OR_TEXT, required=True, signed=True),
+        Field("actual", "实际完成值", Kind.NUMBER_OR_TEXT, signed=True),
         Field("unit", "计量单位", width=10),
         Field("points", "分值", Kind.DECIMAL, required=True, width=8),
         Field("score", "得分", Kind.DECIMAL, width=8, help="定性指标填写自评得分；定量指标可不填，由系统计算。"),

@@ -179,8 +179,156 @@ def build() -> Workbook:
         + [(sections["publicity"], t) for t in T.PUBLICITY]  # L100
         + [(sections["other"], "无")]  # L104
     )
-    set_list(wb, schema.TEXTS, [{"section": s, "text": t} for s, t in texts])
+    set_list(wb, schema.TEXTS, [{"section": s, "text": t} for s, t in texts + ILLUSTRATIVE_TEXTS])
+    add_illustrative(wb)
     return wb
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ILLUSTRATIVE entries. The published report prints no 自评表, so it gives no 绩效指标, no 全年预算数 and no
+# project funds. To show the appendices with computed scores, the sample adds the entries below. Each is a
+# statement of the report's narrative (cited) put into the form's shape; points, and the scores of the
+# qualitative (定性) indicators, are invented for the illustration and marked so in their remark.
+# ---------------------------------------------------------------------------------------------------------
+ILLUSTRATIVE_TEXTS = [
+    (
+        schema.TEXT_SECTIONS["goal"],  # the 一是…八是 headings of L77
+        "全面推进基础设施项目建设，持续抓好重点民生实事，切实做好住房保障工作，坚持安全生产，做好房地产监管，"
+        "全面优化营商环境，推动经济高质量发展。",
+    ),
+    (
+        schema.TEXT_SECTIONS["goal_outcome"],  # L77
+        "棚改任务完成150户，完成率100%；农村危房改造180户，开工率、竣工率、验收率、入住率均为100%；"
+        "老旧小区改造25个项目均已开工；既有住宅加装电梯已竣工15台，10台正在建设中。",
+    ),
+]
+
+EXAMPLE = "示例数据：分值和定性得分为演示所设"
+
+
+def kpi(
+    level1: str,
+    level2: str,
+    level3: str,
+    direction: str,
+    target: object,
+    actual: object,
+    unit: str | None,
+    points: int,
+    score: int | None = None,
+    remark: str = EXAMPLE,
+    project: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "project": project,
+        "level1": level1,
+        "level2": level2,
+        "level3": level3,
+        "direction": direction,
+        "target": target,
+        "actual": actual,
+        "unit": unit,
+        "points": points,
+        "score": score,
+        "remark": remark,
+    }
+
+
+PROJECT1 = "衡山大道盛豪世纪城人行道改造项目"
+
+KPIS = [
+    # 部门整体 (L77)
+    kpi("产出指标", "数量指标", "棚户区改造完成户数", "≥", 150, 150, "户", 10),
+    kpi("产出指标", "数量指标", "农村危房改造户数", "≥", 180, 180, "户", 10),
+    kpi(
+        "产出指标",
+        "数量指标",
+        "既有住宅加装电梯竣工台数",
+        "≥",
+        25,
+        15,
+        "台",
+        10,
+        remark="10台正在建设中（L77）；" + EXAMPLE,
+    ),
+    kpi("产出指标", "质量指标", "招标文件抽查率", "≥", 100, 100, "%", 10),
+    kpi("产出指标", "时效指标", "老旧小区改造项目开工率", "≥", 100, 100, "%", 10),
+    kpi("效益指标", "社会效益指标", "城乡自建房安全隐患排查率", "≥", 100, 100, "%", 10),
+    kpi("效益指标", "社会效益指标", "房地产市场平稳", "定性", "无烂尾楼盘", "没有一起烂尾楼盘", None, 10, 10),
+    kpi(
+        "效益指标",
+        "可持续影响指标",
+        "城乡治理标准化",
+        "定性",
+        "有标可依，有标可行",
+        "逐步做到有标可依、有标可行",
+        None,
+        10,
+        9,
+    ),
+    kpi(
+        "满意度指标",
+        "服务对象满意度指标",
+        "社会评价",
+        "定性",
+        "群众认可",
+        "农村住房质量安全管理工作获省市媒体报道",
+        None,
+        10,
+        9,
+    ),
+    # 项目 (L80)
+    kpi("产出指标", "数量指标", "人行道改造面积", "≥", 8098, 8098, "平方米", 20, project=PROJECT1),
+    kpi("产出指标", "成本指标", "工程总造价", "≤", 206.46, 206.46, "万元", 15, project=PROJECT1),
+    kpi(
+        "产出指标",
+        "时效指标",
+        "迎接二季度城区标准化治理验收",
+        "定性",
+        "二季度前实施",
+        "已组织实施",
+        None,
+        15,
+        12,
+        project=PROJECT1,
+    ),
+    kpi(
+        "效益指标",
+        "社会效益指标",
+        "盛豪世纪城周边人行道移交市政管理",
+        "定性",
+        "完成移交",
+        "已组织实施改造",
+        None,
+        30,
+        25,
+        project=PROJECT1,
+    ),
+    kpi("满意度指标", "服务对象满意度指标", "周边居民满意度", "≥", 90, 92, "%", 10, project=PROJECT1),
+]
+
+
+def add_illustrative(wb: Workbook) -> None:
+    # 全年预算数 = 年初预算 3020.53 + 年中追加 9648.20 (L64 “较预算增加9648.2万元…主要原因是年中追加预算”)
+    set_form(
+        wb,
+        schema.BUDGET,
+        {
+            "income_total": {"adjusted": money("12668.73")},
+            "expense_total": {"adjusted": money("12668.73")},
+        },
+    )
+    ws = wb[schema.PROJECTS.name]
+    keys = [f.key for f in schema.PROJECTS.columns]
+    project_funds = {
+        "adjusted": money("206.46"),  # = 总造价 (L80)
+        "actual": money("30"),  # = 已支付 (L80)
+        "goal": "完成衡山大道盛豪世纪城人行道改造8098平方米，迎接二季度城区标准化治理验收。",
+        "outcome": "已组织实施8098平方米人行道改造，已支付30万元，剩余资金按进度拨付。",
+    }
+    for key, value in project_funds.items():
+        ws.cell(row=FIRST_DATA_ROW, column=1 + keys.index(key), value=value)
+    set_list(wb, schema.KPIS, KPIS)
 
 
 def main() -> int:

@@ -20,6 +20,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from template_tables import (
+    NINE,
+    add_table,
+    basic_data_table,
+    department_table,
+    kpi_table,
+    project_table,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "default" / "report.docx"
 
@@ -31,6 +41,7 @@ SONGTI = "宋体"
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 FOOTER_PT = 14  # 4号
+TABLE_PT = 10.5  # 5号
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
 INDENT = Pt(BODY_PT * 2)  # two characters
 
@@ -227,9 +238,44 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     paragraph_format(closing, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     closing.paragraph_format.right_indent = Pt(BODY_PT * 4)  # 右空四字
 
+    table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    set_fonts(table_text, FANGSONG, TABLE_PT)
+    paragraph_format(table_text, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_PT * 1.3)
+
+    _no_snap(table_text)
+
+    gap = styles.add_style("Table Gap", WD_STYLE_TYPE.PARAGRAPH)  # keeps two tables apart in Word, unseen
+    set_fonts(gap, FANGSONG, 1)
+    paragraph_format(gap, indent=False, line=1)
+    gap.paragraph_format.keep_with_next = True
+
+    table_title = styles.add_style("Table Title", WD_STYLE_TYPE.PARAGRAPH)
+    set_fonts(table_title, XIAOBIAOSONG, 18)
+    paragraph_format(table_title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=30)
+    table_title.paragraph_format.space_after = Pt(6)
+    table_title.paragraph_format.keep_with_next = True
+
+    attachment = styles.add_style("Attachment", WD_STYLE_TYPE.PARAGRAPH)
+    set_fonts(attachment, HEITI, BODY_PT)
+    paragraph_format(attachment, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    attachment.paragraph_format.page_break_before = True
+    attachment.paragraph_format.keep_with_next = True
+
+    table_note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
+    set_fonts(table_note, FANGSONG, TABLE_PT)
+    paragraph_format(table_note, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_PT * 1.5)
+    _no_snap(table_note)
+
     footer = styles["Footer"]
     set_fonts(footer, SONGTI, FOOTER_PT)
     paragraph_format(footer, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=FOOTER_PT * 1.5)
+
+
+def _no_snap(style: BaseStyle) -> None:
+    """Exact line heights for small text, instead of snapping to the 28.95 pt body grid."""
+    no_grid = OxmlElement("w:snapToGrid")
+    no_grid.set(qn("w:val"), "0")
+    style.element.get_or_add_pPr().insert(0, no_grid)
 
 
 def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
@@ -278,6 +324,7 @@ def build() -> Document:  # type: ignore[valid-type]
         body.remove(p._p)
     for style, text in BODY:
         doc.add_paragraph(text, style=style)
+    add_appendices(doc)
     props = doc.core_properties
     props.title = "{{ year }}年度部门整体支出绩效自评报告"
     props.author = "{{ unit.name }}"
@@ -285,6 +332,39 @@ def build() -> Document:  # type: ignore[valid-type]
     props.comments = ""
     props.subject = "部门整体支出绩效自评报告"
     return doc
+
+
+def add_appendices(doc: Document) -> None:  # type: ignore[valid-type]
+    """附件1 整体自评表, 附件2 项目自评表 (one per project with indicators), 附件3 基础数据表."""
+    doc.add_paragraph("附件1", style="Attachment")
+    doc.add_paragraph("{{ year }}年度部门整体支出绩效自评表", style="Table Title")
+    doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    add_table(doc, *department_table(), NINE)
+    doc.add_paragraph("", style="Table Gap")
+    add_table(doc, *kpi_table("evaluation"), NINE)
+    doc.add_paragraph("{%p if evaluation.missing %}", style="Table Note")
+    doc.add_paragraph("注：总分和等级未计算，缺少{{ evaluation.missing|join('、') }}。", style="Table Note")
+    doc.add_paragraph("{%p endif %}", style="Table Note")
+
+    doc.add_paragraph("{%p for pe in project_evaluations %}", style="Table Note")
+    doc.add_paragraph("附件2{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}", style="Attachment")
+    doc.add_paragraph("项目支出绩效自评表（{{ year }}年度）", style="Table Title")
+    doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    add_table(doc, *project_table(), NINE)
+    doc.add_paragraph("", style="Table Gap")
+    add_table(doc, *kpi_table("pe"), NINE)
+    doc.add_paragraph("{%p if pe.missing %}", style="Table Note")
+    doc.add_paragraph("注：总分和等级未计算，缺少{{ pe.missing|join('、') }}。", style="Table Note")
+    doc.add_paragraph("{%p endif %}", style="Table Note")
+    doc.add_paragraph("{%p endfor %}", style="Table Note")
+
+    doc.add_paragraph("附件{{ 3 if project_evaluations else 2 }}", style="Attachment")
+    doc.add_paragraph("{{ year }}年度部门整体支出绩效评价基础数据表", style="Table Title")
+    add_table(doc, *basic_data_table(), [60, 32, 32, 32])
+    doc.add_paragraph(
+        "说明：项目支出填报基本支出以外的所有项目支出情况，公用经费填报基本支出中的一般商品和服务支出。",
+        style="Table Note",
+    )
 
 
 def main() -> int:

@@ -83,7 +83,7 @@ CASES: dict[str, tuple[Callable[[], Path | str], str]] = {
     "value_outside_choices": (
         lambda: make(lambda wb: wb[schema.TEXTS.name].__setitem__("A3", "前言")),
         "错误：bad.xlsx › 文字!A3：应为“预决算差异说明”“整体绩效目标完成情况”“存在的主要问题”“下一步改进措施”"
-        "“自评结果应用和公开”“其他需要说明的情况”之一，实际为“前言”\n"
+        "“自评结果应用和公开”“其他需要说明的情况”“年度总体目标（预期目标）”“年度总体目标（实际完成情况）”“厉行节约保障措施”之一，实际为“前言”\n"
         "bad.xlsx：有 1 处错误，未生成报告。\n",
     ),
     "bad_unit": (

@@ -1,0 +1,352 @@
+"""Consistency checks on a well-formed workbook: every part–whole relation it holds, a few plausibility rules.
+
+Each finding names the cell of the figure that disagrees and gives the figures and the
+difference. Nothing here changes a value. Income-side and expenditure-side totals are
+never compared: real reports legitimately differ (domain.md §1.3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from statistics import median
+
+from . import schema
+from .errors import Finding
+from .figures import effective
+from .model import Report
+from .normalize import FormValues
+from .numbers import format_money, format_percent, ratio
+from .rules import Rules
+
+
+class _Out:
+    def __init__(self, report: Report) -> None:
+        self.file = report.source
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, code: str, sheet: str, cell: str, message: str) -> None:
+        self.findings.append(Finding(severity, code, self.file, sheet, cell, message))
+
+
+def check_report(report: Report, rules: Rules) -> list[Finding]:
+    out = _Out(report)
+    for table in (report.budget, report.three_public, report.procurement):
+        _form_relations(out, table, rules)
+    _assets(out, report, rules)
+    _functions(out, report, rules)
+    _projects(out, report, rules)
+    _kpis(out, report, rules)
+    _year(out, report)
+    return out.findings
+
+
+def _m(value: Decimal) -> str:
+    return format_money(value)
+
+
+def _column_phrase(table: FormValues, column: str) -> str:
+    if len(table.sheet.columns) == 1:
+        return ""
+    return "的" + next(c.label for c in table.sheet.columns if c.key == column)
+
+
+def _form_relations(out: _Out, table: FormValues, rules: Rules) -> None:
+    sheet = table.sheet
+    for parent in sheet.rows:
+        children = [f for f in sheet.rows if f.parent == parent.key]
+        if not children:
+            continue
+        for col in sheet.columns:
+            whole = table.get(parent.key, col.key)
+            if whole is None:
+                continue
+            ref = table.refs[(parent.key, col.key)]
+            sums = [f for f in children if f.relation == "sum"]
+            parts = [(f, effective(table, f.key, col.key)) for f in sums]
+            given = [(f, v) for f, v in parts if v is not None]
+            what = f"“{parent.label}”{_column_phrase(table, col.key)}"
+            if given:
+                total = sum((v for _, v in given), Decimal(0))
+                names = "＋".join(f"“{f.label}”" for f, _ in given)
+                diff = total - whole
+                if len(given) == len(parts) and abs(diff) > rules.tolerance:
+                    out.add(
+                        "warning",
+                        "W_SUM_MISMATCH",
+                        sheet.name,
+                        ref,
+                        f"{what}为 {_m(whole)}，而{names}合计 {_m(total)}，相差 {_m(abs(diff))} 万元",
+                    )
+                elif len(given) < len(parts) and diff > rules.tolerance:
+                    out.add(
+                        "warning",
+                        "W_PARTS_EXCEED",
+                        sheet.name,
+                        ref,
+                        f"{what}为 {_m(whole)}，已填写的{names}合计 {_m(total)} 已超出 {_m(diff)} 万元",
+                    )
+            for f in children:
+                value = effective(table, f.key, col.key)
+                if value is None:
+                    continue
+                part_ref = table.refs.get((f.key, col.key), "")
+                if f.relation == "part" and value > whole + rules.tolerance:
+                    out.add(
+                        "warning",
+                        "W_PART_EXCEEDS",
+                        sheet.name,
+                        part_ref,
+                        f"“{f.label}”{_column_phrase(table, col.key)}为 {_m(value)}，大于{what} {_m(whole)}",
+                    )
+                _magnitude(out, rules, sheet.name, part_ref, f.label, value, parent.label, whole)
+
+
+def _magnitude(
+    out: _Out, rules: Rules, sheet: str, ref: str, label: str, value: Decimal, against: str, whole: Decimal
+) -> None:
+    if whole > 0 and value > whole * rules.magnitude:
+        times = (value / whole).quantize(Decimal(1))
+        out.add(
+            "warning",
+            "W_UNIT_SUSPECT",
+            sheet,
+            ref,
+            f"“{label}”为 {_m(value)}，是“{against}”（{_m(whole)}）的 {times} 倍，"
+            "数量级异常：可能按元填写（本表单位为万元）或多输了数字",
+        )
+
+
+def _assets(out: _Out, report: Report, rules: Rules) -> None:
+    table, sheet = report.assets, schema.ASSETS.name
+
+    def get(key: str) -> Decimal | None:
+        return table.get(key, "amount")  # type: ignore[no-any-return]
+
+    def ref(key: str) -> str:
+        return table.refs[(key, "amount")]
+
+    total, liabilities, net = get("total_assets"), get("liabilities"), get("net_assets")
+    if total is not None and liabilities is not None and net is not None:
+        computed = total - liabilities
+        if abs(net - computed) > rules.tolerance:
+            out.add(
+                "warning",
+                "W_NET_ASSETS",
+                sheet,
+                ref("net_assets"),
+                f"“净资产”为 {_m(net)}，而资产总额 {_m(total)} − 负债总额 {_m(liabilities)} = {_m(computed)}，"
+                f"相差 {_m(abs(net - computed))} 万元",
+            )
+        _magnitude(out, rules, sheet, ref("net_assets"), "净资产", net, "资产总额", total)
+    fixed, in_use, rate = get("fixed_assets"), get("fixed_in_use"), get("usage_rate")
+    if fixed is not None and in_use is not None and in_use > fixed + rules.tolerance:
+        out.add(
+            "warning",
+            "W_IN_USE_EXCEEDS",
+            sheet,
+            ref("fixed_in_use"),
+            f"“在用固定资产”{_m(in_use)} 大于“固定资产原值”{_m(fixed)}",
+        )
+    computed_rate = ratio(in_use, fixed)
+    if (
+        rate is not None
+        and computed_rate is not None
+        and in_use is not None
+        and fixed is not None
+        and abs(rate - computed_rate) > rules.rate_tolerance
+    ):
+        out.add(
+            "warning",
+            "W_RATE_MISMATCH",
+            sheet,
+            ref("usage_rate"),
+            f"“资产使用率”填写为 {format_percent(rate)}，而在用固定资产 {_m(in_use)} ÷ 固定资产原值 {_m(fixed)}"
+            f" = {format_percent(computed_rate)}",
+        )
+
+
+def _duplicates(out: _Out, sheet: str, column: str, items: Iterable[tuple[str | None, int]], what: str) -> None:
+    seen: dict[str, int] = {}
+    for key, row in items:
+        if key is None:
+            continue
+        if key in seen:
+            out.add("error", "E_DUPLICATE_KEY", sheet, f"{column}{row}", f"{what}“{key}”重复（第{seen[key]}行已有）")
+        else:
+            seen[key] = row
+
+
+def _functions(out: _Out, report: Report, rules: Rules) -> None:
+    sheet, lines = schema.FUNCTIONS.name, report.functions
+    if not lines:
+        return
+    letters = report.lists["functions"].letters
+    _duplicates(out, sheet, letters.get("code", "A"), ((ln.code, ln.row) for ln in lines), "科目编码")
+    codes = {ln.code: ln for ln in lines if ln.code}
+
+    def parent_of(code: str) -> str | None:
+        for length in (5, 3):
+            if len(code) > length and code[:length] in codes:
+                return code[:length]
+        return None
+
+    for column, label in (("basic", "基本支出"), ("project", "项目支出")):
+        letter = letters.get(column)
+        if letter is None:
+            continue
+        children: dict[str, list[Decimal]] = defaultdict(list)
+        missing: Counter[str] = Counter()
+        top: list[Decimal] = []
+        for ln in lines:
+            value = getattr(ln, column)
+            parent = parent_of(ln.code) if ln.code else None
+            if parent is None:
+                if value is not None:
+                    top.append(value)
+            elif value is None:
+                missing[parent] += 1
+            else:
+                children[parent].append(value)
+        for code, values in children.items():
+            stated = getattr(codes[code], column)
+            if stated is None or missing[code]:
+                continue
+            total = sum(values, Decimal(0))
+            if abs(total - stated) > rules.tolerance:
+                out.add(
+                    "warning",
+                    "W_CHILDREN_MISMATCH",
+                    sheet,
+                    f"{letter}{codes[code].row}",
+                    f"科目 {code}“{codes[code].name}”的{label}为 {_m(stated)}，而其下级科目合计 {_m(total)}，"
+                    f"相差 {_m(abs(total - stated))} 万元",
+                )
+        whole = effective(report.budget, column, "actual")
+        if top and whole is not None:
+            total = sum(top, Decimal(0))
+            if abs(total - whole) > rules.tolerance:
+                rows = [ln.row for ln in lines]
+                out.add(
+                    "warning",
+                    "W_FUNCTIONS_TOTAL",
+                    sheet,
+                    f"{letter}{min(rows)}:{letter}{max(rows)}",
+                    f"各类科目的{label}合计 {_m(total)}，与“收支预决算”中{label}全年执行数 {_m(whole)} "
+                    f"相差 {_m(abs(total - whole))} 万元",
+                )
+        _outliers(out, rules, sheet, letter, [(ln.name, getattr(ln, column), ln.row) for ln in lines])
+
+
+def _outliers(out: _Out, rules: Rules, sheet: str, letter: str, items: list[tuple[str, Decimal | None, int]]) -> None:
+    values = [(name, v, row) for name, v, row in items if v is not None and v > 0]
+    if len(values) < 3:
+        return
+    for name, value, row in values:
+        others = [v for n, v, r in values if r != row]
+        typical = Decimal(median(others))
+        if typical > 0 and value > typical * rules.magnitude * 10:
+            times = (value / typical).quantize(Decimal(1))
+            out.add(
+                "warning",
+                "W_UNIT_SUSPECT",
+                sheet,
+                f"{letter}{row}",
+                f"“{name}”为 {_m(value)}，是同列其他数值中位数（{_m(typical)}）的 {times} 倍，"
+                "数量级异常：可能按元填写（本表单位为万元）",
+            )
+
+
+def _projects(out: _Out, report: Report, rules: Rules) -> None:
+    sheet, projects = schema.PROJECTS.name, report.projects
+    if not projects:
+        return
+    letters = report.lists["projects"].letters
+    _duplicates(out, sheet, letters["name"], ((p.name, p.row) for p in projects), "项目名称")
+    for p in projects:
+        if p.paid is not None and p.paid > p.cost + rules.tolerance:
+            out.add(
+                "warning",
+                "W_PAID_EXCEEDS",
+                sheet,
+                f"{letters['paid']}{p.row}",
+                f"项目“{p.name}”已支付 {_m(p.paid)}，超过项目总造价 {_m(p.cost)}",
+            )
+    _outliers(out, rules, sheet, letters["cost"], [(p.name, p.cost, p.row) for p in projects])
+
+
+def _kpis(out: _Out, report: Report, rules: Rules) -> None:
+    sheet, kpis = schema.KPIS.name, report.kpis
+    if not kpis:
+        return
+    letters = report.lists["kpis"].letters
+    names = {p.name for p in report.projects}
+    groups: dict[str | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    first_row: dict[str | None, int] = {}
+    for k in kpis:
+        if k.project is not None and k.project not in names:
+            out.add(
+                "warning",
+                "W_KPI_PROJECT",
+                sheet,
+                f"{letters['project']}{k.row}",
+                f"所属项目“{k.project}”不在“项目”表中",
+            )
+        if k.score is not None and k.score > k.points:
+            out.add(
+                "warning",
+                "W_SCORE_EXCEEDS",
+                sheet,
+                f"{letters['score']}{k.row}",
+                f"“{k.level3}”得分 {k.score} 超过分值 {k.points}",
+            )
+        if k.direction != "定性" and not (isinstance(k.target, Decimal) and isinstance(k.actual, Decimal | None)):
+            out.add(
+                "warning",
+                "W_KPI_NOT_NUMERIC",
+                sheet,
+                f"{letters['target']}{k.row}",
+                f"“{k.level3}”是定量指标（{k.direction}），年度指标值和实际完成值应为数值；将按填写的得分计",
+            )
+        groups[k.project][k.level1] += k.points
+        first_row.setdefault(k.project, k.row)
+    for project, points in groups.items():
+        who = f"项目“{project}”" if project else "部门整体"
+        for level, expected in rules.level_points.items():
+            got = points.get(level, Decimal(0))
+            if got != expected:
+                out.add(
+                    "warning",
+                    "W_POINTS_TOTAL",
+                    sheet,
+                    f"{letters['points']}{first_row[project]}",
+                    f"{who}的{level}分值合计 {got.normalize():f}，按评分规则应为 {expected.normalize():f}",
+                )
+
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+def _year(out: _Out, report: Report) -> None:
+    stem = re.sub(r"\.[^.]*$", "", report.source.replace("\\", "/").rsplit("/", 1)[-1])
+    years = {int(m.group(0)) for m in _YEAR_IN_NAME.finditer(stem)}
+    basic = report.unit
+    ref = report.basic.refs[("year", "value")]
+    if len(years) == 1 and basic.year not in years:
+        out.add(
+            "error",
+            "E_YEAR_MISMATCH",
+            schema.BASIC.name,
+            ref,
+            f"年度为 {basic.year}，与文件名中的年份 {years.pop()} 不一致",
+        )
+    if basic.report_date is not None and basic.report_date.year < basic.year:
+        out.add(
+            "warning",
+            "W_REPORT_DATE",
+            schema.BASIC.name,
+            report.basic.refs[("report_date", "value")],
+            f"报告日期 {basic.report_date:%Y-%m-%d} 早于所评价的年度 {basic.year}",
+        )

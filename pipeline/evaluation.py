@@ -1,0 +1,184 @@
+"""Context for the appendices: 部门整体支出绩效自评表, 项目支出绩效自评表 and 基础数据表 (domain.md §1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from . import schema
+from .figures import effective
+from .indicators import staffing_control_rate
+from .model import Kpi, Report
+from .numbers import format_plain
+from .rules import Rules
+from .scoring import Scorecard, budget_line, scorecard
+
+
+def _value_text(value: Decimal | str | None, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    text = format_plain(value) if isinstance(value, Decimal) else value
+    return f"{text}{unit or ''}" if isinstance(value, Decimal) else text
+
+
+def _kpi_rows(card: Scorecard, rules: Rules) -> list[dict[str, Any]]:
+    """Rows grouped by 一级 then 二级 指标 (order of first appearance), flagged where a merged cell starts."""
+    order1 = {name: i for i, name in enumerate(schema.KPI_LEVEL1)}
+    first_seen: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(card.kpis):
+        first_seen.setdefault((s.kpi.level1, s.kpi.level2), i)
+    ordered = sorted(
+        enumerate(card.kpis),
+        key=lambda item: (
+            order1.get(item[1].kpi.level1, 99),
+            first_seen[(item[1].kpi.level1, item[1].kpi.level2)],
+            item[0],
+        ),
+    )
+    rows: list[dict[str, Any]] = []
+    previous: tuple[str, str] | None = None
+    for _, s in ordered:
+        k: Kpi = s.kpi
+        points = rules.level_points.get(k.level1)
+        direction = "" if k.direction == "定性" else k.direction
+        rows.append(
+            {
+                "level1": f"{k.level1}（{format_plain(points)}分）" if points is not None else k.level1,
+                "level2": k.level2,
+                "level3": k.level3,
+                "first1": previous is None or previous[0] != k.level1,
+                "first2": previous is None or previous != (k.level1, k.level2),
+                "target": (direction + _value_text(k.target, k.unit)) if isinstance(k.target, Decimal) else k.target,
+                "actual": _value_text(k.actual, k.unit),
+                "points": k.points,
+                "score": s.score,
+                "computed": s.computed,
+                "remark": k.remark or "",
+            }
+        )
+        previous = (k.level1, k.level2)
+    return rows
+
+
+def _card_context(card: Scorecard, rules: Rules) -> dict[str, Any]:
+    b = card.budget
+    return {
+        "budget": {
+            "initial": b.initial,
+            "adjusted": b.adjusted,
+            "actual": b.actual,
+            "points": b.points,
+            "rate": b.rate,
+            "score": b.score,
+        },
+        "kpis": _kpi_rows(card, rules),
+        "total": card.total,
+        "grade": card.grade,
+        "missing": card.missing,
+        "total_points": rules.total_points,
+    }
+
+
+def department_evaluation(report: Report, rules: Rules) -> dict[str, Any]:
+    budget = report.budget
+    line = budget_line(
+        effective(budget, "expense_total", "initial"),
+        effective(budget, "expense_total", "adjusted"),
+        effective(budget, "expense_total", "actual"),
+        rules,
+    )
+    card = scorecard(line, [k for k in report.kpis if k.project is None], rules)
+    income_rows = [f for f in schema.BUDGET.rows if f.parent == "income_total"]
+    return {
+        **_card_context(card, rules),
+        "income_total": effective(budget, "income_total", "actual"),
+        "income_sources": [{"label": f.label, "amount": effective(budget, f.key, "actual")} for f in income_rows],
+        "expense_total": effective(budget, "expense_total", "actual"),
+        "basic": effective(budget, "basic", "actual"),
+        "project": effective(budget, "project", "actual"),
+        "goal": report.texts.get("goal", []),
+        "goal_outcome": report.texts.get("goal_outcome", []),
+    }
+
+
+def project_evaluations(report: Report, rules: Rules) -> list[dict[str, Any]]:
+    """One 项目支出绩效自评表 for each project that has indicators."""
+    out = []
+    for p in report.projects:
+        kpis = [k for k in report.kpis if k.project == p.name]
+        if not kpis:
+            continue
+        card = scorecard(budget_line(p.initial, p.adjusted, p.actual, rules), kpis, rules)
+        out.append(
+            {
+                **_card_context(card, rules),
+                "name": p.name,
+                "supervisor": report.unit.supervisor or report.unit.name,
+                "unit": p.unit or report.unit.name,
+                "goal": p.goal or "",
+                "outcome": p.outcome or "",
+            }
+        )
+    return out
+
+
+def basic_data(report: Report) -> dict[str, Any]:
+    """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
+    three, budget, procurement = report.three_public, report.budget, report.procurement
+
+    def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
+        return {
+            "label": label,
+            "indent": indent,
+            "prior": effective(three, key, "prior"),
+            "budget": effective(three, key, "budget"),
+            "actual": effective(three, key, "actual"),
+        }
+
+    def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
+        return {
+            "label": label,
+            "indent": indent,
+            "prior": effective(budget, key, "prior"),
+            "budget": effective(budget, key, "initial"),
+            "actual": effective(budget, key, "actual"),
+        }
+
+    basic_initial = effective(budget, "basic", "initial")
+    basic_adjusted = effective(budget, "basic", "adjusted")
+    rows = [
+        three_row("三公经费", "total", 0),
+        three_row("1、公务用车购置和维护经费", "vehicle", 1),
+        three_row("其中：公车购置", "vehicle_purchase", 2),
+        three_row("公车运行维护", "vehicle_operation", 2),
+        three_row("2、出国经费", "abroad", 1),
+        three_row("3、公务接待", "reception", 1),
+        budget_row("项目支出", "project", 0),
+        budget_row("公用经费", "public", 0),
+        budget_row("其中：办公经费", "office", 1),
+        budget_row("水费、电费、差旅费", "utilities_travel", 1),
+        budget_row("会议费、培训费", "meeting_training", 1),
+        {
+            "label": "政府采购金额",
+            "indent": 0,
+            "prior": None,
+            "budget": effective(procurement, "total", "budget"),
+            "actual": effective(procurement, "total", "actual"),
+        },
+        {
+            "label": "部门基本支出预算调整",
+            "indent": 0,
+            "prior": None,
+            "budget": basic_initial,
+            "actual": None if basic_adjusted is None or basic_initial is None else basic_adjusted - basic_initial,
+        },
+    ]
+    quota = sum(s.quota for s in report.staffing)
+    actual = [s.actual for s in report.staffing]
+    return {
+        "staff_quota": quota,
+        "staff_actual": None if any(a is None for a in actual) else sum(a or 0 for a in actual),
+        "staff_control_rate": staffing_control_rate(report),
+        "rows": rows,
+        "austerity": report.texts.get("austerity", []),
+    }

@@ -1,0 +1,86 @@
+"""Scoring and checking rules (points, grades, tolerances): configuration, read from rules.toml.
+
+Provinces differ, so nothing here is a constant in code: the default file sits in
+templates/default/, and a department's template folder may carry its own.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .errors import TemplateProblem, display_path
+from .render import PACKAGE_DIR
+
+RULES_FILE = "rules.toml"
+
+
+@dataclass(frozen=True)
+class Rules:
+    tolerance: Decimal
+    rate_tolerance: Decimal
+    magnitude: Decimal
+    budget_execution_points: Decimal
+    level_points: dict[str, Decimal]
+    grades: tuple[tuple[str, Decimal], ...]
+
+    @property
+    def total_points(self) -> Decimal:
+        return self.budget_execution_points + sum(self.level_points.values(), Decimal(0))
+
+    def grade(self, total: Decimal) -> str:
+        for name, minimum in self.grades:
+            if total >= minimum:
+                return name
+        return self.grades[-1][0]
+
+
+def default_rules_path() -> Path:
+    for root in (PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"):
+        candidate = root / "default" / RULES_FILE
+        if candidate.is_file():
+            return candidate
+    raise TemplateProblem("找不到默认评分规则 templates/default/rules.toml")
+
+
+def rules_for_template(template: Path | None) -> Path:
+    """rules.toml beside the chosen template when there is one, else the default rules."""
+    if template is not None:
+        folder = template if template.is_dir() else template.parent
+        if (folder / RULES_FILE).is_file():
+            return folder / RULES_FILE
+    return default_rules_path()
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    path = path or default_rules_path()
+    shown = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        checks, scoring = data["checks"], data["scoring"]
+        grades = tuple((str(g["name"]), _dec(g["min"])) for g in data["grades"])
+        return Rules(
+            tolerance=_dec(checks["tolerance"]),
+            rate_tolerance=_dec(checks["rate_tolerance"]),
+            magnitude=_dec(checks["magnitude"]),
+            budget_execution_points=_dec(scoring["budget_execution_points"]),
+            level_points={str(k): _dec(v) for k, v in scoring["level_points"].items()},
+            grades=tuple(sorted(grades, key=lambda g: g[1], reverse=True)),
+        )
+    except OSError as e:
+        raise TemplateProblem(f"{shown}：无法读取评分规则（{e.strerror or e}）") from e
+    except tomllib.TOMLDecodeError as e:
+        raise TemplateProblem(f"{shown}：评分规则格式错误（{e}）") from e
+    except KeyError as e:
+        raise TemplateProblem(f"{shown}：评分规则缺少设置 {e}") from e
+    except (InvalidOperation, TypeError, ValueError) as e:
+        raise TemplateProblem(f"{shown}：评分规则中的数值无效（{e}）") from e
+
+
+def _dec(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    return Decimal(str(value))

@@ -1,0 +1,189 @@
+"""The appendix tables of the default template: 自评表 ×2 and 基础数据表, as real Word tables.
+
+Cells hold docxtpl tags: ``{%tr for … %}`` rows repeat, and ``{% vmerge COND %}`` (genreport's own
+tag, see pipeline/render.py) starts a vertically merged cell where COND is true and continues it
+elsewhere, which groups the indicator rows by 一级 and 二级 指标.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.table import Table
+
+# (row, first column, last column, text); rows and columns 0-based; a cell spanning rows is given
+# in its first row with the last row as a fifth element.
+Cell = tuple[int, int, int, str] | tuple[int, int, int, str, int]
+
+# Cells holding running text or a label list read better flush left; the rest are centred.
+LEFT_ALIGNED = (
+    "goal",
+    "outcome",
+    "remark",
+    "austerity",
+    "row.label",
+    "其中",
+    "按收入",
+    "按支出",
+    "项目支出：",
+    "income_sources",
+    "k.level3",
+)
+
+NINE = [16, 16, 16, 20, 19, 19, 11, 14, 25]  # mm, sums to the 156 mm text block
+
+KPI_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+KPI_ROW = [
+    "{% vmerge k.first1 %}{{ k.level1 }}",
+    "{% vmerge k.first2 %}{{ k.level2 }}",
+    "{{ k.level3 }}",
+    "{{ k.target }}",
+    "{{ k.actual }}",
+    "{{ k.points|plain }}",
+    "{{ k.score|score }}",
+    "{{ k.remark }}",
+]
+BUDGET_HEADER = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "自评得分"]
+
+
+def budget_values(e: str) -> list[str]:
+    b = f"{e}.budget"
+    return [
+        f"{{{{ {b}.initial|money }}}}",
+        f"{{{{ {b}.adjusted|money }}}}",
+        f"{{{{ {b}.actual|money }}}}",
+        f"{{{{ {b}.points|plain }}}}",
+        f"{{{{ {b}.rate|pct }}}}",
+        f"{{{{ {b}.score|score }}}}",
+    ]
+
+
+def kpi_table(e: str) -> tuple[list[Cell], int]:
+    """The indicator part: a table of its own so that its header row repeats on every page."""
+    cells: list[Cell] = [(0, 0, 0, "绩效指标", 3)]
+    cells += [(0, i + 1, i + 1, text) for i, text in enumerate(KPI_HEADER)]
+    cells += [(1, 1, 8, f"{{%tr for k in {e}.kpis %}}")]
+    cells += [(2, i + 1, i + 1, text) for i, text in enumerate(KPI_ROW)]
+    cells += [(3, 1, 8, "{%tr endfor %}")]
+    cells += [
+        (4, 0, 5, "总分"),
+        (4, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
+        (4, 7, 7, f"{{{{ {e}.total|score }}}}"),
+        (4, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
+    ]
+    return cells, 5
+
+
+def department_table() -> tuple[list[Cell], int]:
+    e = "evaluation"
+    src = f"{e}.income_sources"
+    cells: list[Cell] = [
+        (0, 0, 1, "预算部门、单位名称"),
+        (0, 2, 8, "{{ unit.name }}"),
+        (1, 0, 0, "年度预算申请（万元）", 8),
+        (1, 1, 2, ""),
+        *[(1, 3 + i, 3 + i, h) for i, h in enumerate(BUDGET_HEADER)],
+        (2, 1, 2, "年度资金总额"),
+        *[(2, 3 + i, 3 + i, v) for i, v in enumerate(budget_values(e))],
+        (3, 1, 4, f"按收入性质分：{{{{ {e}.income_total|money }}}}"),
+        (3, 5, 8, f"按支出性质分：{{{{ {e}.expense_total|money }}}}"),
+        (4, 1, 4, f"其中：{{{{ {src}[0].label }}}}：{{{{ {src}[0].amount|money }}}}"),
+        (4, 5, 8, f"其中：基本支出：{{{{ {e}.basic|money }}}}"),
+        (5, 1, 4, f"{{{{ {src}[1].label }}}}：{{{{ {src}[1].amount|money }}}}"),
+        (5, 5, 8, f"项目支出：{{{{ {e}.project|money }}}}"),
+        *[(6 + i, 1, 4, f"{{{{ {src}[{2 + i}].label }}}}：{{{{ {src}[{2 + i}].amount|money }}}}") for i in range(3)],
+        *[(6 + i, 5, 8, "") for i in range(3)],
+        (9, 0, 0, "年度总体目标", 10),
+        (9, 1, 4, "预期目标"),
+        (9, 5, 8, "实际完成情况"),
+        (10, 1, 4, f"{{{{ {e}.goal|join('\\n') }}}}"),
+        (10, 5, 8, f"{{{{ {e}.goal_outcome|join('\\n') }}}}"),
+    ]
+    return cells, 11
+
+
+def project_table() -> tuple[list[Cell], int]:
+    e = "pe"
+    cells: list[Cell] = [
+        (0, 0, 1, "项目名称"),
+        (0, 2, 8, "{{ pe.name }}"),
+        (1, 0, 1, "主管部门"),
+        (1, 2, 4, "{{ pe.supervisor }}"),
+        (1, 5, 5, "实施单位"),
+        (1, 6, 8, "{{ pe.unit }}"),
+        (2, 0, 0, "项目资金（万元）", 3),
+        (2, 1, 2, ""),
+        *[(2, 3 + i, 3 + i, h) for i, h in enumerate(BUDGET_HEADER)],
+        (3, 1, 2, "年度资金总额"),
+        *[(3, 3 + i, 3 + i, v) for i, v in enumerate(budget_values(e))],
+        (4, 0, 0, "年度总体目标", 5),
+        (4, 1, 4, "预期目标"),
+        (4, 5, 8, "实际完成情况"),
+        (5, 1, 4, "{{ pe.goal }}"),
+        (5, 5, 8, "{{ pe.outcome }}"),
+    ]
+    return cells, 6
+
+
+def basic_data_table() -> tuple[list[Cell], int]:
+    d = "basic_data"
+    cells: list[Cell] = [
+        (0, 0, 0, "财政供养人员情况（人）", 1),
+        (0, 1, 1, "编制数"),
+        (0, 2, 2, "{{ year }}年实际在职人数"),
+        (0, 3, 3, "控制率"),
+        (1, 1, 1, f"{{{{ {d}.staff_quota }}}}"),
+        (1, 2, 2, f"{{{{ {d}.staff_actual if {d}.staff_actual is not none else '—' }}}}"),
+        (1, 3, 3, f"{{{{ {d}.staff_control_rate|pct }}}}"),
+        (2, 0, 0, "经费控制情况（万元）"),
+        (2, 1, 1, "上年决算数"),
+        (2, 2, 2, "本年预算数"),
+        (2, 3, 3, "本年决算数"),
+        (3, 0, 3, f"{{%tr for row in {d}.rows %}}"),
+        (4, 0, 0, "{{ '　　' * row.indent }}{{ row.label }}"),
+        (4, 1, 1, "{{ row.prior|money }}"),
+        (4, 2, 2, "{{ row.budget|money }}"),
+        (4, 3, 3, "{{ row.actual|money }}"),
+        (5, 0, 3, "{%tr endfor %}"),
+        (6, 0, 0, "厉行节约保障措施"),
+        (6, 1, 3, f"{{{{ {d}.austerity|join('\\n') if {d}.austerity else '—' }}}}"),
+    ]
+    return cells, 7
+
+
+def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int], header_rows: int = 1) -> Table:
+    table = doc.add_table(rows=rows, cols=len(widths_mm))
+    table.style = doc.styles["Table Grid"]
+    for col, width in zip(table.columns, widths_mm, strict=True):
+        col.width = Mm(width)  # the grid (w:gridCol) is what layout engines read first
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Mm(widths_mm[i])
+    for spec in cells:
+        r, c1, c2, text = spec[:4]
+        r2 = spec[4] if len(spec) == 5 else r  # type: ignore[misc]
+        cell = table.cell(r, c1)
+        if (r2, c2) != (r, c1):
+            cell = cell.merge(table.cell(r2, c2))
+        cell.text = text
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        for p in cell.paragraphs:
+            p.style = doc.styles["Table Text"]
+            if any(marker in text for marker in LEFT_ALIGNED):
+                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    for row in table.rows[:header_rows]:
+        tr_pr = row._tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        tr_pr.append(header)
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        tr_pr.insert(0, cant_split)
+    return table
