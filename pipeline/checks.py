@@ -20,6 +20,7 @@ from .model import Report
 from .normalize import FormValues
 from .numbers import format_money, format_percent, ratio
 from .rules import Rules
+from .scoring import score_kpi
 
 
 class _Out:
@@ -41,6 +42,11 @@ def check_report(report: Report, rules: Rules) -> list[Finding]:
     _kpis(out, report, rules)
     _year(out, report)
     return out.findings
+
+
+def _q(label: str) -> str:
+    """A label in quotation marks; quotes inside it become single ones (“‘三公’经费合计”)."""
+    return "“" + label.replace("“", "‘").replace("”", "’") + "”"
 
 
 def _m(value: Decimal) -> str:
@@ -67,10 +73,10 @@ def _form_relations(out: _Out, table: FormValues, rules: Rules) -> None:
             sums = [f for f in children if f.relation == "sum"]
             parts = [(f, effective(table, f.key, col.key)) for f in sums]
             given = [(f, v) for f, v in parts if v is not None]
-            what = f"“{parent.label}”{_column_phrase(table, col.key)}"
+            what = f"{_q(parent.label)}{_column_phrase(table, col.key)}"
             if given:
                 total = sum((v for _, v in given), Decimal(0))
-                names = "＋".join(f"“{f.label}”" for f, _ in given)
+                names = "＋".join(_q(f.label) for f, _ in given)
                 diff = total - whole
                 if len(given) == len(parts) and abs(diff) > rules.tolerance:
                     out.add(
@@ -99,7 +105,7 @@ def _form_relations(out: _Out, table: FormValues, rules: Rules) -> None:
                         "W_PART_EXCEEDS",
                         sheet.name,
                         part_ref,
-                        f"“{f.label}”{_column_phrase(table, col.key)}为 {_m(value)}，大于{what} {_m(whole)}",
+                        f"{_q(f.label)}{_column_phrase(table, col.key)}为 {_m(value)}，大于{what} {_m(whole)}",
                     )
                 _magnitude(out, rules, sheet.name, part_ref, f.label, value, parent.label, whole)
 
@@ -114,7 +120,7 @@ def _magnitude(
             "W_UNIT_SUSPECT",
             sheet,
             ref,
-            f"“{label}”为 {_m(value)}，是“{against}”（{_m(whole)}）的 {times} 倍，"
+            f"{_q(label)}为 {_m(value)}，是{_q(against)}（{_m(whole)}）的 {times} 倍，"
             "数量级异常：可能按元填写（本表单位为万元）或多输了数字",
         )
 
@@ -301,6 +307,16 @@ def _kpis(out: _Out, report: Report, rules: Rules) -> None:
                 sheet,
                 f"{letters['score']}{k.row}",
                 f"“{k.level3}”得分 {k.score} 超过分值 {k.points}",
+            )
+        scored = score_kpi(k)
+        if scored.computed and k.score is not None and abs(k.score - (scored.score or 0)) > rules.tolerance:
+            out.add(
+                "warning",
+                "W_SCORE_MISMATCH",
+                sheet,
+                f"{letters['score']}{k.row}",
+                f"“{k.level3}”填写的得分 {k.score} 与按实际完成值计算的 {_m(scored.score or Decimal(0))} 不同；"
+                "报告采用计算值",
             )
         if k.direction != "定性" and not (isinstance(k.target, Decimal) and isinstance(k.actual, Decimal | None)):
             out.add(

@@ -70,6 +70,10 @@ def build_context(report: Report, rules: Rules) -> dict[str, Any]:
         "major_projects": [asdict(p) for p in major],
         "kpis": [asdict(k) for k in report.kpis],
         "texts": report.texts,
+        "yoy": {
+            "budget": figures.year_on_year(report.budget, "actual"),
+            "three_public": figures.year_on_year(three, "actual"),
+        },
         "indicators": {k: asdict(v) for k, v in standard_indicators(report).items()},
         "evaluation": department_evaluation(report, rules),
         "project_evaluations": project_evaluations(report, rules),

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from .model import FunctionLine, Project
 from .normalize import FormValues
+from .numbers import ratio
 
 
 def effective(table: FormValues, row: str, column: str) -> Decimal | None:
@@ -42,6 +43,24 @@ class Change:
         diff = new - old
         word = "增加" if diff > 0 else "减少" if diff < 0 else "持平"
         return cls(word, abs(diff))
+
+
+def year_on_year(table: FormValues, current: str) -> dict[str, dict[str, object]]:
+    """同比 for every row with both 上年决算数 and this year's figure: word, amount (增减额), rate (增减率)."""
+    out: dict[str, dict[str, object]] = {}
+    for f in table.sheet.rows:
+        prior, now = effective(table, f.key, "prior"), effective(table, f.key, current)
+        if prior is None or now is None:
+            continue
+        change = Change.between(now, prior)
+        out[f.key] = {
+            "word": change.word,
+            "amount": change.amount,
+            "rate": ratio(now - prior, prior),
+            "prior": prior,
+            "current": now,
+        }
+    return out
 
 
 def labelled_parts(table: FormValues, parent: str, column: str, *, skip_zero: bool) -> list[dict[str, object]]:
