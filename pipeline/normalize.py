@@ -221,8 +221,9 @@ class _SheetReader:
             out.letters[f.key] = get_column_letter(c)
         for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
             raws = {k: self.raw(r, c) for k, c in columns.items()}
-            if all(_blank(raw.value) and not raw.formula_without_value for raw in raws.values()):
-                continue  # blank separator rows inside a table are harmless
+            own = [self.source.cell(self.ws, r, c) for c in columns.values() if (r, c) not in self.merged]
+            if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
+                continue  # blank separator rows (merged cells reaching into them included) are harmless
             values: dict[str, Any] = {}
             for f in sheet.columns:
                 if f.key not in columns:

@@ -81,6 +81,7 @@ def open_workbook(path: Path) -> SourceWorkbook:
         raise InputError(shown, f"不是 .xlsx 文件（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
     if not zipfile.is_zipfile(path):
         raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
+    _check_package(path, shown)
     book = _load(path, shown, data_only=False)
     source = SourceWorkbook(path=path, display=shown, book=book)
     for ws in book.worksheets:
@@ -91,6 +92,20 @@ def open_workbook(path: Path) -> SourceWorkbook:
         # Formula results live only in the cached values Excel/WPS wrote on save.
         source.cached = _load(path, shown, data_only=True)
     return source
+
+
+def _check_package(path: Path, shown: str) -> None:
+    """Name what a zip that is not an .xlsx really is, before openpyxl fails on it obscurely."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError) as e:
+        raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
+    if "opendocument.spreadsheet" in mimetype:
+        raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
 
 
 def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
