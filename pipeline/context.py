@@ -33,6 +33,7 @@ def build_context(report: Report, rules: Rules) -> dict[str, Any]:
         assets["usage_rate"] = ratio(assets["fixed_in_use"], assets["fixed_assets"])
     major = figures.major_projects(report.projects, unit.threshold)
     return {
+        "document": {"title": f"{unit.year}年度部门整体支出绩效自评报告", "author": unit.name},
         "year": unit.year,
         "unit": {
             "name": unit.name,

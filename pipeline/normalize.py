@@ -22,6 +22,7 @@ from .numbers import parse_decimal
 from .read_excel import RawCell, SourceWorkbook
 from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
@@ -265,7 +266,7 @@ class _SheetReader:
             self.col.error(e.code, name, ref, e.message)
             return INVALID
         for fix in fixes:
-            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{value}”）")
+            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{_shown(value)}”）")
         if isinstance(result, Decimal | int) and not f.signed and result < 0:
             self.col.error("E_NEGATIVE", name, ref, f"“{f.label}”不能为负数，实际为 {value}")
             return INVALID
@@ -283,9 +284,10 @@ class _Wrong(Exception):
 
 
 def _shown(value: Any) -> str:
+    """A cell value as a message quotes it: short, and with no raw control characters."""
     if isinstance(value, dt.datetime | dt.date):
         return f"日期 {value:%Y-%m-%d}"
-    text = str(value)
+    text = _CONTROL.sub("�", _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)))
     return text if len(text) <= 40 else text[:40] + "…"
 
 
@@ -361,7 +363,9 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = f"{value.year}年{value.month}月{value.day}日"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    # Excel stores characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x); openpyxl leaves them
+    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     fixes = []
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)

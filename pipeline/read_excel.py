@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,9 @@ def open_workbook(path: Path) -> SourceWorkbook:
     if not head:
         raise InputError(shown, "文件是空的，不是 Excel 工作簿")
     if head == OLE_MAGIC:
-        if suffix == ".xls":
-            raise InputError(shown, f"这是旧版 Excel 97-2003 格式（.xls），{CONVERT_HINT}")
-        raise InputError(shown, "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
+        if _is_encrypted_ooxml(path):
+            raise InputError(shown, "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
+        raise InputError(shown, f"这是旧版 Excel 97-2003 格式（.xls），{CONVERT_HINT}")
     if suffix == ".ods":
         raise InputError(shown, f"这是 OpenDocument 表格（.ods），{CONVERT_HINT}")
     if suffix in (".csv", ".txt"):
@@ -108,15 +109,36 @@ def _check_package(path: Path, shown: str) -> None:
         raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
 
 
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """A password-protected .xlsx is a compound file holding an "EncryptedPackage" stream; an .xls is not."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _causes(e: BaseException) -> list[str]:
+    names: list[str] = []
+    seen: BaseException | None = e
+    while seen is not None and len(names) < 10:
+        names.append(type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    return names
+
+
 def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     except KeyError as e:
         raise InputError(shown, f"不是有效的 .xlsx 工作簿（缺少 {e}），{CONVERT_HINT}") from e
     except Exception as e:
-        name = type(e).__name__
-        if "Entities" in name or "DTD" in name or "ExternalReference" in name:
+        causes = _causes(e)
+        # defusedxml refuses entity declarations; openpyxl wraps that in a ValueError
+        if any(n in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden") for n in causes):
             raise InputError(shown, f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{CONVERT_HINT}") from e
-        raise InputError(shown, f"无法读取工作簿（{name}: {e}）；{CONVERT_HINT}") from e
+        if any(n in ("error", "BadZipFile") for n in causes):
+            raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
+        raise InputError(shown, f"无法读取工作簿（内部错误类型 {causes[-1]}），文件可能已损坏；{CONVERT_HINT}") from e

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
@@ -49,12 +50,26 @@ def resolve_template(spec: Path | None) -> Path:
 
 def make_environment(options: RenderOptions) -> SandboxedEnvironment:
     """Sandboxed (templates are user-edited files) and autoescaping (cell text may hold & and <)."""
-    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_protect_braces)
     env.filters["money"] = format_money
     env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
     env.filters["plain"] = format_plain
     env.filters["score"] = format_money  # scores print like amounts: two decimals, half-up
     return env
+
+
+def _protect_braces(value: Any) -> Any:
+    """Escape a printed value now, hiding "{_" and "_}" from docxtpl.
+
+    After rendering, docxtpl turns {_{ }_} {_% %_} anywhere in the document into {{ }} {% %} (a template
+    author's way to print braces); a cell holding "{_{" must print as typed, so the "_" becomes &#95;.
+    """
+    if value is None or isinstance(value, jinja2.Undefined):
+        return value
+    text = markupsafe.escape(value)
+    if "{_" in text or "_}" in text:
+        text = markupsafe.Markup(str(text).replace("{_", "{&#95;").replace("_}", "&#95;}"))
+    return text
 
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
@@ -96,6 +111,13 @@ class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
         return super().fix_tables(xml)
 
 
+def _set_properties(doc: DocxTemplate, properties: dict[str, str]) -> None:
+    """File properties (title, author) as plain text: Word caps them at 255 characters and never unescapes."""
+    core = doc.docx.core_properties
+    for name, value in properties.items():
+        setattr(core, name, value[:255])
+
+
 class TemplateSource:
     """A template read once and rendered any number of times (one per input)."""
 
@@ -124,4 +146,5 @@ class TemplateSource:
             raise TemplateProblem(f"{shown}：模板渲染失败：{e}") from e
         except Exception as e:
             raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+        _set_properties(doc, context.get("document", {}))
         atomic_save(out_path, doc.save)

@@ -326,8 +326,8 @@ def build() -> Document:  # type: ignore[valid-type]
         doc.add_paragraph(text, style=style)
     add_appendices(doc)
     props = doc.core_properties
-    props.title = "{{ year }}年度部门整体支出绩效自评报告"
-    props.author = "{{ unit.name }}"
+    props.title = "部门整体支出绩效自评报告"  # genreport sets title and author of each report from its data
+    props.author = "genreport"
     props.last_modified_by = "genreport"
     props.comments = ""
     props.subject = "部门整体支出绩效自评报告"
