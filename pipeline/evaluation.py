@@ -9,6 +9,7 @@ from . import schema
 from .figures import effective
 from .indicators import staffing_control_rate
 from .model import Kpi, Report
+from .normalize import FormValues
 from .numbers import format_plain
 from .rules import Rules
 from .scoring import Scorecard, budget_line, scorecard
@@ -126,23 +127,20 @@ def basic_data(report: Report) -> dict[str, Any]:
     """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
     three, budget, procurement = report.three_public, report.budget, report.procurement
 
-    def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
+    def row(table: FormValues, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
         return {
             "label": label,
             "indent": indent,
-            "prior": effective(three, key, "prior"),
-            "budget": effective(three, key, "budget"),
-            "actual": effective(three, key, "actual"),
+            "prior": effective(table, key, "prior"),
+            "budget": effective(table, key, budget_column),
+            "actual": effective(table, key, "actual"),
         }
 
+    def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
+        return row(three, "budget", label, key, indent)
+
     def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
-        return {
-            "label": label,
-            "indent": indent,
-            "prior": effective(budget, key, "prior"),
-            "budget": effective(budget, key, "initial"),
-            "actual": effective(budget, key, "actual"),
-        }
+        return row(budget, "initial", label, key, indent)
 
     basic_initial = effective(budget, "basic", "initial")
     basic_adjusted = effective(budget, "basic", "adjusted")

@@ -27,13 +27,17 @@ class RenderOptions:
     percent_places: int = 2
 
 
-def default_template() -> Path:
-    """templates/default/report.docx of the checkout, or the copy packed into an installed wheel."""
+def default_template_file(name: str) -> Path:
+    """templates/default/NAME of the checkout, or the copy packed into an installed wheel."""
     for root in (PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"):
-        candidate = root / "default" / TEMPLATE_FILE
+        candidate = root / "default" / name
         if candidate.is_file():
             return candidate
-    raise TemplateProblem("找不到默认模板 templates/default/report.docx；请用 -t 指定模板")
+    raise TemplateProblem(f"找不到默认模板文件 templates/default/{name}；请用 -t 指定模板")
+
+
+def default_template() -> Path:
+    return default_template_file(TEMPLATE_FILE)
 
 
 def resolve_template(spec: Path | None) -> Path:

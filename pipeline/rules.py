@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateProblem, display_path
-from .render import PACKAGE_DIR
+from .render import default_template_file
 
 RULES_FILE = "rules.toml"
 
@@ -39,11 +39,7 @@ class Rules:
 
 
 def default_rules_path() -> Path:
-    for root in (PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"):
-        candidate = root / "default" / RULES_FILE
-        if candidate.is_file():
-            return candidate
-    raise TemplateProblem("找不到默认评分规则 templates/default/rules.toml")
+    return default_template_file(RULES_FILE)
 
 
 def rules_for_template(template: Path | None) -> Path:

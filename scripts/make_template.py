@@ -23,6 +23,7 @@ from docx.styles.style import BaseStyle
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from template_tables import (
     NINE,
+    Cell,
     add_table,
     basic_data_table,
     department_table,
@@ -334,28 +335,30 @@ def build() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-def add_appendices(doc: Document) -> None:  # type: ignore[valid-type]
-    """附件1 整体自评表, 附件2 项目自评表 (one per project with indicators), 附件3 基础数据表."""
-    doc.add_paragraph("附件1", style="Attachment")
-    doc.add_paragraph("{{ year }}年度部门整体支出绩效自评表", style="Table Title")
+def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int], card: str) -> None:  # type: ignore[valid-type]
+    """A self-evaluation form: its budget part, then its indicator table, then why a total is missing."""
+    doc.add_paragraph(label, style="Attachment")
+    doc.add_paragraph(title, style="Table Title")
     doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    add_table(doc, *department_table(), NINE)
+    add_table(doc, *head, NINE)
     doc.add_paragraph("", style="Table Gap")
-    add_table(doc, *kpi_table("evaluation"), NINE)
-    doc.add_paragraph("{%p if evaluation.missing %}", style="Table Note")
-    doc.add_paragraph("注：总分和等级未计算，缺少{{ evaluation.missing|join('、') }}。", style="Table Note")
+    add_table(doc, *kpi_table(card), NINE)
+    doc.add_paragraph(f"{{%p if {card}.missing %}}", style="Table Note")
+    doc.add_paragraph(f"注：总分和等级未计算，缺少{{{{ {card}.missing|join('、') }}}}。", style="Table Note")
     doc.add_paragraph("{%p endif %}", style="Table Note")
 
+
+def add_appendices(doc: Document) -> None:  # type: ignore[valid-type]
+    """附件1 整体自评表, 附件2 项目自评表 (one per project with indicators), 附件3 基础数据表."""
+    add_form(doc, "附件1", "{{ year }}年度部门整体支出绩效自评表", department_table(), "evaluation")
     doc.add_paragraph("{%p for pe in project_evaluations %}", style="Table Note")
-    doc.add_paragraph("附件2{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}", style="Attachment")
-    doc.add_paragraph("项目支出绩效自评表（{{ year }}年度）", style="Table Title")
-    doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    add_table(doc, *project_table(), NINE)
-    doc.add_paragraph("", style="Table Gap")
-    add_table(doc, *kpi_table("pe"), NINE)
-    doc.add_paragraph("{%p if pe.missing %}", style="Table Note")
-    doc.add_paragraph("注：总分和等级未计算，缺少{{ pe.missing|join('、') }}。", style="Table Note")
-    doc.add_paragraph("{%p endif %}", style="Table Note")
+    add_form(
+        doc,
+        "附件2{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}",
+        "项目支出绩效自评表（{{ year }}年度）",
+        project_table(),
+        "pe",
+    )
     doc.add_paragraph("{%p endfor %}", style="Table Note")
 
     doc.add_paragraph("附件{{ 3 if project_evaluations else 2 }}", style="Attachment")
