@@ -43,9 +43,23 @@ def inspect(path: Path, rules: Rules) -> Inspection:
     return Inspection(path, report, data.findings + check_report(report, rules))
 
 
+def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the workbooks in it (not Excel's ~$ lock files), in name order."""
+    out: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$"))
+            if not found:
+                raise UsageError(f"{display_path(path)}：文件夹中没有 .xlsx 工作簿")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def validate(inputs: Sequence[Path], rules: Rules | None = None) -> list[Inspection]:
     rules = rules or load_rules()
-    return [inspect(path, rules) for path in inputs]
+    return [inspect(path, rules) for path in expand_inputs(inputs)]
 
 
 def load_report(path: Path, *, strict: bool = False, rules: Rules | None = None) -> tuple[Report, list[Finding]]:
@@ -88,7 +102,7 @@ def build(
     """Build one report per input; an input that fails does not stop the others."""
     options = options or RenderOptions()
     targets: dict[Path, Path] = {}
-    for path in inputs:
+    for path in expand_inputs(inputs):
         target = output_path(path, out_dir)
         if target in targets.values():
             raise UsageError(f"{display_path(path)} 与另一个输入文件同名，输出会互相覆盖：{display_path(target)}")

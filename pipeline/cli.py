@@ -70,7 +70,7 @@ def init(
 
 @app.command("build")
 def build_command(
-    inputs: Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx）。")],
+    inputs: Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")],
     out_dir: Annotated[Path, typer.Option("-o", "--out-dir", help="报告输出文件夹。")] = DEFAULT_OUT_DIR,
     template: Annotated[
         Path | None,
@@ -104,7 +104,7 @@ def build_command(
 
 @app.command("validate")
 def validate_command(
-    inputs: Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx）。")],
+    inputs: Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")],
     output_format: Annotated[Format, typer.Option("--format", help="输出格式：text（按文件和工作表分组）或 json。")] = (
         Format.text
     ),

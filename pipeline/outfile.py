@@ -22,6 +22,8 @@ def atomic_save(path: Path, save: Callable[[str], None]) -> None:
         save(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
+    except PermissionError as e:
+        raise OutputError(f"无法写入 {display_path(path)}：没有权限，或文件正在 Word/WPS 中打开（请关闭后重试）") from e
     except OSError as e:
         raise OutputError(f"无法写入 {display_path(path)}：{e.strerror or e}") from e
     finally:

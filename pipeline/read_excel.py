@@ -60,6 +60,8 @@ def open_workbook(path: Path) -> SourceWorkbook:
         raise InputError(shown, "找不到文件")
     if path.is_dir():
         raise InputError(shown, "这是一个文件夹，不是 Excel 工作簿")
+    if path.name.startswith("~$"):
+        raise InputError(shown, "这是 Excel/WPS 打开工作簿时生成的临时锁定文件，不是填报工作簿；请忽略它")
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:

@@ -167,3 +167,34 @@ def test_real_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     assert proc.stderr == "错误：bad.xlsx › 三公经费!C4：应为数字，实际为“约2万”\nbad.xlsx：有 1 处错误，未生成报告。\n"
     assert "Traceback" not in proc.stdout + proc.stderr
     assert not Path("out").exists()
+
+
+def test_a_folder_builds_every_workbook_in_it_and_skips_lock_files() -> None:
+    Path("dept").mkdir()
+    shutil.copy(SAMPLE, "dept/a.xlsx")
+    shutil.copy(SAMPLE, "dept/b.xlsx")
+    Path("dept/~$a.xlsx").write_bytes(b"lock")
+    result = runner.invoke(app, ["build", "dept", "-o", "out"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in Path("out").iterdir()) == ["a.docx", "b.docx"]
+    assert result.stderr.splitlines()[-1] == "共 2 个工作簿：成功 2 个，失败 0 个。"
+
+
+def test_an_empty_folder_and_a_lock_file() -> None:
+    Path("empty").mkdir()
+    result = runner.invoke(app, ["build", "empty"])
+    assert (result.exit_code, result.stderr) == (2, "错误：empty：文件夹中没有 .xlsx 工作簿\n")
+    Path("~$2022.xlsx").write_bytes(b"lock")
+    code, err = run_build("~$2022.xlsx")
+    assert (code, err) == (
+        1,
+        "错误：~$2022.xlsx：这是 Excel/WPS 打开工作簿时生成的临时锁定文件，不是填报工作簿；请忽略它\n",
+    )
+
+
+def test_output_that_cannot_be_written(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, "2022.xlsx")
+    Path("out").write_text("a file where the output folder should be")
+    code, err = run_build("2022.xlsx")
+    assert code == 1
+    assert err.splitlines()[-1].startswith("错误：无法写入 out/2022.docx：")
