@@ -26,7 +26,8 @@ test: lint
 
 # README picture: needs LibreOffice and CJK fonts (installed by the script through apt-get).
 preview: sample
-	bash scripts/render_preview.sh outputs/2022.docx docs/first-page.png
+	bash scripts/render_preview.sh outputs/2022.docx docs/first-page.png 1
+	bash scripts/render_preview.sh outputs/2022.docx docs/self-evaluation-form.png 附件1
 
 bench: $(BIN)/genreport
 	$(BIN)/python bench/bench_build.py

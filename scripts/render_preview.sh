@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Render the first page of a report to PNG (the README picture): docx → PDF (LibreOffice) → PNG (pdftoppm).
+# Render one page of a report to PNG (the README pictures): docx → PDF (LibreOffice) → PNG (pdftoppm).
+#   bash scripts/render_preview.sh REPORT.docx OUT.png [PAGE]      PAGE: a number, or "附件1" for that page
 # Installs LibreOffice, CJK fonts and poppler through apt-get when they are missing.
 # The GB/T 9704 fonts (仿宋_GB2312, 方正小标宋简体 …) are not free; fontconfig maps them to Noto CJK here.
 set -euo pipefail
 docx=${1:-outputs/2022.docx}
 png=${2:-docs/first-page.png}
+page=${3:-1}
 
 if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "Noto Serif CJK"; then
   apt-get update -qq
@@ -27,5 +29,12 @@ cat > "$work/fonts.conf" <<'XML'
 XML
 FONTCONFIG_FILE="$work/fonts.conf" HOME="$work" timeout 180 soffice --headless --convert-to pdf --outdir "$work" "$docx" >/dev/null
 pdf="$work/$(basename "${docx%.*}").pdf"
-pdftoppm -f 1 -l 1 -r 80 -png -singlefile "$pdf" "${png%.png}"
+if ! [[ $page =~ ^[0-9]+$ ]]; then  # find the page whose text starts with that label
+  pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
+  for ((p = 1; p <= pages; p++)); do
+    if pdftotext -f "$p" -l "$p" "$pdf" - | head -1 | tr -d ' ' | grep -q "^${page}"; then page=$p; break; fi
+  done
+  [[ $page =~ ^[0-9]+$ ]] || { echo "no page starts with $3" >&2; exit 1; }
+fi
+pdftoppm -f "$page" -l "$page" -r 80 -png -singlefile "$pdf" "${png%.png}"
 echo "wrote $png"

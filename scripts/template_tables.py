@@ -34,7 +34,7 @@ LEFT_ALIGNED = (
     "k.level3",
 )
 
-NINE = [16, 16, 16, 20, 19, 19, 11, 14, 25]  # mm, sums to the 156 mm text block
+NINE = [14, 15, 15, 20, 21, 21, 11, 17, 22]  # mm, sums to the 156 mm text block
 
 KPI_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
 KPI_ROW = [
@@ -162,6 +162,13 @@ def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int],
         col.width = Mm(width)  # the grid (w:gridCol) is what layout engines read first
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side, so amounts like 12668.73 fit on one line
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "57")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             cell.width = Mm(widths_mm[i])
