@@ -58,7 +58,7 @@ def create_workbook(year: int | None = None) -> Workbook:
             _write_list(ws, sheet)
     if year is not None:
         basic = wb[schema.BASIC.name]
-        basic.cell(row=form_row(schema.BASIC, "year"), column=2, value=year)
+        basic[schema.form_cell(schema.BASIC, "year", "value")] = year
     return wb
 
 
@@ -70,11 +70,6 @@ def write_blank_workbook(path: Path, year: int | None = None, *, force: bool = F
     if path.exists() and not force:
         raise OutputError(f"{display_path(path)} 已存在；如需覆盖请加 --force")
     atomic_save(path, create_workbook(year).save)
-
-
-def form_row(sheet: FormSheet, key: str) -> int:
-    """Row number of a form field in the blank form."""
-    return FIRST_DATA_ROW + [r.key for r in sheet.rows].index(key)
 
 
 def _write_title(ws: Worksheet, sheet: schema.Sheet) -> None:

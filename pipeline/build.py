@@ -13,8 +13,9 @@ from .errors import Finding, GenreportError, InputError, UsageError, WorkbookInv
 from .model import Report, build_model
 from .normalize import normalize
 from .read_excel import open_workbook
-from .render import RenderOptions, TemplateSource, resolve_template
-from .rules import Rules, load_rules, rules_for_template
+from .render import RenderOptions, TemplateSource
+from .rules import Rules, load_rules
+from .templates import resolve_template, rules_for_template
 
 DEFAULT_OUT_DIR = Path("outputs")
 
@@ -57,8 +58,9 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     return out
 
 
-def validate(inputs: Sequence[Path], rules: Rules | None = None) -> list[Inspection]:
-    rules = rules or load_rules()
+def validate(inputs: Sequence[Path], template: Path | None = None) -> list[Inspection]:
+    """Inspect every input with the rules of ``template`` (its folder's rules.toml, else the default)."""
+    rules = load_rules(rules_for_template(template))
     return [inspect(path, rules) for path in expand_inputs(inputs)]
 
 

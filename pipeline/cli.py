@@ -14,7 +14,6 @@ from .build import DEFAULT_OUT_DIR, BuildResult, build, validate
 from .errors import GenreportError, WorkbookInvalid, display_path
 from .render import RenderOptions
 from .report_findings import as_json, as_text
-from .rules import load_rules, rules_for_template
 
 
 class Format(StrEnum):
@@ -118,7 +117,7 @@ def validate_command(
     退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
     """
     try:
-        inspections = validate(inputs, load_rules(rules_for_template(template)))
+        inspections = validate(inputs, template)
     except GenreportError as e:
         raise _fail(e) from None
     findings = [f for i in inspections for f in i.findings]

@@ -172,7 +172,7 @@ class _SheetReader:
                     self.col.error(
                         "E_COLUMN_MISSING",
                         sheet.name,
-                        f"{HEADER_ROW}:{HEADER_ROW}",
+                        HEADER_REF,
                         f"第{HEADER_ROW}行缺少列“{vc.label}”",
                     )
                     continue
@@ -214,7 +214,7 @@ class _SheetReader:
                     self.col.error(
                         "E_COLUMN_MISSING",
                         sheet.name,
-                        f"{HEADER_ROW}:{HEADER_ROW}",
+                        HEADER_REF,
                         f"第{HEADER_ROW}行缺少必填列“{f.label}”",
                     )
                 continue

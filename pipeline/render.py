@@ -18,38 +18,10 @@ from .errors import TemplateProblem, display_path
 from .numbers import format_money, format_percent, format_plain
 from .outfile import atomic_save
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATE_FILE = "report.docx"
-
 
 @dataclass(frozen=True)
 class RenderOptions:
     percent_places: int = 2
-
-
-def default_template_file(name: str) -> Path:
-    """templates/default/NAME of the checkout, or the copy packed into an installed wheel."""
-    for root in (PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"):
-        candidate = root / "default" / name
-        if candidate.is_file():
-            return candidate
-    raise TemplateProblem(f"找不到默认模板文件 templates/default/{name}；请用 -t 指定模板")
-
-
-def default_template() -> Path:
-    return default_template_file(TEMPLATE_FILE)
-
-
-def resolve_template(spec: Path | None) -> Path:
-    """A template is a .docx file, or a folder holding report.docx; None means the default."""
-    if spec is None:
-        return default_template()
-    path = spec / TEMPLATE_FILE if spec.is_dir() else spec
-    if not path.is_file():
-        raise TemplateProblem(f"{display_path(path)}：找不到模板文件")
-    if path.suffix.lower() != ".docx":
-        raise TemplateProblem(f"{display_path(path)}：模板应为 Word 文档（.docx）")
-    return path
 
 
 def make_environment(options: RenderOptions) -> SandboxedEnvironment:

@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateProblem, display_path
-from .render import default_template_file
-
-RULES_FILE = "rules.toml"
+from .templates import RULES_FILE, default_template_file
 
 
 @dataclass(frozen=True)
@@ -38,26 +36,15 @@ class Rules:
         return self.grades[-1][0]
 
 
-def default_rules_path() -> Path:
-    return default_template_file(RULES_FILE)
-
-
-def rules_for_template(template: Path | None) -> Path:
-    """rules.toml beside the chosen template when there is one, else the default rules."""
-    if template is not None:
-        folder = template if template.is_dir() else template.parent
-        if (folder / RULES_FILE).is_file():
-            return folder / RULES_FILE
-    return default_rules_path()
-
-
 def load_rules(path: Path | None = None) -> Rules:
-    path = path or default_rules_path()
+    path = path or default_template_file(RULES_FILE)
     shown = display_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         checks, scoring = data["checks"], data["scoring"]
         grades = tuple((str(g["name"]), _dec(g["min"])) for g in data["grades"])
+        if not grades:
+            raise KeyError("grades")
         return Rules(
             tolerance=_dec(checks["tolerance"]),
             rate_tolerance=_dec(checks["rate_tolerance"]),

@@ -371,9 +371,16 @@ SHEETS: tuple[Sheet, ...] = (
 GUIDE_SHEET = "填报说明"
 
 
-def sheet_by_key(key: str) -> Sheet:
-    return next(s for s in SHEETS if s.key == key)
+def form_cell(sheet: FormSheet, row: str, column: str) -> str:
+    """A1 reference of a form value where the blank form puts it (a user may move rows; the reader finds them)."""
+    r = FIRST_DATA_ROW + [f.key for f in sheet.rows].index(row)
+    c = 2 + [c.key for c in sheet.columns].index(column)
+    return f"{_column_letter(c)}{r}"
 
 
-def is_money_sheet(sheet: Sheet) -> bool:
-    return sheet.money
+def _column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

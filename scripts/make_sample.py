@@ -31,10 +31,8 @@ def set_form(wb: Workbook, sheet: FormSheet, values: dict[str, dict[str, Any]]) 
     """values: {row key: {column key: value}}; positions come from the schema, never typed here."""
     ws = wb[sheet.name]
     for row_key, cols in values.items():
-        r = FIRST_DATA_ROW + [f.key for f in sheet.rows].index(row_key)
         for col_key, value in cols.items():
-            c = 2 + [c.key for c in sheet.columns].index(col_key)
-            ws.cell(row=r, column=c, value=value)
+            ws[schema.form_cell(sheet, row_key, col_key)] = value
 
 
 def set_list(wb: Workbook, sheet: ListSheet, records: list[dict[str, Any]]) -> None:

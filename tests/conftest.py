@@ -10,8 +10,8 @@ import docx
 import openpyxl
 import pytest
 
-from pipeline import build
-from pipeline.schema import FIRST_DATA_ROW, FormSheet, ListSheet
+from pipeline import build, schema
+from pipeline.schema import ListSheet
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2022.xlsx"
@@ -54,11 +54,7 @@ def edited_sample(tmp_path: Path) -> Iterator[Callable[..., Path]]:
     yield make
 
 
-def form_cell(sheet: FormSheet, row: str, column: str) -> str:
-    """A1 reference of a form value in the standard layout."""
-    r = FIRST_DATA_ROW + [f.key for f in sheet.rows].index(row)
-    c = 2 + [c.key for c in sheet.columns].index(column)
-    return f"{openpyxl.utils.get_column_letter(c)}{r}"
+form_cell = schema.form_cell
 
 
 def list_column(sheet: ListSheet, key: str) -> int:
