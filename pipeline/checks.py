@@ -7,20 +7,19 @@ never compared: real reports legitimately differ (domain.md §1.3).
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
 from decimal import Decimal
 from statistics import median
 
 from . import schema
 from .errors import Finding
 from .figures import effective
-from .model import Report
+from .indicators import fixed_asset_utilization
+from .model import FunctionLine, Report
 from .normalize import FormValues
-from .numbers import format_money, format_percent, ratio
+from .numbers import format_money, format_percent
 from .rules import Rules
-from .scoring import score_kpi
+from .scoring import budget_line, computed_score, scorecard
 
 
 class _Out:
@@ -39,6 +38,8 @@ def check_report(report: Report, rules: Rules) -> list[Finding]:
     _assets(out, report, rules)
     _functions(out, report, rules)
     _projects(out, report, rules)
+    _sheet_totals(out, report, rules)
+    _completeness(out, report, rules)
     _kpis(out, report, rules)
     _year(out, report)
     return out.findings
@@ -47,6 +48,11 @@ def check_report(report: Report, rules: Rules) -> list[Finding]:
 def _q(label: str) -> str:
     """A label in quotation marks; quotes inside it become single ones (“‘三公’经费合计”)."""
     return "“" + label.replace("“", "‘").replace("”", "’") + "”"
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """Names quoted in a message: a 20,000-character cell must not flood the terminal."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _m(value: Decimal) -> str:
@@ -107,21 +113,21 @@ def _form_relations(out: _Out, table: FormValues, rules: Rules) -> None:
                         part_ref,
                         f"{_q(f.label)}{_column_phrase(table, col.key)}为 {_m(value)}，大于{what} {_m(whole)}",
                     )
-                _magnitude(out, rules, sheet.name, part_ref, f.label, value, parent.label, whole)
+                _magnitude(out, rules, table, part_ref, f.label, value, parent.label, whole)
 
 
 def _magnitude(
-    out: _Out, rules: Rules, sheet: str, ref: str, label: str, value: Decimal, against: str, whole: Decimal
+    out: _Out, rules: Rules, table: FormValues, ref: str, label: str, value: Decimal, against: str, whole: Decimal
 ) -> None:
     if whole > 0 and value > whole * rules.magnitude:
         times = (value / whole).quantize(Decimal(1))
         out.add(
             "warning",
             "W_UNIT_SUSPECT",
-            sheet,
+            table.sheet.name,
             ref,
             f"{_q(label)}为 {_m(value)}，是{_q(against)}（{_m(whole)}）的 {times} 倍，"
-            "数量级异常：可能按元填写（本表单位为万元）或多输了数字",
+            f"数量级异常：{_unit_hint(table.unit)}",
         )
 
 
@@ -146,7 +152,7 @@ def _assets(out: _Out, report: Report, rules: Rules) -> None:
                 f"“净资产”为 {_m(net)}，而资产总额 {_m(total)} − 负债总额 {_m(liabilities)} = {_m(computed)}，"
                 f"相差 {_m(abs(net - computed))} 万元",
             )
-        _magnitude(out, rules, sheet, ref("net_assets"), "净资产", net, "资产总额", total)
+        _magnitude(out, rules, table, ref("net_assets"), "净资产", net, "资产总额", total)
     fixed, in_use, rate = get("fixed_assets"), get("fixed_in_use"), get("usage_rate")
     if fixed is not None and in_use is not None and in_use > fixed + rules.tolerance:
         out.add(
@@ -156,7 +162,7 @@ def _assets(out: _Out, report: Report, rules: Rules) -> None:
             ref("fixed_in_use"),
             f"“在用固定资产”{_m(in_use)} 大于“固定资产原值”{_m(fixed)}",
         )
-    computed_rate = ratio(in_use, fixed)
+    computed_rate = fixed_asset_utilization(report)
     if (
         rate is not None
         and computed_rate is not None
@@ -174,63 +180,52 @@ def _assets(out: _Out, report: Report, rules: Rules) -> None:
         )
 
 
-def _duplicates(out: _Out, sheet: str, column: str, items: Iterable[tuple[str | None, int]], what: str) -> None:
-    seen: dict[str, int] = {}
-    for key, row in items:
-        if key is None:
-            continue
-        if key in seen:
-            out.add("error", "E_DUPLICATE_KEY", sheet, f"{column}{row}", f"{what}“{key}”重复（第{seen[key]}行已有）")
-        else:
-            seen[key] = row
-
-
 def _functions(out: _Out, report: Report, rules: Rules) -> None:
     sheet, lines = schema.FUNCTIONS.name, report.functions
     if not lines:
         return
-    letters = report.lists["functions"].letters
-    _duplicates(out, sheet, letters.get("code", "A"), ((ln.code, ln.row) for ln in lines), "科目编码")
+    values = report.lists["functions"]
     codes = {ln.code: ln for ln in lines if ln.code}
 
-    def parent_of(code: str) -> str | None:
+    def parent_of(code: str | None) -> str | None:
         for length in (5, 3):
-            if len(code) > length and code[:length] in codes:
+            if code and len(code) > length and code[:length] in codes:
                 return code[:length]
         return None
 
     for column, label in (("basic", "基本支出"), ("project", "项目支出")):
-        letter = letters.get(column)
+        letter = values.letters.get(column)
         if letter is None:
             continue
-        children: dict[str, list[Decimal]] = defaultdict(list)
-        missing: Counter[str] = Counter()
-        top: list[Decimal] = []
+        siblings: dict[str | None, list[FunctionLine]] = defaultdict(list)
         for ln in lines:
-            value = getattr(ln, column)
-            parent = parent_of(ln.code) if ln.code else None
-            if parent is None:
-                if value is not None:
-                    top.append(value)
-            elif value is None:
-                missing[parent] += 1
-            else:
-                children[parent].append(value)
-        for code, values in children.items():
-            stated = getattr(codes[code], column)
-            if stated is None or missing[code]:
+            siblings[parent_of(ln.code)].append(ln)
+        for code, children in siblings.items():
+            given = [v for v in (getattr(c, column) for c in children) if v is not None]
+            stated = getattr(codes[code], column) if code else None
+            if code is None or stated is None or not given:
                 continue
-            total = sum(values, Decimal(0))
-            if abs(total - stated) > rules.tolerance:
+            total = sum(given, Decimal(0))
+            where = f"{letter}{codes[code].row}"
+            what = f"科目 {code}“{_short(codes[code].name)}”的{label}为 {_m(stated)}"
+            if len(given) == len(children) and abs(total - stated) > rules.tolerance:
                 out.add(
                     "warning",
                     "W_CHILDREN_MISMATCH",
                     sheet,
-                    f"{letter}{codes[code].row}",
-                    f"科目 {code}“{codes[code].name}”的{label}为 {_m(stated)}，而其下级科目合计 {_m(total)}，"
-                    f"相差 {_m(abs(total - stated))} 万元",
+                    where,
+                    f"{what}，而其下级科目合计 {_m(total)}，相差 {_m(abs(total - stated))} 万元",
+                )
+            elif len(given) < len(children) and total > stated + rules.tolerance:
+                out.add(
+                    "warning",
+                    "W_PARTS_EXCEED",
+                    sheet,
+                    where,
+                    f"{what}，已填写的下级科目合计 {_m(total)} 已超出 {_m(total - stated)} 万元",
                 )
         whole = effective(report.budget, column, "actual")
+        top = [v for v in (getattr(ln, column) for ln in siblings[None]) if v is not None]
         if top and whole is not None:
             total = sum(top, Decimal(0))
             if abs(total - whole) > rules.tolerance:
@@ -243,34 +238,105 @@ def _functions(out: _Out, report: Report, rules: Rules) -> None:
                     f"各类科目的{label}合计 {_m(total)}，与“收支预决算”中{label}全年执行数 {_m(whole)} "
                     f"相差 {_m(abs(total - whole))} 万元",
                 )
-        _outliers(out, rules, sheet, letter, [(ln.name, getattr(ln, column), ln.row) for ln in lines])
+        for group in siblings.values():
+            items = [(ln.name, getattr(ln, column), ln.row) for ln in group]
+            _outliers(out, rules, sheet, letter, values.unit, items, whole, Decimal(1))
 
 
-def _outliers(out: _Out, rules: Rules, sheet: str, letter: str, items: list[tuple[str, Decimal | None, int]]) -> None:
+def _outliers(
+    out: _Out,
+    rules: Rules,
+    sheet: str,
+    letter: str,
+    unit: str,
+    items: list[tuple[str, Decimal | None, int]],
+    whole: Decimal | None,
+    whole_factor: Decimal,
+) -> None:
+    """A value far above its siblings' median and above what the whole department spends."""
     values = [(name, v, row) for name, v, row in items if v is not None and v > 0]
     if len(values) < 3:
         return
     for name, value, row in values:
-        others = [v for n, v, r in values if r != row]
-        typical = Decimal(median(others))
-        if typical > 0 and value > typical * rules.magnitude * 10:
+        typical = Decimal(median([v for _, v, r in values if r != row]))
+        beyond_whole = whole is None or value > whole * whole_factor
+        if typical > 0 and value > typical * rules.list_magnitude and beyond_whole:
             times = (value / typical).quantize(Decimal(1))
             out.add(
                 "warning",
                 "W_UNIT_SUSPECT",
                 sheet,
                 f"{letter}{row}",
-                f"“{name}”为 {_m(value)}，是同列其他数值中位数（{_m(typical)}）的 {times} 倍，"
-                "数量级异常：可能按元填写（本表单位为万元）",
+                f"{_q(_short(name))}为 {_m(value)}，是同列其他数值中位数（{_m(typical)}）的 {times} 倍，"
+                f"数量级异常：{_unit_hint(unit)}",
             )
+
+
+def _unit_hint(unit: str) -> str:
+    if unit == schema.DEFAULT_UNIT:
+        return "可能按元填写（本表金额单位为万元）或多输了数字"
+    return "请核对（本表金额单位为元，已换算为万元）"
+
+
+def _sheet_totals(out: _Out, report: Report, rules: Rules) -> None:
+    """“三公” and procurement are parts of what the department spends: a total above it is a unit slip."""
+    spent = {
+        "budget": effective(report.budget, "expense_total", "initial"),
+        "actual": effective(report.budget, "expense_total", "actual"),
+    }
+    for table in (report.three_public, report.procurement):
+        for col in ("budget", "actual"):
+            total, whole = effective(table, "total", col), spent[col]
+            if total is None or whole is None or total <= whole + rules.tolerance:
+                continue
+            ref = table.refs.get(("total", col), "")
+            out.add(
+                "warning",
+                "W_UNIT_SUSPECT",
+                table.sheet.name,
+                ref,
+                f"{_q(table.sheet.row('total').label)}{_column_phrase(table, col)}为 {_m(total)}，"
+                f"超过部门支出合计 {_m(whole)}，数量级异常：{_unit_hint(table.unit)}",
+            )
+
+
+NARRATIVE_NEEDED = ("overall", "problems", "measures", "publicity")
+
+
+def _completeness(out: _Out, report: Report, rules: Rules) -> None:
+    """What would leave the report needing edits: an empty section, a 自评表 without a total."""
+    texts = report.lists["texts"]
+    for key in NARRATIVE_NEEDED:
+        if not report.texts.get(key):
+            label = schema.TEXT_SECTIONS[key]
+            out.add(
+                "warning",
+                "W_TEXT_MISSING",
+                schema.TEXTS.name,
+                f"{texts.letters.get('section', 'A')}:{texts.letters.get('section', 'A')}",
+                f"没有“{label}”的段落，报告中该节将是空的",
+            )
+    budget = report.budget
+    line = budget_line(
+        None, effective(budget, "expense_total", "adjusted"), effective(budget, "expense_total", "actual"), rules
+    )
+    card = scorecard(line, [k for k in report.kpis if k.project is None], rules)
+    if card.missing:
+        out.add(
+            "warning",
+            "W_SCORE_INCOMPLETE",
+            schema.BUDGET.name,
+            budget.refs.get(("expense_total", "adjusted"), ""),
+            f"部门整体支出绩效自评表的总分和等级无法计算，缺少{'、'.join(card.missing)}",
+        )
 
 
 def _projects(out: _Out, report: Report, rules: Rules) -> None:
     sheet, projects = schema.PROJECTS.name, report.projects
     if not projects:
         return
-    letters = report.lists["projects"].letters
-    _duplicates(out, sheet, letters["name"], ((p.name, p.row) for p in projects), "项目名称")
+    values = report.lists["projects"]
+    letters = values.letters
     for p in projects:
         if p.paid is not None and p.paid > p.cost + rules.tolerance:
             out.add(
@@ -278,9 +344,13 @@ def _projects(out: _Out, report: Report, rules: Rules) -> None:
                 "W_PAID_EXCEEDS",
                 sheet,
                 f"{letters['paid']}{p.row}",
-                f"项目“{p.name}”已支付 {_m(p.paid)}，超过项目总造价 {_m(p.cost)}",
+                f"项目“{_short(p.name)}”已支付 {_m(p.paid)}，超过项目总造价 {_m(p.cost)}",
             )
-    _outliers(out, rules, sheet, letters["cost"], [(p.name, p.cost, p.row) for p in projects])
+    # a project may cost more than a year's project spending, not ten times more
+    whole = effective(report.budget, "project", "actual")
+    _outliers(
+        out, rules, sheet, letters["cost"], values.unit, [(p.name, p.cost, p.row) for p in projects], whole, Decimal(10)
+    )
 
 
 def _kpis(out: _Out, report: Report, rules: Rules) -> None:
@@ -308,15 +378,14 @@ def _kpis(out: _Out, report: Report, rules: Rules) -> None:
                 f"{letters['score']}{k.row}",
                 f"“{k.level3}”得分 {k.score} 超过分值 {k.points}",
             )
-        scored = score_kpi(k)
-        if scored.computed and k.score is not None and abs(k.score - (scored.score or 0)) > rules.tolerance:
+        computed = computed_score(k)
+        if computed is not None and k.score is not None and abs(k.score - computed) > rules.tolerance:
             out.add(
                 "warning",
                 "W_SCORE_MISMATCH",
                 sheet,
                 f"{letters['score']}{k.row}",
-                f"“{k.level3}”填写的得分 {k.score} 与按实际完成值计算的 {_m(scored.score or Decimal(0))} 不同；"
-                "报告采用计算值",
+                f"“{_short(k.level3)}”填写的得分 {k.score} 与按实际完成值计算的 {_m(computed)} 不同",
             )
         if k.direction != "定性" and not (isinstance(k.target, Decimal) and isinstance(k.actual, Decimal | None)):
             out.add(
@@ -329,6 +398,8 @@ def _kpis(out: _Out, report: Report, rules: Rules) -> None:
         groups[k.project][k.level1] += k.points
         first_row.setdefault(k.project, k.row)
     for project, points in groups.items():
+        if project is not None and project not in names:
+            continue  # already reported: its points cannot be judged without its project
         who = f"项目“{project}”" if project else "部门整体"
         for level, expected in rules.level_points.items():
             got = points.get(level, Decimal(0))
@@ -342,22 +413,8 @@ def _kpis(out: _Out, report: Report, rules: Rules) -> None:
                 )
 
 
-_YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
-
-
 def _year(out: _Out, report: Report) -> None:
-    stem = re.sub(r"\.[^.]*$", "", report.source.replace("\\", "/").rsplit("/", 1)[-1])
-    years = {int(m.group(0)) for m in _YEAR_IN_NAME.finditer(stem)}
     basic = report.unit
-    ref = report.basic.refs[("year", "value")]
-    if len(years) == 1 and basic.year not in years:
-        out.add(
-            "error",
-            "E_YEAR_MISMATCH",
-            schema.BASIC.name,
-            ref,
-            f"年度为 {basic.year}，与文件名中的年份 {years.pop()} 不一致",
-        )
     if basic.report_date is not None and basic.report_date.year < basic.year:
         out.add(
             "warning",

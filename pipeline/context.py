@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from . import figures
+from . import figures, indicators
 from .evaluation import basic_data, department_evaluation, project_evaluations
 from .indicators import standard_indicators
 from .model import Report
-from .numbers import chinese_count, ratio
+from .numbers import chinese_count
 from .rules import Rules
 
 
@@ -30,7 +30,7 @@ def build_context(report: Report, rules: Rules) -> dict[str, Any]:
     if assets["net_assets"] is None and assets["total_assets"] is not None and assets["liabilities"] is not None:
         assets["net_assets"] = assets["total_assets"] - assets["liabilities"]
     if assets["usage_rate"] is None:
-        assets["usage_rate"] = ratio(assets["fixed_in_use"], assets["fixed_assets"])
+        assets["usage_rate"] = indicators.fixed_asset_utilization(report)
     major = figures.major_projects(report.projects, unit.threshold)
     return {
         "document": {"title": f"{unit.year}年度部门整体支出绩效自评报告", "author": unit.name},
@@ -54,8 +54,8 @@ def build_context(report: Report, rules: Rules) -> dict[str, Any]:
         "budget": budget,
         "income_change": asdict(figures.Change.between(actual["income_total"], budget["initial"]["income_total"])),
         "shares": {
-            "basic": ratio(actual["basic"], actual["expense_total"]),
-            "project": ratio(actual["project"], actual["expense_total"]),
+            "basic": indicators.basic_share(report),
+            "project": indicators.project_share(report),
         },
         "three_public": {
             col.key: {

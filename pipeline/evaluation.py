@@ -167,8 +167,9 @@ def basic_data(report: Report) -> dict[str, Any]:
             "label": "部门基本支出预算调整",
             "indent": 0,
             "prior": None,
-            "budget": basic_initial,
-            "actual": None if basic_adjusted is None or basic_initial is None else basic_adjusted - basic_initial,
+            # the adjustment is a budget figure: 全年预算数 − 年初预算数 of 基本支出
+            "budget": None if basic_adjusted is None or basic_initial is None else basic_adjusted - basic_initial,
+            "actual": None,
         },
     ]
     quota = sum(s.quota for s in report.staffing)

@@ -27,6 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
+LARGEST = Decimal(10) ** 12
 INVALID = object()  # a cell that held something unusable; its finding is already recorded
 
 
@@ -106,8 +107,52 @@ def normalize(source: SourceWorkbook) -> Normalized:
             out.forms[sheet.key] = reader.read_form(sheet) if reader else FormValues(sheet, present=False)
         else:
             out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
+    _unique_keys(out, col)
+    _year_matches_file_name(out, col)
     out.findings = col.findings
     return out
+
+
+def _unique_keys(out: Normalized, col: _Collector) -> None:
+    """A 科目编码 or 项目名称 given twice makes parents, totals and KPI links ambiguous."""
+    for sheet_key, column, what in (("functions", "code", "科目编码"), ("projects", "name", "项目名称")):
+        values = out.lists.get(sheet_key)
+        if values is None or column not in values.letters:
+            continue
+        seen: dict[str, int] = {}
+        for rec in values.records:
+            key = rec[column]
+            if key is None:
+                continue
+            if key in seen:
+                col.error(
+                    "E_DUPLICATE_KEY",
+                    values.sheet.name,
+                    values.ref(rec, column),
+                    f"{what}“{_shown(key)}”重复（第{seen[key]}行已有）",
+                )
+            else:
+                seen[key] = rec.row
+
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+def _year_matches_file_name(out: Normalized, col: _Collector) -> None:
+    """inputs/2022.xlsx holding 年度 2023 is last year's workbook copied forward and half edited."""
+    basic = out.forms.get(schema.BASIC.key)
+    year = basic.get("year", "value") if basic else None
+    if not isinstance(year, int):
+        return
+    stem = re.sub(r"\.[^.]*$", "", out.display.replace("\\", "/").rsplit("/", 1)[-1])
+    years = {int(m.group(0)) for m in _YEAR_IN_NAME.finditer(stem)}
+    if len(years) == 1 and year not in years:
+        col.error(
+            "E_YEAR_MISMATCH",
+            schema.BASIC.name,
+            basic.refs[("year", "value")] if basic else "",
+            f"年度为 {year}，与文件名中的年份 {years.pop()} 不一致",
+        )
 
 
 class _SheetReader:
@@ -295,11 +340,18 @@ def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
     if isinstance(value, bool | dt.datetime | dt.date | dt.time):
         raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
     if isinstance(value, int | float):
-        return Decimal(str(value)), []
+        return _bounded(Decimal(str(value)), value), []
     parsed, fixes = parse_decimal(str(value))
     if parsed is None:
         raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
-    return parsed, fixes
+    return _bounded(parsed, value), fixes
+
+
+def _bounded(number: Decimal, value: Any) -> Decimal:
+    """No figure in a department's report reaches a trillion; such a cell is a typing or paste accident."""
+    if not number.is_finite() or abs(number) >= LARGEST:
+        raise _Wrong("E_TOO_LARGE", f"数值过大或无效：“{_shown(value)}”")
+    return number
 
 
 def _to_money(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
@@ -326,13 +378,18 @@ def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
 
 
 def _to_percent(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
-    """As a ratio: a %-formatted cell holds 1 for 100%; typed text "100%" or 100 means 100%."""
+    """As a ratio. A %-formatted cell holds 0.2234 for 22.34%; text "22.34%" is 22.34%; a plain number
+    is a fraction up to 1 (0.2234, 1 = 100%) and percentage points above (22.34), as people type both."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = Decimal(str(value))
-        return (number if "%" in fmt else number / 100), []
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    number, fixes = _number(text.removesuffix("%"), "百分比")
-    return number / 100, fixes
+        number, fixes = _number(value, "百分比")
+        if "%" in fmt:
+            return number, fixes
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        number, fixes = _number(text.removesuffix("%"), "百分比")
+        if text.endswith("%"):
+            return number / 100, fixes
+    return (number if abs(number) <= 1 else number / 100), fixes
 
 
 def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]]:
@@ -374,11 +431,13 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
 
 
 def _to_number_or_text(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal | str, list[str]]:
+    """A KPI value: a number (percentages in points, as their unit “%” says) or a qualitative text."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value)), []
+        number, fixes = _number(value)
+        return (number * 100 if "%" in fmt else number), fixes  # Excel keeps “92%” as 0.92
     text, fixes = _to_text(value, fmt, divisor)
-    parsed, more = parse_decimal(text)
-    return (parsed, fixes + more) if parsed is not None else (text, fixes)
+    parsed, more = parse_decimal(text.removesuffix("%") if text.endswith("%") else text)
+    return (_bounded(parsed, value), fixes + more) if parsed is not None else (text, fixes)
 
 
 _CONVERTERS = {

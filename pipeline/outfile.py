@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,7 +17,7 @@ def atomic_save(path: Path, save: Callable[[str], None]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
     except OSError as e:
-        raise OutputError(f"无法写入 {display_path(path)}：{e.strerror or e}") from e
+        raise OutputError(f"无法写入 {display_path(path)}：{_reason(e)}") from e
     os.close(fd)
     try:
         save(tmp)
@@ -25,10 +26,26 @@ def atomic_save(path: Path, save: Callable[[str], None]) -> None:
     except PermissionError as e:
         raise OutputError(f"无法写入 {display_path(path)}：没有权限，或文件正在 Word/WPS 中打开（请关闭后重试）") from e
     except OSError as e:
-        raise OutputError(f"无法写入 {display_path(path)}：{e.strerror or e}") from e
+        raise OutputError(f"无法写入 {display_path(path)}：{_reason(e)}") from e
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_REASONS = {
+    errno.EEXIST: "该位置已有同名文件，不是文件夹",
+    errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
+    errno.EISDIR: "该位置是一个文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "该位置只读",
+    errno.EACCES: "没有写入权限",
+    errno.ENAMETOOLONG: "路径太长",
+}
+
+
+def _reason(e: OSError) -> str:
+    """The operating system's reason, in Chinese where it is a common one."""
+    return _REASONS.get(e.errno or 0, e.strerror or str(e))
 
 
 def _umask() -> int:

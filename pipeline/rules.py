@@ -21,6 +21,7 @@ class Rules:
     tolerance: Decimal
     rate_tolerance: Decimal
     magnitude: Decimal
+    list_magnitude: Decimal
     budget_execution_points: Decimal
     level_points: dict[str, Decimal]
     grades: tuple[tuple[str, Decimal], ...]
@@ -49,6 +50,7 @@ def load_rules(path: Path | None = None) -> Rules:
             tolerance=_dec(checks["tolerance"]),
             rate_tolerance=_dec(checks["rate_tolerance"]),
             magnitude=_dec(checks["magnitude"]),
+            list_magnitude=_dec(checks["list_magnitude"]),
             budget_execution_points=_dec(scoring["budget_execution_points"]),
             level_points={str(k): _dec(v) for k, v in scoring["level_points"].items()},
             grades=tuple(sorted(grades, key=lambda g: g[1], reverse=True)),

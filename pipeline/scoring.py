@@ -48,13 +48,14 @@ def budget_line(initial: Decimal | None, adjusted: Decimal | None, actual: Decim
     return BudgetLine(initial, adjusted, actual, points, rate, score)
 
 
-def score_kpi(k: Kpi) -> ScoredKpi:
-    """≥: actual/target × 分值; ≤: target/actual × 分值; =: the smaller over the larger; 定性: as entered."""
+def computed_score(k: Kpi) -> Decimal | None:
+    """≥: actual/target × 分值; ≤: target/actual × 分值; =: the smaller over the larger; capped at 分值.
+
+    None for a qualitative indicator, a non-numeric value, or a ratio that says nothing (a zero divisor).
+    """
     target, actual = k.target, k.actual
-    quantitative = k.direction != "定性" and isinstance(target, Decimal) and isinstance(actual, Decimal)
-    if not quantitative:
-        return ScoredKpi(k, k.score, computed=False)
-    assert isinstance(target, Decimal) and isinstance(actual, Decimal)
+    if k.direction == "定性" or not isinstance(target, Decimal) or not isinstance(actual, Decimal):
+        return None
     if k.direction == "≥":
         share = Decimal(1) if actual >= target else ratio(actual, target)
     elif k.direction == "≤":
@@ -62,9 +63,17 @@ def score_kpi(k: Kpi) -> ScoredKpi:
     else:
         low, high = sorted((abs(actual), abs(target)))
         share = Decimal(1) if actual == target else ratio(low, high)
-    if share is None:  # a zero target or actual: the ratio says nothing
+    if share is None:
+        return None
+    return min(k.points * max(share, Decimal(0)), k.points)
+
+
+def score_kpi(k: Kpi) -> ScoredKpi:
+    """The 得分 the user typed, as typed (a difference from the computed one is a finding); else the computed one."""
+    if k.score is not None:
         return ScoredKpi(k, k.score, computed=False)
-    return ScoredKpi(k, min(k.points * max(share, Decimal(0)), k.points), computed=True)
+    score = computed_score(k)
+    return ScoredKpi(k, score, computed=score is not None)
 
 
 def scorecard(budget: BudgetLine, kpis: list[Kpi], rules: Rules) -> Scorecard:

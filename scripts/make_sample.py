@@ -2,7 +2,7 @@
 
 Every entry cites where it comes from in ../shared/reference/000_d37af7e0298c8694.txt
 ("L62" = line 62). Published figures are entered as printed, errors included —
-genreport's checks are meant to find them (see docs/sample.md). Run:
+genreport's checks are meant to find them (`genreport validate inputs/2022.xlsx`). Run:
 
     python scripts/make_sample.py            # writes inputs/2022.xlsx
 """

@@ -197,4 +197,4 @@ def test_output_that_cannot_be_written(tmp_path: Path) -> None:
     Path("out").write_text("a file where the output folder should be")
     code, err = run_build("2022.xlsx")
     assert code == 1
-    assert err.splitlines()[-1].startswith("错误：无法写入 out/2022.docx：")
+    assert err.splitlines()[-1] == "错误：无法写入 out/2022.docx：该位置已有同名文件，不是文件夹"

@@ -105,3 +105,9 @@ def test_standard_indicators_of_the_sample() -> None:
     assert got["procurement_execution_rate"] is None
     assert got["staffing_control_rate"] is None
     assert got["public_funds_control_rate"] is None
+
+
+def test_a_typed_score_is_used_as_typed() -> None:
+    """Typed figures are never silently changed: the check reports the difference (W_SCORE_MISMATCH)."""
+    scored = score_kpi(kpi("≥", D(25), D(15), score="8"))
+    assert (scored.score, scored.computed) == (D(8), False)

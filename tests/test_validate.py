@@ -46,7 +46,7 @@ SAMPLE_FINDINGS = [
         "W_UNIT_SUSPECT",
         "资产",
         "B5",
-        "“净资产”为 5165161.87，是“资产总额”（6391.10）的 808 倍，数量级异常：可能按元填写（本表单位为万元）或多输了数字",
+        "“净资产”为 5165161.87，是“资产总额”（6391.10）的 808 倍，数量级异常：可能按元填写（本表金额单位为万元）或多输了数字",
     ),
     (
         "warning",
@@ -150,7 +150,8 @@ def list_cell(sheet: schema.ListSheet, key: str, row: int, value: object) -> Cal
 B, T, P, A = schema.BUDGET, schema.THREE_PUBLIC, schema.PROCUREMENT, schema.ASSETS
 
 # name → (edits on the consistent sample, the one finding expected: severity, code, sheet, cell, message)
-FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], tuple[str, str, str, str, str]]] = {
+Finding = tuple[str, str, str, str, str]
+FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], Finding | list[Finding]]] = {
     "income_sources_vs_total": (
         [
             form(B, "income_general", "initial", 2000),
@@ -306,8 +307,98 @@ FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], tuple[str, st
             "W_UNIT_SUSPECT",
             "项目",
             "B4",
-            "“毛泽建公园至南岳高速新场市入口路灯杆上中国结安装工程”为 787600.00，是同列其他数值中位数（129.36）的 6088 倍，数量级异常：可能按元填写（本表单位为万元）",
+            "“毛泽建公园至南岳高速新场市入口路灯杆上中国结安装工程”为 787600.00，是同列其他数值中位数（129.36）的 6088 倍，数量级异常：可能按元填写（本表金额单位为万元）或多输了数字",
         ),
+    ),
+    "function_children_partly_given_exceed": (
+        [list_cell(schema.FUNCTIONS, "basic", 3, 2713.30), list_cell(schema.FUNCTIONS, "basic", 4, 2800)],
+        (
+            "warning",
+            "W_PARTS_EXCEED",
+            "支出明细",
+            "C3",
+            "科目 221“住房保障支出”的基本支出为 2713.30，已填写的下级科目合计 2800.00 已超出 86.70 万元",
+        ),
+    ),
+    "three_public_sheet_in_yuan": (
+        [
+            form(T, "total", "budget", 70000),
+            form(T, "abroad", "budget", 0),
+            form(T, "vehicle", "budget", 20000),
+            form(T, "reception", "budget", 50000),
+        ],
+        (
+            "warning",
+            "W_UNIT_SUSPECT",
+            "三公经费",
+            "C3",
+            "“‘三公’经费合计”的预算数为 70000.00，超过部门支出合计 3020.53，数量级异常：可能按元填写（本表金额单位为万元）或多输了数字",
+        ),
+    ),
+    "typed_score_differs_from_computed": (
+        [list_cell(schema.KPIS, "score", 5, 10)],
+        (
+            "warning",
+            "W_SCORE_MISMATCH",
+            "绩效指标",
+            "J5",
+            "“既有住宅加装电梯竣工台数”填写的得分 10 与按实际完成值计算的 6.00 不同",
+        ),
+    ),
+    "kpi_not_numeric": (
+        [list_cell(schema.KPIS, "actual", 3, "全部完成"), list_cell(schema.KPIS, "score", 3, 10)],
+        (
+            "warning",
+            "W_KPI_NOT_NUMERIC",
+            "绩效指标",
+            "F3",
+            "“棚户区改造完成户数”是定量指标（≥），年度指标值和实际完成值应为数值；将按填写的得分计",
+        ),
+    ),
+    "kpi_unknown_project": (
+        [list_cell(schema.KPIS, "project", row, "衡山大道人行道项目") for row in range(12, 17)],
+        [
+            ("warning", "W_KPI_PROJECT", "绩效指标", f"A{row}", "所属项目“衡山大道人行道项目”不在“项目”表中")
+            for row in range(12, 17)
+        ],
+    ),
+    "report_dated_before_the_year": (
+        [form(schema.BASIC, "report_date", "value", __import__("datetime").date(2021, 3, 1))],
+        ("warning", "W_REPORT_DATE", "基本信息", "B9", "报告日期 2021-03-01 早于所评价的年度 2022"),
+    ),
+    "no_problems_paragraph": (
+        [lambda wb: [wb[schema.TEXTS.name].__setitem__(f"A{r}", "下一步改进措施") for r in (5, 6)]],
+        ("warning", "W_TEXT_MISSING", "文字", "A:A", "没有“存在的主要问题”的段落，报告中该节将是空的"),
+    ),
+    "no_adjusted_budget": (
+        [form(B, "expense_total", "adjusted", None)],
+        (
+            "warning",
+            "W_SCORE_INCOMPLETE",
+            "收支预决算",
+            "D9",
+            "部门整体支出绩效自评表的总分和等级无法计算，缺少预算执行率（缺全年预算数或全年执行数）",
+        ),
+    ),
+    "function_code_malformed": (
+        [list_cell(schema.FUNCTIONS, "code", 4, "22101-03")],
+        ("error", "E_CODE", "支出明细", "A4", "科目编码应为 3、5 或 7 位数字，实际为“22101-03”"),
+    ),
+    "date_not_a_date": (
+        [form(schema.BASIC, "report_date", "value", "明年三月")],
+        ("error", "E_NOT_DATE", "基本信息", "B9", "应为日期（如 2023-03-31），实际为“明年三月”"),
+    ),
+    "amount_absurdly_large": (
+        [list_cell(schema.PROJECTS, "cost", 4, 1.23e29)],
+        ("error", "E_TOO_LARGE", "项目", "B4", "数值过大或无效：“1.23e+29”"),
+    ),
+    "unit_left_blank": (
+        [setter(P, "B1", None)],
+        ("warning", "W_UNIT_BLANK", "政府采购", "B1", "金额单位未填写，按“万元”处理"),
+    ),
+    "optional_sheet_deleted": (
+        [lambda wb: wb.remove(wb[schema.FUNCTIONS.name])],
+        ("warning", "W_SHEET_MISSING", "支出明细", "", "未找到工作表“支出明细”，按空表处理"),
     ),
     "duplicate_function_code": (
         [list_cell(schema.FUNCTIONS, "code", 13, "212")],
@@ -341,8 +432,9 @@ def test_each_fault_gives_its_finding(fault: str) -> None:
     edit_sample(edit, name)
     code, findings = validate_json(name)
     got = [tuple(f[k] for k in ("severity", "code", "sheet", "cell", "message")) for f in findings]
-    assert got == [expected]
-    assert code == (1 if expected[0] == "error" else 0)
+    wanted = expected if isinstance(expected, list) else [expected]
+    assert got == wanted
+    assert code == (1 if wanted[0][0] == "error" else 0)
 
 
 def test_a_cent_of_rounding_is_not_a_finding() -> None:
@@ -369,3 +461,93 @@ def test_several_files_and_an_unreadable_one() -> None:
     assert "broken.xlsx：1 项" in lines
     assert lines[-2].startswith("  错误 [E_UNREADABLE] 文件已损坏或不是 .xlsx 工作簿")
     assert lines[-1] == "共 2 个文件：1 个错误，5 个警告。"
+
+
+def test_consistent_skewed_hierarchy_is_not_a_unit_slip() -> None:
+    """Children of very different size that add up to their parent and to the total are fine."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        make_consistent(wb)
+        ws = wb[schema.FUNCTIONS.name]
+        for row, (code, name, basic) in enumerate(
+            [
+                ("201", "一般公共服务支出", 2713.30),
+                ("20103", "政府办公厅", 1.3),
+                ("2010301", "行政运行", 1.3),
+                ("20104", "发展与改革事务", 2.0),
+                ("20105", "统计信息事务", 2.0),
+                ("20106", "财政事务", 2708.0),
+            ],
+            start=16,
+        ):
+            ws.cell(row=row, column=1, value=code)
+            ws.cell(row=row, column=2, value=name)
+            ws.cell(row=row, column=3, value=basic)
+
+    edit_sample(edit)
+    assert validate_json("case.xlsx") == (0, [])
+
+
+def test_structural_errors_are_collected_in_one_pass() -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.THREE_PUBLIC.name]["C4"] = "约2万"
+        list_cell(schema.FUNCTIONS, "code", 13, "212")(wb)
+        form(schema.BASIC, "year", "value", 2023)(wb)
+
+    edit_sample(edit, "2022.xlsx")
+    code, findings = validate_json("2022.xlsx")
+    assert code == 1
+    assert [(f["code"], f["sheet"], f["cell"]) for f in findings] == [
+        ("E_NOT_NUMBER", "三公经费", "C4"),
+        ("E_DUPLICATE_KEY", "支出明细", "A13"),
+        ("E_YEAR_MISMATCH", "基本信息", "B5"),
+    ]
+
+
+def test_text_output_lists_each_sheet_once_in_workbook_order() -> None:
+    edit_sample(
+        lambda wb: (
+            wb[schema.ASSETS.name].__setitem__("B3", "6391.10 "),
+            form(schema.BASIC, "report_date", "value", __import__("datetime").date(2021, 3, 1))(wb),
+        )
+    )
+    result = runner.invoke(app, ["validate", "case.xlsx"])
+    sheets = [ln.strip() for ln in result.stdout.splitlines() if ln.startswith("  ") and not ln.startswith("    ")]
+    assert sheets == ["基本信息", "收支预决算", "政府采购", "资产"]
+
+
+def test_percentages_typed_the_excel_way() -> None:
+    """Excel keeps a typed “92%” as 0.92 in a %-formatted cell; the KPI is 92 (unit %), not 0.92."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb[schema.KPIS.name]
+        ws["G16"], ws["F16"] = 0.92, "90%"
+        ws["G16"].number_format = "0%"
+        ws = wb[schema.ASSETS.name]
+        ws[form_cell(A, "usage_rate", "amount")] = 0.2234
+        ws[form_cell(A, "usage_rate", "amount")].number_format = "General"
+
+    edit_sample(edit)
+    code, findings = validate_json("case.xlsx")
+    assert code == 0
+    assert [f["code"] for f in findings if f["sheet"] in ("绩效指标", "资产") and f["code"] != "W_NET_ASSETS"] == [
+        "W_UNIT_SUSPECT"
+    ]  # the sample's 净资产; no rate mismatch: 0.2234 is 22.34%
+    from pipeline.build import load_report
+    from pipeline.context import build_context
+    from pipeline.rules import load_rules
+
+    report, _ = load_report(Path("case.xlsx"))
+    satisfaction = next(k for k in report.kpis if k.level3 == "周边居民满意度")
+    assert (satisfaction.target, satisfaction.actual) == (90, 92)
+    rows = build_context(report, load_rules())["project_evaluations"][0]["kpis"]
+    assert next(r for r in rows if r["level3"] == "周边居民满意度")["score"] == 10
+
+
+def test_a_grades_list_left_empty_is_a_clear_error() -> None:
+    Path("tpl").mkdir()
+    text = (Path(__file__).parent.parent / "templates" / "default" / "rules.toml").read_text(encoding="utf-8")
+    Path("tpl/rules.toml").write_text(text[: text.index("[[grades]]")] + "grades = []\n", encoding="utf-8")
+    shutil.copy(SAMPLE, "2022.xlsx")
+    result = runner.invoke(app, ["validate", "2022.xlsx", "-t", "tpl"])
+    assert (result.exit_code, result.stderr) == (1, "错误：tpl/rules.toml：评分规则缺少设置 'grades'\n")
