@@ -15,7 +15,7 @@ from . import schema
 from .errors import Finding
 from .figures import effective
 from .indicators import fixed_asset_utilization
-from .model import FunctionLine, Report
+from .model import FunctionLine, ProjectFund, Report
 from .normalize import FormValues
 from .numbers import format_money, format_percent
 from .rules import Rules
@@ -351,6 +351,45 @@ def _projects(out: _Out, report: Report, rules: Rules) -> None:
     _outliers(
         out, rules, sheet, letters["cost"], values.unit, [(p.name, p.cost, p.row) for p in projects], whole, Decimal(10)
     )
+    _project_funds(out, report, rules)
+
+
+def _project_funds(out: _Out, report: Report, rules: Rules) -> None:
+    """The 其中 rows of a project's 资金: sources add up to its 年初/全年/执行 figures (a blank source is 0)."""
+    funds, values = report.project_funds, report.lists["project_funds"]
+    by_name = {p.name: p for p in report.projects}
+    sheet = schema.PROJECT_FUNDS.name
+    grouped: dict[str, list[ProjectFund]] = defaultdict(list)
+    for f in funds:
+        if f.project not in by_name:
+            out.add(
+                "warning",
+                "W_FUND_PROJECT",
+                sheet,
+                f"{values.letters['project']}{f.row}",
+                f"项目“{_short(f.project)}”不在“项目”表中",
+            )
+        else:
+            grouped[f.project].append(f)
+    labels = {c.key: c.label for c in schema.PROJECTS.columns}
+    for name, rows in grouped.items():
+        project = by_name[name]
+        for column in ("initial", "adjusted", "actual"):
+            given = [v for v in (getattr(f, column) for f in rows) if v is not None]
+            stated = getattr(project, column)
+            if not given or stated is None:
+                continue
+            total = sum(given, Decimal(0))
+            if abs(total - stated) > rules.tolerance:
+                letter = report.lists["projects"].letters.get(column, "?")
+                out.add(
+                    "warning",
+                    "W_SUM_MISMATCH",
+                    schema.PROJECTS.name,
+                    f"{letter}{project.row}",
+                    f"项目“{_short(name)}”的{labels[column]}为 {_m(stated)}，而“{sheet}”中各来源合计 {_m(total)}，"
+                    f"相差 {_m(abs(total - stated))} 万元",
+                )
 
 
 def _kpis(out: _Out, report: Report, rules: Rules) -> None:

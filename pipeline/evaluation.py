@@ -113,6 +113,7 @@ def project_evaluations(report: Report, rules: Rules) -> list[dict[str, Any]]:
         out.append(
             {
                 **_card_context(card, rules),
+                "sources": _fund_sources(report, p.name),
                 "name": p.name,
                 "supervisor": report.unit.supervisor or report.unit.name,
                 "unit": p.unit or report.unit.name,
@@ -121,6 +122,18 @@ def project_evaluations(report: Report, rules: Rules) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
+    """当年财政拨款 / 上年结转资金 / 其他资金 of one project, in the form's order, absent ones as None."""
+    funds = {f.source: f for f in report.project_funds if f.project == project}
+    return [
+        {
+            "label": source,
+            **{c: getattr(funds[source], c) if source in funds else None for c in ("initial", "adjusted", "actual")},
+        }
+        for source in schema.PROJECT_FUND_SOURCES
+    ]
 
 
 def basic_data(report: Report) -> dict[str, Any]:

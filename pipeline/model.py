@@ -55,6 +55,16 @@ class Project:
 
 
 @dataclass(frozen=True)
+class ProjectFund:
+    project: str
+    source: str
+    initial: Decimal | None
+    adjusted: Decimal | None
+    actual: Decimal | None
+    row: int
+
+
+@dataclass(frozen=True)
 class Kpi:
     project: str | None
     level1: str
@@ -86,6 +96,7 @@ class Report:
     functions: list[FunctionLine]
     projects: list[Project]
     kpis: list[Kpi]
+    project_funds: list[ProjectFund] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     lists: dict[str, ListValues] = field(default_factory=dict)
 
@@ -161,6 +172,10 @@ def build_model(data: Normalized) -> Report:
                 r.row,
             )
             for r in lists["kpis"].records
+        ],
+        project_funds=[
+            ProjectFund(r["project"], r["source"], r["initial"], r["adjusted"], r["actual"], r.row)
+            for r in lists["project_funds"].records
         ],
         texts=texts,
         lists=dict(lists),

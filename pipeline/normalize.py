@@ -113,23 +113,32 @@ def normalize(source: SourceWorkbook) -> Normalized:
     return out
 
 
+# sheet, the columns that identify a row, how a message names the key ({0}, {1}: the key's parts)
+_UNIQUE: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("functions", ("code",), "科目编码“{0}”"),
+    ("projects", ("name",), "项目名称“{0}”"),
+    ("project_funds", ("project", "source"), "项目“{0}”的资金来源“{1}”"),
+)
+
+
 def _unique_keys(out: Normalized, col: _Collector) -> None:
-    """A 科目编码 or 项目名称 given twice makes parents, totals and KPI links ambiguous."""
-    for sheet_key, column, what in (("functions", "code", "科目编码"), ("projects", "name", "项目名称")):
+    """A key given twice makes parents, totals and links to projects ambiguous."""
+    for sheet_key, columns, describe in _UNIQUE:
         values = out.lists.get(sheet_key)
-        if values is None or column not in values.letters:
+        if values is None or not set(columns) <= set(values.letters):
             continue
-        seen: dict[str, int] = {}
+        seen: dict[tuple[str, ...], int] = {}
         for rec in values.records:
-            key = rec[column]
-            if key is None:
+            key = tuple(rec[c] for c in columns)
+            if None in key:
                 continue
             if key in seen:
+                shown = describe.format(*(_shown(k) for k in key))
                 col.error(
                     "E_DUPLICATE_KEY",
                     values.sheet.name,
-                    values.ref(rec, column),
-                    f"{what}“{_shown(key)}”重复（第{seen[key]}行已有）",
+                    values.ref(rec, columns[-1]),
+                    f"{shown}重复（第{seen[key]}行已有）",
                 )
             else:
                 seen[key] = rec.row

@@ -315,6 +315,23 @@ PROJECTS = ListSheet(
     ),
 )
 
+PROJECT_FUND_SOURCES = ("当年财政拨款", "上年结转资金", "其他资金")
+
+PROJECT_FUNDS = ListSheet(
+    key="project_funds",
+    name="项目资金来源",
+    description="项目支出绩效自评表的“其中”行：每个项目每种资金来源一行。",
+    money=True,
+    required=False,
+    columns=(
+        Field("project", "项目名称", required=True, help="与“项目”表中的名称一致。", width=40),
+        Field("source", "资金来源", required=True, choices=PROJECT_FUND_SOURCES, width=16),
+        Field("initial", "年初预算数", Kind.MONEY),
+        Field("adjusted", "全年预算数", Kind.MONEY),
+        Field("actual", "全年执行数", Kind.MONEY),
+    ),
+)
+
 KPIS = ListSheet(
     key="kpis",
     name="绩效指标",
@@ -365,6 +382,7 @@ SHEETS: tuple[Sheet, ...] = (
     PROCUREMENT,
     ASSETS,
     PROJECTS,
+    PROJECT_FUNDS,
     KPIS,
     TEXTS,
 )

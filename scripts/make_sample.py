@@ -327,6 +327,13 @@ def add_illustrative(wb: Workbook) -> None:
     for key, value in project_funds.items():
         ws.cell(row=FIRST_DATA_ROW, column=1 + keys.index(key), value=value)
     set_list(wb, schema.KPIS, KPIS)
+    set_list(
+        wb,
+        schema.PROJECT_FUNDS,
+        [  # the same figures, all from the current year's appropriation
+            {"project": PROJECT1, "source": "当年财政拨款", "adjusted": money("206.46"), "actual": money("30")},
+        ],
+    )
 
 
 def main() -> int:

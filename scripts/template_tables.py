@@ -115,18 +115,31 @@ def project_table() -> tuple[list[Cell], int]:
         (1, 2, 4, "{{ pe.supervisor }}"),
         (1, 5, 5, "实施单位"),
         (1, 6, 8, "{{ pe.unit }}"),
-        (2, 0, 0, "项目资金（万元）", 3),
+        (2, 0, 0, "项目资金（万元）", 6),
         (2, 1, 2, ""),
         *[(2, 3 + i, 3 + i, h) for i, h in enumerate(BUDGET_HEADER)],
         (3, 1, 2, "年度资金总额"),
         *[(3, 3 + i, 3 + i, v) for i, v in enumerate(budget_values(e))],
-        (4, 0, 0, "年度总体目标", 5),
-        (4, 1, 4, "预期目标"),
-        (4, 5, 8, "实际完成情况"),
-        (5, 1, 4, "{{ pe.goal }}"),
-        (5, 5, 8, "{{ pe.outcome }}"),
+        *[cell for i in range(3) for cell in source_row(4 + i, i)],
+        (7, 0, 0, "年度总体目标", 8),
+        (7, 1, 4, "预期目标"),
+        (7, 5, 8, "实际完成情况"),
+        (8, 1, 4, "{{ pe.goal }}"),
+        (8, 5, 8, "{{ pe.outcome }}"),
     ]
-    return cells, 6
+    return cells, 9
+
+
+def source_row(row: int, i: int) -> list[Cell]:
+    """其中：当年财政拨款 / 上年结转资金 / 其他资金: amounts only, no points (domain.md §1.1)."""
+    s = f"pe.sources[{i}]"
+    label = ("其中：" if i == 0 else "") + f"{{{{ {s}.label }}}}"
+    amounts = [f"{{{{ {s}.{c}|money }}}}" for c in ("initial", "adjusted", "actual")]
+    return [
+        (row, 1, 2, label),
+        *[(row, 3 + j, 3 + j, a) for j, a in enumerate(amounts)],
+        *[(row, 6 + j, 6 + j, "—") for j in range(3)],
+    ]
 
 
 def basic_data_table() -> tuple[list[Cell], int]:

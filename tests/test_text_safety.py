@@ -37,7 +37,7 @@ NAME = "hostile.xlsx"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNIT_NAME = "basic.name.value"
 # 所属项目 names a row of the 项目 sheet: it gets that row's (hostile) name, so the indicators keep their project
-REFERENCES = {"kpis.project": "projects.name"}
+REFERENCES = {"kpis.project": "projects.name", "project_funds.project": "projects.name"}
 
 
 @dataclass(frozen=True)
@@ -221,6 +221,8 @@ def printed_in_sample(sample_report: docx.document.Document) -> set[str]:
     wb = openpyxl.load_workbook(SAMPLE)
     printed = set()
     for slot in SLOTS:
+        if slot.key in REFERENCES:
+            continue  # a reference prints as the slot it refers to
         ws = wb[slot.sheet.name]
         value: object = None
         if isinstance(slot.sheet, FormSheet):

@@ -400,6 +400,33 @@ FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], Finding | lis
         [lambda wb: wb.remove(wb[schema.FUNCTIONS.name])],
         ("warning", "W_SHEET_MISSING", "支出明细", "", "未找到工作表“支出明细”，按空表处理"),
     ),
+    "project_fund_sources_vs_project": (
+        [list_cell(schema.PROJECT_FUNDS, "actual", 3, 25)],
+        (
+            "warning",
+            "W_SUM_MISMATCH",
+            "项目",
+            "I3",
+            "项目“衡山大道盛豪世纪城人行道改造项目”的全年执行数为 30.00，而“项目资金来源”中各来源合计 25.00，相差 5.00 万元",
+        ),
+    ),
+    "project_fund_unknown_project": (
+        [list_cell(schema.PROJECT_FUNDS, "project", 3, "人行道项目")],
+        ("warning", "W_FUND_PROJECT", "项目资金来源", "A3", "项目“人行道项目”不在“项目”表中"),
+    ),
+    "project_fund_source_twice": (
+        [
+            list_cell(schema.PROJECT_FUNDS, "project", 4, "衡山大道盛豪世纪城人行道改造项目"),
+            list_cell(schema.PROJECT_FUNDS, "source", 4, "当年财政拨款"),
+        ],
+        (
+            "error",
+            "E_DUPLICATE_KEY",
+            "项目资金来源",
+            "B4",
+            "项目“衡山大道盛豪世纪城人行道改造项目”的资金来源“当年财政拨款”重复（第3行已有）",
+        ),
+    ),
     "duplicate_function_code": (
         [list_cell(schema.FUNCTIONS, "code", 13, "212")],
         ("error", "E_DUPLICATE_KEY", "支出明细", "A13", "科目编码“212”重复（第12行已有）"),
