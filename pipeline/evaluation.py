@@ -7,7 +7,7 @@ from typing import Any
 
 from . import schema
 from .figures import effective
-from .indicators import staffing_control_rate
+from .indicators import building_area_control_rate, building_investment_control_rate, staffing_control_rate
 from .model import Kpi, Report
 from .normalize import FormValues
 from .numbers import format_plain
@@ -136,6 +136,9 @@ def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
     ]
 
 
+UNDER_QIZHONG = "\u3000" * 3  # aligns a line with the item after “其中：” above it
+
+
 def basic_data(report: Report) -> dict[str, Any]:
     """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
     three, budget, procurement = report.three_public, report.budget, report.procurement
@@ -161,14 +164,14 @@ def basic_data(report: Report) -> dict[str, Any]:
         three_row("三公经费", "total", 0),
         three_row("1、公务用车购置和维护经费", "vehicle", 1),
         three_row("其中：公车购置", "vehicle_purchase", 2),
-        three_row("公车运行维护", "vehicle_operation", 2),
+        three_row(f"{UNDER_QIZHONG}公车运行维护", "vehicle_operation", 2),
         three_row("2、出国经费", "abroad", 1),
         three_row("3、公务接待", "reception", 1),
         budget_row("项目支出", "project", 0),
         budget_row("公用经费", "public", 0),
         budget_row("其中：办公经费", "office", 1),
-        budget_row("水费、电费、差旅费", "utilities_travel", 1),
-        budget_row("会议费、培训费", "meeting_training", 1),
+        budget_row(f"{UNDER_QIZHONG}水费、电费、差旅费", "utilities_travel", 1),
+        budget_row(f"{UNDER_QIZHONG}会议费、培训费", "meeting_training", 1),
         {
             "label": "政府采购金额",
             "indent": 0,
@@ -193,4 +196,16 @@ def basic_data(report: Report) -> dict[str, Any]:
         "staff_control_rate": staffing_control_rate(report),
         "rows": rows,
         "austerity": report.texts.get("austerity", []),
+        "buildings": [
+            {
+                "name": b.name,
+                "approved_area": b.approved_area,
+                "actual_area": b.actual_area,
+                "area_rate": building_area_control_rate(b),
+                "budget": b.budget,
+                "actual": b.actual,
+                "investment_rate": building_investment_control_rate(b),
+            }
+            for b in report.buildings
+        ],
     }

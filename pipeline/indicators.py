@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .figures import effective
-from .model import Report
+from .model import Building, Report
 from .numbers import ratio
 
 
@@ -81,6 +81,16 @@ def staffing_control_rate(r: Report) -> Decimal | None:
     if not r.staffing or any(s.actual is None for s in r.staffing):
         return None
     return ratio(Decimal(sum(s.actual or 0 for s in r.staffing)), Decimal(sum(s.quota for s in r.staffing)))
+
+
+def building_area_control_rate(b: Building) -> Decimal | None:
+    """新建楼堂馆所面积控制率 = 实际建设面积 / 批准建设面积 — domain.md §2.2."""
+    return ratio(b.actual_area, b.approved_area)
+
+
+def building_investment_control_rate(b: Building) -> Decimal | None:
+    """新建楼堂馆所投资概算控制率 = 实际投资 / 概算投资 — domain.md §2.2."""
+    return ratio(b.actual, b.budget)
 
 
 STANDARD = (

@@ -65,6 +65,16 @@ class ProjectFund:
 
 
 @dataclass(frozen=True)
+class Building:
+    name: str
+    approved_area: Decimal | None
+    actual_area: Decimal | None
+    budget: Decimal | None
+    actual: Decimal | None
+    row: int
+
+
+@dataclass(frozen=True)
 class Kpi:
     project: str | None
     level1: str
@@ -97,6 +107,7 @@ class Report:
     projects: list[Project]
     kpis: list[Kpi]
     project_funds: list[ProjectFund] = field(default_factory=list)
+    buildings: list[Building] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     lists: dict[str, ListValues] = field(default_factory=dict)
 
@@ -176,6 +187,10 @@ def build_model(data: Normalized) -> Report:
         project_funds=[
             ProjectFund(r["project"], r["source"], r["initial"], r["adjusted"], r["actual"], r.row)
             for r in lists["project_funds"].records
+        ],
+        buildings=[
+            Building(r["name"], r["approved_area"], r["actual_area"], r["budget"], r["actual"], r.row)
+            for r in lists["buildings"].records
         ],
         texts=texts,
         lists=dict(lists),

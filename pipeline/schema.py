@@ -332,6 +332,21 @@ PROJECT_FUNDS = ListSheet(
     ),
 )
 
+BUILDINGS = ListSheet(
+    key="buildings",
+    name="楼堂馆所",
+    description="本年完工的楼堂馆所项目（基础数据表“楼堂馆所控制情况”）；没有则不填。",
+    money=True,
+    required=False,
+    columns=(
+        Field("name", "项目名称", required=True, width=40),
+        Field("approved_area", "批复规模（平方米）", Kind.DECIMAL, width=16),
+        Field("actual_area", "实际规模（平方米）", Kind.DECIMAL, width=16),
+        Field("budget", "预算投资", Kind.MONEY, help="批复的投资概算。"),
+        Field("actual", "实际投资", Kind.MONEY),
+    ),
+)
+
 KPIS = ListSheet(
     key="kpis",
     name="绩效指标",
@@ -383,6 +398,7 @@ SHEETS: tuple[Sheet, ...] = (
     ASSETS,
     PROJECTS,
     PROJECT_FUNDS,
+    BUILDINGS,
     KPIS,
     TEXTS,
 )

@@ -22,10 +22,12 @@ from docx.styles.style import BaseStyle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from template_tables import (
+    BUILDINGS_WIDTHS,
     NINE,
     Cell,
     add_table,
     basic_data_table,
+    buildings_table,
     department_table,
     kpi_table,
     project_table,
@@ -364,6 +366,8 @@ def add_appendices(doc: Document) -> None:  # type: ignore[valid-type]
     doc.add_paragraph("附件{{ 3 if project_evaluations else 2 }}", style="Attachment")
     doc.add_paragraph("{{ year }}年度部门整体支出绩效评价基础数据表", style="Table Title")
     add_table(doc, *basic_data_table(), [60, 32, 32, 32])
+    doc.add_paragraph("", style="Table Gap")
+    add_table(doc, *buildings_table(), BUILDINGS_WIDTHS, header_rows=2)
     doc.add_paragraph(
         "说明：项目支出填报基本支出以外的所有项目支出情况，公用经费填报基本支出中的一般商品和服务支出。",
         style="Table Note",

@@ -168,6 +168,42 @@ def basic_data_table() -> tuple[list[Cell], int]:
     return cells, 7
 
 
+def buildings_table() -> tuple[list[Cell], int]:
+    b = "basic_data.buildings"
+    headers = [
+        "项目",
+        "批复规模（㎡）",
+        "实际规模（㎡）",
+        "规模控制",
+        "预算投资（万元）",
+        "实际投资（万元）",
+        "投资概算控制",
+    ]
+    values = [
+        "{{ b.name }}",
+        "{{ b.approved_area|plain }}",
+        "{{ b.actual_area|plain }}",
+        "{{ b.area_rate|pct }}",
+        "{{ b.budget|money }}",
+        "{{ b.actual|money }}",
+        "{{ b.investment_rate|pct }}",
+    ]
+    cells: list[Cell] = [
+        (0, 0, 6, "楼堂馆所控制情况（{{ year }}年完工项目）"),
+        *[(1, i, i, h) for i, h in enumerate(headers)],
+        (2, 0, 6, f"{{%tr for b in {b} %}}"),
+        *[(3, i, i, v) for i, v in enumerate(values)],
+        (4, 0, 6, "{%tr endfor %}"),
+        (5, 0, 6, f"{{%tr if not {b} %}}"),
+        (6, 0, 6, "本年无完工的楼堂馆所项目"),
+        (7, 0, 6, "{%tr endif %}"),
+    ]
+    return cells, 8
+
+
+BUILDINGS_WIDTHS = [36, 20, 20, 18, 22, 22, 18]
+
+
 def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int], header_rows: int = 1) -> Table:
     table = doc.add_table(rows=rows, cols=len(widths_mm))
     table.style = doc.styles["Table Grid"]

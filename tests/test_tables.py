@@ -118,7 +118,7 @@ def test_basic_data_table(tables: list[docx.table.Table]) -> None:
     rows = grid(tables[4])
     assert rows[1] == ["", "23", "—", "—"]
     assert ["三公经费", "—", "7.00", "4.27"] in rows
-    assert ["　　　　公车运行维护", "—", "—", "1.84"] in rows
+    assert ["　　　　　　　公车运行维护", "—", "—", "1.84"] in rows
     assert ["项目支出", "—", "1652.00", "9960.59"] in rows
     assert ["政府采购金额", "—", "—", "1206.56"] in rows
 
@@ -145,7 +145,7 @@ def test_without_project_indicators_there_is_no_project_form(edited_sample, tmp_
     text = "\n".join(p.text for p in document.paragraphs)
     assert "项目支出绩效自评表" not in text
     assert "\n附件2\n2022年度部门整体支出绩效评价基础数据表" in text
-    assert len(document.tables) == 3
+    assert len(document.tables) == 4  # 整体 ×2, 基础数据, 楼堂馆所
 
 
 def test_missing_budget_figure_leaves_total_absent(edited_sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -171,3 +171,20 @@ def test_year_on_year_when_last_year_is_given(edited_sample) -> None:  # type: i
     assert (change["word"], change["amount"]) == ("增加", Decimal("2678.39"))
     assert change["rate"].quantize(Decimal("0.0001")) == Decimal("0.2678")
     assert yoy["three_public"]["total"]["word"] == "减少"
+
+
+def test_buildings_block(edited_sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb[schema.BUILDINGS.name]
+        for col, value in enumerate(["综合楼", 1200, 1260, 800, 780], start=1):
+            ws.cell(row=3, column=col, value=value)
+
+    [result] = build([edited_sample(edit)], tmp_path / "out")
+    assert result.output is not None
+    rows = grid(docx.Document(str(result.output)).tables[-1])
+    assert rows[0] == ["楼堂馆所控制情况（2022年完工项目）"]
+    assert rows[2:] == [["综合楼", "1200", "1260", "105.00%", "800.00", "780.00", "97.50%"]]
+
+
+def test_no_buildings_says_so(tables: list[docx.table.Table]) -> None:
+    assert grid(tables[-1])[2:] == [["本年无完工的楼堂馆所项目"]]
