@@ -274,11 +274,31 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     paragraph_format(footer, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=FOOTER_PT * 1.5)
 
 
+SNAP_SUCCESSORS = (
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
 def _no_snap(style: BaseStyle) -> None:
     """Exact line heights for small text, instead of snapping to the 28.95 pt body grid."""
     no_grid = OxmlElement("w:snapToGrid")
     no_grid.set(qn("w:val"), "0")
-    style.element.get_or_add_pPr().insert(0, no_grid)
+    # Word rejects properties out of schema order: snapToGrid comes before spacing, ind and jc
+    style.element.get_or_add_pPr().insert_element_before(no_grid, *SNAP_SUCCESSORS)
 
 
 def page_setup(doc: Document) -> None:  # type: ignore[valid-type]

@@ -217,7 +217,11 @@ def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int],
         el.set(qn("w:w"), "57")
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    table._tbl.tblPr.append(margins)
+    look = table._tbl.tblPr.find(qn("w:tblLook"))  # CT_TblPr order: … tblLayout, tblCellMar, tblLook …
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        table._tbl.tblPr.append(margins)
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             cell.width = Mm(widths_mm[i])
