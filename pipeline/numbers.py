@@ -80,11 +80,13 @@ def parse_decimal(text: str) -> tuple[Decimal | None, list[str]]:
 
 
 def chinese_count(n: int) -> str:
-    """A count in Chinese numerals as prose writes it: 15 → 十五, 21 → 二十一, 105 → 一百零五."""
+    """A count in Chinese numerals as prose writes it: 2 → 两, 15 → 十五, 21 → 二十一, 105 → 一百零五."""
     if n < 0:
         raise ValueError(n)
     if n == 0:
         return "零"
+    if n == 2:
+        return "两"  # before a measure word: 两个股室, not 二个
     if n >= 10000:
         return str(n)
     digits = [int(d) for d in str(n)]

@@ -41,6 +41,8 @@ def test_ratio_absent_is_none_not_zero() -> None:
     ("n", "text"),
     [
         (1, "一"),
+        (2, "两"),
+        (12, "十二"),
         (10, "十"),
         (15, "十五"),
         (20, "二十"),
