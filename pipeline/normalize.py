@@ -6,7 +6,6 @@ only if told everything at once.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,17 +16,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema
+from .convert import CONVERTERS, WrongValue, shown
 from .errors import Finding
-from .numbers import parse_decimal
 from .read_excel import RawCell, SourceWorkbook
-from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
+from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
 
-_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_CODE_LENGTHS = (3, 5, 7)
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
-LARGEST = Decimal(10) ** 12
 INVALID = object()  # a cell that held something unusable; its finding is already recorded
 
 
@@ -133,12 +127,12 @@ def _unique_keys(out: Normalized, col: _Collector) -> None:
             if None in key:
                 continue
             if key in seen:
-                shown = describe.format(*(_shown(k) for k in key))
+                what = describe.format(*(shown(k) for k in key))
                 col.error(
                     "E_DUPLICATE_KEY",
                     values.sheet.name,
                     values.ref(rec, columns[-1]),
-                    f"{shown}重复（第{seen[key]}行已有）",
+                    f"{what}重复（第{seen[key]}行已有）",
                 )
             else:
                 seen[key] = rec.row
@@ -315,12 +309,12 @@ class _SheetReader:
         if _blank(value):
             return None
         try:
-            result, fixes = _CONVERTERS[f.kind](value, raw.number_format, self.divisor)
-        except _Wrong as e:
+            result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor)
+        except WrongValue as e:
             self.col.error(e.code, name, ref, e.message)
             return INVALID
         for fix in fixes:
-            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{_shown(value)}”）")
+            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{shown(value)}”）")
         if isinstance(result, Decimal | int) and not f.signed and result < 0:
             self.col.error("E_NEGATIVE", name, ref, f"“{f.label}”不能为负数，实际为 {value}")
             return INVALID
@@ -328,138 +322,6 @@ class _SheetReader:
             self.col.error("E_CHOICE", name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
             return INVALID
         return result
-
-
-class _Wrong(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _shown(value: Any) -> str:
-    """A cell value as a message quotes it: short, and with no raw control characters."""
-    if isinstance(value, dt.datetime | dt.date):
-        return f"日期 {value:%Y-%m-%d}"
-    text = _CONTROL.sub("�", _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)))
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
-    if isinstance(value, bool | dt.datetime | dt.date | dt.time):
-        raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
-    if isinstance(value, int | float):
-        return _bounded(Decimal(str(value)), value), []
-    parsed, fixes = parse_decimal(str(value))
-    if parsed is None:
-        raise _Wrong("E_NOT_NUMBER", f"应为{expected}，实际为“{_shown(value)}”")
-    return _bounded(parsed, value), fixes
-
-
-def _bounded(number: Decimal, value: Any) -> Decimal:
-    """No figure in a department's report reaches a trillion; such a cell is a typing or paste accident."""
-    if not number.is_finite() or abs(number) >= LARGEST:
-        raise _Wrong("E_TOO_LARGE", f"数值过大或无效：“{_shown(value)}”")
-    return number
-
-
-def _to_money(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
-    number, fixes = _number(value)
-    return (number / divisor if divisor != 1 else number), fixes
-
-
-def _to_decimal(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
-    return _number(value)
-
-
-def _to_int(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
-    number, fixes = _number(value, "整数")
-    if number != number.to_integral_value():
-        raise _Wrong("E_NOT_INT", f"应为整数，实际为“{_shown(value)}”")
-    return int(number), fixes
-
-
-def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
-    year, fixes = _to_int(str(value).removesuffix("年") if isinstance(value, str) else value, fmt, divisor)
-    if not 1990 <= year <= 2100:
-        raise _Wrong("E_YEAR", f"年度应为四位年份，实际为“{_shown(value)}”")
-    return year, fixes
-
-
-def _to_percent(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
-    """As a ratio. A %-formatted cell holds 0.2234 for 22.34%; text "22.34%" is 22.34%; a plain number
-    is a fraction up to 1 (0.2234, 1 = 100%) and percentage points above (22.34), as people type both."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number, fixes = _number(value, "百分比")
-        if "%" in fmt:
-            return number, fixes
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        number, fixes = _number(text.removesuffix("%"), "百分比")
-        if text.endswith("%"):
-            return number / 100, fixes
-    return (number if abs(number) <= 1 else number / 100), fixes
-
-
-def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]]:
-    if isinstance(value, dt.datetime):
-        return value.date(), []
-    if isinstance(value, dt.date):
-        return value, []
-    m = _DATE.match(unicodedata.normalize("NFKC", str(value)).strip())
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])), []
-        except ValueError:
-            pass
-    raise _Wrong("E_NOT_DATE", f"应为日期（如 2023-03-31），实际为“{_shown(value)}”")
-
-
-def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text.isdigit() or len(text) not in _CODE_LENGTHS:
-        raise _Wrong("E_CODE", f"科目编码应为 3、5 或 7 位数字，实际为“{_shown(value)}”")
-    return text, []
-
-
-def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        value = f"{value.year}年{value.month}月{value.day}日"
-    # Excel stores characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x); openpyxl leaves them
-    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    fixes = []
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
-        fixes.append("已删除不可见的控制字符")
-    return text.strip(), fixes
-
-
-def _to_number_or_text(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal | str, list[str]]:
-    """A KPI value: a number (percentages in points, as their unit “%” says) or a qualitative text."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number, fixes = _number(value)
-        return (number * 100 if "%" in fmt else number), fixes  # Excel keeps “92%” as 0.92
-    text, fixes = _to_text(value, fmt, divisor)
-    parsed, more = parse_decimal(text.removesuffix("%") if text.endswith("%") else text)
-    return (_bounded(parsed, value), fixes + more) if parsed is not None else (text, fixes)
-
-
-_CONVERTERS = {
-    Kind.TEXT: _to_text,
-    Kind.INT: _to_int,
-    Kind.YEAR: _to_year,
-    Kind.MONEY: _to_money,
-    Kind.DECIMAL: _to_decimal,
-    Kind.PERCENT: _to_percent,
-    Kind.DATE: _to_date,
-    Kind.CODE: _to_code,
-    Kind.NUMBER_OR_TEXT: _to_number_or_text,
-}
 
 
 def _blank(value: Any) -> bool:
