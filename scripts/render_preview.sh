@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # Render one page of a report to PNG (the README pictures): docx → PDF (LibreOffice) → PNG (pdftoppm).
 #   bash scripts/render_preview.sh REPORT.docx OUT.png [PAGE]      PAGE: a number, or "附件1" for that page
-# Installs LibreOffice, CJK fonts and poppler through apt-get when they are missing.
+# Installs LibreOffice, CJK fonts and poppler through apt-get when they are missing (scripts/install_office.sh).
 # The GB/T 9704 fonts (仿宋_GB2312, 方正小标宋简体 …) are not free; fontconfig maps them to Noto CJK here.
 set -euo pipefail
 docx=${1:-outputs/2022.docx}
 png=${2:-docs/first-page.png}
 page=${3:-1}
 
-if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "Noto Serif CJK"; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra poppler-utils >/dev/null
-fi
+bash "$(dirname "$0")/install_office.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
