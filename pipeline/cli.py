@@ -26,6 +26,7 @@ app = typer.Typer(
     "Turns the standard workbook into the department's performance self-evaluation report.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 

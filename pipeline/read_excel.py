@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import InputError, display_path
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
+MAX_UNPACKED = 256 * 2**20  # a filled standard workbook unpacks to well under 1 MB; a zip bomb to gigabytes
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
 
 
@@ -103,12 +104,17 @@ def _check_package(path: Path, shown: str) -> None:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
             mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+            unpacked = sum(info.file_size for info in z.infolist())
     except (zipfile.BadZipFile, OSError, KeyError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     if "opendocument.spreadsheet" in mimetype:
         raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
+    if unpacked > MAX_UNPACKED:
+        raise InputError(
+            shown, f"解压后有 {unpacked // 2**20} MB，远超填报工作簿的正常大小，已拒绝读取（可能是损坏或恶意文件）"
+        )
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
