@@ -12,10 +12,9 @@ from .check_common import Out
 from .check_forms import check_forms
 from .check_lists import check_lists
 from .errors import Finding
-from .figures import effective
+from .evaluation import department_scorecard
 from .model import Report
 from .rules import Rules
-from .scoring import budget_line, scorecard
 
 
 def check_report(report: Report, rules: Rules) -> list[Finding]:
@@ -44,10 +43,7 @@ def _completeness(out: Out, report: Report, rules: Rules) -> None:
                 f"没有“{label}”的段落，报告中该节将是空的",
             )
     budget = report.budget
-    line = budget_line(
-        None, effective(budget, "expense_total", "adjusted"), effective(budget, "expense_total", "actual"), rules
-    )
-    card = scorecard(line, [k for k in report.kpis if k.project is None], rules)
+    card = department_scorecard(report, rules)
     if card.missing:
         out.add(
             "warning",

@@ -80,7 +80,8 @@ def _card_context(card: Scorecard, rules: Rules) -> dict[str, Any]:
     }
 
 
-def department_evaluation(report: Report, rules: Rules) -> dict[str, Any]:
+def department_scorecard(report: Report, rules: Rules) -> Scorecard:
+    """The 部门整体 scores: 支出合计's budget execution and the indicators that name no project."""
     budget = report.budget
     line = budget_line(
         effective(budget, "expense_total", "initial"),
@@ -88,7 +89,12 @@ def department_evaluation(report: Report, rules: Rules) -> dict[str, Any]:
         effective(budget, "expense_total", "actual"),
         rules,
     )
-    card = scorecard(line, [k for k in report.kpis if k.project is None], rules)
+    return scorecard(line, [k for k in report.kpis if k.project is None], rules)
+
+
+def department_evaluation(report: Report, rules: Rules) -> dict[str, Any]:
+    budget = report.budget
+    card = department_scorecard(report, rules)
     income_rows = [f for f in schema.BUDGET.rows if f.parent == "income_total"]
     return {
         **_card_context(card, rules),
