@@ -64,3 +64,7 @@ def list_column(sheet: ListSheet, key: str) -> int:
 def copy_sample(dest: Path) -> Path:
     shutil.copy(SAMPLE, dest)
     return dest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
