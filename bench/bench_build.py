@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import build  # noqa: E402
-from pipeline.build import inspect  # noqa: E402
-from pipeline.rules import load_rules  # noqa: E402
+from pipeline.profile import resolve_profile  # noqa: E402
+from pipeline.session import inspect  # noqa: E402
 
 
 def main() -> int:
@@ -31,11 +31,11 @@ def main() -> int:
             path = folder / f"dept{i:03d}.xlsx"
             shutil.copy(ROOT / "inputs" / "2022.xlsx", path)
             inputs.append(path)
-        rules = load_rules()
+        profile = resolve_profile(None)
         checks = []
         for path in inputs:
             started = time.perf_counter()
-            inspect(path, rules)
+            inspect(path, profile)
             checks.append(time.perf_counter() - started)
         started = time.perf_counter()
         results = build(inputs, folder / "out")

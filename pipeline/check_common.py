@@ -5,19 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import schema
-from .errors import Finding
-from .model import Report
 from .normalize import FormValues
 from .numbers import format_money
-
-
-class Out:
-    def __init__(self, report: Report) -> None:
-        self.file = report.source
-        self.findings: list[Finding] = []
-
-    def add(self, severity: str, code: str, sheet: str, cell: str, message: str) -> None:
-        self.findings.append(Finding(severity, code, self.file, sheet, cell, message))
 
 
 def quote(label: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import schema
-from .check_common import Out, column_phrase, money, quote, unit_hint
+from . import codes, schema
+from .check_common import column_phrase, money, quote, unit_hint
 from .figures import effective
+from .findings import Findings
 from .indicators import fixed_asset_utilization
 from .model import Report
 from .normalize import FormValues
@@ -14,14 +15,14 @@ from .numbers import format_percent
 from .rules import Rules
 
 
-def check_forms(out: Out, report: Report, rules: Rules) -> None:
+def check_forms(out: Findings, report: Report, rules: Rules) -> None:
     for table in (report.budget, report.three_public, report.procurement):
         _form_relations(out, table, rules)
     _assets(out, report, rules)
     _sheet_totals(out, report, rules)
 
 
-def _form_relations(out: Out, table: FormValues, rules: Rules) -> None:
+def _form_relations(out: Findings, table: FormValues, rules: Rules) -> None:
     sheet = table.sheet
     for parent in sheet.rows:
         children = [f for f in sheet.rows if f.parent == parent.key]
@@ -42,16 +43,14 @@ def _form_relations(out: Out, table: FormValues, rules: Rules) -> None:
                 diff = total - whole
                 if len(given) == len(parts) and abs(diff) > rules.tolerance:
                     out.add(
-                        "warning",
-                        "W_SUM_MISMATCH",
+                        codes.W_SUM_MISMATCH,
                         sheet.name,
                         ref,
                         f"{what}为 {money(whole)}，而{names}合计 {money(total)}，相差 {money(abs(diff))} 万元",
                     )
                 elif len(given) < len(parts) and diff > rules.tolerance:
                     out.add(
-                        "warning",
-                        "W_PARTS_EXCEED",
+                        codes.W_PARTS_EXCEED,
                         sheet.name,
                         ref,
                         f"{what}为 {money(whole)}，已填写的{names}合计 {money(total)} 已超出 {money(diff)} 万元",
@@ -63,8 +62,7 @@ def _form_relations(out: Out, table: FormValues, rules: Rules) -> None:
                 part_ref = table.refs.get((f.key, col.key), "")
                 if f.relation == "part" and value > whole + rules.tolerance:
                     out.add(
-                        "warning",
-                        "W_PART_EXCEEDS",
+                        codes.W_PART_EXCEEDS,
                         sheet.name,
                         part_ref,
                         f"{quote(f.label)}{column_phrase(table, col.key)}为 {money(value)}，大于{what} {money(whole)}",
@@ -73,13 +71,12 @@ def _form_relations(out: Out, table: FormValues, rules: Rules) -> None:
 
 
 def _magnitude(
-    out: Out, rules: Rules, table: FormValues, ref: str, label: str, value: Decimal, against: str, whole: Decimal
+    out: Findings, rules: Rules, table: FormValues, ref: str, label: str, value: Decimal, against: str, whole: Decimal
 ) -> None:
     if whole > 0 and value > whole * rules.magnitude:
         times = (value / whole).quantize(Decimal(1))
         out.add(
-            "warning",
-            "W_UNIT_SUSPECT",
+            codes.W_UNIT_SUSPECT,
             table.sheet.name,
             ref,
             f"{quote(label)}为 {money(value)}，是{quote(against)}（{money(whole)}）的 {times} 倍，"
@@ -87,7 +84,7 @@ def _magnitude(
         )
 
 
-def _assets(out: Out, report: Report, rules: Rules) -> None:
+def _assets(out: Findings, report: Report, rules: Rules) -> None:
     table, sheet = report.assets, schema.ASSETS.name
 
     def get(key: str) -> Decimal | None:
@@ -101,8 +98,7 @@ def _assets(out: Out, report: Report, rules: Rules) -> None:
         computed = total - liabilities
         if abs(net - computed) > rules.tolerance:
             out.add(
-                "warning",
-                "W_NET_ASSETS",
+                codes.W_NET_ASSETS,
                 sheet,
                 ref("net_assets"),
                 f"“净资产”为 {money(net)}，而资产总额 {money(total)} − 负债总额 {money(liabilities)} "
@@ -112,8 +108,7 @@ def _assets(out: Out, report: Report, rules: Rules) -> None:
     fixed, in_use, rate = get("fixed_assets"), get("fixed_in_use"), get("usage_rate")
     if fixed is not None and in_use is not None and in_use > fixed + rules.tolerance:
         out.add(
-            "warning",
-            "W_IN_USE_EXCEEDS",
+            codes.W_IN_USE_EXCEEDS,
             sheet,
             ref("fixed_in_use"),
             f"“在用固定资产”{money(in_use)} 大于“固定资产原值”{money(fixed)}",
@@ -127,8 +122,7 @@ def _assets(out: Out, report: Report, rules: Rules) -> None:
         and abs(rate - computed_rate) > rules.rate_tolerance
     ):
         out.add(
-            "warning",
-            "W_RATE_MISMATCH",
+            codes.W_RATE_MISMATCH,
             sheet,
             ref("usage_rate"),
             f"“资产使用率”填写为 {format_percent(rate)}，而在用固定资产 {money(in_use)} ÷ 固定资产原值 {money(fixed)}"
@@ -136,7 +130,7 @@ def _assets(out: Out, report: Report, rules: Rules) -> None:
         )
 
 
-def _sheet_totals(out: Out, report: Report, rules: Rules) -> None:
+def _sheet_totals(out: Findings, report: Report, rules: Rules) -> None:
     """“三公” and procurement are parts of what the department spends: a total above it is a unit slip."""
     spent = {
         "budget": effective(report.budget, "expense_total", "initial"),
@@ -149,8 +143,7 @@ def _sheet_totals(out: Out, report: Report, rules: Rules) -> None:
                 continue
             ref = table.refs.get(("total", col), "")
             out.add(
-                "warning",
-                "W_UNIT_SUSPECT",
+                codes.W_UNIT_SUSPECT,
                 table.sheet.name,
                 ref,
                 f"{quote(table.sheet.row('total').label)}{column_phrase(table, col)}为 {money(total)}，"

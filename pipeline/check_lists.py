@@ -6,30 +6,31 @@ from collections import defaultdict
 from decimal import Decimal
 from statistics import median
 
-from . import schema
-from .check_common import Out, money, quote, short, unit_hint
+from . import codes, schema
+from .check_common import money, quote, short, unit_hint
 from .figures import effective
+from .findings import Findings
 from .model import FunctionLine, ProjectFund, Report
 from .rules import Rules
 from .scoring import computed_score
 
 
-def check_lists(out: Out, report: Report, rules: Rules) -> None:
+def check_lists(out: Findings, report: Report, rules: Rules) -> None:
     _functions(out, report, rules)
     _projects(out, report, rules)
     _kpis(out, report, rules)
 
 
-def _functions(out: Out, report: Report, rules: Rules) -> None:
+def _functions(out: Findings, report: Report, rules: Rules) -> None:
     sheet, lines = schema.FUNCTIONS.name, report.functions
     if not lines:
         return
     values = report.lists["functions"]
-    codes = {ln.code: ln for ln in lines if ln.code}
+    by_code = {ln.code: ln for ln in lines if ln.code}
 
     def parent_of(code: str | None) -> str | None:
         for length in (5, 3):
-            if code and len(code) > length and code[:length] in codes:
+            if code and len(code) > length and code[:length] in by_code:
                 return code[:length]
         return None
 
@@ -42,24 +43,22 @@ def _functions(out: Out, report: Report, rules: Rules) -> None:
             siblings[parent_of(ln.code)].append(ln)
         for code, children in siblings.items():
             given = [v for v in (getattr(c, column) for c in children) if v is not None]
-            stated = getattr(codes[code], column) if code else None
+            stated = getattr(by_code[code], column) if code else None
             if code is None or stated is None or not given:
                 continue
             total = sum(given, Decimal(0))
-            where = f"{letter}{codes[code].row}"
-            what = f"科目 {code}“{short(codes[code].name)}”的{label}为 {money(stated)}"
+            where = f"{letter}{by_code[code].row}"
+            what = f"科目 {code}“{short(by_code[code].name)}”的{label}为 {money(stated)}"
             if len(given) == len(children) and abs(total - stated) > rules.tolerance:
                 out.add(
-                    "warning",
-                    "W_CHILDREN_MISMATCH",
+                    codes.W_CHILDREN_MISMATCH,
                     sheet,
                     where,
                     f"{what}，而其下级科目合计 {money(total)}，相差 {money(abs(total - stated))} 万元",
                 )
             elif len(given) < len(children) and total > stated + rules.tolerance:
                 out.add(
-                    "warning",
-                    "W_PARTS_EXCEED",
+                    codes.W_PARTS_EXCEED,
                     sheet,
                     where,
                     f"{what}，已填写的下级科目合计 {money(total)} 已超出 {money(total - stated)} 万元",
@@ -71,8 +70,7 @@ def _functions(out: Out, report: Report, rules: Rules) -> None:
             if abs(total - whole) > rules.tolerance:
                 rows = [ln.row for ln in lines]
                 out.add(
-                    "warning",
-                    "W_FUNCTIONS_TOTAL",
+                    codes.W_FUNCTIONS_TOTAL,
                     sheet,
                     f"{letter}{min(rows)}:{letter}{max(rows)}",
                     f"各类科目的{label}合计 {money(total)}，与“收支预决算”中{label}全年执行数 {money(whole)} "
@@ -84,7 +82,7 @@ def _functions(out: Out, report: Report, rules: Rules) -> None:
 
 
 def _outliers(
-    out: Out,
+    out: Findings,
     rules: Rules,
     sheet: str,
     letter: str,
@@ -103,8 +101,7 @@ def _outliers(
         if typical > 0 and value > typical * rules.list_magnitude and beyond_whole:
             times = (value / typical).quantize(Decimal(1))
             out.add(
-                "warning",
-                "W_UNIT_SUSPECT",
+                codes.W_UNIT_SUSPECT,
                 sheet,
                 f"{letter}{row}",
                 f"{quote(short(name))}为 {money(value)}，是同列其他数值中位数（{money(typical)}）的 {times} 倍，"
@@ -112,7 +109,7 @@ def _outliers(
             )
 
 
-def _projects(out: Out, report: Report, rules: Rules) -> None:
+def _projects(out: Findings, report: Report, rules: Rules) -> None:
     sheet, projects = schema.PROJECTS.name, report.projects
     if not projects:
         return
@@ -121,8 +118,7 @@ def _projects(out: Out, report: Report, rules: Rules) -> None:
     for p in projects:
         if p.paid is not None and p.paid > p.cost + rules.tolerance:
             out.add(
-                "warning",
-                "W_PAID_EXCEEDS",
+                codes.W_PAID_EXCEEDS,
                 sheet,
                 f"{letters['paid']}{p.row}",
                 f"项目“{short(p.name)}”已支付 {money(p.paid)}，超过项目总造价 {money(p.cost)}",
@@ -135,7 +131,7 @@ def _projects(out: Out, report: Report, rules: Rules) -> None:
     _project_funds(out, report, rules)
 
 
-def _project_funds(out: Out, report: Report, rules: Rules) -> None:
+def _project_funds(out: Findings, report: Report, rules: Rules) -> None:
     """The 其中 rows of a project's 资金: sources add up to its 年初/全年/执行 figures (a blank source is 0)."""
     funds, values = report.project_funds, report.lists["project_funds"]
     by_name = {p.name: p for p in report.projects}
@@ -144,8 +140,7 @@ def _project_funds(out: Out, report: Report, rules: Rules) -> None:
     for f in funds:
         if f.project not in by_name:
             out.add(
-                "warning",
-                "W_FUND_PROJECT",
+                codes.W_FUND_PROJECT,
                 sheet,
                 f"{values.letters['project']}{f.row}",
                 f"项目“{short(f.project)}”不在“项目”表中",
@@ -164,8 +159,7 @@ def _project_funds(out: Out, report: Report, rules: Rules) -> None:
             if abs(total - stated) > rules.tolerance:
                 letter = report.lists["projects"].letters.get(column, "?")
                 out.add(
-                    "warning",
-                    "W_SUM_MISMATCH",
+                    codes.W_SUM_MISMATCH,
                     schema.PROJECTS.name,
                     f"{letter}{project.row}",
                     f"项目“{short(name)}”的{labels[column]}为 {money(stated)}，而“{sheet}”中各来源合计 {money(total)}，"
@@ -173,7 +167,7 @@ def _project_funds(out: Out, report: Report, rules: Rules) -> None:
                 )
 
 
-def _kpis(out: Out, report: Report, rules: Rules) -> None:
+def _kpis(out: Findings, report: Report, rules: Rules) -> None:
     sheet, kpis = schema.KPIS.name, report.kpis
     if not kpis:
         return
@@ -184,16 +178,14 @@ def _kpis(out: Out, report: Report, rules: Rules) -> None:
     for k in kpis:
         if k.project is not None and k.project not in names:
             out.add(
-                "warning",
-                "W_KPI_PROJECT",
+                codes.W_KPI_PROJECT,
                 sheet,
                 f"{letters['project']}{k.row}",
                 f"所属项目“{k.project}”不在“项目”表中",
             )
         if k.score is not None and k.score > k.points:
             out.add(
-                "warning",
-                "W_SCORE_EXCEEDS",
+                codes.W_SCORE_EXCEEDS,
                 sheet,
                 f"{letters['score']}{k.row}",
                 f"“{k.level3}”得分 {k.score} 超过分值 {k.points}",
@@ -201,16 +193,14 @@ def _kpis(out: Out, report: Report, rules: Rules) -> None:
         computed = computed_score(k)
         if computed is not None and k.score is not None and abs(k.score - computed) > rules.tolerance:
             out.add(
-                "warning",
-                "W_SCORE_MISMATCH",
+                codes.W_SCORE_MISMATCH,
                 sheet,
                 f"{letters['score']}{k.row}",
                 f"“{short(k.level3)}”填写的得分 {k.score} 与按实际完成值计算的 {money(computed)} 不同",
             )
         if k.direction != "定性" and not (isinstance(k.target, Decimal) and isinstance(k.actual, Decimal | None)):
             out.add(
-                "warning",
-                "W_KPI_NOT_NUMERIC",
+                codes.W_KPI_NOT_NUMERIC,
                 sheet,
                 f"{letters['target']}{k.row}",
                 f"“{k.level3}”是定量指标（{k.direction}），年度指标值和实际完成值应为数值；将按填写的得分计",
@@ -225,8 +215,7 @@ def _kpis(out: Out, report: Report, rules: Rules) -> None:
             got = points.get(level, Decimal(0))
             if got != expected:
                 out.add(
-                    "warning",
-                    "W_POINTS_TOTAL",
+                    codes.W_POINTS_TOTAL,
                     sheet,
                     f"{letters['points']}{first_row[project]}",
                     f"{who}的{level}分值合计 {got.normalize():f}，按评分规则应为 {expected.normalize():f}",

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from . import codes
+from .codes import Code
 from .numbers import parse_decimal
 from .schema import Kind
 
@@ -26,7 +28,7 @@ LARGEST = Decimal(10) ** 12
 class WrongValue(Exception):
     """Raised for a cell whose value is not of its field's kind; carries a finding code and a Chinese message."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -42,19 +44,19 @@ def shown(value: Any) -> str:
 
 def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
     if isinstance(value, bool | dt.datetime | dt.date | dt.time):
-        raise WrongValue("E_NOT_NUMBER", f"应为{expected}，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(value)}”")
     if isinstance(value, int | float):
         return _bounded(Decimal(str(value)), value), []
     parsed, fixes = parse_decimal(str(value))
     if parsed is None:
-        raise WrongValue("E_NOT_NUMBER", f"应为{expected}，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(value)}”")
     return _bounded(parsed, value), fixes
 
 
 def _bounded(number: Decimal, value: Any) -> Decimal:
     """No figure in a department's report reaches a trillion; such a cell is a typing or paste accident."""
     if not number.is_finite() or abs(number) >= LARGEST:
-        raise WrongValue("E_TOO_LARGE", f"数值过大或无效：“{shown(value)}”")
+        raise WrongValue(codes.E_TOO_LARGE, f"数值过大或无效：“{shown(value)}”")
     return number
 
 
@@ -70,14 +72,14 @@ def _to_decimal(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[s
 def _to_int(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
     number, fixes = _number(value, "整数")
     if number != number.to_integral_value():
-        raise WrongValue("E_NOT_INT", f"应为整数，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_NOT_INT, f"应为整数，实际为“{shown(value)}”")
     return int(number), fixes
 
 
 def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
     year, fixes = _to_int(str(value).removesuffix("年") if isinstance(value, str) else value, fmt, divisor)
     if not 1990 <= year <= 2100:
-        raise WrongValue("E_YEAR", f"年度应为四位年份，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_YEAR, f"年度应为四位年份，实际为“{shown(value)}”")
     return year, fixes
 
 
@@ -107,7 +109,7 @@ def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]
             return dt.date(int(m[1]), int(m[2]), int(m[3])), []
         except ValueError:
             pass
-    raise WrongValue("E_NOT_DATE", f"应为日期（如 2023-03-31），实际为“{shown(value)}”")
+    raise WrongValue(codes.E_NOT_DATE, f"应为日期（如 2023-03-31），实际为“{shown(value)}”")
 
 
 def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
@@ -115,7 +117,7 @@ def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text.isdigit() or len(text) not in _CODE_LENGTHS:
-        raise WrongValue("E_CODE", f"科目编码应为 3、5 或 7 位数字，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_CODE, f"科目编码应为 3、5 或 7 位数字，实际为“{shown(value)}”")
     return text, []
 
 

@@ -7,28 +7,10 @@ of these is a bug and is allowed to show its traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a workbook, located to the cell."""
-
-    severity: str  # "error" or "warning"
-    code: str
-    file: str
-    sheet: str
-    cell: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.sheet:
-            where += f" › {self.sheet}"
-            if self.cell:
-                where += f"!{self.cell}"
-        return f"{where}：{self.message}"
+from . import codes
+from .findings import Finding
 
 
 class GenreportError(Exception):
@@ -46,7 +28,7 @@ class InputError(GenreportError):
         super().__init__(f"{file}：{message}")
 
     def as_finding(self) -> Finding:
-        return Finding("error", "E_UNREADABLE", self.file, "", "", self.message)
+        return Finding.of(codes.E_UNREADABLE, self.file, "", "", self.message)
 
 
 class WorkbookInvalid(GenreportError):

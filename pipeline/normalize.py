@@ -15,9 +15,9 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema
+from . import codes, schema
 from .convert import CONVERTERS, WrongValue, shown
-from .errors import Finding
+from .findings import Finding, Findings
 from .read_excel import RawCell, SourceWorkbook
 from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
 
@@ -70,32 +70,20 @@ class Normalized:
         return [f for f in self.findings if f.severity == "error"]
 
 
-class _Collector:
-    def __init__(self, display: str) -> None:
-        self.display = display
-        self.findings: list[Finding] = []
-
-    def error(self, code: str, sheet: str, cell: str, message: str) -> None:
-        self.findings.append(Finding("error", code, self.display, sheet, cell, message))
-
-    def warning(self, code: str, sheet: str, cell: str, message: str) -> None:
-        self.findings.append(Finding("warning", code, self.display, sheet, cell, message))
-
-
 def normalize(source: SourceWorkbook) -> Normalized:
     out = Normalized(source.display)
-    col = _Collector(source.display)
+    col = Findings(source.display)
     known = {s.name for s in schema.SHEETS} | {schema.GUIDE_SHEET}
     for name in source.sheet_names:
         if name not in known:
-            col.warning("W_EXTRA_SHEET", name, "", "不是标准工作表，已忽略")
+            col.add(codes.W_EXTRA_SHEET, name, "", "不是标准工作表，已忽略")
     for sheet in schema.SHEETS:
         ws = source.sheet(sheet.name)
         if ws is None:
             if sheet.required:
-                col.error("E_SHEET_MISSING", sheet.name, "", f"缺少工作表“{sheet.name}”")
+                col.add(codes.E_SHEET_MISSING, sheet.name, "", f"缺少工作表“{sheet.name}”")
             else:
-                col.warning("W_SHEET_MISSING", sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
+                col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
         reader = _SheetReader(source, ws, sheet, col) if ws is not None else None
         if isinstance(sheet, FormSheet):
             out.forms[sheet.key] = reader.read_form(sheet) if reader else FormValues(sheet, present=False)
@@ -103,7 +91,7 @@ def normalize(source: SourceWorkbook) -> Normalized:
             out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
     _unique_keys(out, col)
     _year_matches_file_name(out, col)
-    out.findings = col.findings
+    out.findings = col.items
     return out
 
 
@@ -115,7 +103,7 @@ _UNIQUE: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-def _unique_keys(out: Normalized, col: _Collector) -> None:
+def _unique_keys(out: Normalized, col: Findings) -> None:
     """A key given twice makes parents, totals and links to projects ambiguous."""
     for sheet_key, columns, describe in _UNIQUE:
         values = out.lists.get(sheet_key)
@@ -128,8 +116,8 @@ def _unique_keys(out: Normalized, col: _Collector) -> None:
                 continue
             if key in seen:
                 what = describe.format(*(shown(k) for k in key))
-                col.error(
-                    "E_DUPLICATE_KEY",
+                col.add(
+                    codes.E_DUPLICATE_KEY,
                     values.sheet.name,
                     values.ref(rec, columns[-1]),
                     f"{what}重复（第{seen[key]}行已有）",
@@ -141,7 +129,7 @@ def _unique_keys(out: Normalized, col: _Collector) -> None:
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
-def _year_matches_file_name(out: Normalized, col: _Collector) -> None:
+def _year_matches_file_name(out: Normalized, col: Findings) -> None:
     """inputs/2022.xlsx holding 年度 2023 is last year's workbook copied forward and half edited."""
     basic = out.forms.get(schema.BASIC.key)
     year = basic.get("year", "value") if basic else None
@@ -150,8 +138,8 @@ def _year_matches_file_name(out: Normalized, col: _Collector) -> None:
     stem = re.sub(r"\.[^.]*$", "", out.display.replace("\\", "/").rsplit("/", 1)[-1])
     years = {int(m.group(0)) for m in _YEAR_IN_NAME.finditer(stem)}
     if len(years) == 1 and year not in years:
-        col.error(
-            "E_YEAR_MISMATCH",
+        col.add(
+            codes.E_YEAR_MISMATCH,
             schema.BASIC.name,
             basic.refs[("year", "value")] if basic else "",
             f"年度为 {year}，与文件名中的年份 {years.pop()} 不一致",
@@ -159,7 +147,7 @@ def _year_matches_file_name(out: Normalized, col: _Collector) -> None:
 
 
 class _SheetReader:
-    def __init__(self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: _Collector) -> None:
+    def __init__(self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: Findings) -> None:
         self.source = source
         self.ws = ws
         self.sheet = sheet
@@ -183,18 +171,18 @@ class _SheetReader:
         label = _text(self.raw(TITLE_ROW, 1).value)
         value = _text(self.raw(TITLE_ROW, 2).value)
         if _norm(label) != _norm(schema.UNIT_LABEL):
-            self.col.error(
-                "E_UNIT_MISSING",
+            self.col.add(
+                codes.E_UNIT_MISSING,
                 self.sheet.name,
                 "A1",
                 f"第1行应为金额单位（A1 填“{schema.UNIT_LABEL}”，B1 选“万元”或“元”）",
             )
             return
         if not value:
-            self.col.warning("W_UNIT_BLANK", self.sheet.name, "B1", "金额单位未填写，按“万元”处理")
+            self.col.add(codes.W_UNIT_BLANK, self.sheet.name, "B1", "金额单位未填写，按“万元”处理")
             return
         if value not in schema.UNITS:
-            self.col.error("E_UNIT", self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{value}”")
+            self.col.add(codes.E_UNIT, self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{value}”")
             return
         self.unit = value
         self.divisor = Decimal(schema.UNITS[value])
@@ -217,8 +205,8 @@ class _SheetReader:
                 if len(sheet.columns) == 1:
                     c = 2  # a one-column form needs no exact header
                 else:
-                    self.col.error(
-                        "E_COLUMN_MISSING",
+                    self.col.add(
+                        codes.E_COLUMN_MISSING,
                         sheet.name,
                         HEADER_REF,
                         f"第{HEADER_ROW}行缺少列“{vc.label}”",
@@ -233,7 +221,7 @@ class _SheetReader:
         for f in sheet.rows:
             found = rows.get(_norm(f.label))
             if found is None:
-                self.col.error("E_ROW_MISSING", sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
+                self.col.add(codes.E_ROW_MISSING, sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
                 continue
             r = found
             for vc in sheet.columns:
@@ -246,7 +234,7 @@ class _SheetReader:
                     value = self.convert(RawCell(f.default, "General"), f, ref)
                 if value is None and f.required and vc.required:
                     what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
-                    self.col.error("E_REQUIRED", sheet.name, ref, f"{what}为必填项，未填写")
+                    self.col.add(codes.E_REQUIRED, sheet.name, ref, f"{what}为必填项，未填写")
                 out.values[(f.key, vc.key)] = None if value is INVALID else value
                 out.refs[(f.key, vc.key)] = ref
         return out
@@ -259,8 +247,8 @@ class _SheetReader:
             c = headers.get(_norm(f.label))
             if c is None:
                 if f.required:
-                    self.col.error(
-                        "E_COLUMN_MISSING",
+                    self.col.add(
+                        codes.E_COLUMN_MISSING,
                         sheet.name,
                         HEADER_REF,
                         f"第{HEADER_ROW}行缺少必填列“{f.label}”",
@@ -281,12 +269,12 @@ class _SheetReader:
                 ref = f"{out.letters[f.key]}{r}"
                 value = self.convert(raws[f.key], f, ref)
                 if value is None and f.required:
-                    self.col.error("E_REQUIRED", sheet.name, ref, f"“{f.label}”为必填项，未填写")
+                    self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
             out.records.append(Record(r, values))
         if len(out.records) < sheet.min_rows:
-            self.col.error(
-                "E_EMPTY_SHEET",
+            self.col.add(
+                codes.E_EMPTY_SHEET,
                 sheet.name,
                 f"A{FIRST_DATA_ROW}",
                 f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
@@ -297,8 +285,8 @@ class _SheetReader:
         """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
         name = self.sheet.name
         if raw.formula_without_value:
-            self.col.error(
-                "E_FORMULA_NO_VALUE",
+            self.col.add(
+                codes.E_FORMULA_NO_VALUE,
                 name,
                 ref,
                 "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
@@ -311,15 +299,15 @@ class _SheetReader:
         try:
             result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor)
         except WrongValue as e:
-            self.col.error(e.code, name, ref, e.message)
+            self.col.add(e.code, name, ref, e.message)
             return INVALID
         for fix in fixes:
-            self.col.warning("W_NORMALIZED", name, ref, f"{fix}（原值“{shown(value)}”）")
+            self.col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
         if isinstance(result, Decimal | int) and not f.signed and result < 0:
-            self.col.error("E_NEGATIVE", name, ref, f"“{f.label}”不能为负数，实际为 {value}")
+            self.col.add(codes.E_NEGATIVE, name, ref, f"“{f.label}”不能为负数，实际为 {value}")
             return INVALID
         if f.choices and result not in f.choices:
-            self.col.error("E_CHOICE", name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
+            self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
             return INVALID
         return result
 

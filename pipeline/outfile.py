@@ -1,35 +1,85 @@
-"""Atomic file output: a reader never sees a half-written report or workbook."""
+"""Atomic file output: a reader never sees a half-written report or workbook, and nothing open is overwritten.
+
+The file is produced in memory, written to a hidden temporary file beside the target and renamed over it. The
+temporary file is created with mode 0666 so the kernel applies the user's umask, as for any ordinary file,
+without the process umask ever being changed (threads and the web server share it).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import os
-import tempfile
+import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .errors import OutputError, display_path
 
+STALE_SECONDS = 3600  # a temporary file this old belongs to a build that was killed, not one still writing
 
-def atomic_save(path: Path, save: Callable[[str], None]) -> None:
-    """Call ``save(tmp_name)`` for a temp file beside ``path``, then rename it over ``path``."""
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, refusing a report open in Word/WPS."""
+    shown = display_path(path)
+    _refuse_locked(path, shown)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
     except OSError as e:
-        raise OutputError(f"无法写入 {display_path(path)}：{_reason(e)}") from e
-    os.close(fd)
+        raise OutputError(f"无法写入 {shown}：{_reason(e)}") from e
+    _remove_stale(path)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except PermissionError as e:
-        raise OutputError(f"无法写入 {display_path(path)}：没有权限，或文件正在 Word/WPS 中打开（请关闭后重试）") from e
+        raise OutputError(f"无法写入 {shown}：没有权限，或文件正在 Word/WPS 中打开（请关闭后重试）") from e
     except OSError as e:
-        raise OutputError(f"无法写入 {display_path(path)}：{_reason(e)}") from e
+        raise OutputError(f"无法写入 {shown}：{_reason(e)}") from e
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _unlink(tmp)
+
+
+def atomic_save(path: Path, save: Callable[[io.BytesIO], None]) -> None:
+    """``save(buffer)`` in memory, then write atomically: a full disk fails here, not inside a zip writer."""
+    buffer = io.BytesIO()
+    save(buffer)
+    atomic_write(path, buffer.getvalue())
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The owner files Word (~$name, or ~$ over the first two characters), WPS and LibreOffice keep beside
+    a document while it is open."""
+    name = path.name
+    names = {f"~${name}", f"~${name[2:]}", f".~lock.{name}#"}
+    return [path.parent / n for n in sorted(names)]
+
+
+def _refuse_locked(path: Path, shown: str) -> None:
+    if any(lock.exists() for lock in lock_files(path)):
+        raise OutputError(f"无法写入 {shown}：该文件正在 Word/WPS 中打开，请关闭后重试")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"无法写入 {shown}：该文件是只读的，请取消只读属性或换一个输出文件夹")
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files of this target left by a killed build; a live build's files are younger."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            continue
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):  # the write's or rename's own error, if any, is the one to report
+        path.unlink()
 
 
 _REASONS = {
@@ -46,9 +96,3 @@ _REASONS = {
 def _reason(e: OSError) -> str:
     """The operating system's reason, in Chinese where it is a common one."""
     return _REASONS.get(e.errno or 0, e.strerror or str(e))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

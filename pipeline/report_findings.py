@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from . import schema
-from .errors import Finding
+from .findings import Finding
 
 SEVERITY = {"error": "错误", "warning": "警告"}
 JSON_KEYS = ("file", "severity", "code", "sheet", "cell", "message")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateProblem, display_path
-from .templates import RULES_FILE, default_template_file
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,7 @@ class Rules:
         return self.grades[-1][0]
 
 
-def load_rules(path: Path | None = None) -> Rules:
-    path = path or default_template_file(RULES_FILE)
+def load_rules(path: Path) -> Rules:
     shown = display_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

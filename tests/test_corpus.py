@@ -21,8 +21,8 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
-from pipeline.build import load_report
 from pipeline.cli import app
+from pipeline.session import load_report
 
 from . import make_corpus
 from .conftest import SAMPLE

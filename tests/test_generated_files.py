@@ -60,11 +60,11 @@ def test_console_script_builds_the_sample(tmp_path: Path) -> None:
 
 
 def test_every_context_field_is_documented() -> None:
-    from pipeline.build import load_report
     from pipeline.context import build_context
-    from pipeline.rules import load_rules
+    from pipeline.profile import default_rules
+    from pipeline.session import load_report
 
     doc = (ROOT / "docs" / "template.md").read_text(encoding="utf-8")
     report, _ = load_report(SAMPLE)
-    for key in build_context(report, load_rules()):
+    for key in build_context(report, default_rules()):
         assert f"`{key}" in doc, f"docs/template.md does not document {key}"

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import load_report
 from pipeline.indicators import standard_indicators
 from pipeline.model import Kpi
+from pipeline.profile import default_rules
 from pipeline.rules import load_rules
 from pipeline.scoring import budget_line, score_kpi, scorecard
+from pipeline.session import load_report
 
 from .conftest import SAMPLE
 
 D = Decimal
-RULES = load_rules()
+RULES = default_rules()
 
 
 def kpi(direction: str, target: object, actual: object, points: str = "10", score: str | None = None) -> Kpi:

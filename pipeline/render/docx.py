@@ -1,52 +1,19 @@
-"""The one place a report is rendered: a docxtpl template, a sandboxed autoescaping Jinja, an atomic write."""
+"""The Word renderer: a docxtpl template with genreport's ``{% vmerge %}``, strict about the XML it produces."""
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from .errors import TemplateProblem, display_path
-from .numbers import format_money, format_percent, format_plain
-from .outfile import atomic_save
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    percent_places: int = 2
-
-
-def make_environment(options: RenderOptions) -> SandboxedEnvironment:
-    """Sandboxed (templates are user-edited files) and autoescaping (cell text may hold & and <)."""
-    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_protect_braces)
-    env.filters["money"] = format_money
-    env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
-    env.filters["plain"] = format_plain
-    env.filters["score"] = format_money  # scores print like amounts: two decimals, half-up
-    return env
-
-
-def _protect_braces(value: Any) -> Any:
-    """Escape a printed value now, hiding "{_" and "_}" from docxtpl.
-
-    After rendering, docxtpl turns {_{ }_} {_% %_} anywhere in the document into {{ }} {% %} (a template
-    author's way to print braces); a cell holding "{_{" must print as typed, so the "_" becomes &#95;.
-    """
-    if value is None or isinstance(value, jinja2.Undefined):
-        return value
-    text = markupsafe.escape(value)
-    if "{_" in text or "_}" in text:
-        text = markupsafe.Markup(str(text).replace("{_", "{&#95;").replace("_}", "&#95;}"))
-    return text
-
+from ..errors import TemplateProblem, display_path
+from ..outfile import atomic_write
+from .environment import RenderOptions, make_environment
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
 _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
@@ -74,10 +41,18 @@ class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
     """docxtpl plus ``{% vmerge %}``, and strict about the rendered XML.
 
     docxtpl re-parses rendered XML with recover=True, which silently drops content; refuse instead.
+    The patched XML is shared through ``patched`` so that a batch patches each part once.
     """
 
+    def __init__(self, data: bytes, patched: dict[str, str]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._patched = patched
+
     def patch_xml(self, src_xml: str) -> str:
-        return _VMERGE_CELL.sub(_vmerge_cell, super().patch_xml(src_xml))
+        done = self._patched.get(src_xml)
+        if done is None:
+            done = self._patched[src_xml] = _VMERGE_CELL.sub(_vmerge_cell, super().patch_xml(src_xml))
+        return done
 
     def fix_tables(self, xml: str) -> Any:
         try:
@@ -94,21 +69,23 @@ def _set_properties(doc: DocxTemplate, properties: dict[str, str]) -> None:
         setattr(core, name, value[:255])
 
 
-class TemplateSource:
-    """A template read once and rendered any number of times (one per input)."""
+class DocxRenderer:
+    """One Word template prepared once (read, its XML patched and compiled on first use) for any number of reports."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, options: RenderOptions) -> None:
         self.path = path
         try:
             self.data = path.read_bytes()
         except OSError as e:
             raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+        self.env = make_environment(options)
+        self._patched: dict[str, str] = {}
 
-    def render_docx(self, context: dict[str, Any], out_path: Path, options: RenderOptions) -> None:
+    def render(self, context: dict[str, Any], out_path: Path) -> None:
         shown = display_path(self.path)
         try:
-            doc = _StrictDocxTemplate(io.BytesIO(self.data))
-            doc.render(context, jinja_env=make_environment(options), autoescape=True)
+            doc = _StrictDocxTemplate(self.data, self._patched)
+            doc.render(context, jinja_env=self.env, autoescape=True)
         except TemplateProblem:
             raise
         except jinja2.TemplateSyntaxError as e:
@@ -123,4 +100,6 @@ class TemplateSource:
         except Exception as e:
             raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
         _set_properties(doc, context.get("document", {}))
-        atomic_save(out_path, doc.save)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        atomic_write(out_path, buffer.getvalue())

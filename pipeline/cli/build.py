@@ -1,0 +1,67 @@
+"""``genreport build``: one report per workbook; the session builds, this module prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .. import codes
+from ..errors import GenreportError, WorkbookInvalid, display_path
+from .common import InputsArgument, TemplateOption, fail
+
+if TYPE_CHECKING:
+    from ..session import BuildResult
+
+
+def build_command(
+    inputs: InputsArgument,
+    out_dir: Annotated[Path, typer.Option("-o", "--out-dir", help="报告输出文件夹。")] = Path("outputs"),
+    template: TemplateOption = None,
+    percent_places: Annotated[int, typer.Option(help="百分比保留的小数位数。", min=0, max=6)] = 2,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也不生成报告。")] = False,
+) -> None:
+    """为每个工作簿生成报告 OUT_DIR/<文件名>.docx；有错误的工作簿不生成，其余照常生成。"""
+    from ..profile import resolve_profile
+    from ..render import RenderOptions
+    from ..session import BuildSession
+
+    try:
+        session = BuildSession(
+            resolve_profile(template), out_dir, RenderOptions(percent_places=percent_places), strict=strict
+        )
+        paths = session.plan(inputs)
+    except GenreportError as e:
+        raise fail(e) from None
+    results = []
+    for path in paths:
+        result = session.run(path)
+        _print_result(result)
+        results.append(result)
+    failed = [r for r in results if not r.ok]
+    if len(results) > 1:
+        typer.echo(
+            f"共 {len(results)} 个工作簿：成功 {len(results) - len(failed)} 个，失败 {len(failed)} 个。", err=True
+        )
+    if failed:
+        raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
+
+
+def _print_result(result: BuildResult) -> None:
+    for finding in result.findings:
+        if finding.severity == "warning":
+            typer.echo(f"警告：{finding}", err=True)  # under --strict these are also what stopped the build
+    if result.error is None:
+        assert result.output is not None
+        typer.echo(f"已生成 {display_path(result.output)}（{result.seconds:.1f} 秒）")
+    elif isinstance(result.error, WorkbookInvalid):
+        blocking = result.error.findings
+        for finding in blocking:
+            if finding.severity == "error":
+                typer.echo(f"错误：{finding}", err=True)
+        if not (len(blocking) == 1 and blocking[0].code == codes.E_UNREADABLE.code):
+            kind = "错误" if all(f.severity == "error" for f in blocking) else "问题（--strict：警告也不放行）"
+            typer.echo(f"{display_path(result.input)}：有 {len(blocking)} 处{kind}，未生成报告。", err=True)
+    else:
+        typer.echo(f"错误：{result.error}", err=True)

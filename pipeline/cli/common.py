@@ -1,0 +1,27 @@
+"""What every command shares: how an error reaches the user and which exit status it gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import GenreportError
+
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "-t",
+        "--template",
+        help="报告模板：templates/ 下的模板名，或 .docx 文件，或含 report.docx（及 rules.toml）的文件夹；"
+        "默认 templates/default。",
+    ),
+]
+InputsArgument = Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")]
+
+
+def fail(e: GenreportError) -> typer.Exit:
+    """The one place an error becomes output and an exit status (GenreportError.exit_code: 1, usage 2)."""
+    typer.echo(f"错误：{e}", err=True)
+    return typer.Exit(e.exit_code)

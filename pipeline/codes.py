@@ -1,0 +1,591 @@
+"""Every finding code, declared once: severity, a Chinese title, what it means, how to fix it, an example.
+
+Messages, docs/findings.md and `genreport explain CODE` all come from these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the workbook cannot be used: nothing is built
+    WARNING = "warning"  # the report is built; --strict stops it
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str  # short Chinese title, e.g. "缺少工作表"
+    meaning: str  # what the finding means and why genreport cares, 1–3 Chinese sentences
+    fix: str  # what the user does in Excel/WPS to fix it, 1–3 Chinese sentences, concrete
+    example: str  # one real message as printed: "工作表!单元格：消息", "工作表：消息", or the message alone
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# File level: the file cannot be opened as a workbook at all.
+
+E_UNREADABLE = Code(
+    "E_UNREADABLE",
+    Severity.ERROR,
+    title="无法读取工作簿",
+    meaning=(
+        "文件找不到、打不开，或者不是 .xlsx 工作簿：可能是旧版 .xls、.ods 或文本文件改了扩展名，文件已损坏、"
+        "不完整，或设置了打开密码。工作簿中的数据一项也读不到，不生成报告。"
+    ),
+    fix=(
+        "在 Excel 或 WPS 中打开该文件，如设有打开密码先取消，再用“另存为”保存为“Excel 工作簿（*.xlsx）”后重试。"
+        "Excel 或 WPS 也打不开的文件已经损坏，请向报送人重新索取。"
+    ),
+    example="文件已损坏（压缩包不完整），请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试",
+)
+
+# Structure: sheets, header rows, fixed rows and the unit cell of the standard workbook.
+
+E_SHEET_MISSING = Code(
+    "E_SHEET_MISSING",
+    Severity.ERROR,
+    title="缺少工作表",
+    meaning=(
+        "工作簿中没有这张必需的标准工作表，或者表名被改动（改了字、多了空格）。缺少它报告所需的数据不全，不生成报告。"
+    ),
+    fix="把工作表标签改回标准名称，前后不要有空格；如该表已被删除，从新的空白填报模板中把整张表复制回来并填写。",
+    example="基本信息：缺少工作表“基本信息”",
+)
+
+W_SHEET_MISSING = Code(
+    "W_SHEET_MISSING",
+    Severity.WARNING,
+    title="未找到可选工作表",
+    meaning="工作簿中没有这张可选的工作表（如支出明细、项目、绩效指标），按空表处理，报告中依赖这张表的内容将空缺。",
+    fix=(
+        "本单位确实没有这方面内容的，可以不处理；如果是表名被改动，把它改回标准名称；如果是误删，"
+        "从空白填报模板中复制回来。"
+    ),
+    example="支出明细：未找到工作表“支出明细”，按空表处理",
+)
+
+W_EXTRA_SHEET = Code(
+    "W_EXTRA_SHEET",
+    Severity.WARNING,
+    title="非标准工作表",
+    meaning=(
+        "工作簿中有一张标准模板以外的工作表（如自己添加的“附表”“Sheet1”），其中的内容不会进入报告。"
+        "标准表的名称被改动（例如末尾多了空格）时，也会出现这条提示。"
+    ),
+    fix="只是草稿或参考资料的，可以保留，不影响生成报告；本应是标准表的，把表名改回标准名称，去掉多余的空格。",
+    example="附表：不是标准工作表，已忽略",
+)
+
+E_COLUMN_MISSING = Code(
+    "E_COLUMN_MISSING",
+    Severity.ERROR,
+    title="缺少列",
+    meaning=(
+        "第2行是表头，其中找不到这一列的标题，可能是标题被改了字、整列被删除，或表头不在第2行。这一列的数据无法读取。"
+    ),
+    fix=(
+        "在第2行把这一列的标题改回模板中的原文字（如“编制数”）；整列被删除的，从空白填报模板中复制回来。"
+        "各列的先后顺序可以调整。"
+    ),
+    example="人员编制!2:2：第2行缺少必填列“编制数”",
+)
+
+E_ROW_MISSING = Code(
+    "E_ROW_MISSING",
+    Severity.ERROR,
+    title="缺少固定行",
+    meaning=(
+        "收支预决算、三公经费、政府采购、资产等固定行的工作表，按A列的文字查找各行。A列找不到这一行的名称，"
+        "可能被改了字或整行被删除，这一行的数据无法读取。"
+    ),
+    fix=(
+        "在A列把这一行的名称改回模板中的原文字（如“项目支出”）；整行被删除的，从空白填报模板中复制该行插回。"
+        "用不到的行保留、金额留空即可。"
+    ),
+    example="收支预决算!A:A：A列缺少“项目支出”行（请勿修改“项目”列的文字）",
+)
+
+E_UNIT_MISSING = Code(
+    "E_UNIT_MISSING",
+    Severity.ERROR,
+    title="缺少金额单位",
+    meaning=(
+        "金额类工作表的第1行应是金额单位：A1为“金额单位”，B1为“万元”或“元”。这一行被改动、删除，"
+        "或在它上方插入了行，无法确定本表的金额单位。"
+    ),
+    fix="在A1填写“金额单位”，在B1的下拉列表中选“万元”或“元”；如在表头上方插入了行，把它删除，使表头回到第2行。",
+    example="政府采购!A1：第1行应为金额单位（A1 填“金额单位”，B1 选“万元”或“元”）",
+)
+
+E_UNIT = Code(
+    "E_UNIT",
+    Severity.ERROR,
+    title="金额单位无效",
+    meaning="B1的金额单位只能是“万元”或“元”，填了其他单位（如“千元”）时，无法把本表的金额换算为万元。",
+    fix="在B1的下拉列表中选“万元”或“元”；原数据以千元等其他单位计的，先换算为元或万元再填入。",
+    example="政府采购!B1：金额单位应为“万元”或“元”，实际为“千元”",
+)
+
+W_UNIT_BLANK = Code(
+    "W_UNIT_BLANK",
+    Severity.WARNING,
+    title="金额单位未填",
+    meaning="B1的金额单位是空的，本表的金额按“万元”读取。如果表中其实是按元填写的，报告中的金额会大一万倍。",
+    fix="在B1的下拉列表中选本表实际使用的单位：“万元”或“元”。",
+    example="政府采购!B1：金额单位未填写，按“万元”处理",
+)
+
+E_EMPTY_SHEET = Code(
+    "E_EMPTY_SHEET",
+    Severity.ERROR,
+    title="表中没有数据",
+    meaning=(
+        "部门职责、内设机构、人员编制、决算单位等表至少要填写一行，目前从第3行起没有任何内容，"
+        "报告中相应的段落无法生成。"
+    ),
+    fix="从第3行开始填写，每行一条，如一项职责、一个内设机构、一种编制类型。",
+    example="部门职责!A3：至少需要填写 1 行（从第3行开始）",
+)
+
+# Cell values: what one cell holds, read against the type and choices of its field.
+
+E_REQUIRED = Code(
+    "E_REQUIRED",
+    Severity.ERROR,
+    title="必填项未填写",
+    meaning=(
+        "这个单元格是必填项（模板中以橙色标出），目前是空的，如单位名称、年度、收入合计、项目名称。缺少它报告无法生成。"
+    ),
+    fix="在所指的单元格中填写内容。列表类的表中，如果这一行本身是多余的，把整行删除即可。",
+    example="基本信息!B3：“单位名称”为必填项，未填写",
+)
+
+E_FORMULA_NO_VALUE = Code(
+    "E_FORMULA_NO_VALUE",
+    Severity.ERROR,
+    title="公式没有保存结果",
+    meaning=(
+        "单元格中是公式，但文件里没有保存公式的计算结果，常见于由其他软件导出、没有在 Excel 或 WPS 中保存过的文件。"
+        "读取时只用保存下来的结果，不会自行计算公式。"
+    ),
+    fix="在 Excel 或 WPS 中打开工作簿，确认公式显示出了数值，点“保存”后再试。",
+    example=(
+        "三公经费!C3：此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
+        "请在 Excel 或 WPS 中打开并保存后再试"
+    ),
+)
+
+E_ERROR_VALUE = Code(
+    "E_ERROR_VALUE",
+    Severity.ERROR,
+    title="单元格为错误值",
+    meaning=(
+        "单元格中是错误值，如 #DIV/0!、#N/A、#REF!、#VALUE!、#NAME?、#NUM!、#NULL!，"
+        "可能是公式出错后保存下来的结果，也可能是直接录入的。照用的话，报告中会印出这些符号。"
+    ),
+    fix=(
+        "找到出错原因并改正：#DIV/0! 多是除数为空或为0，#REF! 多是公式引用的行列被删除，#N/A 多是查找不到对应项。"
+        "改好公式，或直接填写正确的数值、文字，保存后再试。"
+    ),
+    example="资产!B8：单元格为错误值“#DIV/0!”，报告中无法使用",
+)
+
+E_NOT_NUMBER = Code(
+    "E_NOT_NUMBER",
+    Severity.ERROR,
+    title="应为数字",
+    meaning="金额、人数、百分比等数值单元格中填了文字、日期或逻辑值，如“约147万”“待定”，无法参与合计和计算。",
+    fix="只填写数字本身，不要带“万元”“约”等字样；金额单位在本表B1中统一选择，说明性的文字写到文字表或备注列中。",
+    example="政府采购!C4：应为数字，实际为“约147万”",
+)
+
+E_NOT_INT = Code(
+    "E_NOT_INT",
+    Severity.ERROR,
+    title="应为整数",
+    meaning="编制数、实有人数等只能是整数的单元格中填了小数，如“15.5”。",
+    fix="改为整数；小数是公式算出来的，检查公式是否引用错了单元格。",
+    example="人员编制!B3：应为整数，实际为“15.5”",
+)
+
+E_NOT_TEXT = Code(
+    "E_NOT_TEXT",
+    Severity.ERROR,
+    title="应为文本",
+    meaning=(
+        "应填文字的单元格中是逻辑值 TRUE 或 FALSE（录入“true”“false”或公式比较的结果都会变成逻辑值），"
+        "报告中会印出这个词，而不是应有的文字。"
+    ),
+    fix="把单元格改为应填的文字；要表示“是”“否”的，直接输入汉字“是”或“否”。",
+    example="基本信息!B4：应为文本，实际为逻辑值“TRUE”",
+)
+
+E_NOT_DATE = Code(
+    "E_NOT_DATE",
+    Severity.ERROR,
+    title="应为日期",
+    meaning="日期单元格（如报告日期）中的内容无法识别为日期，如“明年三月”。",
+    fix="按“2023-03-31”或“2023年3月31日”的样式填写具体日期；日期未定的可以留空，报告落款将不写日期。",
+    example="基本信息!B9：应为日期（如 2023-03-31），实际为“明年三月”",
+)
+
+E_YEAR = Code(
+    "E_YEAR",
+    Severity.ERROR,
+    title="年度不是四位年份",
+    meaning="基本信息中的年度应为四位数的年份（1990至2100之间），填写的数字不像年份，如“22”。",
+    fix="在基本信息的“年度”中填写所评价预算年度的四位数字，如 2022。",
+    example="基本信息!B5：年度应为四位年份，实际为“22”",
+)
+
+E_CODE = Code(
+    "E_CODE",
+    Severity.ERROR,
+    title="科目编码格式有误",
+    meaning=(
+        "支出明细中的科目编码应为 3、5 或 7 位纯数字（类、款、项），填写的编码含有其他符号或位数不对，"
+        "如“22101-03”，无法据此确定上下级科目。"
+    ),
+    fix="按政府收支分类科目改为纯数字编码，如“221”“22101”“2210103”，不要加横线、空格或科目名称；不掌握编码的可以不填。",
+    example="支出明细!A4：科目编码应为 3、5 或 7 位数字，实际为“22101-03”",
+)
+
+E_TOO_LARGE = Code(
+    "E_TOO_LARGE",
+    Severity.ERROR,
+    title="数值过大",
+    meaning="数值达到一万亿以上，或者不是有效的数字。部门报表中不会有这样的数，多是粘贴出错或几个数字连在了一起。",
+    fix="核对原始报表，重新录入正确的金额；单元格中显示为“1.23E+29”这样的科学计数法时，说明粘贴进了错误的内容。",
+    example="项目!B4：数值过大或无效：“1.23e+29”",
+)
+
+E_NEGATIVE = Code(
+    "E_NEGATIVE",
+    Severity.ERROR,
+    title="不能为负数",
+    meaning="金额、人数等不应为负的单元格中填了负数。只有净资产、绩效指标值等少数项目允许为负。",
+    fix="改为正数；负号多是误带的。冲减、退回的款项按决算报表口径填写冲减后的金额。",
+    example="政府采购!C4：“货物”不能为负数，实际为 -147.34",
+)
+
+E_CHOICE = Code(
+    "E_CHOICE",
+    Severity.ERROR,
+    title="不在下拉选项中",
+    meaning=(
+        "这个单元格只能从下拉列表中选择（如一级指标、指标性质、文字表的章节），填写的内容不在选项之内，"
+        "如把“≥”写成了“>=”。"
+    ),
+    fix="点单元格右侧的下拉箭头，从列表中选一项；粘贴进来的内容不受下拉列表限制，要逐个改正。",
+    example="绩效指标!E3：应为“≥”“≤”“=”“定性”之一，实际为“>=”",
+)
+
+W_NORMALIZED = Code(
+    "W_NORMALIZED",
+    Severity.WARNING,
+    title="已自动清理格式",
+    meaning=(
+        "单元格的内容经过自动清理才读取：全角数字转为半角，去掉千分位逗号或首尾空格，删除看不见的控制字符。"
+        "读到的内容与看到的一致，只是原单元格不规范。"
+    ),
+    fix=(
+        "可以不改，报告照常生成；加 --strict 检查时警告也会阻止生成，这时把数字改为半角、不带逗号和空格，"
+        "含不可见字符的单元格重新录入一遍。"
+    ),
+    example="政府采购!C3：已去除千分位逗号（原值“1,206.56”）",
+)
+
+E_DUPLICATE_KEY = Code(
+    "E_DUPLICATE_KEY",
+    Severity.ERROR,
+    title="编码或名称重复",
+    meaning="同一个科目编码、同一个项目名称，或同一项目的同一资金来源出现了两次，无法确定合计、上下级科目和对应关系。",
+    fix="删除重复的一行，或把两行合并为一行；确实是两个不同项目的，把名称改为能够区分的全称。",
+    example="项目!A5：项目名称“衡山大道盛豪世纪城人行道改造项目”重复（第3行已有）",
+)
+
+E_YEAR_MISMATCH = Code(
+    "E_YEAR_MISMATCH",
+    Severity.ERROR,
+    title="年度与文件名不符",
+    meaning=(
+        "基本信息中的年度与文件名中的年份不一致，常见于复制上一年的工作簿后只改了一部分，报告的年度和数据可能对不上。"
+    ),
+    fix="先确认要评价的年度：年度填错的，改正基本信息中的“年度”；文件名有误的，把文件改名，如“2023.xlsx”。",
+    example="基本信息!B5：年度为 2023，与文件名中的年份 2022 不一致",
+)
+
+# Consistency: totals and their parts, within a sheet and across sheets.
+
+W_SUM_MISMATCH = Code(
+    "W_SUM_MISMATCH",
+    Severity.WARNING,
+    title="合计与各项之和不符",
+    meaning=(
+        "合计数与各组成项之和相差超过 0.01 万元，如“支出合计”不等于“基本支出”＋“项目支出”，"
+        "或项目的全年执行数不等于各资金来源之和。报告照填写的数原样印出，读者会发现对不上。"
+    ),
+    fix=(
+        "对照决算报表，改正合计或填错的组成项；合计留空时会自动按各项相加。"
+        "已公开的报表本身就有这个差额（如尾数四舍五入）、须与之保持一致的，可以保留。"
+    ),
+    example="收支预决算!E9：“支出合计”的全年执行数为 12678.39，而“基本支出”＋“项目支出”合计 12673.89，相差 4.50 万元",
+)
+
+W_PARTS_EXCEED = Code(
+    "W_PARTS_EXCEED",
+    Severity.WARNING,
+    title="已填各项超过合计",
+    meaning="组成项只填了一部分，但已填的这几项之和已经超过合计数（超出 0.01 万元以上），说明合计或其中某一项填错了。",
+    fix="核对已填的各项和合计，改正填错的数；没有填的组成项如果为零，填上 0。",
+    example=(
+        "收支预决算!C3：“收入合计”的年初预算数为 3020.53，"
+        "已填写的“一般公共预算拨款”＋“政府性基金预算拨款”合计 3063.53 已超出 43.00 万元"
+    ),
+)
+
+W_PART_EXCEEDS = Code(
+    "W_PART_EXCEEDS",
+    Severity.WARNING,
+    title="其中项大于上级",
+    meaning="“其中”项（如“其中：办公经费”）只是上一级的一部分，却比上一级（如“公用经费”）还大。",
+    fix="核对这两个数，改正填错的一项；常见原因是填错了行或列。",
+    example="收支预决算!C13：“其中：办公经费”的年初预算数为 120.00，大于“公用经费”的年初预算数 100.00",
+)
+
+W_CHILDREN_MISMATCH = Code(
+    "W_CHILDREN_MISMATCH",
+    Severity.WARNING,
+    title="下级科目合计不符",
+    meaning="支出明细中某一科目的基本支出或项目支出，与其全部下级科目之和相差超过 0.01 万元。",
+    fix="对照决算报表核对该科目及其下级科目的金额；漏了某个下级科目的，补上这一行。",
+    example="支出明细!D3：科目 221“住房保障支出”的项目支出为 3470.69，而其下级科目合计 3471.69，相差 1.00 万元",
+)
+
+W_FUNCTIONS_TOTAL = Code(
+    "W_FUNCTIONS_TOTAL",
+    Severity.WARNING,
+    title="科目合计与决算数不符",
+    meaning="支出明细中各类级科目的基本支出（或项目支出）合计，与收支预决算中相应的全年执行数相差超过 0.01 万元。",
+    fix="检查支出明细是否漏填或多填了类级科目、金额是否与决算报表一致；若是收支预决算中的全年执行数填错，改正那里。",
+    example=(
+        "支出明细!D3:D15：各类科目的项目支出合计 9970.58，与“收支预决算”中项目支出全年执行数 9960.59 相差 9.99 万元"
+    ),
+)
+
+W_NET_ASSETS = Code(
+    "W_NET_ASSETS",
+    Severity.WARNING,
+    title="净资产与资产负债不符",
+    meaning="资产表中填写的净资产，不等于资产总额减负债总额（相差超过 0.01 万元）。",
+    fix="对照资产负债表核对这三个数并改正；净资产可以留空，会自动按资产总额减负债总额计算。",
+    example="资产!B5：“净资产”为 5165161.87，而资产总额 6391.10 − 负债总额 1229.23 = 5161.87，相差 5160000.00 万元",
+)
+
+W_IN_USE_EXCEEDS = Code(
+    "W_IN_USE_EXCEEDS",
+    Severity.WARNING,
+    title="在用资产大于原值",
+    meaning="在用固定资产是固定资产原值的一部分，却填得比原值还大，资产使用率会超过100%。",
+    fix="对照资产报表核对在用固定资产和固定资产原值，改正填错的一项；两者都应按原值填写。",
+    example="资产!B7：“在用固定资产”2400.00 大于“固定资产原值”2317.93",
+)
+
+W_RATE_MISMATCH = Code(
+    "W_RATE_MISMATCH",
+    Severity.WARNING,
+    title="比率与计算结果不符",
+    meaning="填写的资产使用率，与在用固定资产 ÷ 固定资产原值算出的比率相差超过 0.5 个百分点，报告中照印填写的比率。",
+    fix=(
+        "改正资产使用率，或把它留空，由在用固定资产和固定资产原值自动计算；原报告写的比率另有依据、须保持一致的，"
+        "可以保留。"
+    ),
+    example="资产!B8：“资产使用率”填写为 100.00%，而在用固定资产 517.91 ÷ 固定资产原值 2317.93 = 22.34%",
+)
+
+W_PAID_EXCEEDS = Code(
+    "W_PAID_EXCEEDS",
+    Severity.WARNING,
+    title="已支付超过总造价",
+    meaning="项目表中某个项目的已支付金额，大于它的项目总造价（预算）。",
+    fix="核对已支付金额和总造价，改正填错的一项；项目造价已经调增的，填写调整后的总造价。",
+    example="项目!C5：项目“107国道（城管处）排水排污改造工程”已支付 60.00，超过项目总造价 52.26",
+)
+
+W_FUND_PROJECT = Code(
+    "W_FUND_PROJECT",
+    Severity.WARNING,
+    title="资金来源的项目不存在",
+    meaning=(
+        "项目资金来源表中的项目名称在“项目”表中找不到，这几行资金对应不到项目，项目自评表中不会出现，也无法核对合计。"
+    ),
+    fix="把项目名称改为与“项目”表中完全相同的名称（最好直接复制粘贴）；或者在“项目”表中补上这个项目。",
+    example="项目资金来源!A3：项目“人行道项目”不在“项目”表中",
+)
+
+# Plausibility: figures that are possible but very likely a slip.
+
+W_UNIT_SUSPECT = Code(
+    "W_UNIT_SUSPECT",
+    Severity.WARNING,
+    title="金额数量级异常",
+    meaning=(
+        "某个金额大得不合常理：是其合计数的100倍以上、超过部门的支出合计，或是同列其他数的中位数的1000倍以上。"
+        "最常见的原因是在万元表中按元填写，或多输了几位数字。"
+    ),
+    fix=(
+        "核对该数：本表实际按元填写的，把B1的金额单位改为“元”；否则改为正确的万元数。"
+        "原报告中本来就是这个数（如已公开报告中的笔误）、须保持一致的，可以保留，报告照印。"
+    ),
+    example=(
+        "资产!B5：“净资产”为 5165161.87，是“资产总额”（6391.10）的 808 倍，数量级异常："
+        "可能按元填写（本表金额单位为万元）或多输了数字"
+    ),
+)
+
+W_REPORT_DATE = Code(
+    "W_REPORT_DATE",
+    Severity.WARNING,
+    title="报告日期早于评价年度",
+    meaning="报告日期在所评价的年度之前。自评报告应在年度结束后编写，多是沿用了旧的日期，或年度填错了。",
+    fix="改正基本信息中的“报告日期”（一般为次年）或“年度”。",
+    example="基本信息!B9：报告日期 2021-03-01 早于所评价的年度 2022",
+)
+
+# KPI and scoring: the 绩效指标 sheet and the self-evaluation scores.
+
+W_KPI_PROJECT = Code(
+    "W_KPI_PROJECT",
+    Severity.WARNING,
+    title="指标所属项目不存在",
+    meaning=(
+        "绩效指标表中“所属项目”填写的名称在“项目”表中找不到，这些指标不会进入任何一张项目支出绩效自评表，"
+        "分值也无法核对。"
+    ),
+    fix="把所属项目改为与“项目”表中完全相同的名称；属于部门整体的指标，所属项目留空。",
+    example="绩效指标!A12：所属项目“衡山大道人行道项目”不在“项目”表中",
+)
+
+W_KPI_NOT_NUMERIC = Code(
+    "W_KPI_NOT_NUMERIC",
+    Severity.WARNING,
+    title="定量指标不是数值",
+    meaning=(
+        "指标性质为“≥”“≤”“=”的定量指标，年度指标值或实际完成值不是数字（如“全部完成”），无法按公式计算得分，"
+        "只能采用填写的得分。"
+    ),
+    fix="年度指标值和实际完成值只填数字，单位写在“计量单位”列；确实无法量化的，把指标性质改为“定性”，并填写得分。",
+    example="绩效指标!F3：“棚户区改造完成户数”是定量指标（≥），年度指标值和实际完成值应为数值；将按填写的得分计",
+)
+
+W_SCORE_EXCEEDS = Code(
+    "W_SCORE_EXCEEDS",
+    Severity.WARNING,
+    title="得分超过分值",
+    meaning="填写的得分大于该指标的分值。评分规则规定得分不能超过分值上限，而报告会照填写的得分计入总分。",
+    fix="把得分改为不超过分值的数；定量指标可以不填得分，按实际完成值自动计算。",
+    example="绩效指标!J9：“房地产市场平稳”得分 12 超过分值 10",
+)
+
+W_SCORE_MISMATCH = Code(
+    "W_SCORE_MISMATCH",
+    Severity.WARNING,
+    title="得分与计算结果不符",
+    meaning="定量指标填写的得分，与按实际完成值和年度指标值计算出的得分不同；报告采用填写的得分。",
+    fix="核对得分、实际完成值和年度指标值；定量指标可以不填得分，自动计算。得分是按本地评分办法另行评定的，可以保留。",
+    example="绩效指标!J5：“既有住宅加装电梯竣工台数”填写的得分 10 与按实际完成值计算的 6.00 不同",
+)
+
+W_POINTS_TOTAL = Code(
+    "W_POINTS_TOTAL",
+    Severity.WARNING,
+    title="分值合计不符合规则",
+    meaning=(
+        "部门整体或某个项目的各一级指标分值合计，不符合评分规则（默认为产出指标50分、效益指标30分、满意度指标10分，"
+        "加预算执行率10分，共100分），自评总分将不是百分制。"
+    ),
+    fix="调整这一组指标的分值，使各一级指标分值合计达到规定数；本地评分办法不同的，修改模板文件夹中的评分规则。",
+    example="绩效指标!I3：部门整体的产出指标分值合计 55，按评分规则应为 50",
+)
+
+# Completeness: what would leave the report needing edits by hand.
+
+W_TEXT_MISSING = Code(
+    "W_TEXT_MISSING",
+    Severity.WARNING,
+    title="报告章节缺少文字",
+    meaning=(
+        "文字表中没有某一必需章节（如“存在的主要问题”“下一步改进措施”）的段落，生成的报告中这一节将是空的，"
+        "需要手工补写。"
+    ),
+    fix="在文字表中增加一行，“章节”选该节的名称，“段落”填写内容；一段一行。",
+    example="文字!A:A：没有“存在的主要问题”的段落，报告中该节将是空的",
+)
+
+W_SCORE_INCOMPLETE = Code(
+    "W_SCORE_INCOMPLETE",
+    Severity.WARNING,
+    title="自评总分无法计算",
+    meaning=(
+        "部门整体支出绩效自评表缺少计算总分和等级所需的数据：支出合计的全年预算数或全年执行数、部门整体的绩效指标，"
+        "或某个指标的得分。报告附件的自评表中将没有总分和等级。"
+    ),
+    fix=(
+        "按提示补填缺少的项：收支预决算中“支出合计”的全年预算数和全年执行数、"
+        "绩效指标表中部门整体的指标（所属项目留空），以及无法自动计算的指标得分（定性指标必须填写得分）。"
+    ),
+    example="收支预决算!D9：部门整体支出绩效自评表的总分和等级无法计算，缺少预算执行率（缺全年预算数或全年执行数）",
+)
+
+
+ALL: tuple[Code, ...] = (  # every constant above, in the order declared
+    E_UNREADABLE,
+    E_SHEET_MISSING,
+    W_SHEET_MISSING,
+    W_EXTRA_SHEET,
+    E_COLUMN_MISSING,
+    E_ROW_MISSING,
+    E_UNIT_MISSING,
+    E_UNIT,
+    W_UNIT_BLANK,
+    E_EMPTY_SHEET,
+    E_REQUIRED,
+    E_FORMULA_NO_VALUE,
+    E_ERROR_VALUE,
+    E_NOT_NUMBER,
+    E_NOT_INT,
+    E_NOT_TEXT,
+    E_NOT_DATE,
+    E_YEAR,
+    E_CODE,
+    E_TOO_LARGE,
+    E_NEGATIVE,
+    E_CHOICE,
+    W_NORMALIZED,
+    E_DUPLICATE_KEY,
+    E_YEAR_MISMATCH,
+    W_SUM_MISMATCH,
+    W_PARTS_EXCEED,
+    W_PART_EXCEEDS,
+    W_CHILDREN_MISMATCH,
+    W_FUNCTIONS_TOTAL,
+    W_NET_ASSETS,
+    W_IN_USE_EXCEEDS,
+    W_RATE_MISMATCH,
+    W_PAID_EXCEEDS,
+    W_FUND_PROJECT,
+    W_UNIT_SUSPECT,
+    W_REPORT_DATE,
+    W_KPI_PROJECT,
+    W_KPI_NOT_NUMERIC,
+    W_SCORE_EXCEEDS,
+    W_SCORE_MISMATCH,
+    W_POINTS_TOTAL,
+    W_TEXT_MISSING,
+    W_SCORE_INCOMPLETE,
+)

@@ -1,0 +1,75 @@
+"""The template profile: ``-t NAME|PATH`` resolved once into the template's documents, rules and settings.
+
+``build``, ``validate`` and the library calls all take a profile, so a template is looked up, read and checked in
+one place, and whatever a template folder carries (its rules.toml today, its template.toml next) travels with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import TemplateProblem, display_path
+from .rules import Rules, load_rules
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATE_FILE = "report.docx"
+RULES_FILE = "rules.toml"
+DEFAULT_NAME = "default"
+
+
+def template_roots() -> list[Path]:
+    """templates/ of the checkout, then the copy packed into an installed wheel."""
+    return [PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"]
+
+
+def default_template_file(name: str) -> Path:
+    for root in template_roots():
+        candidate = root / DEFAULT_NAME / name
+        if candidate.is_file():
+            return candidate
+    raise TemplateProblem(f"找不到默认模板文件 templates/{DEFAULT_NAME}/{name}；请用 -t 指定模板")
+
+
+@dataclass(frozen=True)
+class TemplateProfile:
+    """A template as chosen: where its Word document is, the rules it scores and checks with, its folder."""
+
+    name: str
+    document: Path | None  # None only where no report is rendered (validate with a folder of rules alone)
+    rules: Rules
+    folder: Path | None = None
+
+    @classmethod
+    def default(cls) -> TemplateProfile:
+        return resolve_profile(None)
+
+
+def resolve_profile(spec: Path | str | None, *, need_document: bool = True) -> TemplateProfile:
+    """None: the default template. A .docx file, or a folder holding report.docx (and perhaps rules.toml);
+    a bare name that is neither stands for templates/NAME. ``validate`` needs only the rules."""
+    if spec is None:
+        document = default_template_file(TEMPLATE_FILE)
+        return TemplateProfile(DEFAULT_NAME, document, load_rules(default_template_file(RULES_FILE)), document.parent)
+    path = Path(spec)
+    if not path.exists() and path.name == str(spec):
+        path = next((root / path.name for root in template_roots() if (root / path.name).is_dir()), path)
+    folder = path if path.is_dir() else path.parent
+    own_rules = folder / RULES_FILE
+    rules = load_rules(own_rules if own_rules.is_file() else default_template_file(RULES_FILE))
+    return TemplateProfile(display_path(path), _document(path, need_document), rules, folder)
+
+
+def _document(path: Path, needed: bool) -> Path | None:
+    candidate = path / TEMPLATE_FILE if path.is_dir() else path
+    if not candidate.is_file():
+        if path.is_dir() and not needed:
+            return None
+        raise TemplateProblem(f"{display_path(candidate)}：找不到模板文件")
+    if candidate.suffix.lower() != ".docx":
+        raise TemplateProblem(f"{display_path(candidate)}：模板应为 Word 文档（.docx）")
+    return candidate
+
+
+def default_rules() -> Rules:
+    return load_rules(default_template_file(RULES_FILE))

@@ -1,0 +1,57 @@
+"""The Jinja environment every renderer shares: sandboxed (templates are user-edited files), autoescaping
+(cell text may hold & and <), strict about unknown fields, with genreport's number filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import markupsafe
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..numbers import format_money, format_percent, format_plain
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    percent_places: int = 2
+
+
+class CachingSandbox(SandboxedEnvironment):
+    """Compiles each template source once: a template's XML is the same for every report of a batch."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+def make_environment(options: RenderOptions) -> CachingSandbox:
+    env = CachingSandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=protect_braces)
+    env.filters["money"] = format_money
+    env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
+    env.filters["plain"] = format_plain
+    env.filters["score"] = format_money  # scores print like amounts: two decimals, half-up
+    return env
+
+
+def protect_braces(value: Any) -> Any:
+    """Escape a printed value now, hiding "{_" and "_}" from docxtpl.
+
+    After rendering, docxtpl turns {_{ }_} {_% %_} anywhere in the document into {{ }} {% %} (a template
+    author's way to print braces); a cell holding "{_{" must print as typed, so the "_" becomes &#95;.
+    """
+    if value is None or isinstance(value, jinja2.Undefined):
+        return value
+    text = markupsafe.escape(value)
+    if "{_" in text or "_}" in text:
+        text = markupsafe.Markup(str(text).replace("{_", "{&#95;").replace("_}", "&#95;}"))
+    return text
