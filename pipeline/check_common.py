@@ -1,12 +1,61 @@
-"""What every consistency check shares: where findings go, and how figures and names are quoted."""
+"""What every consistency check shares: the one part–whole comparison, and how figures and names are quoted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
-from . import schema
-from .normalize import FormValues
+from . import codes, schema
+from .codes import Code
+from .findings import Findings
+from .model import Form, Place
 from .numbers import format_money
+
+
+def add(out: Findings, code: Code, place: Place, message: str) -> None:
+    out.add(code, place.sheet, place.cell, message)
+
+
+def compare_parts(
+    out: Findings,
+    place: Place,
+    whole: str,
+    parts: Sequence[tuple[str, Decimal | None]],
+    stated: Decimal,
+    tolerance: Decimal,
+    *,
+    named: str = "",
+    named_given: str = "",
+    mismatch: Code = codes.W_SUM_MISMATCH,
+    blank_is_zero: bool = False,
+) -> None:
+    """A stated whole against its parts. With every part given (or blanks counting as 0), a difference beyond the
+    tolerance is ``mismatch``; with some parts blank, only given parts that already exceed the whole are reported.
+
+    ``whole`` names the stated figure ("“支出合计”的全年执行数"); the parts are named by their labels joined with ＋,
+    or by ``named`` / ``named_given`` ("其下级科目" / "下级科目").
+    """
+    given = [(label, value) for label, value in parts if value is not None]
+    if not given:
+        return
+    total = sum((value for _, value in given), Decimal(0))
+    labels = "＋".join(quote(label) for label, _ in given)
+    diff = total - stated
+    complete = blank_is_zero or len(given) == len(parts)
+    if complete and abs(diff) > tolerance:
+        add(
+            out,
+            mismatch,
+            place,
+            f"{whole}为 {money(stated)}，而{named or labels}合计 {money(total)}，相差 {money(abs(diff))} 万元",
+        )
+    elif not complete and diff > tolerance:
+        add(
+            out,
+            codes.W_PARTS_EXCEED,
+            place,
+            f"{whole}为 {money(stated)}，已填写的{named_given or labels}合计 {money(total)} 已超出 {money(diff)} 万元",
+        )
 
 
 def quote(label: str) -> str:
@@ -23,10 +72,14 @@ def money(value: Decimal) -> str:
     return format_money(value)
 
 
-def column_phrase(table: FormValues, column: str) -> str:
-    if len(table.sheet.columns) == 1:
+def column_phrase(sheet: schema.FormSheet, column: str) -> str:
+    if len(sheet.columns) == 1:
         return ""
-    return "的" + next(c.label for c in table.sheet.columns if c.key == column)
+    return "的" + next(c.label for c in sheet.columns if c.key == column)
+
+
+def form_place(form: Form, row: str, column: str) -> Place:
+    return Place(form.SHEET.name, form.cell(row, column))
 
 
 def unit_hint(unit: str) -> str:

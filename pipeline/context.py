@@ -1,4 +1,4 @@
-"""The template context: the model plus every derived figure, as plain dicts and lists.
+"""The template context: the model and the derived figures, as plain dicts and lists; nothing is computed here.
 
 The keys here are the vocabulary of report templates; docs/template.md lists them.
 """
@@ -8,75 +8,80 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from . import figures, indicators
+from . import figures, schema
+from .derive import Derived
 from .evaluation import basic_data, department_evaluation, project_evaluations
-from .indicators import standard_indicators
-from .model import Report
+from .model import Record
 from .numbers import chinese_count
-from .rules import Rules
+from .records import Report
 
 
-def build_context(report: Report, rules: Rules) -> dict[str, Any]:
-    unit = report.unit
-    budget: dict[str, dict[str, Any]] = {
-        col.key: figures.column_values(report.budget, col.key) for col in report.budget.sheet.columns
-    }
+def sections(report: Report) -> dict[str, list[str]]:
+    """The 文字 sheet's paragraphs by section key, in row order; every section present, perhaps empty."""
+    keys = {label: key for key, label in schema.TEXT_SECTIONS.items()}
+    texts: dict[str, list[str]] = {key: [] for key in schema.TEXT_SECTIONS}
+    for paragraph in report.texts:
+        texts[keys[paragraph.section]].append(paragraph.text)
+    return texts
+
+
+def _plain(record: Record) -> dict[str, Any]:
+    """A record as the template sees it: its values (and row), not where they were read."""
+    values = asdict(record)
+    values.pop("cells", None)
+    return values
+
+
+def build_context(d: Derived) -> dict[str, Any]:
+    report, basic = d.report, d.report.basic
+    texts = sections(report)
+    budget: dict[str, dict[str, Any]] = {col.key: d.budget.column(col.key) for col in schema.BUDGET.columns}
     for col, values in budget.items():
-        values["income_sources"] = figures.labelled_parts(report.budget, "income_total", col, skip_zero=True)
+        values["income_sources"] = figures.labelled_parts(d.budget, "income_total", col, skip_zero=True)
     actual = budget["actual"]
-    three = report.three_public
-    procurement = {c.key: figures.column_values(report.procurement, c.key) for c in report.procurement.sheet.columns}
-    assets = figures.column_values(report.assets, "amount")
-    if assets["net_assets"] is None and assets["total_assets"] is not None and assets["liabilities"] is not None:
-        assets["net_assets"] = assets["total_assets"] - assets["liabilities"]
-    if assets["usage_rate"] is None:
-        assets["usage_rate"] = indicators.fixed_asset_utilization(report)
-    major = figures.major_projects(report.projects, unit.threshold)
+    assets: dict[str, Any] = d.assets.column("amount")
+    assets["usage_rate"] = d.usage_rate
+    offices = [o.name for o in report.offices]
     return {
-        "document": {"title": f"{unit.year}年度部门整体支出绩效自评报告", "author": unit.name},
-        "year": unit.year,
-        "unit": {
-            "name": unit.name,
-            "short_name": unit.short_name,
-            "supervisor": unit.supervisor or "",
-        },
-        "basis": unit.basis,
-        "threshold": unit.threshold,
+        "document": {"title": f"{basic.year}年度部门整体支出绩效自评报告", "author": basic.name},
+        "year": basic.year,
+        "unit": {"name": basic.name, "short_name": d.short_name, "supervisor": basic.supervisor or ""},
+        "basis": basic.basis,
+        "threshold": basic.threshold,
         "report_date": (
-            f"{unit.report_date.year}年{unit.report_date.month}月{unit.report_date.day}日" if unit.report_date else ""
+            f"{basic.report_date.year}年{basic.report_date.month}月{basic.report_date.day}日"
+            if basic.report_date
+            else ""
         ),
-        "duties": report.duties,
-        "offices": report.offices,
-        "offices_count": len(report.offices),
-        "offices_count_cn": chinese_count(len(report.offices)),
-        "staffing": [asdict(s) for s in report.staffing],
-        "final_units": report.final_units,
+        "duties": [duty.text for duty in report.duties],
+        "offices": offices,
+        "offices_count": len(offices),
+        "offices_count_cn": chinese_count(len(offices)),
+        "staffing": [{k: v for k, v in _plain(s).items() if k != "row"} for s in report.staffing],
+        "final_units": [u.name for u in report.final_units],
         "budget": budget,
         "income_change": asdict(figures.Change.between(actual["income_total"], budget["initial"]["income_total"])),
         "shares": {
-            "basic": indicators.basic_share(report),
-            "project": indicators.project_share(report),
+            "basic": d.indicators["basic_share"].value,
+            "project": d.indicators["project_share"].value,
         },
         "three_public": {
             col.key: {
-                "total": figures.effective(three, "total", col.key),
-                "parts": figures.vehicle_aware_parts(three, col.key),
+                "total": d.three_public.get("total", col.key),
+                "parts": figures.vehicle_aware_parts(d.three_public, col.key),
             }
-            for col in three.sheet.columns
+            for col in schema.THREE_PUBLIC.columns
         },
-        "procurement": procurement,
+        "procurement": {c.key: d.procurement.column(c.key) for c in schema.PROCUREMENT.columns},
         "assets": assets,
-        "function_groups": figures.function_groups(report.functions),
-        "projects": [asdict(p) for p in report.projects],
-        "major_projects": [asdict(p) for p in major],
-        "kpis": [asdict(k) for k in report.kpis],
-        "texts": report.texts,
-        "yoy": {
-            "budget": figures.year_on_year(report.budget, "actual"),
-            "three_public": figures.year_on_year(three, "actual"),
-        },
-        "indicators": {k: asdict(v) for k, v in standard_indicators(report).items()},
-        "evaluation": department_evaluation(report, rules),
-        "project_evaluations": project_evaluations(report, rules),
-        "basic_data": basic_data(report),
+        "function_groups": d.functions.groups(),
+        "projects": [_plain(p) for p in report.projects],
+        "major_projects": [_plain(p) for p in d.major_projects],
+        "kpis": [_plain(k) for k in report.kpis],
+        "texts": texts,
+        "yoy": d.yoy,
+        "indicators": {k: asdict(v) for k, v in d.indicators.items()},
+        "evaluation": department_evaluation(d, texts),
+        "project_evaluations": project_evaluations(d),
+        "basic_data": basic_data(d, texts),
     }

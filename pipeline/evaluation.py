@@ -6,13 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from . import schema
-from .figures import effective
-from .indicators import building_area_control_rate, building_investment_control_rate, staffing_control_rate
-from .model import Kpi, Report
-from .normalize import FormValues
+from .derive import Derived
+from .figures import Totals
+from .indicators import building_area_control_rate, building_investment_control_rate
 from .numbers import format_plain
+from .records import Kpi, Report
 from .rules import Rules
-from .scoring import Scorecard, budget_line, scorecard
+from .scoring import Scorecard
 
 
 def _value_text(value: Decimal | str | None, unit: str | None) -> str:
@@ -80,49 +80,35 @@ def _card_context(card: Scorecard, rules: Rules) -> dict[str, Any]:
     }
 
 
-def department_scorecard(report: Report, rules: Rules) -> Scorecard:
-    """The 部门整体 scores: 支出合计's budget execution and the indicators that name no project."""
-    budget = report.budget
-    line = budget_line(
-        effective(budget, "expense_total", "initial"),
-        effective(budget, "expense_total", "adjusted"),
-        effective(budget, "expense_total", "actual"),
-        rules,
-    )
-    return scorecard(line, [k for k in report.kpis if k.project is None], rules)
-
-
-def department_evaluation(report: Report, rules: Rules) -> dict[str, Any]:
-    budget = report.budget
-    card = department_scorecard(report, rules)
+def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
+    budget = d.budget
     income_rows = [f for f in schema.BUDGET.rows if f.parent == "income_total"]
     return {
-        **_card_context(card, rules),
-        "income_total": effective(budget, "income_total", "actual"),
-        "income_sources": [{"label": f.label, "amount": effective(budget, f.key, "actual")} for f in income_rows],
-        "expense_total": effective(budget, "expense_total", "actual"),
-        "basic": effective(budget, "basic", "actual"),
-        "project": effective(budget, "project", "actual"),
-        "goal": report.texts.get("goal", []),
-        "goal_outcome": report.texts.get("goal_outcome", []),
+        **_card_context(d.department, d.rules),
+        "income_total": budget.get("income_total", "actual"),
+        "income_sources": [{"label": f.label, "amount": budget.get(f.key, "actual")} for f in income_rows],
+        "expense_total": budget.get("expense_total", "actual"),
+        "basic": budget.get("basic", "actual"),
+        "project": budget.get("project", "actual"),
+        "goal": texts.get("goal", []),
+        "goal_outcome": texts.get("goal_outcome", []),
     }
 
 
-def project_evaluations(report: Report, rules: Rules) -> list[dict[str, Any]]:
+def project_evaluations(d: Derived) -> list[dict[str, Any]]:
     """One 项目支出绩效自评表 for each project that has indicators."""
-    out = []
+    report, out = d.report, []
     for p in report.projects:
-        kpis = [k for k in report.kpis if k.project == p.name]
-        if not kpis:
+        card = d.projects.get(p.name)
+        if card is None:
             continue
-        card = scorecard(budget_line(p.initial, p.adjusted, p.actual, rules), kpis, rules)
         out.append(
             {
-                **_card_context(card, rules),
+                **_card_context(card, d.rules),
                 "sources": _fund_sources(report, p.name),
                 "name": p.name,
-                "supervisor": report.unit.supervisor or report.unit.name,
-                "unit": p.unit or report.unit.name,
+                "supervisor": report.basic.supervisor or report.basic.name,
+                "unit": p.unit or report.basic.name,
                 "goal": p.goal or "",
                 "outcome": p.outcome or "",
             }
@@ -145,17 +131,17 @@ def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
 UNDER_QIZHONG = "\u3000" * 3  # aligns a line with the item after “其中：” above it
 
 
-def basic_data(report: Report) -> dict[str, Any]:
+def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
     """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
-    three, budget, procurement = report.three_public, report.budget, report.procurement
+    report, three, budget, procurement = d.report, d.three_public, d.budget, d.procurement
 
-    def row(table: FormValues, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
+    def row(table: Totals, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
         return {
             "label": label,
             "indent": indent,
-            "prior": effective(table, key, "prior"),
-            "budget": effective(table, key, budget_column),
-            "actual": effective(table, key, "actual"),
+            "prior": table.get(key, "prior"),
+            "budget": table.get(key, budget_column),
+            "actual": table.get(key, "actual"),
         }
 
     def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
@@ -164,8 +150,8 @@ def basic_data(report: Report) -> dict[str, Any]:
     def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
         return row(budget, "initial", label, key, indent)
 
-    basic_initial = effective(budget, "basic", "initial")
-    basic_adjusted = effective(budget, "basic", "adjusted")
+    basic_initial = budget.get("basic", "initial")
+    basic_adjusted = budget.get("basic", "adjusted")
     rows = [
         three_row("三公经费", "total", 0),
         three_row("1、公务用车购置和维护经费", "vehicle", 1),
@@ -182,8 +168,8 @@ def basic_data(report: Report) -> dict[str, Any]:
             "label": "政府采购金额",
             "indent": 0,
             "prior": None,
-            "budget": effective(procurement, "total", "budget"),
-            "actual": effective(procurement, "total", "actual"),
+            "budget": procurement.get("total", "budget"),
+            "actual": procurement.get("total", "actual"),
         },
         {
             "label": "部门基本支出预算调整",
@@ -199,9 +185,9 @@ def basic_data(report: Report) -> dict[str, Any]:
     return {
         "staff_quota": quota,
         "staff_actual": None if any(a is None for a in actual) else sum(a or 0 for a in actual),
-        "staff_control_rate": staffing_control_rate(report),
+        "staff_control_rate": d.indicators["staffing_control_rate"].value,
         "rows": rows,
-        "austerity": report.texts.get("austerity", []),
+        "austerity": texts.get("austerity", []),
         "buildings": [
             {
                 "name": b.name,

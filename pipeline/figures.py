@@ -1,32 +1,81 @@
-"""Figures derived from what the user typed: effective totals, differences, shares, groupings.
+"""Figures derived from what the user typed: effective totals, differences, the 科目 hierarchy, groupings.
 
-A total the user typed is kept as typed (a mismatch is a finding, not a fix);
-a blank total is computed from its parts.
+A total the user typed is kept as typed (a mismatch is a finding, not a fix); a blank total is computed from its
+parts, and a blank row declared as a difference (净资产 = 资产总额 − 负债总额) from its two terms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from .model import FunctionLine, Project
-from .normalize import FormValues
+from . import schema
+from .model import Form
 from .numbers import ratio
+from .records import FunctionLine, Project, Staffing
 
 
-def effective(table: FormValues, row: str, column: str) -> Decimal | None:
-    """The stated value, or for a blank total the sum of its given parts (None when none is given)."""
-    value = table.get(row, column)
-    if value is not None:
-        return value  # type: ignore[no-any-return]
-    children = [f.key for f in table.sheet.rows if f.parent == row and f.relation == "sum"]
-    parts = [effective(table, child, column) for child in children]
+@dataclass(frozen=True)
+class Totals:
+    """A form sheet's figures after derivation, by (row, column); a key the sheet lacks is an error, not None."""
+
+    sheet: schema.FormSheet
+    values: Mapping[tuple[str, str], Decimal | None]
+
+    def get(self, row: str, column: str) -> Decimal | None:
+        return self.values[(row, column)]
+
+    def difference(self, row: str, column: str) -> Decimal | None:
+        """A row declared as a difference, computed from its terms even where the row itself was typed."""
+        terms = self.sheet.row(row).difference
+        if terms is None:
+            raise KeyError(f"{self.sheet.name}: {row} is not declared as a difference")
+        minuend, subtrahend = (self.get(key, column) for key in terms)
+        return None if minuend is None or subtrahend is None else minuend - subtrahend
+
+    def column(self, column: str) -> dict[str, Decimal | None]:
+        return {f.key: self.get(f.key, column) for f in self.sheet.rows}
+
+
+def totals_of(form: Form) -> Totals:
+    sheet = form.SHEET
+    values: dict[tuple[str, str], Decimal | None] = {}
+
+    def effective(row: str, column: str) -> Decimal | None:
+        if (row, column) not in values:
+            values[(row, column)] = _effective(form, row, column, effective)
+        return values[(row, column)]
+
+    for f in sheet.rows:
+        for c in sheet.columns:
+            effective(f.key, c.key)
+    return Totals(sheet, values)
+
+
+def _effective(form: Form, row: str, column: str, effective: Any) -> Decimal | None:
+    stated = form.get(row, column)
+    if stated is not None:
+        return stated if isinstance(stated, Decimal) else None
+    field = form.SHEET.row(row)
+    if field.difference is not None:
+        minuend, subtrahend = (effective(key, column) for key in field.difference)
+        return None if minuend is None or subtrahend is None else minuend - subtrahend
+    parts = [effective(f.key, column) for f in form.SHEET.rows if f.parent == row and f.relation == "sum"]
     given = [p for p in parts if p is not None]
     return sum(given, Decimal(0)) if given else None
 
 
-def column_values(table: FormValues, column: str) -> dict[str, Decimal | None]:
-    return {f.key: effective(table, f.key, column) for f in table.sheet.rows}
+@dataclass(frozen=True)
+class Sums:
+    """What the indicators are computed from: the form sheets' totals and the staffing list."""
+
+    budget: Totals
+    three_public: Totals
+    procurement: Totals
+    assets: Totals
+    staffing: Sequence[Staffing]
 
 
 @dataclass(frozen=True)
@@ -45,11 +94,11 @@ class Change:
         return cls(word, abs(diff))
 
 
-def year_on_year(table: FormValues, current: str) -> dict[str, dict[str, object]]:
+def year_on_year(totals: Totals, current: str) -> dict[str, dict[str, object]]:
     """同比 for every row with both 上年决算数 and this year's figure: word, amount (增减额), rate (增减率)."""
     out: dict[str, dict[str, object]] = {}
-    for f in table.sheet.rows:
-        prior, now = effective(table, f.key, "prior"), effective(table, f.key, current)
+    for f in totals.sheet.rows:
+        prior, now = totals.get(f.key, "prior"), totals.get(f.key, current)
         if prior is None or now is None:
             continue
         change = Change.between(now, prior)
@@ -63,25 +112,25 @@ def year_on_year(table: FormValues, current: str) -> dict[str, dict[str, object]
     return out
 
 
-def labelled_parts(table: FormValues, parent: str, column: str, *, skip_zero: bool) -> list[dict[str, object]]:
+def labelled_parts(totals: Totals, parent: str, column: str, *, skip_zero: bool) -> list[dict[str, object]]:
     """Children of ``parent`` as {label, amount}, in schema order, for "其中：……" sentences."""
     out: list[dict[str, object]] = []
-    for f in table.sheet.rows:
+    for f in totals.sheet.rows:
         if f.parent != parent:
             continue
-        amount = effective(table, f.key, column)
+        amount = totals.get(f.key, column)
         if amount is None or (skip_zero and amount == 0):
             continue
         out.append({"key": f.key, "label": f.label.removeprefix("其中："), "amount": amount})
     return out
 
 
-def vehicle_aware_parts(table: FormValues, column: str) -> list[dict[str, object]]:
+def vehicle_aware_parts(totals: Totals, column: str) -> list[dict[str, object]]:
     """三公 items; the vehicle line is split into 购置/运行维护 when both are given, naming only non-zero ones."""
     out: list[dict[str, object]] = []
-    for part in labelled_parts(table, "total", column, skip_zero=False):
+    for part in labelled_parts(totals, "total", column, skip_zero=False):
         if part["key"] == "vehicle":
-            split = labelled_parts(table, "vehicle", column, skip_zero=False)
+            split = labelled_parts(totals, "vehicle", column, skip_zero=False)
             if len(split) == 2:
                 nonzero = [p for p in split if p["amount"] != 0]
                 out.extend(nonzero or split[1:])
@@ -90,41 +139,62 @@ def vehicle_aware_parts(table: FormValues, column: str) -> list[dict[str, object
     return out
 
 
-def function_groups(lines: list[FunctionLine], column: str = "project") -> list[dict[str, object]]:
-    """Top-level lines (类, or lines without a code) with the leaf lines under each."""
-    codes = [ln.code for ln in lines if ln.code]
+class FunctionTree:
+    """The 科目 hierarchy of 支出明细, declared by code length (类 3, 款 5, 项 7 digits): the one place it is read.
 
-    def is_leaf(code: str) -> bool:
-        return not any(other != code and other.startswith(code) for other in codes)
+    A line's parent is the longest given code that its own code extends; a line without a code stands alone.
+    """
 
-    def top(line: FunctionLine) -> bool:
-        if not line.code:
-            return True
-        return not any(c != line.code and line.code.startswith(c) for c in codes)
+    def __init__(self, lines: Sequence[FunctionLine]) -> None:
+        self.lines = list(lines)
+        self.by_code = {ln.code: ln for ln in self.lines if ln.code}
 
-    groups = []
-    for line in lines:
-        if not top(line):
-            continue
-        children = [
-            {"code": c.code, "name": c.name, "amount": getattr(c, column)}
-            for c in lines
-            if line.code
-            and c.code
-            and c.code != line.code
-            and c.code.startswith(line.code)
-            and is_leaf(c.code)
-            and getattr(c, column) is not None
-        ]
-        amount = getattr(line, column)
-        if amount is None and children:
-            amount = sum((c["amount"] for c in children), Decimal(0))
-        if amount is None:
-            continue
-        groups.append({"code": line.code, "name": line.name, "amount": amount, "children": children})
-    return groups
+    def parent(self, line: FunctionLine) -> FunctionLine | None:
+        code = line.code
+        for length in (5, 3):
+            if code and len(code) > length and code[:length] in self.by_code:
+                return self.by_code[code[:length]]
+        return None
+
+    def is_top(self, line: FunctionLine) -> bool:
+        return not line.code or not any(c != line.code and line.code.startswith(c) for c in self.by_code)
+
+    def is_leaf(self, line: FunctionLine) -> bool:
+        return not line.code or not any(c != line.code and c.startswith(line.code) for c in self.by_code)
+
+    def siblings(self) -> dict[str | None, list[FunctionLine]]:
+        """Lines grouped by their parent's code (None: the top level), in sheet order."""
+        groups: dict[str | None, list[FunctionLine]] = {}
+        for line in self.lines:
+            parent = self.parent(line)
+            groups.setdefault(parent.code if parent else None, []).append(line)
+        return groups
+
+    def groups(self, column: str = "project") -> list[dict[str, object]]:
+        """Top-level lines (类, or lines without a code) with the leaf lines under each, for the report's prose."""
+        out = []
+        for line in self.lines:
+            if not self.is_top(line):
+                continue
+            children = [
+                {"code": c.code, "name": c.name, "amount": c.value(column)}
+                for c in self.lines
+                if line.code
+                and c.code
+                and c.code != line.code
+                and c.code.startswith(line.code)
+                and self.is_leaf(c)
+                and c.value(column) is not None
+            ]
+            amount = line.value(column)
+            if amount is None and children:
+                amount = sum((c["amount"] for c in children), Decimal(0))
+            if amount is None:
+                continue
+            out.append({"code": line.code, "name": line.name, "amount": amount, "children": children})
+        return out
 
 
-def major_projects(projects: list[Project], threshold: Decimal) -> list[Project]:
+def major_projects(projects: Sequence[Project], threshold: Decimal) -> list[Project]:
     """Projects described one by one: 总造价 at or above the threshold (“50万元以上” includes 50)."""
     return [p for p in projects if p.cost >= threshold]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .figures import effective
-from .model import Building, Report
+from .figures import Sums
 from .numbers import ratio
+from .records import Building
 
 
 @dataclass(frozen=True)
@@ -22,65 +22,65 @@ class Indicator:
     formula: str
 
 
-def budget_execution_rate(r: Report) -> Decimal | None:
+def budget_execution_rate(s: Sums) -> Decimal | None:
     """预算执行率 = 全年执行数 / 全年预算数 (支出合计) — domain.md §1.2 and §2.2 (预算完成率)."""
-    return ratio(effective(r.budget, "expense_total", "actual"), effective(r.budget, "expense_total", "adjusted"))
+    return ratio(s.budget.get("expense_total", "actual"), s.budget.get("expense_total", "adjusted"))
 
 
-def budget_adjustment_rate(r: Report) -> Decimal | None:
+def budget_adjustment_rate(s: Sums) -> Decimal | None:
     """预算调整率 = (全年预算数 − 年初预算数) / 年初预算数 (支出合计), signed — domain.md §2.2."""
-    initial = effective(r.budget, "expense_total", "initial")
-    adjusted = effective(r.budget, "expense_total", "adjusted")
+    initial = s.budget.get("expense_total", "initial")
+    adjusted = s.budget.get("expense_total", "adjusted")
     if initial is None or adjusted is None:
         return None
     return ratio(adjusted - initial, initial)
 
 
-def budget_control_rate(r: Report) -> Decimal | None:
+def budget_control_rate(s: Sums) -> Decimal | None:
     """预算控制率 = 本年追加预算 / 年初预算数, 追加 = max(全年预算数 − 年初预算数, 0) — domain.md §2.2.
 
     With only the two budget figures in the workbook it equals the adjustment rate unless the
     budget was cut, in which case nothing was added and the rate is 0.
     """
-    rate = budget_adjustment_rate(r)
+    rate = budget_adjustment_rate(s)
     return None if rate is None else max(rate, Decimal(0))
 
 
-def basic_share(r: Report) -> Decimal | None:
+def basic_share(s: Sums) -> Decimal | None:
     """基本支出占比 = 基本支出 / 支出合计 (全年执行数) — domain.md §2.1 (预算配置)."""
-    return ratio(effective(r.budget, "basic", "actual"), effective(r.budget, "expense_total", "actual"))
+    return ratio(s.budget.get("basic", "actual"), s.budget.get("expense_total", "actual"))
 
 
-def project_share(r: Report) -> Decimal | None:
+def project_share(s: Sums) -> Decimal | None:
     """项目支出占比 = 项目支出 / 支出合计 (全年执行数) — domain.md §2.1."""
-    return ratio(effective(r.budget, "project", "actual"), effective(r.budget, "expense_total", "actual"))
+    return ratio(s.budget.get("project", "actual"), s.budget.get("expense_total", "actual"))
 
 
-def three_public_control_rate(r: Report) -> Decimal | None:
+def three_public_control_rate(s: Sums) -> Decimal | None:
     """“三公”经费控制率 = “三公”经费决算数 / 预算数 — domain.md §2.2."""
-    return ratio(effective(r.three_public, "total", "actual"), effective(r.three_public, "total", "budget"))
+    return ratio(s.three_public.get("total", "actual"), s.three_public.get("total", "budget"))
 
 
-def procurement_execution_rate(r: Report) -> Decimal | None:
+def procurement_execution_rate(s: Sums) -> Decimal | None:
     """政府采购执行率 = 实际政府采购金额 / 政府采购预算数, only when a budget is given — domain.md §2.2."""
-    return ratio(effective(r.procurement, "total", "actual"), effective(r.procurement, "total", "budget"))
+    return ratio(s.procurement.get("total", "actual"), s.procurement.get("total", "budget"))
 
 
-def public_funds_control_rate(r: Report) -> Decimal | None:
+def public_funds_control_rate(s: Sums) -> Decimal | None:
     """公用经费控制率 = 公用经费全年执行数 / 年初预算数 — domain.md §2.2."""
-    return ratio(effective(r.budget, "public", "actual"), effective(r.budget, "public", "initial"))
+    return ratio(s.budget.get("public", "actual"), s.budget.get("public", "initial"))
 
 
-def fixed_asset_utilization(r: Report) -> Decimal | None:
+def fixed_asset_utilization(s: Sums) -> Decimal | None:
     """固定资产利用率 = 在用固定资产 / 固定资产原值 — domain.md §2.2."""
-    return ratio(r.assets.get("fixed_in_use", "amount"), r.assets.get("fixed_assets", "amount"))
+    return ratio(s.assets.get("fixed_in_use", "amount"), s.assets.get("fixed_assets", "amount"))
 
 
-def staffing_control_rate(r: Report) -> Decimal | None:
+def staffing_control_rate(s: Sums) -> Decimal | None:
     """在职人员控制率 = 实有人数 / 编制数, only when every 编制 row gives its 实有人数 — domain.md §1.4, §2.2."""
-    if not r.staffing or any(s.actual is None for s in r.staffing):
+    if not s.staffing or any(row.actual is None for row in s.staffing):
         return None
-    return ratio(Decimal(sum(s.actual or 0 for s in r.staffing)), Decimal(sum(s.quota for s in r.staffing)))
+    return ratio(Decimal(sum(row.actual or 0 for row in s.staffing)), Decimal(sum(row.quota for row in s.staffing)))
 
 
 def building_area_control_rate(b: Building) -> Decimal | None:
@@ -107,5 +107,5 @@ STANDARD = (
 )
 
 
-def standard_indicators(report: Report) -> dict[str, Indicator]:
-    return {key: Indicator(key, name, fn(report), formula) for key, name, fn, formula in STANDARD}
+def standard_indicators(sums: Sums) -> dict[str, Indicator]:
+    return {key: Indicator(key, name, fn(sums), formula) for key, name, fn, formula in STANDARD}

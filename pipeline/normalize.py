@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,7 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import codes, schema
 from .convert import CONVERTERS, WrongValue, shown
 from .findings import Finding, Findings
+from .model import Form, Record, Table
 from .read_excel import RawCell, SourceWorkbook
+from .records import LINES, RECORDS, Report
 from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
 
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
@@ -38,7 +40,7 @@ class FormValues:
 
 
 @dataclass
-class Record:
+class RawRecord:
     row: int
     values: dict[str, Any]
 
@@ -50,11 +52,11 @@ class Record:
 class ListValues:
     sheet: ListSheet
     unit: str = schema.DEFAULT_UNIT
-    records: list[Record] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
     letters: dict[str, str] = field(default_factory=dict)
     present: bool = True
 
-    def ref(self, record: Record, key: str) -> str:
+    def ref(self, record: RawRecord, key: str) -> str:
         return f"{self.letters.get(key, '?')}{record.row}"
 
 
@@ -68,6 +70,45 @@ class Normalized:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+    def report(self) -> Report:
+        """The typed model, built by keyword from the schema's keys; only when no finding is an error, so every
+        required value is there."""
+        assert not self.errors, "the model is built from a workbook without structural errors"
+        sheets: dict[str, object] = {key: _form_record(values) for key, values in self.forms.items()}
+        sheets |= {key: _table(values) for key, values in self.lists.items()}
+        return Report(source=self.display, **sheets)  # type: ignore[arg-type]
+
+
+_ROW_NUMBER = re.compile(r"\d+$")
+
+
+def _form_record(values: FormValues) -> Form:
+    sheet, cls = values.sheet, cast(Any, RECORDS[values.sheet.key])
+    if len(sheet.columns) == 1:
+        column = sheet.columns[0].key
+        fields = {f.key: values.get(f.key, column) for f in sheet.rows}
+        cells = {f.key: values.refs.get((f.key, column), "") for f in sheet.rows}
+        return cls(**fields, cells=cells, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
+    lines = {}
+    for f in sheet.rows:
+        refs = {c.key: values.refs.get((f.key, c.key), "") for c in sheet.columns}
+        found = next((_ROW_NUMBER.search(ref) for ref in refs.values() if ref), None)
+        lines[f.key] = LINES[sheet.key](
+            **{c.key: values.get(f.key, c.key) for c in sheet.columns},
+            cells=refs,
+            row=int(found.group(0)) if found else 0,
+        )
+    return cls(**lines, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
+
+
+def _table(values: ListValues) -> Table[Record]:
+    cls = cast(Any, RECORDS[values.sheet.key])
+    records: tuple[Record, ...] = tuple(
+        cls(**rec.values, row=rec.row, cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()})
+        for rec in values.records
+    )
+    return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
 
 
 def normalize(source: SourceWorkbook) -> Normalized:
@@ -271,7 +312,7 @@ class _SheetReader:
                 if value is None and f.required:
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
-            out.records.append(Record(r, values))
+            out.records.append(RawRecord(r, values))
         if len(out.records) < sheet.min_rows:
             self.col.add(
                 codes.E_EMPTY_SHEET,

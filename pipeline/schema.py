@@ -56,6 +56,8 @@ class Field:
     parent: str | None = None
     relation: str = "sum"
     signed: bool = False  # amounts may be negative only where this is set (净资产 can be)
+    # form rows only: this row equals the first row minus the second (净资产 = 资产总额 − 负债总额)
+    difference: tuple[str, str] | None = None
     indent: int = 0
     width: int = 14
 
@@ -72,6 +74,7 @@ class ValueColumn:
 class FormSheet:
     key: str
     name: str
+    record: str  # the model's class for this sheet (records.py)
     description: str
     rows: tuple[Field, ...]
     columns: tuple[ValueColumn, ...]
@@ -86,6 +89,7 @@ class FormSheet:
 class ListSheet:
     key: str
     name: str
+    record: str  # the model's class for one row of this sheet (records.py)
     description: str
     columns: tuple[Field, ...]
     money: bool = False
@@ -117,6 +121,7 @@ KPI_DIRECTIONS = ("≥", "≤", "=", "定性")
 BASIC = FormSheet(
     key="basic",
     name="基本信息",
+    record="BasicInfo",
     description="单位基本信息：每行一项，在“内容”列填写。",
     money=False,
     columns=(ValueColumn("value", "内容"),),
@@ -150,6 +155,7 @@ BASIC = FormSheet(
 DUTIES = ListSheet(
     key="duties",
     name="部门职责",
+    record="Duty",
     description="部门主要职责：每段一行，按报告中的顺序；编号（第一条、（一）等）照原文填写。",
     min_rows=1,
     columns=(Field("text", "职责内容", required=True, help="一段职责文字。", width=100),),
@@ -158,6 +164,7 @@ DUTIES = ListSheet(
 OFFICES = ListSheet(
     key="offices",
     name="内设机构",
+    record="Office",
     description="内设机构：每个股室（机构）一行，按顺序。报告自动合计个数。",
     min_rows=1,
     columns=(Field("name", "机构名称", required=True, help="如“办公室”“公用事业股（给排水管理办公室）”。", width=40),),
@@ -166,6 +173,7 @@ OFFICES = ListSheet(
 STAFFING = ListSheet(
     key="staffing",
     name="人员编制",
+    record="Staffing",
     description="人员编制：每种编制一行。",
     min_rows=1,
     columns=(
@@ -179,6 +187,7 @@ STAFFING = ListSheet(
 FINAL_UNITS = ListSheet(
     key="final_units",
     name="决算单位",
+    record="FinalUnit",
     description="部门决算单位构成：纳入部门决算的单位，每个一行。",
     min_rows=1,
     columns=(Field("name", "单位名称", required=True, help="如“县住房和城乡建设局（人防办）本级”。", width=50),),
@@ -194,6 +203,7 @@ _BUDGET_COLUMNS = (
 BUDGET = FormSheet(
     key="budget",
     name="收支预决算",
+    record="Budget",
     description="本年收入、支出的预算与决算。",
     columns=_BUDGET_COLUMNS,
     rows=(
@@ -217,6 +227,7 @@ BUDGET = FormSheet(
 FUNCTIONS = ListSheet(
     key="functions",
     name="支出明细",
+    record="FunctionLine",
     description="本年支出决算按功能分类（政府收支分类科目）的明细。",
     money=True,
     required=False,
@@ -235,6 +246,7 @@ FUNCTIONS = ListSheet(
 THREE_PUBLIC = FormSheet(
     key="three_public",
     name="三公经费",
+    record="ThreePublic",
     description="“三公”经费预算与决算。",
     columns=(
         ValueColumn("prior", "上年决算数", required=False, help="可不填。"),
@@ -261,6 +273,7 @@ THREE_PUBLIC = FormSheet(
 PROCUREMENT = FormSheet(
     key="procurement",
     name="政府采购",
+    record="Procurement",
     description="本年政府采购金额。",
     columns=(
         ValueColumn("budget", "采购预算数", required=False, help="政府采购预算数；用于政府采购执行率，可不填。"),
@@ -277,12 +290,20 @@ PROCUREMENT = FormSheet(
 ASSETS = FormSheet(
     key="assets",
     name="资产",
+    record="Assets",
     description="年末资产情况。",
     columns=(ValueColumn("amount", "年末数"),),
     rows=(
         Field("total_assets", "资产总额", Kind.MONEY, required=True),
         Field("liabilities", "负债总额", Kind.MONEY, required=True),
-        Field("net_assets", "净资产", Kind.MONEY, signed=True, help="不填则按资产总额减负债总额计算。"),
+        Field(
+            "net_assets",
+            "净资产",
+            Kind.MONEY,
+            signed=True,
+            difference=("total_assets", "liabilities"),
+            help="不填则按资产总额减负债总额计算。",
+        ),
         Field("fixed_assets", "固定资产原值", Kind.MONEY, required=True, help="固定资产账面原值。"),
         Field("fixed_in_use", "在用固定资产", Kind.MONEY, help="在用固定资产原值。"),
         Field(
@@ -297,6 +318,7 @@ ASSETS = FormSheet(
 PROJECTS = ListSheet(
     key="projects",
     name="项目",
+    record="Project",
     description="项目情况：每个项目一行。",
     money=True,
     required=False,
@@ -320,6 +342,7 @@ PROJECT_FUND_SOURCES = ("当年财政拨款", "上年结转资金", "其他资�
 PROJECT_FUNDS = ListSheet(
     key="project_funds",
     name="项目资金来源",
+    record="ProjectFund",
     description="项目支出绩效自评表的“其中”行：每个项目每种资金来源一行。",
     money=True,
     required=False,
@@ -335,6 +358,7 @@ PROJECT_FUNDS = ListSheet(
 BUILDINGS = ListSheet(
     key="buildings",
     name="楼堂馆所",
+    record="Building",
     description="本年完工的楼堂馆所项目（基础数据表“楼堂馆所控制情况”）；没有则不填。",
     money=True,
     required=False,
@@ -350,6 +374,7 @@ BUILDINGS = ListSheet(
 KPIS = ListSheet(
     key="kpis",
     name="绩效指标",
+    record="Kpi",
     description="绩效指标：每个三级指标一行。“所属项目”不填表示部门整体指标。",
     required=False,
     columns=(
@@ -377,6 +402,7 @@ KPIS = ListSheet(
 TEXTS = ListSheet(
     key="texts",
     name="文字",
+    record="Text",
     description="报告中的叙述段落：每段一行，选择所属章节；同一章节按行的先后排列。编号（（1）、一是等）照原文填写。",
     min_rows=0,
     columns=(

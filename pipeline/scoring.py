@@ -6,11 +6,12 @@ the unrounded total. Points and grade thresholds come from rules.toml.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import Kpi
 from .numbers import ratio
+from .records import Kpi
 from .rules import Rules
 
 
@@ -19,6 +20,7 @@ class ScoredKpi:
     kpi: Kpi
     score: Decimal | None
     computed: bool  # False: taken from the 得分 the user entered
+    calculated: Decimal | None = None  # what the values give, whether or not a 得分 was typed
 
 
 @dataclass
@@ -70,13 +72,13 @@ def computed_score(k: Kpi) -> Decimal | None:
 
 def score_kpi(k: Kpi) -> ScoredKpi:
     """The 得分 the user typed, as typed (a difference from the computed one is a finding); else the computed one."""
+    calculated = computed_score(k)
     if k.score is not None:
-        return ScoredKpi(k, k.score, computed=False)
-    score = computed_score(k)
-    return ScoredKpi(k, score, computed=score is not None)
+        return ScoredKpi(k, k.score, computed=False, calculated=calculated)
+    return ScoredKpi(k, calculated, computed=calculated is not None, calculated=calculated)
 
 
-def scorecard(budget: BudgetLine, kpis: list[Kpi], rules: Rules) -> Scorecard:
+def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecard:
     card = Scorecard(budget=budget, kpis=[score_kpi(k) for k in kpis])
     if budget.score is None:
         card.missing.append("预算执行率（缺全年预算数或全年执行数）")

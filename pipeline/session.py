@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import check_report
 from .context import build_context
+from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import Finding
-from .model import Report, build_model
 from .normalize import normalize
 from .profile import TemplateProfile, resolve_profile
 from .read_excel import open_workbook
+from .records import Report
 from .render import RenderOptions
 
 if TYPE_CHECKING:
@@ -35,8 +36,12 @@ class Inspection:
     """Everything known about one workbook: its model (when it could be built) and all findings."""
 
     path: Path
-    report: Report | None
+    derived: Derived | None  # the model and its derived figures, when the workbook could be modelled
     findings: list[Finding]
+
+    @property
+    def report(self) -> Report | None:
+        return self.derived.report if self.derived else None
 
     def blocking(self, strict: bool) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" or strict]
@@ -50,8 +55,8 @@ def inspect(path: Path, profile: TemplateProfile) -> Inspection:
         return Inspection(path, None, [e.as_finding()])
     if data.errors:  # structural: the model cannot be trusted, so consistency is not checked
         return Inspection(path, None, data.findings)
-    report = build_model(data)
-    return Inspection(path, report, data.findings + check_report(report, profile.rules))
+    derived = derive(data.report(), profile.rules)
+    return Inspection(path, derived, data.findings + check_report(derived))
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
@@ -139,10 +144,10 @@ class BuildSession:
         result = BuildResult(input=path, findings=inspection.findings)
         blocking = inspection.blocking(self.strict)
         try:
-            if blocking or inspection.report is None:
+            if blocking or inspection.derived is None:
                 raise WorkbookInvalid(blocking)
             target = self.output_path(path)
-            self.renderer().render(build_context(inspection.report, self.profile.rules), target)
+            self.renderer().render(build_context(inspection.derived), target)
             result.output = target
         except GenreportError as e:
             result.error = e

@@ -61,10 +61,24 @@ def test_console_script_builds_the_sample(tmp_path: Path) -> None:
 
 def test_every_context_field_is_documented() -> None:
     from pipeline.context import build_context
+    from pipeline.derive import derive
     from pipeline.profile import default_rules
     from pipeline.session import load_report
 
     doc = (ROOT / "docs" / "template.md").read_text(encoding="utf-8")
     report, _ = load_report(SAMPLE)
-    for key in build_context(report, default_rules()):
+    for key in build_context(derive(report, default_rules())):
         assert f"`{key}" in doc, f"docs/template.md does not document {key}"
+
+
+def test_records_module_is_what_the_schema_generates() -> None:
+    """pipeline/records.py is generated from the schema (scripts/make_docs.py), never edited by hand."""
+    import runpy
+
+    make_docs = runpy.run_path(str(ROOT / "scripts" / "make_docs.py"))
+    from pipeline.schema_records import records_source
+
+    expected = make_docs["formatted"](records_source(), "pipeline/records.py")
+    assert (ROOT / "pipeline" / "records.py").read_text(encoding="utf-8") == expected, (
+        "run: python scripts/make_docs.py"
+    )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.indicators import standard_indicators
-from pipeline.model import Kpi
+from pipeline.derive import derive
 from pipeline.profile import default_rules
+from pipeline.records import Kpi
 from pipeline.rules import load_rules
 from pipeline.scoring import budget_line, score_kpi, scorecard
 from pipeline.session import load_report
@@ -22,18 +22,18 @@ RULES = default_rules()
 
 def kpi(direction: str, target: object, actual: object, points: str = "10", score: str | None = None) -> Kpi:
     return Kpi(
-        None,
-        "产出指标",
-        "数量指标",
-        "x",
-        direction,
-        target,
-        actual,
-        None,
-        D(points),  # type: ignore[arg-type]
-        None if score is None else D(score),
-        None,
-        3,
+        project=None,
+        level1="产出指标",
+        level2="数量指标",
+        level3="x",
+        direction=direction,
+        target=target,  # type: ignore[arg-type]
+        actual=actual,  # type: ignore[arg-type]
+        unit=None,
+        points=D(points),
+        score=None if score is None else D(score),
+        remark=None,
+        row=3,
     )
 
 
@@ -97,7 +97,7 @@ def test_points_and_grades_come_from_the_rules_file(tmp_path: Path) -> None:
 
 def test_standard_indicators_of_the_sample() -> None:
     report, _ = load_report(SAMPLE)
-    got = {k: v.value for k, v in standard_indicators(report).items()}
+    got = {k: v.value for k, v in derive(report, RULES).indicators.items()}
     assert got["budget_control_rate"].quantize(D("0.0001")) == D("3.1942")  # 9648.20 / 3020.53: “预算控制率较高”
     assert got["fixed_asset_utilization"].quantize(D("0.0001")) == D("0.2234")  # not the printed 100%
     assert got["three_public_control_rate"] == D("0.61")  # 4.27 / 7

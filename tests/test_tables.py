@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 
 from pipeline import build, schema
 from pipeline.context import build_context
+from pipeline.derive import derive
 from pipeline.profile import default_rules
 from pipeline.session import load_report
 
@@ -165,7 +166,7 @@ def test_year_on_year_when_last_year_is_given(edited_sample) -> None:  # type: i
         wb[schema.THREE_PUBLIC.name][form_cell(schema.THREE_PUBLIC, "total", "prior")] = 5
 
     report, _ = load_report(edited_sample(edit, "2022.xlsx"))
-    yoy = build_context(report, default_rules())["yoy"]
+    yoy = build_context(derive(report, default_rules()))["yoy"]
     assert set(yoy["budget"]) == {"expense_total"}
     change = yoy["budget"]["expense_total"]
     assert (change["word"], change["amount"]) == ("增加", Decimal("2678.39"))

@@ -561,13 +561,14 @@ def test_percentages_typed_the_excel_way() -> None:
         "W_UNIT_SUSPECT"
     ]  # the sample's 净资产; no rate mismatch: 0.2234 is 22.34%
     from pipeline.context import build_context
+    from pipeline.derive import derive
     from pipeline.profile import default_rules
     from pipeline.session import load_report
 
     report, _ = load_report(Path("case.xlsx"))
     satisfaction = next(k for k in report.kpis if k.level3 == "周边居民满意度")
     assert (satisfaction.target, satisfaction.actual) == (90, 92)
-    rows = build_context(report, default_rules())["project_evaluations"][0]["kpis"]
+    rows = build_context(derive(report, default_rules()))["project_evaluations"][0]["kpis"]
     assert next(r for r in rows if r["level3"] == "周边居民满意度")["score"] == 10
 
 

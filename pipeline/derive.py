@@ -1,0 +1,103 @@
+"""Derive once: everything a report states that can be computed, computed once per report.
+
+Totals from parts and declared differences, the 科目 hierarchy, 同比, the standard indicators, every KPI's
+computed score, the 自评表 scorecards and their 等级. The checks compare typed values against these figures and the
+context only formats them; neither computes a figure of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .figures import FunctionTree, Sums, Totals, major_projects, totals_of, year_on_year
+from .indicators import Indicator, standard_indicators
+from .records import Kpi, Project, Report
+from .rules import Rules
+from .scoring import Scorecard, budget_line, computed_score, scorecard
+
+
+@dataclass(frozen=True)
+class Derived:
+    report: Report
+    rules: Rules
+    sums: Sums
+    functions: FunctionTree
+    indicators: dict[str, Indicator]
+    department: Scorecard
+    projects: dict[str, Scorecard]  # by project name, for each project with indicators, in sheet order
+    computed_scores: dict[int, Decimal | None]  # every indicator's computed 得分, by its row
+    major_projects: list[Project]
+    yoy: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+
+    @property
+    def budget(self) -> Totals:
+        return self.sums.budget
+
+    @property
+    def three_public(self) -> Totals:
+        return self.sums.three_public
+
+    @property
+    def procurement(self) -> Totals:
+        return self.sums.procurement
+
+    @property
+    def assets(self) -> Totals:
+        return self.sums.assets
+
+    @property
+    def usage_rate(self) -> Decimal | None:
+        """资产使用率 as typed, else 在用固定资产 ÷ 固定资产原值."""
+        typed = self.assets.get("usage_rate", "amount")
+        return typed if typed is not None else self.indicators["fixed_asset_utilization"].value
+
+    @property
+    def short_name(self) -> str:
+        return self.report.basic.short_name or self.report.basic.name
+
+
+def derive(report: Report, rules: Rules) -> Derived:
+    sums = Sums(
+        budget=totals_of(report.budget),
+        three_public=totals_of(report.three_public),
+        procurement=totals_of(report.procurement),
+        assets=totals_of(report.assets),
+        staffing=tuple(report.staffing),
+    )
+    kpis = list(report.kpis)
+    department = scorecard(
+        budget_line(
+            sums.budget.get("expense_total", "initial"),
+            sums.budget.get("expense_total", "adjusted"),
+            sums.budget.get("expense_total", "actual"),
+            rules,
+        ),
+        [k for k in kpis if k.project is None],
+        rules,
+    )
+    return Derived(
+        report=report,
+        rules=rules,
+        sums=sums,
+        functions=FunctionTree(list(report.functions)),
+        indicators=standard_indicators(sums),
+        department=department,
+        projects=_project_scorecards(report, kpis, rules),
+        computed_scores={k.row: computed_score(k) for k in kpis},
+        major_projects=major_projects(list(report.projects), report.basic.threshold),
+        yoy={
+            "budget": year_on_year(sums.budget, "actual"),
+            "three_public": year_on_year(sums.three_public, "actual"),
+        },
+    )
+
+
+def _project_scorecards(report: Report, kpis: list[Kpi], rules: Rules) -> dict[str, Scorecard]:
+    """One 项目支出绩效自评表 for each project that has indicators."""
+    out = {}
+    for p in report.projects:
+        mine = [k for k in kpis if k.project == p.name]
+        if mine:
+            out[p.name] = scorecard(budget_line(p.initial, p.adjusted, p.actual, rules), mine, rules)
+    return out
