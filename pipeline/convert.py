@@ -23,6 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
 LARGEST = Decimal(10) ** 12
+TEXT_NUMBER_LIMIT = 10**15  # Excel shows larger numbers in exponent form
 
 
 class WrongValue(Exception):
@@ -35,7 +36,11 @@ class WrongValue(Exception):
 
 
 def shown(value: Any) -> str:
-    """A cell value as a message quotes it: short, and with no raw control characters."""
+    """A cell value as a message quotes it (as Excel shows it): short, and with no raw control characters."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | int):
+        return _general(value)
     if isinstance(value, dt.datetime | dt.date):
         return f"日期 {value:%Y-%m-%d}"
     text = _CONTROL.sub("�", _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)))
@@ -121,9 +126,37 @@ def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
     return text, []
 
 
+def _general(value: float | int) -> str:
+    """A number as Excel's General format shows it: up to 15 significant digits, exponent form outside
+    1E-9 … 1E+15 (where a report must not print it)."""
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return "#NUM!"
+    if number == 0:
+        return "0"
+    if abs(number) >= TEXT_NUMBER_LIMIT or abs(number) < Decimal("1e-9"):
+        mantissa, exponent = f"{number:.5E}".split("E")
+        return f"{mantissa.rstrip('0').rstrip('.')}E{exponent[0]}{exponent[1:].lstrip('0')}"
+    rounded = round(number, 15 - number.adjusted() - 1)
+    text = f"{rounded:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _number_as_text(value: int | float) -> str:
+    """A number in a text cell prints as Excel shows it; one that only exponent form can show is not text."""
+    if isinstance(value, int) and abs(value) < TEXT_NUMBER_LIMIT:
+        return str(value)
+    text = _general(value)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise WrongValue(codes.E_NOT_TEXT, f"应为文本，实际为数值“{text}”")
+    return text
+
+
 def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, bool):
+        raise WrongValue(codes.E_NOT_TEXT, f"应为文本，实际为逻辑值“{shown(value)}”")
+    if isinstance(value, int | float):
+        value = _number_as_text(value)
     if isinstance(value, dt.datetime | dt.date):
         value = f"{value.year}年{value.month}月{value.day}日"
     # Excel stores characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x); openpyxl leaves them
@@ -138,7 +171,9 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
 
 def _to_number_or_text(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal | str, list[str]]:
     """A KPI value: a number (percentages in points, as their unit “%” says) or a qualitative text."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise WrongValue(codes.E_NOT_TEXT, f"应为数值或文字，实际为逻辑值“{shown(value)}”")
+    if isinstance(value, int | float):
         number, fixes = _number(value)
         return (number * 100 if "%" in fmt else number), fixes  # Excel keeps “92%” as 0.92
     text, fixes = _to_text(value, fmt, divisor)

@@ -335,6 +335,11 @@ class _SheetReader:
             )
             return INVALID
         value = raw.value
+        if raw.error:
+            self.col.add(
+                codes.E_ERROR_VALUE, name, ref, f"单元格为 Excel 错误值“{shown(value)}”，请改正公式或填写实际的值"
+            )
+            return INVALID
         if _blank(value):
             return None
         try:

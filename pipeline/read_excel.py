@@ -19,11 +19,15 @@ MAX_UNPACKED = 256 * 2**20  # a filled standard workbook unpacks to well under 1
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
 
 
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
+
+
 @dataclass
 class RawCell:
     value: Any
     number_format: str
     formula_without_value: bool = False
+    error: bool = False  # an Excel error value (#DIV/0! …), typed or a formula's saved result
 
 
 @dataclass
@@ -49,9 +53,16 @@ class SourceWorkbook:
     def cell(self, ws: Worksheet, row: int, column: int) -> RawCell:
         c = ws.cell(row=row, column=column)
         if c.data_type == "f" and self.cached is not None:
-            value = self.cached[ws.title].cell(row=row, column=column).value
-            return RawCell(value, c.number_format, formula_without_value=value is None)
-        return RawCell(c.value, c.number_format)
+            cached = self.cached[ws.title].cell(row=row, column=column)
+            value = cached.value
+            return RawCell(value, c.number_format, formula_without_value=value is None, error=_is_error(cached))
+        return RawCell(c.value, c.number_format, error=_is_error(c))
+
+
+def _is_error(c: Any) -> bool:
+    """openpyxl marks error cells with data_type "e"; a text cell holding exactly an error code (pasted with a
+    leading apostrophe) is the same accident and would print the same way."""
+    return c.data_type == "e" or (isinstance(c.value, str) and c.value.strip() in EXCEL_ERRORS)
 
 
 def open_workbook(path: Path) -> SourceWorkbook:

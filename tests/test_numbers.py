@@ -77,3 +77,11 @@ def test_parse_decimal(text: str, value: str | None, fixes: list[str]) -> None:
 def test_plain() -> None:
     assert format_plain(Decimal("50")) == "50"
     assert format_plain(Decimal("50.50")) == "50.5"
+
+
+def test_zero_is_never_negative() -> None:
+    assert format_money(Decimal("-0")) == "0.00"
+    assert format_money(Decimal("-0.004")) == "0.00"
+    assert format_percent(Decimal("-0.00001")) == "0.00%"
+    assert format_plain(Decimal("-0.0")) == "0"
+    assert format_money(Decimal("-0.005")) == "-0.01"
