@@ -12,6 +12,8 @@ from pathlib import Path
 from . import codes
 from .findings import Finding
 
+MESSAGE_LIMIT = 400  # a message quotes what it found; a damaged file must not flood the terminal
+
 
 class GenreportError(Exception):
     """Raised for any mistake a user can fix; ``exit_code`` is what the CLI returns."""
@@ -22,13 +24,15 @@ class GenreportError(Exception):
 class InputError(GenreportError):
     """Raised when an input file is missing, unreadable or not an .xlsx workbook."""
 
-    def __init__(self, file: str, message: str) -> None:
+    def __init__(self, file: str, message: str, *, sheet: str = "", cell: str = "") -> None:
         self.file = file
-        self.message = message
-        super().__init__(f"{file}：{message}")
+        self.message = message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…"
+        self.sheet = sheet
+        self.cell = cell
+        super().__init__(f"{file}：{self.message}")
 
     def as_finding(self) -> Finding:
-        return Finding.of(codes.E_UNREADABLE, self.file, "", "", self.message)
+        return Finding.of(codes.E_UNREADABLE, self.file, self.sheet, self.cell, self.message)
 
 
 class WorkbookInvalid(GenreportError):

@@ -13,6 +13,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import InputError, display_path
+from .read_diagnose import diagnose
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
 MAX_UNPACKED = 256 * 2**20  # a filled standard workbook unpacks to well under 1 MB; a zip bomb to gigabytes
@@ -160,4 +161,7 @@ def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
             raise InputError(shown, f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{CONVERT_HINT}") from e
         if any(n in ("error", "BadZipFile") for n in causes):
             raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
-        raise InputError(shown, f"无法读取工作簿（内部错误类型 {causes[-1]}），文件可能已损坏；{CONVERT_HINT}") from e
+        damage = diagnose(str(path))
+        if damage is not None:
+            raise InputError(shown, f"{damage.message}；{CONVERT_HINT}", sheet=damage.sheet, cell=damage.cell) from e
+        raise InputError(shown, f"文件已损坏，无法读取其中的内容；{CONVERT_HINT}") from e

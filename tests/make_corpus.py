@@ -577,6 +577,25 @@ def _fraction(path: Path) -> None:
     _edited(path, lambda wb: wb[schema.STAFFING.name].__setitem__("B3", 15.5))
 
 
+# 8. a damaged part or cell that openpyxl refuses with an internal exception: the message names the sheet and cell
+
+
+@case("damaged_sheet_xml.xlsx")
+def _damaged_sheet(path: Path) -> None:
+    part = _sheet_part(schema.DUTIES.name)
+    path.write_bytes(_rezip(_sample_bytes(), lambda name, data: data[: len(data) // 2] if name == part else data))
+
+
+@case("invalid_cell_reference.xlsx")
+def _invalid_reference(path: Path) -> None:
+    part = _sheet_part(schema.BUDGET.name)
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b'r="B9"', b'r="ZZZZZZZ9"', 1) if name == part else data
+
+    path.write_bytes(_rezip(_sample_bytes(), change))
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip(), "\n\ncases:\n  " + "\n  ".join(CASES), file=sys.stderr)
