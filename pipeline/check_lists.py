@@ -51,11 +51,10 @@ def _functions(out: Findings, d: Derived) -> None:
         if top and whole is not None:
             total = sum(top, Decimal(0))
             if abs(total - whole) > rules.tolerance:
-                rows = [ln.row for ln in table]
                 add(
                     out,
                     codes.W_FUNCTIONS_TOTAL,
-                    Place(table.sheet.name, f"{letter}{min(rows)}:{letter}{max(rows)}"),
+                    table.span(column),
                     f"各类科目的{label}合计 {money(total)}，与“收支预决算”中{label}全年执行数 {money(whole)} "
                     f"相差 {money(abs(total - whole))} 万元",
                 )

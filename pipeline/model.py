@@ -109,6 +109,12 @@ class Table(Generic[R]):
         letter = self.letters.get(key, "")
         return Place(self.sheet.name, f"{letter}:{letter}" if letter else "")
 
+    def span(self, key: str) -> Place:
+        """The cells of ``key`` from the first record to the last (as "D3:D15"), for a finding about their sum."""
+        self.sheet.column(key)
+        letter, rows = self.letters.get(key, ""), [r.row for r in self.records]
+        return Place(self.sheet.name, f"{letter}{min(rows)}:{letter}{max(rows)}" if letter and rows else "")
+
 
 @dataclass(frozen=True, kw_only=True)
 class ReportBase:
