@@ -14,6 +14,7 @@ from lxml import etree
 from ..errors import TemplateProblem, display_path
 from ..outfile import atomic_write
 from .environment import RenderOptions, make_environment
+from .limits import RenderLimitExceeded, RenderLimits
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
 _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
@@ -72,22 +73,25 @@ def _set_properties(doc: DocxTemplate, properties: dict[str, str]) -> None:
 class DocxRenderer:
     """One Word template prepared once (read, its XML patched and compiled on first use) for any number of reports."""
 
-    def __init__(self, path: Path, options: RenderOptions) -> None:
+    def __init__(self, path: Path, options: RenderOptions, limits: RenderLimits | None = None) -> None:
         self.path = path
         try:
             self.data = path.read_bytes()
         except OSError as e:
             raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
-        self.env = make_environment(options)
+        self.env = make_environment(options, limits)
         self._patched: dict[str, str] = {}
 
     def render(self, context: dict[str, Any], out_path: Path) -> None:
         shown = display_path(self.path)
         try:
             doc = _StrictDocxTemplate(self.data, self._patched)
-            doc.render(context, jinja_env=self.env, autoescape=True)
+            # one budget and one deadline for the whole document: body, headers, footers and properties
+            self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
         except TemplateProblem:
             raise
+        except RenderLimitExceeded as e:
+            raise TemplateProblem(f"{shown}：{e.message}") from e
         except jinja2.TemplateSyntaxError as e:
             near = "".join(getattr(e, "docx_context", []) or []).strip()
             raise TemplateProblem(

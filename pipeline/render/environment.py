@@ -1,5 +1,5 @@
-"""The Jinja environment every renderer shares: sandboxed (templates are user-edited files), autoescaping
-(cell text may hold & and <), strict about unknown fields, with genreport's number filters."""
+"""The Jinja environment every renderer shares: sandboxed and bounded (templates are user-edited files),
+autoescaping (cell text may hold & and <), strict about unknown fields, with genreport's number filters."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import jinja2
 import markupsafe
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..numbers import format_money, format_percent, format_plain
+from .limits import BoundedSandbox, RenderLimits
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,9 @@ class RenderOptions:
     percent_places: int = 2
 
 
-class CachingSandbox(SandboxedEnvironment):
-    """Compiles each template source once: a template's XML is the same for every report of a batch."""
+class CachingSandbox(BoundedSandbox):
+    """Bounded in time, loops, sizes and output (``limits``), and compiling each template source once: a
+    template's XML is the same for every report of a batch."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -34,8 +35,10 @@ class CachingSandbox(SandboxedEnvironment):
         return template
 
 
-def make_environment(options: RenderOptions) -> CachingSandbox:
-    env = CachingSandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=protect_braces)
+def make_environment(options: RenderOptions, limits: RenderLimits | None = None) -> CachingSandbox:
+    env = CachingSandbox(
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=protect_braces, limits=limits or RenderLimits()
+    )
     env.filters["money"] = format_money
     env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
     env.filters["plain"] = format_plain
