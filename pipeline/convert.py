@@ -19,10 +19,19 @@ from .numbers import parse_decimal
 from .schema import Kind
 
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# control characters (C0 but tab and line breaks, DEL, C1) and invisible format characters: zero-width space and
+# joiners, word joiner, BOM, and the bidirectional marks and overrides that reorder a printed line
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+# zero-width (non-)joiners belong inside emoji sequences (👨‍👩‍👧); anywhere else they are invisible debris
+_EMOJI = r"[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]"
+_STRAY_JOINER = re.compile(rf"(?<!{_EMOJI})[\u200c\u200d]|[\u200c\u200d](?!{_EMOJI})")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
 LARGEST = Decimal(10) ** 12
+SMALLEST = Decimal("1e-9")
 TEXT_NUMBER_LIMIT = 10**15  # Excel shows larger numbers in exponent form
 
 
@@ -43,7 +52,8 @@ def shown(value: Any) -> str:
         return _general(value)
     if isinstance(value, dt.datetime | dt.date):
         return f"日期 {value:%Y-%m-%d}"
-    text = _CONTROL.sub("�", _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)))
+    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    text = _CONTROL.sub("�", _STRAY_JOINER.sub("�", _LINE_BREAK.sub("↵", text)))  # a message stays on its line
     return text if len(text) <= 40 else text[:40] + "…"
 
 
@@ -59,9 +69,10 @@ def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
 
 
 def _bounded(number: Decimal, value: Any) -> Decimal:
-    """No figure in a department's report reaches a trillion; such a cell is a typing or paste accident."""
-    if not number.is_finite() or abs(number) >= LARGEST:
-        raise WrongValue(codes.E_TOO_LARGE, f"数值过大或无效：“{shown(value)}”")
+    """No figure in a department's report reaches a trillion, or has a non-zero digit beyond the ninth decimal
+    place; such a cell is a typing or paste accident, and printing it would fill pages."""
+    if not number.is_finite() or abs(number) >= LARGEST or (number != 0 and abs(number) < SMALLEST):
+        raise WrongValue(codes.E_TOO_LARGE, f"数值过大、过小或无效：“{shown(value)}”")
     return number
 
 
@@ -163,8 +174,8 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
     text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fixes = []
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
+    if _CONTROL.search(text) or _STRAY_JOINER.search(text):
+        text = _STRAY_JOINER.sub("", _CONTROL.sub("", text))
         fixes.append("已删除不可见的控制字符")
     return text.strip(), fixes
 

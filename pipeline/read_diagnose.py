@@ -8,6 +8,7 @@ cannot be what its type says.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import posixpath
 import re
 import zipfile
@@ -43,7 +44,7 @@ def diagnose(path: str) -> Damage | None:
                 found = _part(z, name, sheets.get(name, ""), strings)
                 if found:
                     return found
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         return None
     return None
 
@@ -105,11 +106,11 @@ def _column(letters: str) -> int:
 
 
 def _is_float(text: str) -> bool:
+    """A stored number; openpyxl refuses INF and NAN, which Excel never writes."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 def _is_date(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def _check_package(path: Path, shown: str) -> None:
             names = set(z.namelist())
             mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
             unpacked = sum(info.file_size for info in z.infolist())
-    except (zipfile.BadZipFile, OSError, KeyError) as e:
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     if "opendocument.spreadsheet" in mimetype:
         raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
@@ -153,7 +154,9 @@ def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     except KeyError as e:
-        raise InputError(shown, f"不是有效的 .xlsx 工作簿（缺少 {e}），{CONVERT_HINT}") from e
+        member = re.search(r"named '([^']{1,120})'", str(e))
+        what = f"缺少其中的组成部分 {member.group(1)}" if member else "缺少必要的组成部分"
+        raise InputError(shown, f"不是有效的 .xlsx 工作簿（{what}），{CONVERT_HINT}") from e
     except Exception as e:
         causes = _causes(e)
         # defusedxml refuses entity declarations; openpyxl wraps that in a ValueError

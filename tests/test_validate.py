@@ -390,7 +390,7 @@ FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], Finding | lis
     ),
     "amount_absurdly_large": (
         [list_cell(schema.PROJECTS, "cost", 4, 1.23e29)],
-        ("error", "E_TOO_LARGE", "项目", "B4", "数值过大或无效：“1.23E+29”"),
+        ("error", "E_TOO_LARGE", "项目", "B4", "数值过大、过小或无效：“1.23E+29”"),
     ),
     "unit_left_blank": (
         [setter(P, "B1", None)],
