@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: sample test lint office preview bench clean
+.PHONY: sample test lint office preview bench fuzz clean
 
 $(BIN)/genreport: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ preview: sample
 
 bench: $(BIN)/genreport
 	$(BIN)/python bench/bench_build.py
+
+# The seeded fuzz test at full size (CI runs 200 cases); FUZZ_SEED picks another set of the same mix.
+FUZZ_CASES ?= 3000
+FUZZ_SEED ?=
+fuzz: $(BIN)/genreport
+	GENREPORT_FUZZ_CASES=$(FUZZ_CASES) GENREPORT_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -p no:warnings tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """The appendix tables of the default template: 自评表 ×2 and 基础数据表, as real Word tables.
 
 Cells hold docxtpl tags: ``{%tr for … %}`` rows repeat, and ``{% vmerge COND %}`` (genreport's own
-tag, see pipeline/render.py) starts a vertically merged cell where COND is true and continues it
+tag, see pipeline/render/docx.py) starts a vertically merged cell where COND is true and continues it
 elsewhere, which groups the indicator rows by 一级 and 二级 指标.
 """
 
