@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -150,7 +151,11 @@ def _causes(e: BaseException) -> list[str]:
 
 def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
     try:
-        return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
+        with warnings.catch_warnings():
+            # openpyxl warns in English on stderr (a date serial beyond 9999-12-31 becomes an error cell, which
+            # normalize reports at its cell in Chinese); the user must see the finding, not the warning
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     except KeyError as e:

@@ -231,7 +231,11 @@ def _report_problems(path: Path, mutation: Mutation) -> list[str]:
             out += [f"report paragraph {number}: {what} {_context(text, m)}" for m in pattern.finditer(text)]
         mine = text
         for typed in mutation.typed_text:  # the user's own words print as typed, even “1e5”; not “-0” in “-0.00”
-            mine = re.sub(rf"(?<![\d.]){re.escape(typed)}(?![\d.])", lambda m: "\0" * len(m.group(0)), mine)
+            # a plain number must stand alone (“-0” is not the user's in “-0.00”); other text may touch digits
+            # the template puts after it (“1e400” + “2022年部门决算”)
+            bounded = re.fullmatch(r"[-+]?[\d.]+", typed) is not None
+            pattern = rf"(?<![\d.]){re.escape(typed)}(?![\d.])" if bounded else re.escape(typed)
+            mine = re.sub(pattern, lambda m: "\0" * len(m.group(0)), mine)
         for what, pattern in REPORT_PATTERNS.items():
             out += [f"report paragraph {number}: {what} {_context(text, m)}" for m in pattern.finditer(mine)]
     return out
