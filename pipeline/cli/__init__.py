@@ -12,10 +12,12 @@ import typer
 
 from .. import __version__
 from . import build, explain, init, validate
+from .usage import ChineseGroup
 
 app = typer.Typer(
     help="genreport：把标准填报工作簿生成“部门整体支出绩效自评报告”（Word）。\n\n"
     "Turns the standard workbook into the department's performance self-evaluation report.",
+    cls=ChineseGroup,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
