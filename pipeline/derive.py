@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .figures import FunctionTree, Sums, Totals, major_projects, totals_of, year_on_year
-from .indicators import Indicator, standard_indicators
+from .indicators import (
+    Indicator,
+    building_area_control_rate,
+    building_investment_control_rate,
+    standard_indicators,
+)
 from .records import Kpi, Project, Report
 from .rules import Rules
 from .scoring import Scorecard, budget_line, computed_score, scorecard
@@ -29,6 +34,23 @@ class Derived:
     computed_scores: dict[int, Decimal | None]  # every indicator's computed 得分, by its row
     major_projects: list[Project]
     yoy: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    building_rates: list[tuple[Decimal | None, Decimal | None]] = field(default_factory=list)  # 面积, 投资概算
+
+    @property
+    def staff_quota(self) -> int:
+        return sum(s.quota for s in self.report.staffing)
+
+    @property
+    def staff_actual(self) -> int | None:
+        """实有人数 of every 编制 row, or None when any row leaves it blank (a partial sum would mislead)."""
+        actual = [s.actual for s in self.report.staffing]
+        return None if any(a is None for a in actual) else sum(a or 0 for a in actual)
+
+    @property
+    def basic_budget_adjustment(self) -> Decimal | None:
+        """部门基本支出预算调整: 全年预算数 − 年初预算数 of 基本支出 (a budget figure)."""
+        initial, adjusted = self.budget.get("basic", "initial"), self.budget.get("basic", "adjusted")
+        return None if initial is None or adjusted is None else adjusted - initial
 
     @property
     def budget(self) -> Totals:
@@ -90,6 +112,7 @@ def derive(report: Report, rules: Rules) -> Derived:
             "budget": year_on_year(sums.budget, "actual"),
             "three_public": year_on_year(sums.three_public, "actual"),
         },
+        building_rates=[(building_area_control_rate(b), building_investment_control_rate(b)) for b in report.buildings],
     )
 
 

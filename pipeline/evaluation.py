@@ -8,7 +8,6 @@ from typing import Any
 from . import schema
 from .derive import Derived
 from .figures import Totals
-from .indicators import building_area_control_rate, building_investment_control_rate
 from .numbers import format_plain
 from .records import Kpi, Report
 from .rules import Rules
@@ -150,8 +149,6 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
     def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
         return row(budget, "initial", label, key, indent)
 
-    basic_initial = budget.get("basic", "initial")
-    basic_adjusted = budget.get("basic", "adjusted")
     rows = [
         three_row("三公经费", "total", 0),
         three_row("1、公务用车购置和维护经费", "vehicle", 1),
@@ -175,16 +172,13 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
             "label": "部门基本支出预算调整",
             "indent": 0,
             "prior": None,
-            # the adjustment is a budget figure: 全年预算数 − 年初预算数 of 基本支出
-            "budget": None if basic_adjusted is None or basic_initial is None else basic_adjusted - basic_initial,
+            "budget": d.basic_budget_adjustment,
             "actual": None,
         },
     ]
-    quota = sum(s.quota for s in report.staffing)
-    actual = [s.actual for s in report.staffing]
     return {
-        "staff_quota": quota,
-        "staff_actual": None if any(a is None for a in actual) else sum(a or 0 for a in actual),
+        "staff_quota": d.staff_quota,
+        "staff_actual": d.staff_actual,
         "staff_control_rate": d.indicators["staffing_control_rate"].value,
         "rows": rows,
         "austerity": texts.get("austerity", []),
@@ -193,11 +187,11 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
                 "name": b.name,
                 "approved_area": b.approved_area,
                 "actual_area": b.actual_area,
-                "area_rate": building_area_control_rate(b),
+                "area_rate": area_rate,
                 "budget": b.budget,
                 "actual": b.actual,
-                "investment_rate": building_investment_control_rate(b),
+                "investment_rate": investment_rate,
             }
-            for b in report.buildings
+            for b, (area_rate, investment_rate) in zip(report.buildings, d.building_rates, strict=True)
         ],
     }
