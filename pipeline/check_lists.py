@@ -144,30 +144,30 @@ def _kpis(out: Findings, d: Derived) -> None:
     first: dict[str | None, Place] = {}
     for k in kpis:
         if k.project is not None and k.project not in names:
-            add(out, codes.W_KPI_PROJECT, k.at("project"), f"所属项目“{k.project}”不在“项目”表中")
+            add(out, codes.W_KPI_PROJECT, k.at("project"), f"所属项目“{short(k.project)}”不在“项目”表中")
         if k.score is not None and k.score > k.points:
-            add(out, codes.W_SCORE_EXCEEDS, k.at("score"), f"“{k.level3}”得分 {k.score} 超过分值 {k.points}")
+            add(out, codes.W_SCORE_EXCEEDS, k.at("score"), f"“{short(k.level3)}”得分 {k.score:f} 超过分值 {k.points:f}")
         computed = d.computed_scores[k.row]
         if computed is not None and k.score is not None and abs(k.score - computed) > rules.tolerance:
             add(
                 out,
                 codes.W_SCORE_MISMATCH,
                 k.at("score"),
-                f"“{short(k.level3)}”填写的得分 {k.score} 与按实际完成值计算的 {money(computed)} 不同",
+                f"“{short(k.level3)}”填写的得分 {k.score:f} 与按实际完成值计算的 {money(computed)} 不同",
             )
         if k.direction != "定性" and not (isinstance(k.target, Decimal) and isinstance(k.actual, Decimal | None)):
             add(
                 out,
                 codes.W_KPI_NOT_NUMERIC,
                 k.at("target"),
-                f"“{k.level3}”是定量指标（{k.direction}），年度指标值和实际完成值应为数值；将按填写的得分计",
+                f"“{short(k.level3)}”是定量指标（{k.direction}），年度指标值和实际完成值应为数值；将按填写的得分计",
             )
         groups[k.project][k.level1] += k.points
         first.setdefault(k.project, k.at("points"))
     for project, points in groups.items():
         if project is not None and project not in names:
             continue  # already reported: its points cannot be judged without its project
-        who = f"项目“{project}”" if project else "部门整体"
+        who = f"项目“{short(project)}”" if project else "部门整体"
         for level, expected in rules.level_points.items():
             got = points.get(level, Decimal(0))
             if got != expected:

@@ -223,7 +223,7 @@ class _SheetReader:
             self.col.add(codes.W_UNIT_BLANK, self.sheet.name, "B1", "金额单位未填写，按“万元”处理")
             return
         if value not in schema.UNITS:
-            self.col.add(codes.E_UNIT, self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{value}”")
+            self.col.add(codes.E_UNIT, self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{shown(value)}”")
             return
         self.unit = value
         self.divisor = Decimal(schema.UNITS[value])
@@ -350,10 +350,10 @@ class _SheetReader:
         for fix in fixes:
             self.col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
         if isinstance(result, Decimal | int) and not f.signed and result < 0:
-            self.col.add(codes.E_NEGATIVE, name, ref, f"“{f.label}”不能为负数，实际为 {value}")
+            self.col.add(codes.E_NEGATIVE, name, ref, f"“{f.label}”不能为负数，实际为 {shown(value)}")
             return INVALID
         if f.choices and result not in f.choices:
-            self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{result}”")
+            self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
             return INVALID
         return result
 

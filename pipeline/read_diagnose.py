@@ -12,6 +12,7 @@ import math
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
@@ -55,7 +56,12 @@ def _parse(data: bytes) -> Element:
 
 def _part(z: zipfile.ZipFile, name: str, sheet: str, strings: int | None) -> Damage | None:
     try:
-        root = _parse(z.read(name))
+        data = z.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        what = "此工作表的内容" if sheet else f"工作簿的组成部分 {name[:80]}"
+        return Damage(sheet, "", f"{what}已损坏（压缩数据无法解开）")
+    try:
+        root = _parse(data)
     except (ParseError, DefusedXmlException, ValueError) as e:
         where = _position(e)
         if sheet:

@@ -84,8 +84,13 @@ def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecar
         card.missing.append("预算执行率（缺全年预算数或全年执行数）")
     if not kpis:
         card.missing.append("绩效指标（未填写）")
-    card.missing += [f"“{s.kpi.level3}”的得分" for s in card.kpis if s.score is None]
+    card.missing += [f"“{_short(s.kpi.level3)}”的得分" for s in card.kpis if s.score is None]
     if not card.missing and budget.score is not None:
         card.total = budget.score + sum((s.score for s in card.kpis if s.score is not None), Decimal(0))
         card.grade = rules.grade(card.total)
     return card
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """A name quoted in the list of what is missing: a long indicator name must not flood the message."""
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -95,3 +95,14 @@ def test_minus_zero_prints_as_zero(edited_sample: Callable[..., Path]) -> None:
     result = runner.invoke(app, ["build", str(path), "-o", "out"])
     assert result.exit_code == 0, result.output
     assert "-0.00" not in "\n".join(document_text(Path("out/2022.docx")))
+
+
+def test_a_long_value_outside_the_choices_is_quoted_short(edited_sample: Callable[..., Path]) -> None:
+    """A paragraph pasted into the 章节 column must not become a 3,000-character message."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.TEXTS.name]["A3"] = "很长的段落" * 600
+
+    [(code, sheet, cell, message)] = findings(edited_sample(edit, "2022.xlsx"))
+    assert (code, sheet, cell) == ("E_CHOICE", schema.TEXTS.name, "A3")
+    assert message.endswith("之一，实际为“" + ("很长的段落" * 8) + "…”")
