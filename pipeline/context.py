@@ -5,7 +5,10 @@ The keys here are the vocabulary of report templates; docs/template.md lists the
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from . import figures, schema
@@ -85,3 +88,21 @@ def build_context(d: Derived) -> dict[str, Any]:
         "project_evaluations": project_evaluations(d),
         "basic_data": basic_data(d, texts),
     }
+
+
+def context_json(context: dict[str, Any]) -> str:
+    """The context as JSON for template authors and automation: amounts and rates as exact decimal strings
+    (never floats), dates as ISO dates."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{value.copy_abs() if value == 0 else value:f}"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return json.dumps(plain(context), ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from pipeline.cli import app
 from .conftest import ROOT
 
 runner = CliRunner()
-COMMANDS = ["init", "build", "validate", "explain"]
+COMMANDS = ["init", "build", "validate", "explain", "context"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,37 @@
+"""``genreport context``: the exact context a template sees, as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import GenreportError, WorkbookInvalid
+from .common import TemplateOption, fail
+
+
+def context_command(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="一个填报工作簿（.xlsx）。")],
+    template: TemplateOption = None,
+) -> None:
+    """以 JSON 输出模板可用的全部字段及其取值（金额为精确的十进制字符串），供编写模板和自动化使用。
+
+    工作簿有错误时不输出，逐条列出错误（退出码 1）。
+    """
+    from ..context import build_context, context_json
+    from ..profile import resolve_profile
+    from ..session import inspect
+
+    try:
+        inspection = inspect(input_path, resolve_profile(template, need_document=False))
+        blocking = inspection.blocking(strict=False)
+        if blocking or inspection.derived is None:
+            raise WorkbookInvalid(blocking)
+    except WorkbookInvalid as e:
+        for finding in e.findings:
+            typer.echo(f"错误：{finding}", err=True)
+        raise typer.Exit(1) from None
+    except GenreportError as e:
+        raise fail(e) from None
+    typer.echo(context_json(build_context(inspection.derived)))
