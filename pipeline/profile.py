@@ -6,10 +6,12 @@ one place, and whatever a template folder carries (its rules.toml today, its tem
 
 from __future__ import annotations
 
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TemplateProblem, display_path
+from .errors import OutputError, TemplateProblem, UsageError, display_path
 from .rules import Rules, load_rules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,8 +21,58 @@ DEFAULT_NAME = "default"
 
 
 def template_roots() -> list[Path]:
-    """templates/ of the checkout, then the copy packed into an installed wheel."""
-    return [PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"]
+    """Where a template NAME is looked up: templates/ of the working folder (where ``template new`` puts a
+    department's own), of the checkout, then the copy packed into an installed wheel."""
+    roots = [Path.cwd() / "templates", PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"]
+    unique: list[Path] = []
+    for root in roots:
+        if root.resolve() not in [r.resolve() for r in unique]:
+            unique.append(root)
+    return unique
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    name: str
+    folder: Path
+
+
+def list_templates() -> list[TemplateEntry]:
+    """Every template folder (one holding report.docx) by name; a name found twice is the first root's."""
+    found: dict[str, TemplateEntry] = {}
+    for root in template_roots():
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if (folder / TEMPLATE_FILE).is_file() and folder.name not in found:
+                found[folder.name] = TemplateEntry(folder.name, folder)
+    return list(found.values())
+
+
+_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff.-]{0,63}$")
+
+
+def new_template(name: str, source: Path | str | None = None, *, force: bool = False) -> Path:
+    """Copy a template (the default, or ``source``) to templates/NAME/ of the working folder, to edit in Word."""
+    if not _NAME.match(name):
+        raise UsageError(f"模板名“{name}”无效：请用字母、数字、汉字、-、_ 或 .，不含空格和斜杠")
+    origin = resolve_profile(source)
+    target = Path("templates") / name
+    if target.exists() and not force:
+        raise OutputError(f"{display_path(target)} 已存在；如需覆盖请加 --force")
+    target.mkdir(parents=True, exist_ok=True)
+    files = [origin.document] if origin.document else []
+    if origin.folder is not None:
+        files += [p for p in (origin.folder / RULES_FILE, origin.folder / "template.toml") if p.is_file()]
+    if origin.folder is None or not (origin.folder / RULES_FILE).is_file():
+        files.append(default_template_file(RULES_FILE))
+    for path in files:
+        name_in_target = TEMPLATE_FILE if path == origin.document else path.name
+        try:
+            shutil.copyfile(path, target / name_in_target)
+        except OSError as e:
+            raise OutputError(f"无法写入 {display_path(target / name_in_target)}：{e.strerror or e}") from e
+    return target
 
 
 def default_template_file(name: str) -> Path:

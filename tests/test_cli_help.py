@@ -10,7 +10,7 @@ from pipeline.cli import app
 from .conftest import ROOT
 
 runner = CliRunner()
-COMMANDS = ["init", "build", "validate", "explain", "context"]
+COMMANDS = ["init", "build", "validate", "explain", "context", "template"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,4 +1,4 @@
-"""Command line: ``genreport init | build | validate | explain | context``.
+"""Command line: ``genreport init | build | validate | explain | context | template``.
 
 Each command is a module of its own that imports the pipeline inside the command, so that ``genreport --help``
 and ``genreport explain`` start without loading openpyxl or docxtpl. Errors reach the user through ``fail``.
@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import build, context, explain, init, validate
+from . import build, context, explain, init, template, validate
 from .usage import ChineseGroup
 
 app = typer.Typer(
@@ -45,3 +45,4 @@ app.command("build")(build.build_command)
 app.command("validate")(validate.validate_command)
 app.command("explain")(explain.explain_command)
 app.command("context")(context.context_command)
+app.add_typer(template.app, name="template")

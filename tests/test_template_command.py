@@ -1,0 +1,61 @@
+"""``genreport template list | new``: a department starts its own template without Python."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+from .conftest import ROOT, SAMPLE
+from .test_golden import document_text
+
+runner = CliRunner()
+DEFAULT = ROOT / "templates" / "default"
+
+
+def test_list_shows_the_default_template() -> None:
+    result = runner.invoke(app, ["template", "list"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [f"default\t{DEFAULT}"]
+
+
+def test_new_copies_the_default_and_builds_with_it_by_name() -> None:
+    result = runner.invoke(app, ["template", "new", "乡镇"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "已生成模板 templates/乡镇：在 Word 或 WPS 中编辑 templates/乡镇/report.docx，",
+        "然后 genreport build 工作簿.xlsx -t 乡镇",
+    ]
+    folder = Path("templates/乡镇")
+    assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "rules.toml"]
+    assert (folder / "report.docx").read_bytes() == (DEFAULT / "report.docx").read_bytes()
+    assert runner.invoke(app, ["template", "list"]).stdout.splitlines()[0] == "乡镇\ttemplates/乡镇"
+    shutil.copy(SAMPLE, "2022.xlsx")
+    own = runner.invoke(app, ["build", "2022.xlsx", "-t", "乡镇", "-o", "own"])
+    default = runner.invoke(app, ["build", "2022.xlsx", "-o", "default"])
+    assert (own.exit_code, default.exit_code) == (0, 0)
+    assert document_text(Path("own/2022.docx")) == document_text(Path("default/2022.docx"))
+
+
+def test_new_from_another_template_and_what_it_refuses() -> None:
+    assert runner.invoke(app, ["template", "new", "a"]).exit_code == 0
+    Path("templates/a/rules.toml").write_text(
+        (DEFAULT / "rules.toml").read_text(encoding="utf-8").replace('min = "90"', 'min = "95"'), encoding="utf-8"
+    )
+    assert runner.invoke(app, ["template", "new", "b", "--from", "a"]).exit_code == 0
+    assert 'min = "95"' in Path("templates/b/rules.toml").read_text(encoding="utf-8")
+    again = runner.invoke(app, ["template", "new", "a"])
+    assert (again.exit_code, again.stderr) == (1, "错误：templates/a 已存在；如需覆盖请加 --force\n")
+    assert runner.invoke(app, ["template", "new", "a", "--force"]).exit_code == 0
+    assert 'min = "90"' in Path("templates/a/rules.toml").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["template", "new", "a/b"])
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "错误：模板名“a/b”无效：请用字母、数字、汉字、-、_ 或 .，不含空格和斜杠\n",
+    )
+    missing = runner.invoke(app, ["template", "new", "c", "--from", "nosuch"])
+    assert (missing.exit_code, missing.stderr) == (1, "错误：nosuch：找不到模板文件\n")
+    assert not Path("templates/c").exists()
