@@ -63,11 +63,6 @@ def quote(label: str) -> str:
     return "“" + label.replace("“", "‘").replace("”", "’") + "”"
 
 
-def short(text: str, limit: int = 30) -> str:
-    """Names quoted in a message: a 20,000-character cell must not flood the terminal."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def money(value: Decimal) -> str:
     return format_money(value)
 

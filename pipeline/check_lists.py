@@ -7,9 +7,9 @@ from decimal import Decimal
 from statistics import median
 
 from . import codes, schema
-from .check_common import add, compare_parts, money, quote, short, unit_hint
+from .check_common import add, compare_parts, money, quote, unit_hint
 from .derive import Derived
-from .findings import Findings
+from .findings import Findings, short
 from .model import Place
 from .records import ProjectFund
 from .rules import Rules

@@ -15,7 +15,7 @@ from . import figures, schema
 from .derive import Derived
 from .evaluation import basic_data, department_evaluation, project_evaluations
 from .model import Record
-from .numbers import chinese_count
+from .numbers import chinese_count, unsigned
 from .records import Report
 
 
@@ -96,7 +96,7 @@ def context_json(context: dict[str, Any]) -> str:
 
     def plain(value: Any) -> Any:
         if isinstance(value, Decimal):
-            return f"{value.copy_abs() if value == 0 else value:f}"
+            return f"{unsigned(value):f}"
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, dict):

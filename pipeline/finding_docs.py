@@ -32,10 +32,7 @@ def findings_markdown() -> str:
         "| 代码 | 级别 | 标题 |",
         "|---|---|---|",
     ]
-    lines += [
-        f"| [{c.code}](#{c.code.lower()}) | {'错误' if c.severity is Severity.ERROR else '警告'} | {c.title} |"
-        for c in ALL
-    ]
+    lines += [f"| [{c.code}](#{c.code.lower()}) | {severity_word(c)} | {c.title} |" for c in ALL]
     for c in ALL:
         lines += [
             "",
@@ -50,5 +47,5 @@ def findings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _word(code: Code) -> str:
+def severity_word(code: Code) -> str:
     return "错误" if code.severity is Severity.ERROR else "警告"

@@ -34,6 +34,11 @@ class Finding:
         return cls(code.severity, code.code, file, sheet, cell, message)
 
 
+def short(text: str, limit: int = 30) -> str:
+    """A name quoted in a message: a 20,000-character cell must not flood the terminal."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class Findings:
     """Every finding of one workbook, in the order found."""
 

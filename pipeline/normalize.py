@@ -33,6 +33,7 @@ class FormValues:
     unit: str = schema.DEFAULT_UNIT
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
     refs: dict[tuple[str, str], str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # the sheet row each field was found on
     present: bool = True
 
     def get(self, row: str, column: str) -> Any:
@@ -80,9 +81,6 @@ class Normalized:
         return Report(source=self.display, **sheets)  # type: ignore[arg-type]
 
 
-_ROW_NUMBER = re.compile(r"\d+$")
-
-
 def _form_record(values: FormValues) -> Form:
     sheet, cls = values.sheet, cast(Any, RECORDS[values.sheet.key])
     if len(sheet.columns) == 1:
@@ -90,15 +88,14 @@ def _form_record(values: FormValues) -> Form:
         fields = {f.key: values.get(f.key, column) for f in sheet.rows}
         cells = {f.key: values.refs.get((f.key, column), "") for f in sheet.rows}
         return cls(**fields, cells=cells, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
-    lines = {}
-    for f in sheet.rows:
-        refs = {c.key: values.refs.get((f.key, c.key), "") for c in sheet.columns}
-        found = next((_ROW_NUMBER.search(ref) for ref in refs.values() if ref), None)
-        lines[f.key] = LINES[sheet.key](
+    lines = {
+        f.key: LINES[sheet.key](
             **{c.key: values.get(f.key, c.key) for c in sheet.columns},
-            cells=refs,
-            row=int(found.group(0)) if found else 0,
+            cells={c.key: values.refs.get((f.key, c.key), "") for c in sheet.columns},
+            row=values.rows.get(f.key, 0),
         )
+        for f in sheet.rows
+    }
     return cls(**lines, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
 
 
@@ -264,7 +261,7 @@ class _SheetReader:
             if found is None:
                 self.col.add(codes.E_ROW_MISSING, sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
                 continue
-            r = found
+            r = out.rows[f.key] = found
             for vc in sheet.columns:
                 c = columns.get(vc.key)
                 if c is None:

@@ -16,8 +16,12 @@ _CN_UNITS = ["", "十", "百", "千"]
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round half-up to ``places`` decimals; the built-in round() is banker's rounding. A result of zero is
     unsigned: −0.001 and a typed −0 print as 0.00, never −0.00."""
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return rounded.copy_abs() if rounded == 0 else rounded
+    return unsigned(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def unsigned(value: Decimal) -> Decimal:
+    """Zero without its sign: Decimal keeps −0, which no report prints."""
+    return value.copy_abs() if value == 0 else value
 
 
 def format_money(value: Decimal | None) -> str:
@@ -40,7 +44,7 @@ def format_plain(value: Decimal | int | None) -> str:
         return "—"
     if isinstance(value, int):
         return str(value)
-    text = f"{value.copy_abs() if value == 0 else value:f}"
+    text = f"{unsigned(value):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import OutputError, display_path
 
+DEFAULT_OUT_DIR = Path("outputs")
 STALE_SECONDS = 3600  # a temporary file this old belongs to a build that was killed, not one still writing
 
 

@@ -24,11 +24,10 @@ def template_roots() -> list[Path]:
     """Where a template NAME is looked up: templates/ of the working folder (where ``template new`` puts a
     department's own), of the checkout, then the copy packed into an installed wheel."""
     roots = [Path.cwd() / "templates", PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"]
-    unique: list[Path] = []
+    unique: dict[Path, Path] = {}
     for root in roots:
-        if root.resolve() not in [r.resolve() for r in unique]:
-            unique.append(root)
-    return unique
+        unique.setdefault(root.resolve(), root)  # the checkout's templates/ when working in the checkout
+    return list(unique.values())
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,6 @@ class TemplateProfile:
     document: Path | None  # None only where no report is rendered (validate with a folder of rules alone)
     rules: Rules
     folder: Path | None = None
-
-    @classmethod
-    def default(cls) -> TemplateProfile:
-        return resolve_profile(None)
 
 
 def resolve_profile(spec: Path | str | None, *, need_document: bool = True) -> TemplateProfile:

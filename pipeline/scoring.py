@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .findings import short
 from .numbers import ratio
 from .records import Kpi
 from .rules import Rules
@@ -20,7 +21,6 @@ class ScoredKpi:
     kpi: Kpi
     score: Decimal | None
     computed: bool  # False: taken from the 得分 the user entered
-    calculated: Decimal | None = None  # what the values give, whether or not a 得分 was typed
 
 
 @dataclass
@@ -72,10 +72,10 @@ def computed_score(k: Kpi) -> Decimal | None:
 
 def score_kpi(k: Kpi) -> ScoredKpi:
     """The 得分 the user typed, as typed (a difference from the computed one is a finding); else the computed one."""
-    calculated = computed_score(k)
     if k.score is not None:
-        return ScoredKpi(k, k.score, computed=False, calculated=calculated)
-    return ScoredKpi(k, calculated, computed=calculated is not None, calculated=calculated)
+        return ScoredKpi(k, k.score, computed=False)
+    score = computed_score(k)
+    return ScoredKpi(k, score, computed=score is not None)
 
 
 def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecard:
@@ -84,13 +84,8 @@ def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecar
         card.missing.append("预算执行率（缺全年预算数或全年执行数）")
     if not kpis:
         card.missing.append("绩效指标（未填写）")
-    card.missing += [f"“{_short(s.kpi.level3)}”的得分" for s in card.kpis if s.score is None]
+    card.missing += [f"“{short(s.kpi.level3)}”的得分" for s in card.kpis if s.score is None]
     if not card.missing and budget.score is not None:
         card.total = budget.score + sum((s.score for s in card.kpis if s.score is not None), Decimal(0))
         card.grade = rules.grade(card.total)
     return card
-
-
-def _short(text: str, limit: int = 30) -> str:
-    """A name quoted in the list of what is missing: a long indicator name must not flood the message."""
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -19,6 +19,7 @@ from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import Finding
 from .normalize import normalize
+from .outfile import DEFAULT_OUT_DIR
 from .profile import TemplateProfile, resolve_profile
 from .read_excel import open_workbook
 from .records import Report
@@ -27,7 +28,6 @@ from .render import RenderOptions
 if TYPE_CHECKING:
     from .render.docx import DocxRenderer
 
-DEFAULT_OUT_DIR = Path("outputs")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -38,10 +38,6 @@ class Inspection:
     path: Path
     derived: Derived | None  # the model and its derived figures, when the workbook could be modelled
     findings: list[Finding]
-
-    @property
-    def report(self) -> Report | None:
-        return self.derived.report if self.derived else None
 
     def blocking(self, strict: bool) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" or strict]
@@ -161,15 +157,24 @@ def validate(inputs: Sequence[Path], profile: TemplateProfile | None = None) -> 
     return [inspect(path, profile) for path in expand_inputs(inputs)]
 
 
+def load_derived(
+    path: Path, *, strict: bool = False, profile: TemplateProfile | None = None
+) -> tuple[Derived, list[Finding]]:
+    """The checked model of one workbook and its derived figures; raise WorkbookInvalid listing every blocking
+    finding."""
+    result = inspect(path, profile or resolve_profile(None))
+    blocking = result.blocking(strict)
+    if blocking or result.derived is None:
+        raise WorkbookInvalid(blocking)
+    return result.derived, result.findings
+
+
 def load_report(
     path: Path, *, strict: bool = False, profile: TemplateProfile | None = None
 ) -> tuple[Report, list[Finding]]:
     """The checked model of one workbook; raise WorkbookInvalid listing every blocking finding."""
-    result = inspect(path, profile or resolve_profile(None))
-    blocking = result.blocking(strict)
-    if blocking or result.report is None:
-        raise WorkbookInvalid(blocking)
-    return result.report, result.findings
+    derived, findings = load_derived(path, strict=strict, profile=profile)
+    return derived.report, findings
 
 
 def build(

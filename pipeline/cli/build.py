@@ -9,6 +9,7 @@ import typer
 
 from .. import codes
 from ..errors import GenreportError, WorkbookInvalid, display_path
+from ..outfile import DEFAULT_OUT_DIR
 from .common import InputsArgument, TemplateOption, fail
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 def build_command(
     inputs: InputsArgument,
-    out_dir: Annotated[Path, typer.Option("-o", "--out-dir", help="报告输出文件夹。")] = Path("outputs"),
+    out_dir: Annotated[Path, typer.Option("-o", "--out-dir", help="报告输出文件夹。")] = DEFAULT_OUT_DIR,
     template: TemplateOption = None,
     percent_places: Annotated[int, typer.Option(help="百分比保留的小数位数。", min=0, max=6)] = 2,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也不生成报告。")] = False,

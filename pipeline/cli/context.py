@@ -21,17 +21,14 @@ def context_command(
     """
     from ..context import build_context, context_json
     from ..profile import resolve_profile
-    from ..session import inspect
+    from ..session import load_derived
 
     try:
-        inspection = inspect(input_path, resolve_profile(template, need_document=False))
-        blocking = inspection.blocking(strict=False)
-        if blocking or inspection.derived is None:
-            raise WorkbookInvalid(blocking)
+        derived, _ = load_derived(input_path, profile=resolve_profile(template, need_document=False))
     except WorkbookInvalid as e:
         for finding in e.findings:
             typer.echo(f"错误：{finding}", err=True)
         raise typer.Exit(1) from None
     except GenreportError as e:
         raise fail(e) from None
-    typer.echo(context_json(build_context(inspection.derived)))
+    typer.echo(context_json(build_context(derived)))

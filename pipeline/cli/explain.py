@@ -14,12 +14,12 @@ def explain_command(
     code: Annotated[str | None, typer.Argument(help="问题代码，如 W_SUM_MISMATCH；不填则列出全部代码。")] = None,
 ) -> None:
     """说明某个问题代码的含义、修改方法和示例（代码见 validate 的输出）。"""
-    from ..codes import ALL, Severity
-    from ..finding_docs import explanation
+    from ..codes import ALL
+    from ..finding_docs import explanation, severity_word
 
     if code is None:
         for entry in ALL:
-            typer.echo(f"{entry.code:<22} {'错误' if entry.severity is Severity.ERROR else '警告'}  {entry.title}")
+            typer.echo(f"{entry.code:<22} {severity_word(entry)}  {entry.title}")
         return
     wanted = code.strip().upper()
     found = next((c for c in ALL if c.code == wanted), None)
