@@ -81,6 +81,51 @@ W_EXTRA_SHEET = Code(
     example="附表：不是标准工作表，已忽略",
 )
 
+W_UNKNOWN_COLUMN = Code(
+    "W_UNKNOWN_COLUMN",
+    Severity.WARNING,
+    title="未知的列",
+    meaning=(
+        "第2行（列名行）有一列不是这张表的标准列，也不是所用模板登记的别名：其中的内容不会进入报告。"
+        "常见于改了标准列名（多字、少字、换了说法），或自己加了一列。"
+    ),
+    fix=(
+        "改名造成的，把列名改回标准名称（提示中给出最接近的名称）；确实需要这一列的，请模板维护人员在模板的 "
+        "template.toml 中为它登记别名（aliases）或自定义表（tables），或者把数据填到“自定义字段”表。"
+    ),
+    example="项目!C2：未知的列“总造价”，已忽略；您是否要写“项目总造价（预算）”？",
+)
+
+W_UNKNOWN_ROW = Code(
+    "W_UNKNOWN_ROW",
+    Severity.WARNING,
+    title="未知的行",
+    meaning=(
+        "固定行的表（如基本信息、收支预决算）A列有一行不是标准行名：其中的内容不会进入报告。"
+        "常见于改了行名，或自己加了一行本部门的数据。"
+    ),
+    fix=(
+        "改名造成的，把 A 列的文字改回标准名称（提示中给出最接近的名称）；本部门自己的数据，请填到“自定义字段”表"
+        "（名称、值、单位、类型），模板中用 custom.名称 引用。"
+    ),
+    example="基本信息!A12：未知的行“绿化面积”，已忽略；本部门自己的数据请填到“自定义字段”表",
+)
+
+E_TEMPLATE = Code(
+    "E_TEMPLATE",
+    Severity.ERROR,
+    title="模板不可用",
+    meaning=(
+        "基本信息表“模板”一行写的模板找不到，或者该模板本身有错误（如 template.toml 写错），无法用它生成报告。"
+        "命令行用 -t 指定模板时，以 -t 为准，不看这一行。"
+    ),
+    fix=(
+        "把“模板”改为 genreport template list 列出的模板名，或清空这一行使用默认模板；"
+        "模板本身的错误请交给模板维护人员，用 genreport template check 模板名 检查。"
+    ),
+    example="基本信息!B10：模板“乡镇2”不可用：找不到模板“乡镇2”（可用的模板：default、township）",
+)
+
 E_COLUMN_MISSING = Code(
     "E_COLUMN_MISSING",
     Severity.ERROR,
@@ -551,6 +596,9 @@ ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     E_SHEET_MISSING,
     W_SHEET_MISSING,
     W_EXTRA_SHEET,
+    W_UNKNOWN_COLUMN,
+    W_UNKNOWN_ROW,
+    E_TEMPLATE,
     E_COLUMN_MISSING,
     E_ROW_MISSING,
     E_UNIT_MISSING,

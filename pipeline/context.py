@@ -17,6 +17,7 @@ from .evaluation import basic_data, department_evaluation, project_evaluations
 from .model import Record
 from .numbers import chinese_count, unsigned
 from .records import Report
+from .template_settings import TemplateSettings, default_settings
 
 
 def sections(report: Report) -> dict[str, list[str]]:
@@ -35,8 +36,18 @@ def _plain(record: Record) -> dict[str, Any]:
     return values
 
 
-def build_context(d: Derived) -> dict[str, Any]:
+def custom_values(report: Report) -> dict[str, Any]:
+    """自定义字段 by name (their typed values) and the template's own tables by key (rows of typed values)."""
+    values: dict[str, Any] = {f.name: f.content for f in report.custom_fields}
+    for key, rows in report.custom_tables.items():
+        values[key] = [dict(row.values) for row in rows]
+    return values
+
+
+def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[str, Any]:
     report, basic = d.report, d.report.basic
+    settings = settings or default_settings()
+    title = settings.get("report.title").format(year=basic.year, unit=basic.name, short_name=d.short_name)
     texts = sections(report)
     budget: dict[str, dict[str, Any]] = {col.key: d.budget.column(col.key) for col in schema.BUDGET.columns}
     for col, values in budget.items():
@@ -46,7 +57,16 @@ def build_context(d: Derived) -> dict[str, Any]:
     assets["usage_rate"] = d.usage_rate
     offices = [o.name for o in report.offices]
     return {
-        "document": {"title": f"{basic.year}年度部门整体支出绩效自评报告", "author": basic.name},
+        "document": {"title": title, "author": basic.name},
+        "title": title,
+        "words": settings.group("words"),
+        "sections": settings.group("sections"),
+        "appendices": settings.group("appendices"),
+        "custom": custom_values(report),
+        "custom_fields": [
+            {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}
+            for f in report.custom_fields
+        ],
         "year": basic.year,
         "unit": {"name": basic.name, "short_name": d.short_name, "supervisor": basic.supervisor or ""},
         "basis": basic.basis,

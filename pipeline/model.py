@@ -117,7 +117,23 @@ class Table(Generic[R]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CustomRow:
+    """One row of a table a template declares in its template.toml: values by the template's column keys."""
+
+    sheet: str
+    values: Mapping[str, Any]
+    row: int = 0
+    cells: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def place(self, name: str) -> Place:
+        if name not in self.values:
+            raise KeyError(f"{self.sheet} has no column {name!r}")
+        return Place(self.sheet, self.cells.get(name, ""))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportBase:
     """What a Report is besides its sheets (records.Report adds one attribute per sheet)."""
 
     source: str  # the workbook as the user named it
+    custom_tables: Mapping[str, tuple[CustomRow, ...]] = field(default_factory=dict)  # template.toml's tables

@@ -6,9 +6,10 @@ only if told everything at once.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -18,7 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import codes, schema
 from .convert import CONVERTERS, WrongValue, shown
 from .findings import Finding, Findings
-from .model import Form, Record, Table
+from .layout import STANDARD, Layout
+from .model import CustomRow, Form, Record, Table
 from .read_excel import RawCell, SourceWorkbook
 from .records import LINES, RECORDS, Report
 from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
@@ -66,6 +68,7 @@ class Normalized:
     display: str
     forms: dict[str, FormValues] = field(default_factory=dict)
     lists: dict[str, ListValues] = field(default_factory=dict)
+    custom: dict[str, ListValues] = field(default_factory=dict)  # the template's own tables, by key
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -78,7 +81,8 @@ class Normalized:
         assert not self.errors, "the model is built from a workbook without structural errors"
         sheets: dict[str, object] = {key: _form_record(values) for key, values in self.forms.items()}
         sheets |= {key: _table(values) for key, values in self.lists.items()}
-        return Report(source=self.display, **sheets)  # type: ignore[arg-type]
+        custom = {key: _custom_rows(values) for key, values in self.custom.items()}
+        return Report(source=self.display, custom_tables=custom, **sheets)  # type: ignore[arg-type]
 
 
 def _form_record(values: FormValues) -> Form:
@@ -108,23 +112,42 @@ def _table(values: ListValues) -> Table[Record]:
     return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
 
 
-def normalize(source: SourceWorkbook) -> Normalized:
+def _custom_rows(values: ListValues) -> tuple[CustomRow, ...]:
+    return tuple(
+        CustomRow(
+            sheet=values.sheet.name,
+            values=dict(rec.values),
+            row=rec.row,
+            cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()},
+        )
+        for rec in values.records
+    )
+
+
+def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
     out = Normalized(source.display)
     col = Findings(source.display)
-    known = {s.name for s in schema.SHEETS} | {schema.GUIDE_SHEET}
+    known = {s.name for s in layout.all_sheets} | {schema.GUIDE_SHEET}
     for name in source.sheet_names:
         if name not in known:
             col.add(codes.W_EXTRA_SHEET, name, "", "不是标准工作表，已忽略")
-    for sheet in schema.SHEETS:
+    for sheet in layout.all_sheets:
         ws = source.sheet(sheet.name)
         if ws is None:
             if sheet.required:
                 col.add(codes.E_SHEET_MISSING, sheet.name, "", f"缺少工作表“{sheet.name}”")
+            elif isinstance(sheet, ListSheet) and not sheet.announce_missing:
+                pass
+            elif sheet in layout.custom:
+                col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到模板自定义的工作表“{sheet.name}”，按空表处理")
             else:
                 col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
-        reader = _SheetReader(source, ws, sheet, col) if ws is not None else None
+        reader = _SheetReader(source, ws, sheet, col, layout) if ws is not None else None
         if isinstance(sheet, FormSheet):
             out.forms[sheet.key] = reader.read_form(sheet) if reader else FormValues(sheet, present=False)
+        elif sheet in layout.custom:
+            key = sheet.key.removeprefix("custom.")
+            out.custom[key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
         else:
             out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
     _unique_keys(out, col)
@@ -133,11 +156,26 @@ def normalize(source: SourceWorkbook) -> Normalized:
     return out
 
 
+def named_template(source: SourceWorkbook) -> tuple[str, str] | None:
+    """The template a workbook names in 基本信息 (模板) and its cell, read before the layout is known (the template
+    decides the layout)."""
+    ws = source.sheet(schema.BASIC.name)
+    if ws is None:
+        return None
+    label = _norm(schema.BASIC.row("template").label)
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        if _norm(_text(source.cell(ws, r, 1).value)) == label:
+            value = _text(source.cell(ws, r, 2).value)
+            return (value, f"B{r}") if value else None
+    return None
+
+
 # sheet, the columns that identify a row, how a message names the key ({0}, {1}: the key's parts)
 _UNIQUE: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("functions", ("code",), "科目编码“{0}”"),
     ("projects", ("name",), "项目名称“{0}”"),
     ("project_funds", ("project", "source"), "项目“{0}”的资金来源“{1}”"),
+    ("custom_fields", ("name",), "自定义字段“{0}”"),
 )
 
 
@@ -185,7 +223,10 @@ def _year_matches_file_name(out: Normalized, col: Findings) -> None:
 
 
 class _SheetReader:
-    def __init__(self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: Findings) -> None:
+    def __init__(
+        self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: Findings, layout: Layout = STANDARD
+    ) -> None:
+        self.layout = layout
         self.source = source
         self.ws = ws
         self.sheet = sheet
@@ -233,12 +274,39 @@ class _SheetReader:
                 found[label] = c
         return found
 
+    def find(self, found: dict[str, int], label: str) -> int | None:
+        """The column (or row) of a label, or of the first of the template's aliases for it that is present."""
+        return next((found[n] for n in map(_norm, self.layout.labels(self.sheet, label)) if n in found), None)
+
+    def unknown(self, found: dict[str, int], used: set[int], known: list[str], *, rows: bool) -> None:
+        """Warn of every label nothing reads: a renamed or added column or row is never dropped silently."""
+        for label, index in found.items():
+            if index in used:
+                continue
+            if rows:
+                ref, what = f"A{index}", "行"
+                hint = "；本部门自己的数据请填到“自定义字段”表"
+            else:
+                ref, what = f"{get_column_letter(index)}{HEADER_ROW}", "列"
+                hint = ""
+            original = _text(self.raw(*((index, 1) if rows else (HEADER_ROW, index))).value)
+            close = difflib.get_close_matches(label, [_norm(k) for k in known], n=1, cutoff=0.5)
+            if close:
+                label_of = {_norm(k): k for k in known}
+                hint = f"；您是否要写“{label_of[close[0]]}”？"
+            self.col.add(
+                codes.W_UNKNOWN_ROW if rows else codes.W_UNKNOWN_COLUMN,
+                self.sheet.name,
+                ref,
+                f"未知的{what}“{shown(original)}”，已忽略{hint}",
+            )
+
     def read_form(self, sheet: FormSheet) -> FormValues:
         out = FormValues(sheet, unit=self.unit)
         headers = self.header_map()
         columns: dict[str, int] = {}
         for vc in sheet.columns:
-            c = headers.get(_norm(vc.label))
+            c = self.find(headers, vc.label)
             if c is None:
                 if len(sheet.columns) == 1:
                     c = 2  # a one-column form needs no exact header
@@ -251,13 +319,19 @@ class _SheetReader:
                     )
                     continue
             columns[vc.key] = c
+        helps = {c for label, c in headers.items() if label == _norm(schema.HELP_HEADER)}
+        self.unknown(headers, {1, *columns.values(), *helps}, [c.label for c in sheet.columns], rows=False)
         rows: dict[str, int] = {}
         for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
             label = _norm(_text(self.raw(r, 1).value))
             if label:
                 rows.setdefault(label, r)
+        found_rows = {self.find(rows, f.label) for f in sheet.rows}
+        self.unknown(rows, {r for r in found_rows if r is not None}, [f.label for f in sheet.rows], rows=True)
         for f in sheet.rows:
-            found = rows.get(_norm(f.label))
+            found = self.find(rows, f.label)
+            if found is None and f.may_be_absent:
+                continue
             if found is None:
                 self.col.add(codes.E_ROW_MISSING, sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
                 continue
@@ -267,9 +341,9 @@ class _SheetReader:
                 if c is None:
                     continue
                 ref = f"{get_column_letter(c)}{r}"
-                value = self.convert(self.raw(r, c), f, ref)
+                value = self.convert(self.raw(r, c), f, None, ref)
                 if value is None and f.default is not None:
-                    value = self.convert(RawCell(f.default, "General"), f, ref)
+                    value = self.convert(RawCell(f.default, "General"), f, None, ref)
                 if value is None and f.required and vc.required:
                     what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"{what}为必填项，未填写")
@@ -282,7 +356,7 @@ class _SheetReader:
         headers = self.header_map()
         columns: dict[str, int] = {}
         for f in sheet.columns:
-            c = headers.get(_norm(f.label))
+            c = self.find(headers, f.label)
             if c is None:
                 if f.required:
                     self.col.add(
@@ -294,18 +368,19 @@ class _SheetReader:
                 continue
             columns[f.key] = c
             out.letters[f.key] = get_column_letter(c)
+        self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
         for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
             raws = {k: self.raw(r, c) for k, c in columns.items()}
             own = [self.source.cell(self.ws, r, c) for c in columns.values() if (r, c) not in self.merged]
             if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
                 continue  # blank separator rows (merged cells reaching into them included) are harmless
             values: dict[str, Any] = {}
-            for f in sheet.columns:
+            for f in sorted(sheet.columns, key=lambda f: f.kind_from is not None):  # a 类型 before its 值
                 if f.key not in columns:
                     values[f.key] = None
                     continue
                 ref = f"{out.letters[f.key]}{r}"
-                value = self.convert(raws[f.key], f, ref)
+                value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
                 if value is None and f.required:
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
@@ -319,7 +394,20 @@ class _SheetReader:
             )
         return out
 
-    def convert(self, raw: RawCell, f: Field, ref: str) -> Any:
+    def typed_by(self, f: Field, values: dict[str, Any], ref: str) -> tuple[Field, Decimal | None]:
+        """A 自定义字段 value takes its kind from the 类型 of its row, and a 金额 its divisor from its 单位."""
+        if f.kind_from is None:
+            return f, None
+        kind = schema.CUSTOM_TYPES.get(values.get(f.kind_from) or "", f.kind)
+        divisor = None
+        if kind is schema.Kind.MONEY:
+            unit = values.get("unit") or schema.DEFAULT_UNIT
+            if unit not in schema.UNITS:
+                self.col.add(codes.E_UNIT, self.sheet.name, ref, f"金额的单位应为“万元”或“元”，实际为“{shown(unit)}”")
+            divisor = Decimal(schema.UNITS.get(unit, 1))
+        return replace(f, kind=kind), divisor
+
+    def convert(self, raw: RawCell, f: Field, divisor: Decimal | None, ref: str) -> Any:
         """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
         name = self.sheet.name
         if raw.formula_without_value:
@@ -340,7 +428,7 @@ class _SheetReader:
         if _blank(value):
             return None
         try:
-            result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor)
+            result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor if divisor is None else divisor)
         except WrongValue as e:
             self.col.add(e.code, name, ref, e.message)
             return INVALID

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, TemplateProblem, UsageError, display_path
+from .layout import STANDARD, Layout, layout_for
 from .rules import Rules, load_rules
+from .template_settings import SETTINGS_FILE, TemplateSettings, default_settings, load_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_FILE = "report.docx"
@@ -62,7 +64,7 @@ def new_template(name: str, source: Path | str | None = None, *, force: bool = F
     target.mkdir(parents=True, exist_ok=True)
     files = [origin.document] if origin.document else []
     if origin.folder is not None:
-        files += [p for p in (origin.folder / RULES_FILE, origin.folder / "template.toml") if p.is_file()]
+        files += [p for p in (origin.folder / RULES_FILE, origin.folder / SETTINGS_FILE) if p.is_file()]
     if origin.folder is None or not (origin.folder / RULES_FILE).is_file():
         files.append(default_template_file(RULES_FILE))
     for path in files:
@@ -84,12 +86,15 @@ def default_template_file(name: str) -> Path:
 
 @dataclass(frozen=True)
 class TemplateProfile:
-    """A template as chosen: where its Word document is, the rules it scores and checks with, its folder."""
+    """A template as chosen: where its Word document is, the rules it scores and checks with, its settings
+    (template.toml), the workbook layout those imply, and its folder."""
 
     name: str
     document: Path | None  # None only where no report is rendered (validate with a folder of rules alone)
     rules: Rules
     folder: Path | None = None
+    settings: TemplateSettings = field(default_factory=default_settings)
+    layout: Layout = STANDARD
 
 
 def resolve_profile(spec: Path | str | None, *, need_document: bool = True) -> TemplateProfile:
@@ -97,14 +102,28 @@ def resolve_profile(spec: Path | str | None, *, need_document: bool = True) -> T
     a bare name that is neither stands for templates/NAME. ``validate`` needs only the rules."""
     if spec is None:
         document = default_template_file(TEMPLATE_FILE)
-        return TemplateProfile(DEFAULT_NAME, document, load_rules(default_template_file(RULES_FILE)), document.parent)
+        return _profile(DEFAULT_NAME, document, document.parent)
     path = Path(spec)
     if not path.exists() and path.name == str(spec):
         path = next((root / path.name for root in template_roots() if (root / path.name).is_dir()), path)
+        if not path.exists():
+            raise TemplateProblem(f"找不到模板“{spec}”{_known_names()}")
     folder = path if path.is_dir() else path.parent
+    return _profile(display_path(path), _document(path, need_document), folder)
+
+
+def _profile(name: str, document: Path | None, folder: Path) -> TemplateProfile:
     own_rules = folder / RULES_FILE
     rules = load_rules(own_rules if own_rules.is_file() else default_template_file(RULES_FILE))
-    return TemplateProfile(display_path(path), _document(path, need_document), rules, folder)
+    settings_path = folder / SETTINGS_FILE
+    settings = load_settings(settings_path)
+    layout = layout_for(settings, tuple(rules.level_points), display_path(settings_path))
+    return TemplateProfile(name, document, rules, folder, settings, layout)
+
+
+def _known_names() -> str:
+    names = [entry.name for entry in list_templates()]
+    return f"（可用的模板：{'、'.join(names)}；或给出 .docx 文件或文件夹的路径）" if names else ""
 
 
 def _document(path: Path, needed: bool) -> Path | None:

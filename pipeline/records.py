@@ -13,7 +13,7 @@ from typing import Literal
 from . import schema
 from .model import Form, FormLine, Place, Record, ReportBase, Table
 
-BasicInfoField = Literal["name", "short_name", "year", "supervisor", "basis", "threshold", "report_date"]
+BasicInfoField = Literal["name", "short_name", "year", "supervisor", "basis", "threshold", "report_date", "template"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +28,7 @@ class BasicInfo(Form):
     basis: str  # 评价依据
     threshold: Decimal  # 项目分项说明金额标准（万元）
     report_date: dt.date | None  # 报告日期
+    template: str | None  # 模板
 
     def at(self, field: BasicInfoField) -> Place:
         return self.place(field)
@@ -357,6 +358,23 @@ class Text(Record):
         return self.place(field)
 
 
+CustomFieldField = Literal["name", "content", "unit", "type"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomField(Record):
+    """One row of 自定义字段."""
+
+    SHEET = schema.CUSTOM_FIELDS
+    name: str  # 名称
+    content: Decimal | str  # 值
+    unit: str | None  # 单位
+    type: str | None  # 类型
+
+    def at(self, field: CustomFieldField) -> Place:
+        return self.place(field)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Report(ReportBase):
     """Every sheet of one workbook, typed."""
@@ -376,6 +394,7 @@ class Report(ReportBase):
     buildings: Table[Building]  # 楼堂馆所
     kpis: Table[Kpi]  # 绩效指标
     texts: Table[Text]  # 文字
+    custom_fields: Table[CustomField]  # 自定义字段
 
 
 RECORDS: dict[str, type[Record]] = {
@@ -394,6 +413,7 @@ RECORDS: dict[str, type[Record]] = {
     "buildings": Building,
     "kpis": Kpi,
     "texts": Text,
+    "custom_fields": CustomField,
 }
 LINES: dict[str, type[FormLine]] = {
     "budget": BudgetLine,

@@ -60,6 +60,10 @@ class Field:
     difference: tuple[str, str] | None = None
     indent: int = 0
     width: int = 14
+    # list columns only: the kind of this cell is named by another column of the same row (自定义字段's 类型)
+    kind_from: str | None = None
+    # form rows only: added to the form after workbooks were in use, so a workbook without the row is not wrong
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class ListSheet:
     required: bool = True
     min_rows: int = 0
     notes: tuple[str, ...] = field(default=())
+    announce_missing: bool = True  # False: a workbook without this optional sheet is ordinary, not worth a warning
 
     def column(self, key: str) -> Field:
         return next(c for c in self.columns if c.key == key)
@@ -149,6 +154,12 @@ BASIC = FormSheet(
             help="项目总造价（预算）达到此金额的项目在“项目绩效目标完成情况”中逐项说明；不填为 50 万元。",
         ),
         Field("report_date", "报告日期", Kind.DATE, help="落款日期；不填则落款不写日期。"),
+        Field(
+            "template",
+            "模板",
+            help="生成报告所用的模板名（templates/ 下的文件夹名，如“乡镇”）；不填用默认模板。命令行 -t 优先。",
+            may_be_absent=True,
+        ),
     ),
 )
 
@@ -411,6 +422,38 @@ TEXTS = ListSheet(
     ),
 )
 
+CUSTOM_TYPES: dict[str, Kind] = {
+    "文本": Kind.TEXT,
+    "整数": Kind.INT,
+    "金额": Kind.MONEY,
+    "数值": Kind.DECIMAL,
+    "百分比": Kind.PERCENT,
+    "日期": Kind.DATE,
+}
+
+CUSTOM_FIELDS = ListSheet(
+    key="custom_fields",
+    name="自定义字段",
+    record="CustomField",
+    description="本部门自己的数据：每项一行，模板中用 custom.名称 引用（如 {{ custom.绿化面积 }}）。",
+    required=False,
+    announce_missing=False,
+    columns=(
+        Field(
+            "name", "名称", required=True, help="字段名，模板中写 custom.名称；用汉字、字母、数字或下划线。", width=24
+        ),
+        Field("content", "值", Kind.NUMBER_OR_TEXT, required=True, signed=True, kind_from="type", width=30),
+        Field("unit", "单位", help="金额填“万元”或“元”（元自动换算为万元）；其他写计量单位，如“平方米”。", width=10),
+        Field(
+            "type",
+            "类型",
+            choices=tuple(CUSTOM_TYPES),
+            help="值的类型；不填时数字按数值、其余按文本读取。",
+            width=10,
+        ),
+    ),
+)
+
 SHEETS: tuple[Sheet, ...] = (
     BASIC,
     DUTIES,
@@ -427,6 +470,7 @@ SHEETS: tuple[Sheet, ...] = (
     BUILDINGS,
     KPIS,
     TEXTS,
+    CUSTOM_FIELDS,
 )
 GUIDE_SHEET = "填报说明"
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import codes, schema
 from .checks import check_report
 from .context import build_context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import Finding
-from .normalize import normalize
+from .normalize import named_template, normalize
 from .outfile import DEFAULT_OUT_DIR
 from .profile import TemplateProfile, resolve_profile
 from .read_excel import open_workbook
@@ -38,21 +39,57 @@ class Inspection:
     path: Path
     derived: Derived | None  # the model and its derived figures, when the workbook could be modelled
     findings: list[Finding]
+    profile: TemplateProfile | None = None  # the template it was read for, once chosen
 
     def blocking(self, strict: bool) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" or strict]
 
 
-def inspect(path: Path, profile: TemplateProfile) -> Inspection:
-    """Read, normalize, model and check one workbook; never raises for a user's mistake."""
+class Profiles:
+    """Templates by the name a workbook gives in 基本信息 (模板), each resolved once per session."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, TemplateProfile | TemplateProblem] = {}
+
+    def get(self, name: str | None) -> TemplateProfile:
+        key = name or ""
+        if key not in self._found:
+            try:
+                self._found[key] = resolve_profile(name)
+            except TemplateProblem as e:
+                self._found[key] = e
+        found = self._found[key]
+        if isinstance(found, TemplateProblem):
+            raise found
+        return found
+
+
+def inspect(path: Path, profile: TemplateProfile | None = None, profiles: Profiles | None = None) -> Inspection:
+    """Read, normalize, model and check one workbook; never raises for a user's mistake.
+
+    Without a profile (no -t), the workbook's own 模板 row chooses the template, else the default one.
+    """
     try:
-        data = normalize(open_workbook(path))
+        source = open_workbook(path)
     except InputError as e:
         return Inspection(path, None, [e.as_finding()])
+    if profile is None:
+        named = named_template(source)
+        try:
+            profile = (profiles or Profiles()).get(named[0] if named else None)
+        except TemplateProblem as e:
+            cell = named[1] if named else ""
+            shown = f"模板“{named[0]}”不可用：" if named else ""
+            finding = Finding.of(codes.E_TEMPLATE, source.display, schema.BASIC.name, cell, f"{shown}{e}")
+            return Inspection(path, None, [finding])
+    try:
+        data = normalize(source, profile.layout)
+    except InputError as e:
+        return Inspection(path, None, [e.as_finding()], profile)
     if data.errors:  # structural: the model cannot be trusted, so consistency is not checked
-        return Inspection(path, None, data.findings)
+        return Inspection(path, None, data.findings, profile)
     derived = derive(data.report(), profile.rules)
-    return Inspection(path, derived, data.findings + check_report(derived))
+    return Inspection(path, derived, data.findings + check_report(derived), profile)
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
@@ -94,21 +131,24 @@ class BuildSession:
 
     def __init__(
         self,
-        profile: TemplateProfile,
+        profile: TemplateProfile | None = None,
         out_dir: Path = DEFAULT_OUT_DIR,
         options: RenderOptions | None = None,
         *,
         strict: bool = False,
+        percent_places: int | None = None,
     ) -> None:
-        self.profile = profile
+        self.profile = profile  # None: each workbook's 模板 row chooses, else the default template
         self.out_dir = out_dir
-        self.options = options or RenderOptions()
+        self.options = options  # None: each template's number style (template.toml [numbers])
+        self.percent_places = percent_places  # --percent-places, over the template's
         self.strict = strict
-        self._renderer: DocxRenderer | None = None
+        self.profiles = Profiles()
+        self._renderers: dict[Path, DocxRenderer] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_renderer"] = None  # compiled templates do not pickle; each process prepares its own
+        state["_renderers"] = {}  # compiled templates do not pickle; each process prepares its own
         return state
 
     def output_path(self, input_path: Path) -> Path:
@@ -125,25 +165,34 @@ class BuildSession:
             seen[target] = path
         return paths
 
-    def renderer(self) -> DocxRenderer:
-        if self._renderer is None:
+    def renderer(self, profile: TemplateProfile | None = None) -> DocxRenderer:
+        """The prepared renderer of a template, made on its first report and reused for the rest of the batch."""
+        profile = profile or self.profile or self.profiles.get(None)
+        if profile.document is None:
+            raise TemplateProblem(f"{profile.name}：模板文件夹中没有 report.docx")
+        renderer = self._renderers.get(profile.document)
+        if renderer is None:
             from .render.docx import DocxRenderer
 
-            if self.profile.document is None:
-                raise TemplateProblem(f"{self.profile.name}：模板文件夹中没有 report.docx")
-            self._renderer = DocxRenderer(self.profile.document, self.options)
-        return self._renderer
+            renderer = self._renderers[profile.document] = DocxRenderer(profile.document, self.render_options(profile))
+        return renderer
+
+    def render_options(self, profile: TemplateProfile) -> RenderOptions:
+        if self.options is not None:
+            return self.options
+        return render_options(profile, self.percent_places)
 
     def run(self, path: Path) -> BuildResult:
         started = time.perf_counter()
-        inspection = inspect(path, self.profile)
+        inspection = inspect(path, self.profile, self.profiles)
         result = BuildResult(input=path, findings=inspection.findings)
         blocking = inspection.blocking(self.strict)
         try:
-            if blocking or inspection.derived is None:
+            if blocking or inspection.derived is None or inspection.profile is None:
                 raise WorkbookInvalid(blocking)
             target = self.output_path(path)
-            self.renderer().render(build_context(inspection.derived), target)
+            profile = inspection.profile
+            self.renderer(profile).render(build_context(inspection.derived, profile.settings), target)
             result.output = target
         except GenreportError as e:
             result.error = e
@@ -151,10 +200,20 @@ class BuildSession:
         return result
 
 
+def render_options(profile: TemplateProfile, percent_places: int | None = None) -> RenderOptions:
+    """The number style of a template (template.toml [numbers]); --percent-places wins over its percent places."""
+    numbers = profile.settings.group("numbers")
+    if percent_places is not None:
+        numbers["percent_places"] = percent_places
+    known = {f.name for f in fields(RenderOptions)}
+    return RenderOptions(**{k: v for k, v in numbers.items() if k in known})
+
+
 def validate(inputs: Sequence[Path], profile: TemplateProfile | None = None) -> list[Inspection]:
-    """Inspect every input with the profile's rules (the default template's when none is given)."""
-    profile = profile or resolve_profile(None)
-    return [inspect(path, profile) for path in expand_inputs(inputs)]
+    """Inspect every input with the template's rules and layout: the profile given, else each workbook's own
+    模板 row, else the default template (the same choice ``build`` makes)."""
+    profiles = Profiles()
+    return [inspect(path, profile, profiles) for path in expand_inputs(inputs)]
 
 
 def load_derived(
@@ -162,11 +221,22 @@ def load_derived(
 ) -> tuple[Derived, list[Finding]]:
     """The checked model of one workbook and its derived figures; raise WorkbookInvalid listing every blocking
     finding."""
-    result = inspect(path, profile or resolve_profile(None))
+    result = inspect(path, profile)
     blocking = result.blocking(strict)
     if blocking or result.derived is None:
         raise WorkbookInvalid(blocking)
     return result.derived, result.findings
+
+
+def load_context(
+    path: Path, *, strict: bool = False, profile: TemplateProfile | None = None
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The context a template sees for one workbook (with the template's settings: title, words, sections)."""
+    result = inspect(path, profile)
+    blocking = result.blocking(strict)
+    if blocking or result.derived is None or result.profile is None:
+        raise WorkbookInvalid(blocking)
+    return build_context(result.derived, result.profile.settings), result.findings
 
 
 def load_report(
@@ -186,5 +256,5 @@ def build(
     strict: bool = False,
 ) -> list[BuildResult]:
     """Build one report per input; an input that fails does not stop the others."""
-    session = BuildSession(resolve_profile(template), out_dir, options, strict=strict)
+    session = BuildSession(resolve_profile(template) if template is not None else None, out_dir, options, strict=strict)
     return [session.run(path) for path in session.plan(inputs)]

@@ -112,7 +112,13 @@ EXPECTED: dict[str, Fails | Builds] = {
     ),
     # 7. one wrong thing each
     "required_sheet_missing.xlsx": errors("{f} › 基本信息：缺少工作表“基本信息”"),
-    "required_header_renamed.xlsx": errors("{f} › 人员编制!2:2：第2行缺少必填列“编制数”"),
+    "required_header_renamed.xlsx": Fails(
+        (
+            "警告：{f} › 人员编制!B2：未知的列“编制人数”，已忽略；您是否要写“编制数”？",
+            "错误：{f} › 人员编制!2:2：第2行缺少必填列“编制数”",
+            "{f}：有 1 处错误，未生成报告。",
+        )
+    ),
     "value_outside_choices.xlsx": errors(
         "{f} › 绩效指标!E3：应为“≥”“≤”“=”“定性”之一，实际为“>=”",
         "{f} › 绩效指标!B4：应为“产出指标”“效益指标”“满意度指标”之一，实际为“成本指标”",

@@ -69,6 +69,7 @@ CASES: dict[str, tuple[Callable[[], Path | str], str]] = {
     ),
     "required_column_missing": (
         lambda: make(lambda wb: wb[schema.PROJECTS.name].__setitem__("B2", "造价")),
+        "警告：bad.xlsx › 项目!B2：未知的列“造价”，已忽略\n"
         "错误：bad.xlsx › 项目!2:2：第2行缺少必填列“项目总造价（预算）”\nbad.xlsx：有 1 处错误，未生成报告。\n",
     ),
     "required_value_missing": (
@@ -77,6 +78,7 @@ CASES: dict[str, tuple[Callable[[], Path | str], str]] = {
     ),
     "form_row_renamed": (
         lambda: make(lambda wb: wb[schema.BUDGET.name].__setitem__("A16", "项目经费")),
+        "警告：bad.xlsx › 收支预决算!A16：未知的行“项目经费”，已忽略；您是否要写“项目支出”？\n"
         "错误：bad.xlsx › 收支预决算!A:A：A列缺少“项目支出”行（请勿修改“项目”列的文字）\n"
         "bad.xlsx：有 1 处错误，未生成报告。\n",
     ),
@@ -150,7 +152,10 @@ def test_same_stem_twice_is_a_usage_error() -> None:
 def test_missing_template() -> None:
     shutil.copy(SAMPLE, "2022.xlsx")
     result = runner.invoke(app, ["build", "2022.xlsx", "-t", "mine.docx"])
-    assert (result.exit_code, result.stderr) == (1, "错误：mine.docx：找不到模板文件\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "错误：找不到模板“mine.docx”（可用的模板：default；或给出 .docx 文件或文件夹的路径）\n",
+    )
 
 
 def test_real_subprocess_error_has_no_traceback(tmp_path: Path) -> None:

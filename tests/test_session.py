@@ -60,7 +60,9 @@ def test_a_session_pickles_and_runs_in_worker_processes() -> None:
 
 def test_a_template_by_name_and_an_unknown_one() -> None:
     assert resolve_profile("default").document == resolve_profile(None).document
-    with pytest.raises(TemplateProblem, match=r"^nosuch：找不到模板文件$"):
+    with pytest.raises(
+        TemplateProblem, match=r"^找不到模板“nosuch”（可用的模板：default；或给出 \.docx 文件或文件夹的路径）$"
+    ):
         resolve_profile("nosuch")
     shutil.copy(SAMPLE, "2022.xlsx")
     result = runner.invoke(app, ["build", "2022.xlsx", "-t", "default", "-o", "out"])

@@ -57,5 +57,8 @@ def test_new_from_another_template_and_what_it_refuses() -> None:
         "错误：模板名“a/b”无效：请用字母、数字、汉字、-、_ 或 .，不含空格和斜杠\n",
     )
     missing = runner.invoke(app, ["template", "new", "c", "--from", "nosuch"])
-    assert (missing.exit_code, missing.stderr) == (1, "错误：nosuch：找不到模板文件\n")
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        "错误：找不到模板“nosuch”（可用的模板：a、b、default；或给出 .docx 文件或文件夹的路径）\n",
+    )
     assert not Path("templates/c").exists()

@@ -68,7 +68,8 @@ def text_slots() -> list[Slot]:
 
 
 def _free_text(f: Field) -> bool:
-    return f.kind is Kind.TEXT and not f.choices  # a field with choices accepts only those
+    # a field with choices accepts only those; 模板 names a template folder, whose lookup has its own tests
+    return f.kind is Kind.TEXT and not f.choices and f.key != "template"
 
 
 SLOTS = text_slots()

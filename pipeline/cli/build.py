@@ -20,18 +20,21 @@ def build_command(
     inputs: InputsArgument,
     out_dir: Annotated[Path, typer.Option("-o", "--out-dir", help="报告输出文件夹。")] = DEFAULT_OUT_DIR,
     template: TemplateOption = None,
-    percent_places: Annotated[int, typer.Option(help="百分比保留的小数位数。", min=0, max=6)] = 2,
+    percent_places: Annotated[
+        int | None, typer.Option(help="百分比保留的小数位数；默认按模板设置（2 位）。", min=0, max=6)
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也不生成报告。")] = False,
 ) -> None:
-    """为每个工作簿生成报告 OUT_DIR/<文件名>.docx；有错误的工作簿不生成，其余照常生成。"""
+    """为每个工作簿生成报告 OUT_DIR/<文件名>.docx；有错误的工作簿不生成，其余照常生成。
+
+    模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
+    """
     from ..profile import resolve_profile
-    from ..render import RenderOptions
     from ..session import BuildSession
 
     try:
-        session = BuildSession(
-            resolve_profile(template), out_dir, RenderOptions(percent_places=percent_places), strict=strict
-        )
+        profile = resolve_profile(template) if template is not None else None
+        session = BuildSession(profile, out_dir, strict=strict, percent_places=percent_places)
         paths = session.plan(inputs)
     except GenreportError as e:
         raise fail(e) from None

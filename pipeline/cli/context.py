@@ -19,16 +19,17 @@ def context_command(
 
     工作簿有错误时不输出，逐条列出错误（退出码 1）。
     """
-    from ..context import build_context, context_json
+    from ..context import context_json
     from ..profile import resolve_profile
-    from ..session import load_derived
+    from ..session import load_context
 
     try:
-        derived, _ = load_derived(input_path, profile=resolve_profile(template, need_document=False))
+        profile = resolve_profile(template, need_document=False) if template is not None else None
+        context, _ = load_context(input_path, profile=profile)
     except WorkbookInvalid as e:
         for finding in e.findings:
             typer.echo(f"错误：{finding}", err=True)
         raise typer.Exit(1) from None
     except GenreportError as e:
         raise fail(e) from None
-    typer.echo(context_json(build_context(derived)))
+    typer.echo(context_json(context))

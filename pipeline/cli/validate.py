@@ -33,7 +33,8 @@ def validate_command(
     from ..session import validate
 
     try:
-        inspections = validate(inputs, resolve_profile(template, need_document=False))
+        profile = resolve_profile(template, need_document=False) if template is not None else None
+        inspections = validate(inputs, profile)
     except GenreportError as e:
         raise fail(e) from None
     findings = [f for i in inspections for f in i.findings]
