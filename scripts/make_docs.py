@@ -1,5 +1,6 @@
 """Regenerate what is generated: docs/workbook.md and pipeline/records.py from pipeline/schema.py,
-docs/findings.md from pipeline/codes.py. Tests fail when a committed copy is stale."""
+docs/findings.md from pipeline/codes.py, docs/template-guide.md from the template context of the sample, the filter
+registry and the template.toml settings. Tests fail when a committed copy is stale."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.finding_docs import findings_markdown  # noqa: E402
 from pipeline.schema_docs import workbook_markdown  # noqa: E402
 from pipeline.schema_records import records_source  # noqa: E402
+from pipeline.template_guide import guide_markdown, sample_context  # noqa: E402
 
 
 def formatted(source: str, name: str) -> str:
@@ -25,6 +27,7 @@ def formatted(source: str, name: str) -> str:
 if __name__ == "__main__":
     (ROOT / "docs" / "workbook.md").write_text(workbook_markdown(), encoding="utf-8")
     (ROOT / "docs" / "findings.md").write_text(findings_markdown(), encoding="utf-8")
+    (ROOT / "docs" / "template-guide.md").write_text(guide_markdown(sample_context(ROOT)), encoding="utf-8")
     records = ROOT / "pipeline" / "records.py"
     records.write_text(formatted(records_source(), "pipeline/records.py"), encoding="utf-8")
-    print("wrote docs/workbook.md, docs/findings.md and pipeline/records.py")
+    print("wrote docs/workbook.md, docs/findings.md, docs/template-guide.md and pipeline/records.py")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from pipeline.schema_docs import workbook_markdown
+from pipeline.template_guide import UndocumentedFields, field_rows, guide_markdown, sample_context
 
 from .conftest import ROOT, SAMPLE
 
@@ -59,16 +62,52 @@ def test_console_script_builds_the_sample(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2022.docx"]
 
 
-def test_every_context_field_is_documented() -> None:
-    from pipeline.context import build_context
-    from pipeline.derive import derive
-    from pipeline.profile import default_rules
-    from pipeline.session import load_report
+def test_template_guide_is_current() -> None:
+    committed = (ROOT / "docs" / "template-guide.md").read_text(encoding="utf-8")
+    assert committed == guide_markdown(sample_context(ROOT)), "run: python scripts/make_docs.py"
 
-    doc = (ROOT / "docs" / "template.md").read_text(encoding="utf-8")
-    report, _ = load_report(SAMPLE)
-    for key in build_context(derive(report, default_rules())):
-        assert f"`{key}" in doc, f"docs/template.md does not document {key}"
+
+def test_every_context_field_filter_and_setting_is_in_the_guide() -> None:
+    from pipeline.render.filters import FILTERS
+    from pipeline.template_settings import SETTINGS
+
+    context = sample_context(ROOT)
+    guide = guide_markdown(context)
+    for key in context:
+        assert f"`{key}" in guide, f"docs/template-guide.md does not document {key}"
+    for row in field_rows(context):
+        assert f"| `{row.path}` |" in guide
+    for f in FILTERS:
+        assert f"### {f.name}\n" in guide
+    for s in SETTINGS:
+        assert f"| `{s.key}` |" in guide
+    assert str(ROOT) not in guide  # the same text on every machine
+
+
+def test_a_new_context_field_without_a_meaning_fails_the_generator() -> None:
+    """A key added to the context must be explained in MEANINGS (or be a workbook figure) before docs build."""
+    context = sample_context(ROOT)
+    with pytest.raises(UndocumentedFields) as caught:
+        field_rows({**context, "mystery": "x", "unit": {**context["unit"], "nickname": "y"}})
+    assert sorted(caught.value.paths) == ["mystery", "unit.nickname"]
+    # an amount, a ratio or an absent value must also say which it is: the guide prints its unit
+    with pytest.raises(UndocumentedFields, match=r"shares\.extra"):
+        field_rows({**context, "shares": {**context["shares"], "extra": Decimal("0.5")}})
+    with pytest.raises(UndocumentedFields, match=r"basic_data\.maybe"):
+        field_rows({**context, "basic_data": {**context["basic_data"], "maybe": None}})
+
+
+def test_documented_fields_take_their_label_from_the_schema() -> None:
+    rows = {row.path: row for row in field_rows(sample_context(ROOT))}
+    total = rows["budget.actual.expense_total"]
+    assert (total.meaning, total.kind, total.unit, total.sample) == (
+        "收支预决算 › 全年执行数 › 支出合计",
+        "金额",
+        "万元",
+        "12678.39",
+    )
+    assert rows["shares.basic"].sample == "0.2140…"
+    assert rows["staffing[].quota"].meaning == "人员编制 › 编制数"
 
 
 def test_records_module_is_what_the_schema_generates() -> None:

@@ -1,5 +1,5 @@
 """The Jinja environment every renderer shares: sandboxed and bounded (templates are user-edited files),
-autoescaping (cell text may hold & and <), strict about unknown fields, with genreport's number filters."""
+autoescaping (cell text may hold & and <), strict about unknown fields, with genreport's filters (filters.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from ..numbers import format_money, format_percent, format_plain
+from .filters import install
 from .limits import BoundedSandbox, RenderLimits
 
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """The number style of one session; plain values only, because a session is pickled into worker processes."""
+
     percent_places: int = 2
+    decimals: int = 2  # 万元 amounts (|money, |yuan, |delta)
+    thousands: bool = False  # 12,678.39 rather than 12678.39
 
 
 class CachingSandbox(BoundedSandbox):
@@ -39,10 +43,7 @@ def make_environment(options: RenderOptions, limits: RenderLimits | None = None)
     env = CachingSandbox(
         autoescape=True, undefined=jinja2.StrictUndefined, finalize=protect_braces, limits=limits or RenderLimits()
     )
-    env.filters["money"] = format_money
-    env.filters["pct"] = lambda value: format_percent(value, options.percent_places)
-    env.filters["plain"] = format_plain
-    env.filters["score"] = format_money  # scores print like amounts: two decimals, half-up
+    install(env, options)  # the filters of pipeline/render/filters.py, the ones the template guide lists
     return env
 
 
