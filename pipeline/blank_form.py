@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema
+from .layout import STANDARD, Layout
 from .outfile import atomic_save
 from .schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
 
@@ -42,14 +43,15 @@ def kind_description(f: schema.Field, money_sheet: bool) -> str:
     return str(f.kind.value)
 
 
-def create_workbook(year: int | None = None) -> Workbook:
-    """The blank form as an openpyxl Workbook (also the base of the sample workbook)."""
+def create_workbook(year: int | None = None, layout: Layout = STANDARD, template: str | None = None) -> Workbook:
+    """The blank form as an openpyxl Workbook (also the base of the sample workbook): the sheets of a template's
+    layout (its 一级指标 choices and its own tables), naming the template in 基本信息 when it is not the default."""
     wb = Workbook()
     guide = wb.active
     assert guide is not None
     guide.title = schema.GUIDE_SHEET
-    _write_guide(guide)
-    for sheet in schema.SHEETS:
+    _write_guide(guide, layout)
+    for sheet in layout.all_sheets:
         ws = wb.create_sheet(sheet.name)
         _write_title(ws, sheet)
         if isinstance(sheet, FormSheet):
@@ -59,17 +61,21 @@ def create_workbook(year: int | None = None) -> Workbook:
     if year is not None:
         basic = wb[schema.BASIC.name]
         basic[schema.form_cell(schema.BASIC, "year", "value")] = year
+    if template is not None:
+        wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "template", "value")] = template
     return wb
 
 
-def write_blank_workbook(path: Path, year: int | None = None, *, force: bool = False) -> None:
+def write_blank_workbook(
+    path: Path, year: int | None = None, *, force: bool = False, layout: Layout = STANDARD, template: str | None = None
+) -> None:
     from .errors import OutputError, display_path
 
     if path.suffix.lower() != ".xlsx":
         raise OutputError(f"{display_path(path)}：填报模板须保存为 .xlsx 文件")
     if path.exists() and not force:
         raise OutputError(f"{display_path(path)} 已存在；如需覆盖请加 --force")
-    atomic_save(path, create_workbook(year).save)
+    atomic_save(path, create_workbook(year, layout, template).save)
 
 
 def _write_title(ws: Worksheet, sheet: schema.Sheet) -> None:
@@ -143,7 +149,7 @@ def _write_list(ws: Worksheet, sheet: ListSheet) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
-def _write_guide(ws: Worksheet) -> None:
+def _write_guide(ws: Worksheet, layout: Layout) -> None:
     ws.cell(
         row=1,
         column=1,
@@ -156,7 +162,7 @@ def _write_guide(ws: Worksheet) -> None:
     for i, (h, w) in enumerate(zip(headers, widths, strict=True), start=1):
         _header(ws, i, h, w, False)
     row = FIRST_DATA_ROW
-    for entry in guide_entries():
+    for entry in guide_entries(layout):
         for i, value in enumerate(entry, start=1):
             guide_cell = ws.cell(row=row, column=i, value=value)
             guide_cell.alignment = _WRAP
@@ -165,10 +171,10 @@ def _write_guide(ws: Worksheet) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
-def guide_entries() -> list[tuple[str, str, str, str, str, str]]:
+def guide_entries(layout: Layout = STANDARD) -> list[tuple[str, str, str, str, str, str]]:
     """One line per field of every sheet: what the 填报说明 sheet and docs/workbook.md list."""
     out = []
-    for sheet in schema.SHEETS:
+    for sheet in layout.all_sheets:
         if isinstance(sheet, FormSheet):
             fields = sheet.rows
             cols = "、".join(c.label + ("" if c.required else "（可不填）") for c in sheet.columns)

@@ -27,7 +27,7 @@ class Setting:
     kind: type = str
 
 
-SECTIONS = ("yoy", "three_public", "procurement", "assets", "projects", "evaluation_summary")
+SECTIONS = ("yoy", "three_public", "procurement", "assets", "projects")
 APPENDICES = ("evaluation", "project_evaluations", "basic_data")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -39,13 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("words.unit_kind", '"部门"', "单位类别的称呼：部门、乡镇、委员会、单位……（context 的 words.unit_kind）。"),
     Setting("words.office", '"股室"', "内设机构的量词：“等N个股室”中的股室；可改为科室、办公室、站所……"),
-    Setting("words.self_name", '"本部门"', "正文中的自称：本部门、本单位、我镇、我委……"),
+    Setting("words.self_name", '"我单位"', "正文中的自称：我单位、本部门、我镇、我委……"),
     Setting("sections.yoy", "true", "正文是否写与上年相比的同比句（上年决算数存在时）。", bool),
     Setting("sections.three_public", "true", "正文是否写“三公”经费一段（未填三公经费表时无论如何不写）。", bool),
     Setting("sections.procurement", "true", "正文是否写政府采购一段（未填政府采购表时写“未发生政府采购”）。", bool),
     Setting("sections.assets", "true", "正文是否写资产一段（未填资产表时不写）。", bool),
     Setting("sections.projects", "true", "正文是否写项目绩效目标完成情况。", bool),
-    Setting("sections.evaluation_summary", "true", "正文是否写自评总分和等级一句。", bool),
     Setting("appendices.evaluation", "true", "是否附部门整体支出绩效自评表。", bool),
     Setting("appendices.project_evaluations", "true", "是否附项目支出绩效自评表（有项目指标时）。", bool),
     Setting("appendices.basic_data", "true", "是否附部门整体支出绩效评价基础数据表。", bool),

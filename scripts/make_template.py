@@ -23,8 +23,10 @@ from docx.styles.style import BaseStyle
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from template_tables import (
     BUILDINGS_WIDTHS,
+    DEFAULT_KPIS,
     NINE,
     Cell,
+    KpiColumns,
     add_table,
     basic_data_table,
     buildings_table,
@@ -48,31 +50,46 @@ TABLE_PT = 10.5  # 5号
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
 INDENT = Pt(BODY_PT * 2)  # two characters
 
+# 同比, printed where last year's figures were given (and the template's sections.yoy is on).
+YOY_BUDGET: list[tuple[str, str]] = [
+    ("Normal", "{%p if sections.yoy and (yoy.budget.get('income_total') or yoy.budget.get('expense_total')) %}"),
+    (
+        "Normal",
+        "{% set yi = yoy.budget.get('income_total') %}{% set ye = yoy.budget.get('expense_total') %}"
+        "与上年决算数相比，{% if yi %}总收入{{ yi|delta }}{% if yi.rate is not none and yi.amount != 0 %}"
+        "（{{ '增长' if yi.amount > 0 else '下降' }}{{ yi.rate|abs|pct }}）{% endif %}{% endif %}"
+        "{% if yi and ye %}，{% endif %}"
+        "{% if ye %}总支出{{ ye|delta }}{% if ye.rate is not none and ye.amount != 0 %}"
+        "（{{ '增长' if ye.amount > 0 else '下降' }}{{ ye.rate|abs|pct }}）{% endif %}{% endif %}。",
+    ),
+    ("Normal", "{%p endif %}"),
+]
+
 # (style, text). Text holds Jinja; a "{%p …%}" line stands alone in its paragraph.
 BODY: list[tuple[str, str]] = [
-    ("Title", "{{ year }}年度部门整体支出绩效自评报告"),
+    ("Title", "{{ title }}"),
     (
         "Normal",
         "为进一步规范财政资金管理，切实提高财政资金使用效益，根据{{ basis }}，"
-        "现将我单位部门整体支出绩效评价情况报告如下：",
+        "现将{{ words.self_name }}部门整体支出绩效评价情况报告如下：",
     ),
     ("Heading 1", "一、单位基本情况"),
-    ("Heading 2", "（一）部门主要职责"),
+    ("Heading 2", "（一）{{ words.unit_kind }}主要职责"),
     ("Normal", "{%p for duty in duties %}"),
     ("Normal", "{{ duty }}"),
     ("Normal", "{%p endfor %}"),
     ("Heading 2", "（二）内设机构设置及人员编制情况"),
-    ("Normal", "内设{{ offices|join('、') }}等{{ offices_count_cn }}个股室。"),
+    ("Normal", "内设{{ offices|join('、') }}等{{ offices_count_cn }}个{{ words.office }}。"),
     (
         "Normal",
         "{{ unit.short_name }}{% for s in staffing %}{{ s.kind }}{{ s.quota }}名"
         "{% if s.positions %}，{{ s.positions }}{% endif %}。{% endfor %}",
     ),
-    ("Heading 2", "（三）部门决算单位构成"),
+    ("Heading 2", "（三）{{ words.unit_kind }}决算单位构成"),
     ("Normal", "{{ unit.name }}{{ year }}年部门决算为{{ final_units|join('、') }}。"),
     ("Heading 1", "二、预算支出及绩效情况"),
-    ("Heading 2", "（一）部门预决算情况"),
-    ("Heading 3", "1.部门预算情况"),
+    ("Heading 2", "（一）{{ words.unit_kind }}预决算情况"),
+    ("Heading 3", "{% set h = namespace(n=1) %}1.{{ words.unit_kind }}预算情况"),
     (
         "Normal",
         "{% set b = budget.initial %}{{ year }}年年初预算安排收入{{ b.income_total|money }}万元"
@@ -81,7 +98,7 @@ BODY: list[tuple[str, str]] = [
         "{{ year }}年年初预算安排支出{{ b.expense_total|money }}万元，其中：基本支出{{ b.basic|money }}万元，"
         "项目支出{{ b.project|money }}万元。",
     ),
-    ("Heading 3", "2.部门决算情况（含年中预算追加情况）"),
+    ("Heading 3", "{% set h.n = 2 %}2.{{ words.unit_kind }}决算情况（含年中预算追加情况）"),
     (
         "Normal",
         "{% set a = budget.actual %}{{ year }}年决算总收入{{ a.income_total|money }}万元，"
@@ -91,22 +108,32 @@ BODY: list[tuple[str, str]] = [
         "项目支出{{ a.project|money }}万元，占总支出的{{ shares.project|pct }}。"
         "{% for t in texts.variance %}{{ t }}{% endfor %}",
     ),
-    ("Heading 3", "3.“三公”经费执行情况"),
+    *YOY_BUDGET,
+    ("Normal", "{%p if sections.three_public and three_public %}"),
+    ("Heading 3", "{% set h.n = h.n + 1 %}{{ h.n }}.“三公”经费执行情况"),
     (
         "Normal",
         "{% set tb = three_public.budget %}{% set ta = three_public.actual %}"
         "{{ year }}年“三公”经费预算数{{ tb.total|money }}万元，其中：{% for p in tb.parts %}{{ p.label }}"
         "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
         "“三公”经费决算数{{ ta.total|money }}万元，其中：{% for p in ta.parts %}{{ p.label }}"
-        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。",
+        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
+        "{% set yt = yoy.three_public.get('total') %}{% if sections.yoy and yt %}"
+        "与上年决算数{{ yt.prior|money }}万元相比{{ yt|delta }}。{% endif %}",
     ),
-    ("Heading 3", "4.政府采购执行情况"),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{%p if sections.procurement and procurement %}"),
+    ("Heading 3", "{% set h.n = h.n + 1 %}{{ h.n }}.政府采购执行情况"),
     (
         "Normal",
-        "{% set pa = procurement.actual %}{{ year }}年度政府采购支出{{ pa.total|money }}万元，"
-        "其中：货物{{ pa.goods|money }}万元，工程{{ pa.works|money }}万元，服务{{ pa.services|money }}万元。",
+        "{% set pa = procurement.actual %}{% if pa.total == 0 %}{{ year }}年度未发生政府采购支出。{% else %}"
+        "{{ year }}年度政府采购支出{{ pa.total|money }}万元，"
+        "其中：货物{{ pa.goods|money }}万元，工程{{ pa.works|money }}万元，服务{{ pa.services|money }}万元。"
+        "{% endif %}",
     ),
-    ("Heading 3", "5.资产管理情况"),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{%p if sections.assets and assets %}"),
+    ("Heading 3", "{% set h.n = h.n + 1 %}{{ h.n }}.资产管理情况"),
     (
         "Normal",
         "{{ year }}年年末资产总额{{ assets.total_assets|money }}万元，负债总额{{ assets.liabilities|money }}万元，"
@@ -115,11 +142,12 @@ BODY: list[tuple[str, str]] = [
         "{{ assets.fixed_in_use|money }}万元{% endif %}{% if assets.usage_rate is not none %}，资产使用率"
         "{{ assets.usage_rate|pct }}{% endif %}。",
     ),
+    ("Normal", "{%p endif %}"),
     ("Heading 2", "（二）资金使用及绩效情况"),
     ("Heading 3", "1.整体绩效目标完成情况"),
     (
         "Normal",
-        "（1）根据预算绩效管理要求，我单位组织对{{ year }}年度项目支出全面开展绩效自评。"
+        "（1）根据预算绩效管理要求，{{ words.self_name }}组织对{{ year }}年度项目支出全面开展绩效自评。"
         "本年度项目支出年初预算数{{ budget.initial.project|money }}万元，实际支出"
         "{{ budget.actual.project|money }}万元{% if function_groups %}，主要项目列支如下："
         "{% for g in function_groups %}{{ g.name }}{{ g.amount|money }}万元{% if g.children %}（"
@@ -129,6 +157,7 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{%p for t in texts.overall %}"),
     ("Normal", "{{ t }}"),
     ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p if sections.projects %}"),
     ("Heading 3", "2.项目绩效目标完成情况（仅对{{ threshold|plain }}万元以上的项目资金进行分项说明）"),
     ("Normal", "{%p for p in major_projects %}"),
     (
@@ -140,6 +169,7 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{%p endfor %}"),
     ("Normal", "{%p if not major_projects %}"),
     ("Normal", "本年度无{{ threshold|plain }}万元以上的项目。"),
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p endif %}"),
     ("Heading 2", "（三）存在的主要问题及下一步改进措施"),
     ("Heading 3", "1.存在的主要问题"),
@@ -338,16 +368,16 @@ def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
         run._r.append(el)
 
 
-def build() -> Document:  # type: ignore[valid-type]
+def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KPIS) -> Document:  # type: ignore[valid-type]
     doc = Document()
     define_styles(doc)
     page_setup(doc)
     body = doc.element.body
     for p in list(doc.paragraphs):
         body.remove(p._p)
-    for style, text in BODY:
+    for style, text in body_text:
         doc.add_paragraph(text, style=style)
-    add_appendices(doc)
+    add_appendices(doc, kpis)
     props = doc.core_properties
     props.title = "部门整体支出绩效自评报告"  # genreport sets title and author of each report from its data
     props.author = "genreport"
@@ -357,47 +387,68 @@ def build() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int], card: str) -> None:  # type: ignore[valid-type]
+def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int], card: str, kpis: KpiColumns) -> None:  # type: ignore[valid-type]
     """A self-evaluation form: its budget part, then its indicator table, then why a total is missing."""
     doc.add_paragraph(label, style="Attachment")
     doc.add_paragraph(title, style="Table Title")
     doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_table(doc, *head, NINE)
     doc.add_paragraph("", style="Table Gap")
-    add_table(doc, *kpi_table(card), NINE)
+    add_table(doc, *kpi_table(card, kpis), NINE)
     doc.add_paragraph(f"{{%p if {card}.missing %}}", style="Table Note")
     doc.add_paragraph(f"注：总分和等级未计算，缺少{{{{ {card}.missing|join('、') }}}}。", style="Table Note")
     doc.add_paragraph("{%p endif %}", style="Table Note")
 
 
-def add_appendices(doc: Document) -> None:  # type: ignore[valid-type]
-    """附件1 整体自评表, 附件2 项目自评表 (one per project with indicators), 附件3 基础数据表."""
-    add_form(doc, "附件1", "{{ year }}年度部门整体支出绩效自评表", department_table(), "evaluation")
-    doc.add_paragraph("{%p for pe in project_evaluations %}", style="Table Note")
+def add_appendices(doc: Document, kpis: KpiColumns = DEFAULT_KPIS) -> None:  # type: ignore[valid-type]
+    """附件 整体自评表, 项目自评表 (one per project with indicators), 基础数据表: each on or off in template.toml
+    (appendices), numbered in the order they print."""
+    note = "Table Note"
+    doc.add_paragraph("{%p set att = namespace(n=0) %}", style=note)
+    doc.add_paragraph("{%p if appendices.evaluation %}", style=note)
     add_form(
         doc,
-        "附件2{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}",
+        "附件{% set att.n = att.n + 1 %}{{ att.n }}",
+        "{{ year }}年度部门整体支出绩效自评表",
+        department_table(),
+        "evaluation",
+        kpis,
+    )
+    doc.add_paragraph("{%p endif %}", style=note)
+    doc.add_paragraph("{%p if appendices.project_evaluations and project_evaluations %}", style=note)
+    doc.add_paragraph("{%p set att.n = att.n + 1 %}", style=note)
+    doc.add_paragraph("{%p for pe in project_evaluations %}", style=note)
+    add_form(
+        doc,
+        "附件{{ att.n }}{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}",
         "项目支出绩效自评表（{{ year }}年度）",
         project_table(),
         "pe",
+        kpis,
     )
-    doc.add_paragraph("{%p endfor %}", style="Table Note")
+    doc.add_paragraph("{%p endfor %}", style=note)
+    doc.add_paragraph("{%p endif %}", style=note)
 
-    doc.add_paragraph("附件{{ 3 if project_evaluations else 2 }}", style="Attachment")
+    doc.add_paragraph("{%p if appendices.basic_data %}", style=note)
+    doc.add_paragraph("附件{% set att.n = att.n + 1 %}{{ att.n }}", style="Attachment")
     doc.add_paragraph("{{ year }}年度部门整体支出绩效评价基础数据表", style="Table Title")
     add_table(doc, *basic_data_table(), [60, 32, 32, 32])
     doc.add_paragraph("", style="Table Gap")
     add_table(doc, *buildings_table(), BUILDINGS_WIDTHS, header_rows=2)
     doc.add_paragraph(
         "说明：项目支出填报基本支出以外的所有项目支出情况，公用经费填报基本支出中的一般商品和服务支出。",
-        style="Table Note",
+        style=note,
     )
+    doc.add_paragraph("{%p endif %}", style=note)
 
 
 def main() -> int:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    build().save(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    from township_template import TOWNSHIP_BODY, TOWNSHIP_KPIS, TOWNSHIP_OUT
+
+    for out, document in ((OUT, build()), (TOWNSHIP_OUT, build(TOWNSHIP_BODY, TOWNSHIP_KPIS))):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        document.save(out)
+        print(f"wrote {out.relative_to(ROOT)}")
     return 0
 
 

@@ -36,6 +36,8 @@ LEFT_ALIGNED = (
 
 NINE = [14, 15, 15, 20, 21, 21, 11, 17, 22]  # mm, sums to the 156 mm text block
 
+KpiColumns = list[tuple[str, str]]  # (header, cell) for the eight columns right of "绩效指标"
+
 KPI_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
 KPI_ROW = [
     "{% vmerge k.first1 %}{{ k.level1 }}",
@@ -47,6 +49,8 @@ KPI_ROW = [
     "{{ k.score|score }}",
     "{{ k.remark }}",
 ]
+DEFAULT_KPIS: KpiColumns = list(zip(KPI_HEADER, KPI_ROW, strict=True))
+
 BUDGET_HEADER = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "自评得分"]
 
 
@@ -62,12 +66,12 @@ def budget_values(e: str) -> list[str]:
     ]
 
 
-def kpi_table(e: str) -> tuple[list[Cell], int]:
+def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], int]:
     """The indicator part: a table of its own so that its header row repeats on every page."""
     cells: list[Cell] = [(0, 0, 0, "绩效指标", 3)]
-    cells += [(0, i + 1, i + 1, text) for i, text in enumerate(KPI_HEADER)]
+    cells += [(0, i + 1, i + 1, header) for i, (header, _) in enumerate(columns)]
     cells += [(1, 1, 8, f"{{%tr for k in {e}.kpis %}}")]
-    cells += [(2, i + 1, i + 1, text) for i, text in enumerate(KPI_ROW)]
+    cells += [(2, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
     cells += [(3, 1, 8, "{%tr endfor %}")]
     cells += [
         (4, 0, 5, "总分"),
