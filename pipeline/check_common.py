@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import codes, schema
 from .codes import Code
@@ -56,6 +56,21 @@ def compare_parts(
             place,
             f"{whole}为 {money(stated)}，已填写的{named_given or labels}合计 {money(total)} 已超出 {money(diff)} 万元",
         )
+
+
+def flagged(out: Findings, place: Place, code: Code = codes.W_UNIT_SUSPECT) -> bool:
+    """Whether ``code`` was already reported at ``place``: one slip, one finding."""
+    return any(f.code == code.code and (f.sheet, f.cell) == (place.sheet, place.cell) for f in out.items)
+
+
+def times(value: Decimal, whole: Decimal) -> Decimal:
+    """How many times ``whole`` a value is, to the unit (四舍五入)."""
+    return (value / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def labels(names: Iterable[str]) -> str:
+    """Labels quoted one after another: “人员经费”“公用经费”."""
+    return "".join(quote(name) for name in names)
 
 
 def quote(label: str) -> str:

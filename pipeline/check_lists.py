@@ -1,23 +1,45 @@
-"""Checks on the list sheets: 科目 hierarchy, projects and their funds, KPI points and scores."""
+"""Checks on the list sheets: 科目 hierarchy, projects and their funds, KPI points and scores, and amounts far too
+large for the unit (元 typed under a 万元 label)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 from statistics import median
+from typing import Any
 
 from . import codes, schema
-from .check_common import add, compare_parts, money, quote, unit_hint
+from .check_common import add, compare_parts, flagged, money, quote, times, unit_hint
 from .derive import Derived
+from .figures import is_major
 from .findings import Findings, short
-from .model import Place
-from .records import ProjectFund
+from .model import Place, Record, Table
+from .numbers import format_plain
+from .records import Building, Project, ProjectFund
 from .rules import Rules
+
+# How many times the unit's yearly size (Derived.scale) an amount may be. A year's figures (a 科目's spending, a
+# project's 年初/全年预算数 and 执行数, its funds) are parts of the year: above the whole is impossible. A project's
+# 总造价 and 已支付, and a building's investment, span years: several years' budget, not ten. 元 typed under a
+# 万元 label is ten thousand times the real figure, so even a small item of a small unit passes these.
+SCALE_FACTORS: dict[str, dict[str, Decimal]] = {
+    "functions": {"basic": Decimal(1), "project": Decimal(1)},
+    "projects": {
+        "cost": Decimal(10),
+        "paid": Decimal(10),
+        "initial": Decimal(1),
+        "adjusted": Decimal(1),
+        "actual": Decimal(1),
+    },
+    "project_funds": {"initial": Decimal(1), "adjusted": Decimal(1), "actual": Decimal(1)},
+    "buildings": {"budget": Decimal(10), "actual": Decimal(10)},
+}
 
 
 def check_lists(out: Findings, d: Derived) -> None:
     _functions(out, d)
     _projects(out, d)
+    _against_scale(out, d)
     _kpis(out, d)
 
 
@@ -94,7 +116,7 @@ def _projects(out: Findings, d: Derived) -> None:
     if not projects:
         return
     for p in projects:
-        if p.paid is not None and p.paid > p.cost + rules.tolerance:
+        if p.paid is not None and p.cost is not None and p.paid > p.cost + rules.tolerance:
             add(
                 out,
                 codes.W_PAID_EXCEEDS,
@@ -105,6 +127,55 @@ def _projects(out: Findings, d: Derived) -> None:
     whole = d.budget.get("project", "actual")
     _outliers(out, rules, projects.unit, [(p.name, p.cost, p.at("cost")) for p in projects], whole, Decimal(10))
     _project_funds(out, d)
+
+
+def _against_scale(out: Findings, d: Derived) -> None:
+    """Every amount of the list sheets against the unit's size (``SCALE_FACTORS``), at its cell; a cell already
+    reported against its siblings is not reported twice. A project that the amount makes one of the projects
+    described one by one says so: a 36.3万元 item typed as 363000 must not become a major project silently."""
+    scale, rules, report = d.scale, d.rules, d.report
+    if scale is None or scale <= 0:
+        return
+    tables: tuple[Table[Any], ...] = (report.functions, report.projects, report.project_funds, report.buildings)
+    threshold = report.basic.threshold
+    for table in tables:
+        for record in table:
+            for column, factor in SCALE_FACTORS[table.sheet.key].items():
+                value = record.value(column)
+                limit = scale * factor + (rules.tolerance if factor == 1 else 0)
+                if value is None or value <= limit or flagged(out, record.place(column)):
+                    continue
+                beyond = (
+                    f"超过本单位全年收支规模 {money(scale)}"
+                    if factor == 1
+                    else f"是本单位全年收支规模 {money(scale)} 的 {times(value, scale)} 倍"
+                )
+                major = ""
+                if isinstance(record, Project) and _decides_major(record, column) and is_major(record, threshold):
+                    major = f"；按此数，该项目将作为{format_plain(threshold)}万元以上的项目逐项说明"
+                add(
+                    out,
+                    codes.W_UNIT_SUSPECT,
+                    record.place(column),
+                    f"{_name(record)}的{quote(table.sheet.column(column).label)}为 {money(value)}，{beyond}，"
+                    f"数量级异常：{unit_hint(table.unit)}{major}",
+                )
+
+
+def _decides_major(project: Project, column: str) -> bool:
+    """Whether ``column`` is the figure ``figures.is_major`` measures the project by: 总造价, else its 全年预算数
+    and 全年执行数."""
+    return column == "cost" if project.cost is not None else column in ("adjusted", "actual")
+
+
+def _name(record: Record) -> str:
+    if isinstance(record, ProjectFund):
+        return f"项目“{short(record.project)}”（{record.source}）"
+    if isinstance(record, Project):
+        return f"项目“{short(record.name)}”"
+    if isinstance(record, Building):
+        return f"楼堂馆所“{short(record.name)}”"
+    return f"科目“{short(str(record.value('name')))}”"
 
 
 def _project_funds(out: Findings, d: Derived) -> None:

@@ -38,7 +38,7 @@ def _completeness(out: Findings, d: Derived) -> None:
         add(
             out,
             codes.W_SCORE_INCOMPLETE,
-            d.report.budget.expense_total.at("adjusted"),
+            d.report.budget.income_total.at("adjusted"),  # 年度资金总额 is 收入合计 (derive)
             f"部门整体支出绩效自评表的总分和等级无法计算，缺少{'、'.join(d.department.missing)}",
         )
 

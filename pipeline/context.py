@@ -53,8 +53,6 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
     for col, values in budget.items():
         values["income_sources"] = figures.labelled_parts(d.budget, "income_total", col, skip_zero=True)
     actual = budget["actual"]
-    assets: dict[str, Any] = d.assets.column("amount")
-    assets["usage_rate"] = d.usage_rate
     offices = [o.name for o in report.offices]
     return {
         "document": {"title": title, "author": basic.name},
@@ -88,15 +86,10 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
             "basic": d.indicators["basic_share"].value,
             "project": d.indicators["project_share"].value,
         },
-        "three_public": {
-            col.key: {
-                "total": d.three_public.get("total", col.key),
-                "parts": figures.vehicle_aware_parts(d.three_public, col.key),
-            }
-            for col in schema.THREE_PUBLIC.columns
-        },
-        "procurement": {c.key: d.procurement.column(c.key) for c in schema.PROCUREMENT.columns},
-        "assets": assets,
+        # None, not zeros, where the workbook has no such figures (sheet left out or blank): {%p if procurement %}
+        "three_public": _three_public(d),
+        "procurement": _procurement(d),
+        "assets": _assets(d),
         "function_groups": d.functions.groups(),
         "projects": [_plain(p) for p in report.projects],
         "major_projects": [_plain(p) for p in d.major_projects],
@@ -108,6 +101,30 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "project_evaluations": project_evaluations(d),
         "basic_data": basic_data(d, texts),
     }
+
+
+def _three_public(d: Derived) -> dict[str, Any] | None:
+    three = d.three_public
+    if three is None:
+        return None
+    return {
+        col.key: {"total": three.get("total", col.key), "parts": figures.vehicle_aware_parts(three, col.key)}
+        for col in schema.THREE_PUBLIC.columns
+    }
+
+
+def _procurement(d: Derived) -> dict[str, Any] | None:
+    if d.procurement is None:
+        return None
+    return {c.key: d.procurement.column(c.key) for c in schema.PROCUREMENT.columns}
+
+
+def _assets(d: Derived) -> dict[str, Any] | None:
+    if d.assets is None:
+        return None
+    assets: dict[str, Any] = d.assets.column("amount")
+    assets["usage_rate"] = d.usage_rate
+    return assets
 
 
 def context_json(context: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from .indicators import (
     building_investment_control_rate,
     standard_indicators,
 )
+from .model import Form
 from .records import Kpi, Project, Report
 from .rules import Rules
 from .scoring import Scorecard, budget_line, computed_score, scorecard
@@ -57,42 +58,65 @@ class Derived:
         return self.sums.budget
 
     @property
-    def three_public(self) -> Totals:
+    def three_public(self) -> Totals | None:
+        """None: the workbook has no 三公经费 figures (sheet left out or blank)."""
         return self.sums.three_public
 
     @property
-    def procurement(self) -> Totals:
+    def procurement(self) -> Totals | None:
         return self.sums.procurement
 
     @property
-    def assets(self) -> Totals:
+    def assets(self) -> Totals | None:
         return self.sums.assets
 
     @property
     def usage_rate(self) -> Decimal | None:
         """资产使用率 as typed, else 在用固定资产 ÷ 固定资产原值."""
+        if self.assets is None:
+            return None
         typed = self.assets.get("usage_rate", "amount")
         return typed if typed is not None else self.indicators["fixed_asset_utilization"].value
+
+    @property
+    def scale(self) -> Decimal | None:
+        """The unit's size: the largest 收入合计 or 支出合计 of this year (年初预算数, 全年预算数, 全年执行数). Amounts
+        on the other sheets are judged against it (元 typed under a 万元 label is ten thousand times too large)."""
+        figures = [
+            self.budget.get(row, column)
+            for row in ("income_total", "expense_total")
+            for column in ("initial", "adjusted", "actual")
+        ]
+        given = [f for f in figures if f is not None]
+        return max(given) if given else None
 
     @property
     def short_name(self) -> str:
         return self.report.basic.short_name or self.report.basic.name
 
 
+def _totals(form: Form) -> Totals | None:
+    """An optional sheet left out or blank (``present`` False; its values are all None) has no figures."""
+    return totals_of(form) if form.present else None
+
+
 def derive(report: Report, rules: Rules) -> Derived:
     sums = Sums(
         budget=totals_of(report.budget),
-        three_public=totals_of(report.three_public),
-        procurement=totals_of(report.procurement),
-        assets=totals_of(report.assets),
+        three_public=_totals(report.three_public),
+        procurement=_totals(report.procurement),
+        assets=_totals(report.assets),
         staffing=tuple(report.staffing),
     )
     kpis = list(report.kpis)
+    # 年度资金总额 of the 自评表 is the income side (收入合计), as the published 衡山县 form prints it: the
+    # year's funds by source (按收入性质分); 按支出性质分 is the expenditure side, which may be smaller (结转结余,
+    # domain.md §1.3), so one cell no longer has to serve both
     department = scorecard(
         budget_line(
-            sums.budget.get("expense_total", "initial"),
-            sums.budget.get("expense_total", "adjusted"),
-            sums.budget.get("expense_total", "actual"),
+            sums.budget.get("income_total", "initial"),
+            sums.budget.get("income_total", "adjusted"),
+            sums.budget.get("income_total", "actual"),
             rules,
         ),
         [k for k in kpis if k.project is None],

@@ -134,13 +134,18 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
     """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
     report, three, budget, procurement = d.report, d.three_public, d.budget, d.procurement
 
-    def row(table: Totals, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
+    def row(table: Totals | None, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
+        """A row of the form; without the sheet's figures (no 三公经费 sheet) its cells are absent ("—"), not 0."""
+
+        def get(column: str) -> Decimal | None:
+            return None if table is None else table.get(key, column)
+
         return {
             "label": label,
             "indent": indent,
-            "prior": table.get(key, "prior"),
-            "budget": table.get(key, budget_column),
-            "actual": table.get(key, "actual"),
+            "prior": get("prior"),
+            "budget": get(budget_column),
+            "actual": get("actual"),
         }
 
     def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
@@ -165,8 +170,8 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
             "label": "政府采购金额",
             "indent": 0,
             "prior": None,
-            "budget": procurement.get("total", "budget"),
-            "actual": procurement.get("total", "actual"),
+            "budget": procurement.get("total", "budget") if procurement is not None else None,
+            "actual": procurement.get("total", "actual") if procurement is not None else None,
         },
         {
             "label": "部门基本支出预算调整",

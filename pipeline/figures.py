@@ -1,7 +1,8 @@
 """Figures derived from what the user typed: effective totals, differences, the 科目 hierarchy, groupings.
 
-A total the user typed is kept as typed (a mismatch is a finding, not a fix); a blank total is computed from its
-parts, and a blank row declared as a difference (净资产 = 资产总额 − 负债总额) from its two terms.
+A total the user typed is kept as typed (a mismatch is a finding, not a fix); a blank total is computed from all of
+its parts (never from some of them: ``schema.column_figures``), and a blank row declared as a difference
+(净资产 = 资产总额 − 负债总额) from its two terms.
 """
 
 from __future__ import annotations
@@ -40,41 +41,30 @@ class Totals:
 
 
 def totals_of(form: Form) -> Totals:
+    """Every figure of a form sheet, by ``schema.column_figures``: typed figures as typed, blank totals from all of
+    their parts, never from some of them."""
     sheet = form.SHEET
     values: dict[tuple[str, str], Decimal | None] = {}
-
-    def effective(row: str, column: str) -> Decimal | None:
-        if (row, column) not in values:
-            values[(row, column)] = _effective(form, row, column, effective)
-        return values[(row, column)]
-
-    for f in sheet.rows:
-        for c in sheet.columns:
-            effective(f.key, c.key)
+    for c in sheet.columns:
+        stated = {f.key: _decimal(form.get(f.key, c.key)) for f in sheet.rows}
+        for row, figure in schema.column_figures(sheet, stated).items():
+            values[(row, c.key)] = figure
     return Totals(sheet, values)
 
 
-def _effective(form: Form, row: str, column: str, effective: Any) -> Decimal | None:
-    stated = form.get(row, column)
-    if stated is not None:
-        return stated if isinstance(stated, Decimal) else None
-    field = form.SHEET.row(row)
-    if field.difference is not None:
-        minuend, subtrahend = (effective(key, column) for key in field.difference)
-        return None if minuend is None or subtrahend is None else minuend - subtrahend
-    parts = [effective(f.key, column) for f in form.SHEET.rows if f.parent == row and f.relation == "sum"]
-    given = [p for p in parts if p is not None]
-    return sum(given, Decimal(0)) if given else None
+def _decimal(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
 
 
 @dataclass(frozen=True)
 class Sums:
-    """What the indicators are computed from: the form sheets' totals and the staffing list."""
+    """What the indicators are computed from: the form sheets' totals and the staffing list. An optional sheet the
+    workbook leaves out or blank has no totals (None): its figures are absent, not 0."""
 
     budget: Totals
-    three_public: Totals
-    procurement: Totals
-    assets: Totals
+    three_public: Totals | None
+    procurement: Totals | None
+    assets: Totals | None
     staffing: Sequence[Staffing]
 
 
@@ -94,9 +84,14 @@ class Change:
         return cls(word, abs(diff))
 
 
-def year_on_year(totals: Totals, current: str) -> dict[str, dict[str, object]]:
-    """同比 for every row with both 上年决算数 and this year's figure: word, amount (增减额), rate (增减率)."""
+def year_on_year(totals: Totals | None, current: str) -> dict[str, dict[str, object]]:
+    """同比 for every row with both 上年决算数 and this year's figure: word, amount (增减额), rate (增减率).
+
+    Both figures are typed or computed from all of their parts (``totals_of``), so no 同比 compares a partial sum.
+    """
     out: dict[str, dict[str, object]] = {}
+    if totals is None:
+        return out
     for f in totals.sheet.rows:
         prior, now = totals.get(f.key, "prior"), totals.get(f.key, current)
         if prior is None or now is None:
@@ -195,6 +190,13 @@ class FunctionTree:
         return out
 
 
+def is_major(project: Project, threshold: Decimal) -> bool:
+    """Described one by one: 总造价 at or above the threshold (“50万元以上” includes 50). A spending item without a
+    总造价 (a 民生 or 会议 item) is measured by what the year gave it: its 全年预算数 or 全年执行数."""
+    if project.cost is not None:
+        return project.cost >= threshold
+    return any(v is not None and v >= threshold for v in (project.adjusted, project.actual))
+
+
 def major_projects(projects: Sequence[Project], threshold: Decimal) -> list[Project]:
-    """Projects described one by one: 总造价 at or above the threshold (“50万元以上” includes 50)."""
-    return [p for p in projects if p.cost >= threshold]
+    return [p for p in projects if is_major(p, threshold)]

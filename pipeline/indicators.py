@@ -57,12 +57,16 @@ def project_share(s: Sums) -> Decimal | None:
 
 
 def three_public_control_rate(s: Sums) -> Decimal | None:
-    """“三公”经费控制率 = “三公”经费决算数 / 预算数 — domain.md §2.2."""
+    """“三公”经费控制率 = “三公”经费决算数 / 预算数 — domain.md §2.2; None without 三公 figures."""
+    if s.three_public is None:
+        return None
     return ratio(s.three_public.get("total", "actual"), s.three_public.get("total", "budget"))
 
 
 def procurement_execution_rate(s: Sums) -> Decimal | None:
     """政府采购执行率 = 实际政府采购金额 / 政府采购预算数, only when a budget is given — domain.md §2.2."""
+    if s.procurement is None:
+        return None
     return ratio(s.procurement.get("total", "actual"), s.procurement.get("total", "budget"))
 
 
@@ -73,6 +77,8 @@ def public_funds_control_rate(s: Sums) -> Decimal | None:
 
 def fixed_asset_utilization(s: Sums) -> Decimal | None:
     """固定资产利用率 = 在用固定资产 / 固定资产原值 — domain.md §2.2."""
+    if s.assets is None:
+        return None
     return ratio(s.assets.get("fixed_in_use", "amount"), s.assets.get("fixed_assets", "amount"))
 
 

@@ -134,12 +134,17 @@ def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
     for sheet in layout.all_sheets:
         ws = source.sheet(sheet.name)
         if ws is None:
-            if sheet.required:
+            if sheet.required or (isinstance(sheet, FormSheet) and _renamed(source, sheet.name)):
+                # an optional form renamed by a slip ("资产 ") holds data the user meant to give: not an absence
                 col.add(codes.E_SHEET_MISSING, sheet.name, "", f"缺少工作表“{sheet.name}”")
             elif isinstance(sheet, ListSheet) and not sheet.announce_missing:
                 pass
             elif sheet in layout.custom:
                 col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到模板自定义的工作表“{sheet.name}”，按空表处理")
+            elif isinstance(sheet, FormSheet):
+                col.add(
+                    codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按未填写处理，报告中不写这部分"
+                )
             else:
                 col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
         reader = _SheetReader(source, ws, sheet, col, layout) if ws is not None else None
@@ -154,6 +159,11 @@ def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
     _year_matches_file_name(out, col)
     out.findings = col.items
     return out
+
+
+def _renamed(source: SourceWorkbook, name: str) -> bool:
+    """A sheet whose name differs from ``name`` only in spaces or full-width forms."""
+    return any(other != name and _norm(other) == _norm(name) for other in source.sheet_names)
 
 
 def named_template(source: SourceWorkbook) -> tuple[str, str] | None:
@@ -328,6 +338,8 @@ class _SheetReader:
                 rows.setdefault(label, r)
         found_rows = {self.find(rows, f.label) for f in sheet.rows}
         self.unknown(rows, {r for r in found_rows if r is not None}, [f.label for f in sheet.rows], rows=True)
+        blank_required: list[tuple[Field, schema.ValueColumn, str]] = []
+        given: set[tuple[str, str]] = set()  # cells holding something, usable or not
         for f in sheet.rows:
             found = self.find(rows, f.label)
             if found is None and f.may_be_absent:
@@ -342,14 +354,74 @@ class _SheetReader:
                     continue
                 ref = f"{get_column_letter(c)}{r}"
                 value = self.convert(self.raw(r, c), f, None, ref)
+                if value is not None:
+                    given.add((f.key, vc.key))
                 if value is None and f.default is not None:
                     value = self.convert(RawCell(f.default, "General"), f, None, ref)
                 if value is None and f.required and vc.required:
-                    what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
-                    self.col.add(codes.E_REQUIRED, sheet.name, ref, f"{what}为必填项，未填写")
+                    blank_required.append((f, vc, ref))
                 out.values[(f.key, vc.key)] = None if value is INVALID else value
                 out.refs[(f.key, vc.key)] = ref
+        if not sheet.required and not given:
+            out.present = False  # a unit without such data: no figures, and nothing is required of it
+            return out
+        missing = [(f, vc, ref) for f, vc, ref in blank_required if not self.computable(out, given, f, vc)]
+        reported = {(f.key, vc.key) for f, vc, _ in missing}
+        for f, vc, ref in missing:
+            self.required_missing(out, given, f, vc, ref, reported)
         return out
+
+    def figures(self, out: FormValues, given: set[tuple[str, str]], column: str) -> dict[str, Decimal | None]:
+        """One column's figures as derive will compute them (``schema.column_figures``). An unusable cell counts as
+        given: its own error is reported, and a total's would only repeat it."""
+        stated = {
+            row: value if isinstance(value, Decimal) else Decimal(0) if (row, c) in given else None
+            for (row, c), value in out.values.items()
+            if c == column
+        }
+        return schema.column_figures(out.sheet, stated)
+
+    def computable(self, out: FormValues, given: set[tuple[str, str]], f: Field, vc: schema.ValueColumn) -> bool:
+        """A blank required value is still there when it is a total its parts (or a difference its terms) give."""
+        if not out.sheet.parts(f.key) and f.difference is None:
+            return False
+        return self.figures(out, given, vc.key)[f.key] is not None
+
+    def required_missing(
+        self,
+        out: FormValues,
+        given: set[tuple[str, str]],
+        f: Field,
+        vc: schema.ValueColumn,
+        ref: str,
+        reported: set[tuple[str, str]],
+    ) -> None:
+        """E_REQUIRED for a blank required value; for a total, which of its parts would compute it. A total whose
+        missing part is itself reported is not: filling that part in fixes both."""
+        sheet = out.sheet
+        what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
+        parts = sheet.parts(f.key)
+        figures = self.figures(out, given, vc.key)
+        named = [p for p in parts if figures[p.key] is not None]
+        missing = [p for p in parts if figures[p.key] is None]
+        if any((p.key, vc.key) in reported for p in missing):
+            return
+        if parts and named:
+            self.col.add(
+                codes.E_REQUIRED,
+                sheet.name,
+                ref,
+                f"{what}未填写，其组成项只填了{_labels(named)}，缺{_labels(missing)}（没有的填 0），无法合计",
+            )
+        elif parts:
+            self.col.add(
+                codes.E_REQUIRED,
+                sheet.name,
+                ref,
+                f"{what}为必填项，未填写；也可填写其组成项{_labels(parts)}，由系统合计",
+            )
+        else:
+            self.col.add(codes.E_REQUIRED, sheet.name, ref, f"{what}为必填项，未填写")
 
     def read_list(self, sheet: ListSheet) -> ListValues:
         out = ListValues(sheet, unit=self.unit)
@@ -441,6 +513,10 @@ class _SheetReader:
             self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
             return INVALID
         return result
+
+
+def _labels(fields: list[Field] | tuple[Field, ...]) -> str:
+    return "".join(f"“{f.label}”" for f in fields)
 
 
 def _blank(value: Any) -> bool:

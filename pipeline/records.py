@@ -256,7 +256,18 @@ class Assets(Form):
 
 
 ProjectField = Literal[
-    "name", "cost", "paid", "status", "description", "unit", "initial", "adjusted", "actual", "goal", "outcome"
+    "name",
+    "cost",
+    "paid",
+    "status",
+    "description",
+    "unit",
+    "initial",
+    "adjusted",
+    "actual",
+    "goal",
+    "outcome",
+    "category",
 ]
 
 
@@ -266,7 +277,7 @@ class Project(Record):
 
     SHEET = schema.PROJECTS
     name: str  # 项目名称
-    cost: Decimal  # 项目总造价（预算）
+    cost: Decimal | None  # 项目总造价（预算）
     paid: Decimal | None  # 已支付
     status: str | None  # 进度状态
     description: str | None  # 项目说明
@@ -276,6 +287,7 @@ class Project(Record):
     actual: Decimal | None  # 全年执行数
     goal: str | None  # 年度目标
     outcome: str | None  # 实际完成情况
+    category: str | None  # 类别
 
     def at(self, field: ProjectField) -> Place:
         return self.place(field)

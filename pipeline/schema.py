@@ -5,7 +5,9 @@ all walk these declarations; nothing else in the code names a sheet, a column
 label or a unit.  Two kinds of sheet exist:
 
 * ``FormSheet``: fixed rows, one per ``Field``, found by the label in column A;
-  one or more value columns (``ValueColumn``) beside it.
+  one or more value columns (``ValueColumn``) beside it. A row may be the sum of its parts (``parent``) or the
+  difference of two rows (``difference``); ``column_figures`` is the one rule that turns those declarations into
+  the figure a blank row stands for.
 * ``ListSheet``: free rows, one record each; columns (``Field``) found by
   their header label, so a user may reorder them.
 
@@ -15,7 +17,9 @@ Every sheet has the same frame: row 1 holds the unit cell (``金额单位`` in A
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 
 
@@ -83,10 +87,16 @@ class FormSheet:
     rows: tuple[Field, ...]
     columns: tuple[ValueColumn, ...]
     money: bool = True
+    # False: a unit without such data leaves the sheet out or blank (no 政府采购, no 资产 data): the model then holds
+    # no figures for it, which the report must omit rather than print as 0; a typed 0 stays a fact (未发生)
     required: bool = True
 
     def row(self, key: str) -> Field:
         return next(r for r in self.rows if r.key == key)
+
+    def parts(self, key: str) -> tuple[Field, ...]:
+        """The rows that add up to row ``key`` (its 其中 rows, relation "part", are not among them)."""
+        return tuple(f for f in self.rows if f.parent == key and f.relation == "sum")
 
 
 @dataclass(frozen=True)
@@ -151,7 +161,10 @@ BASIC = FormSheet(
             "项目分项说明金额标准（万元）",
             Kind.MONEY,
             default="50",
-            help="项目总造价（预算）达到此金额的项目在“项目绩效目标完成情况”中逐项说明；不填为 50 万元。",
+            help=(
+                "项目总造价（预算）达到此金额的项目在“项目绩效目标完成情况”中逐项说明；未填总造价的项目，"
+                "全年预算数或全年执行数达到此金额的也逐项说明。不填为 50 万元。"
+            ),
         ),
         Field("report_date", "报告日期", Kind.DATE, help="落款日期；不填则落款不写日期。"),
         Field(
@@ -218,14 +231,40 @@ BUDGET = FormSheet(
     description="本年收入、支出的预算与决算。",
     columns=_BUDGET_COLUMNS,
     rows=(
-        Field("income_total", "收入合计", Kind.MONEY, required=True, help="本年收入合计，按报表填列。"),
+        Field(
+            "income_total",
+            "收入合计",
+            Kind.MONEY,
+            required=True,
+            help=(
+                "本年收入合计，按报表填列；不填则按各收入来源合计（各来源都要填，没有的填 0）。"
+                "部门整体支出绩效自评表的“年度资金总额”和“按收入性质分”取此行。"
+            ),
+        ),
         Field("income_general", "一般公共预算拨款", Kind.MONEY, parent="income_total", indent=1),
         Field("income_fund", "政府性基金预算拨款", Kind.MONEY, parent="income_total", indent=1),
         Field("income_soe", "国有资本经营预算拨款", Kind.MONEY, parent="income_total", indent=1),
         Field("income_special", "财政专户管理资金", Kind.MONEY, parent="income_total", indent=1),
         Field("income_other", "单位资金及其他收入", Kind.MONEY, parent="income_total", indent=1),
-        Field("expense_total", "支出合计", Kind.MONEY, required=True, help="本年支出合计，按报表填列。"),
-        Field("basic", "基本支出", Kind.MONEY, required=True, parent="expense_total", indent=1),
+        Field(
+            "expense_total",
+            "支出合计",
+            Kind.MONEY,
+            required=True,
+            help=(
+                "本年支出合计，按报表填列；不填则按基本支出＋项目支出计算。可以小于收入合计（如有结转结余）；"
+                "自评表的“按支出性质分”取此行。"
+            ),
+        ),
+        Field(
+            "basic",
+            "基本支出",
+            Kind.MONEY,
+            required=True,
+            parent="expense_total",
+            indent=1,
+            help="不填则按人员经费＋公用经费计算（两项都要填）。",
+        ),
         Field("personnel", "人员经费", Kind.MONEY, parent="basic", indent=2),
         Field("public", "公用经费", Kind.MONEY, parent="basic", indent=2),
         Field("office", "其中：办公经费", Kind.MONEY, parent="public", relation="part", indent=3),
@@ -258,14 +297,15 @@ THREE_PUBLIC = FormSheet(
     key="three_public",
     name="三公经费",
     record="ThreePublic",
-    description="“三公”经费预算与决算。",
+    description="“三公”经费预算与决算。没有这方面数据的单位可以整表不填或删除本表，报告中不写这部分；为零的请填 0。",
+    required=False,
     columns=(
         ValueColumn("prior", "上年决算数", required=False, help="可不填。"),
         ValueColumn("budget", "预算数"),
         ValueColumn("actual", "决算数"),
     ),
     rows=(
-        Field("total", "“三公”经费合计", Kind.MONEY, help="不填则按各项合计。"),
+        Field("total", "“三公”经费合计", Kind.MONEY, help="不填则按各项合计（各项都要填，没有的填 0）。"),
         Field("abroad", "因公出国（境）费", Kind.MONEY, required=True, parent="total", indent=1),
         Field(
             "vehicle",
@@ -273,7 +313,7 @@ THREE_PUBLIC = FormSheet(
             Kind.MONEY,
             parent="total",
             indent=1,
-            help="不填则按购置费与运行维护费合计。",
+            help="不填则按购置费与运行维护费合计（两项都要填，没有的填 0）。",
         ),
         Field("vehicle_purchase", "其中：公务用车购置费", Kind.MONEY, parent="vehicle", indent=2),
         Field("vehicle_operation", "其中：公务用车运行维护费", Kind.MONEY, parent="vehicle", indent=2),
@@ -285,7 +325,8 @@ PROCUREMENT = FormSheet(
     key="procurement",
     name="政府采购",
     record="Procurement",
-    description="本年政府采购金额。",
+    description="本年政府采购金额。没有政府采购数据的单位可以整表不填或删除本表，报告中不写这部分；为零的请填 0。",
+    required=False,
     columns=(
         ValueColumn("budget", "采购预算数", required=False, help="政府采购预算数；用于政府采购执行率，可不填。"),
         ValueColumn("actual", "实际采购金额"),
@@ -302,7 +343,8 @@ ASSETS = FormSheet(
     key="assets",
     name="资产",
     record="Assets",
-    description="年末资产情况。",
+    description="年末资产情况。没有资产数据的单位可以整表不填或删除本表，报告中不写这部分。",
+    required=False,
     columns=(ValueColumn("amount", "年末数"),),
     rows=(
         Field("total_assets", "资产总额", Kind.MONEY, required=True),
@@ -330,12 +372,17 @@ PROJECTS = ListSheet(
     key="projects",
     name="项目",
     record="Project",
-    description="项目情况：每个项目一行。",
+    description="项目情况：每个项目（工程、民生、会议、运转等任何支出事项）一行。",
     money=True,
     required=False,
     columns=(
         Field("name", "项目名称", required=True, width=40),
-        Field("cost", "项目总造价（预算）", Kind.MONEY, required=True, help="项目工程总造价或预算总额。"),
+        Field(
+            "cost",
+            "项目总造价（预算）",
+            Kind.MONEY,
+            help="工程项目的总造价或项目预算总额；非工程的支出事项可不填（此时按全年预算数或全年执行数判断是否逐项说明）。",
+        ),
         Field("paid", "已支付", Kind.MONEY, help="截至报告期已支付金额。"),
         Field("status", "进度状态", help="接在金额之后的说明，如“剩余资金按进度拨付”。", width=24),
         Field("description", "项目说明", help="项目情况的说明段落，写在金额之前。", width=80),
@@ -345,6 +392,7 @@ PROJECTS = ListSheet(
         Field("actual", "全年执行数", Kind.MONEY, help="全年执行数；用于执行率。"),
         Field("goal", "年度目标", help="项目支出绩效自评表的“预期目标”。", width=40),
         Field("outcome", "实际完成情况", help="项目支出绩效自评表的“实际完成情况”。", width=40),
+        Field("category", "类别", help="项目的类别，自由填写，如“工程”“民生”“会议”“运转”；模板可按类别措辞或分组。"),
     ),
 )
 
@@ -473,6 +521,39 @@ SHEETS: tuple[Sheet, ...] = (
     CUSTOM_FIELDS,
 )
 GUIDE_SHEET = "填报说明"
+
+
+def column_figures(sheet: FormSheet, stated: Mapping[str, Decimal | None]) -> dict[str, Decimal | None]:
+    """Every row's figure in one value column of ``sheet``: as stated; else, for a row declared as a difference,
+    its two terms' difference; else the sum of its parts when every part has a figure (itself perhaps computed).
+
+    A total is never the sum of some of its parts: with one part blank and another given, its figure is unknown
+    (None). A partial sum would print as a wrong total, a wrong share, and a 同比 of several hundred percent
+    (上年 基本支出 from 公用经费 alone). A row with neither a figure nor parts is None.
+    """
+    out: dict[str, Decimal | None] = {}
+
+    def figure(key: str) -> Decimal | None:
+        if key not in out:
+            out[key] = computed(key)
+        return out[key]
+
+    def computed(key: str) -> Decimal | None:
+        value = stated.get(key)
+        if value is not None:
+            return value
+        difference = sheet.row(key).difference
+        if difference is not None:
+            minuend, subtrahend = (figure(term) for term in difference)
+            return None if minuend is None or subtrahend is None else minuend - subtrahend
+        parts = [figure(p.key) for p in sheet.parts(key)]
+        if not parts or any(p is None for p in parts):
+            return None
+        return sum((p for p in parts if p is not None), Decimal(0))
+
+    for f in sheet.rows:
+        figure(f.key)
+    return out
 
 
 def form_cell(sheet: FormSheet, row: str, column: str) -> str:

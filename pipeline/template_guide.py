@@ -148,7 +148,9 @@ MEANINGS: dict[str, Meaning] = {
     "shares.basic": _m("基本支出 ÷ 支出合计", RATIO),
     "shares.project": _m("项目支出 ÷ 支出合计", RATIO),
     "three_public": _m(
-        "“三公”经费：three_public.列.total 与 .parts；列：prior 上年决算数、budget 预算数、actual 决算数",
+        "“三公”经费：three_public.列.total 与 .parts；列：prior 上年决算数、budget 预算数、actual 决算数。"
+        "工作簿没有三公经费数据（删除了该表或整表空白）时为空（none），不是 0：用 {%p if three_public %} 判断；"
+        "填写的 0 照样是 0（未发生）",
         DICT,
     ),
     "three_public.*": _m("“三公”经费的一列"),
@@ -160,9 +162,17 @@ MEANINGS: dict[str, Meaning] = {
     "three_public.*.parts[].key": _m("该项的字段名", TEXT),
     "three_public.*.parts[].label": _m("该项名称", TEXT),
     "three_public.*.parts[].amount": _m("金额", MONEY),
-    "procurement": _m("政府采购表：procurement.列.行；列：budget 采购预算数、actual 实际采购金额", DICT),
+    "procurement": _m(
+        "政府采购表：procurement.列.行；列：budget 采购预算数、actual 实际采购金额。"
+        "没有政府采购数据（删除了该表或整表空白）时为空（none），不是 0：用 {%p if procurement %} 判断",
+        DICT,
+    ),
     "procurement.*": _m("政府采购表的一列"),
-    "assets": _m("资产表；净资产未填时按资产总额 − 负债总额计算，资产使用率未填时按在用 ÷ 原值计算", DICT),
+    "assets": _m(
+        "资产表；净资产未填时按资产总额 − 负债总额计算，资产使用率未填时按在用 ÷ 原值计算。"
+        "没有资产数据（删除了该表或整表空白）时为空（none）：用 {%p if assets %} 判断",
+        DICT,
+    ),
     "function_groups": _m("支出明细按类汇总（项目支出列）：每一类及其下最末一级科目"),
     "function_groups[].code": _m("科目编码；没有编码的行为空", TEXT),
     "function_groups[].name": _m("科目名称", TEXT),
@@ -171,15 +181,23 @@ MEANINGS: dict[str, Meaning] = {
     "function_groups[].children[].code": _m("科目编码", TEXT),
     "function_groups[].children[].name": _m("科目名称", TEXT),
     "function_groups[].children[].amount": _m("项目支出", MONEY),
-    "projects": _m("项目表的全部项目，按行的顺序"),
-    "major_projects": _m("总造价达到 threshold 的项目（逐项说明），字段同 projects"),
+    "projects": _m(
+        "项目表的全部项目（工程、民生、会议、运转等任何支出事项），按行的顺序；非工程事项的 cost（总造价）"
+        "可以为空，category（类别）是填报的文字"
+    ),
+    "major_projects": _m(
+        "逐项说明的项目：总造价达到 threshold 的；未填总造价的，全年预算数或全年执行数达到 threshold 的。"
+        "字段同 projects"
+    ),
     "*[].row": _m("在工作表中的行号", INT),
     "kpis": _m("绩效指标表的各行（未分组、未计分；自评表用 evaluation.kpis）"),
     "texts": _m("文字表的段落，按章节，每章节是段落列表（可能为空）；用 {%p for t in texts.章节 %} 逐段打印"),
     "yoy": _m(
-        "同比：只含上年决算数已填的行。yoy.budget.行、yoy.three_public.行，各有 word（增加/减少/持平）、"
-        "amount 增减额、rate 增减率（上年为 0 时为空）、prior 上年数、current 本年数；"
-        "{{ yoy.budget.expense_total|delta }} 写成“增加……万元”"
+        "同比：yoy.budget.行、yoy.three_public.行，各有 prior 上年数、current 本年数、word（增加/减少/持平）、"
+        "amount 增减额、rate 增减率（上年为 0 时为空）；{{ yoy.budget.expense_total|delta }} 写成“增加……万元”。"
+        "只含两年的数都有的行：上年决算数（或本年数）未填、且不能由全部组成项合计的行不在其中，"
+        "从不用部分之和（如上年只填了公用经费时没有基本支出的同比）；没有三公经费数据时 yoy.three_public 为空。"
+        "用 {% if yoy.budget.expense_total is defined %} 判断某行是否有同比"
     ),
     "yoy.*": _m("同比的一张表（budget 收支预决算、three_public 三公经费），按行", DICT),
     "yoy.*.*": _m("一行的同比"),
@@ -188,20 +206,35 @@ MEANINGS: dict[str, Meaning] = {
     "yoy.*.*.rate": _m("增减率（本年 − 上年）÷ 上年；上年为 0 时为空", RATIO),
     "yoy.*.*.prior": _m("上年决算数", MONEY),
     "yoy.*.*.current": _m("本年数（全年执行数或决算数）", MONEY),
-    "indicators": _m("标准指标（pipeline/indicators.py），每项 {key, name, value, formula}；缺数据时 value 为空"),
+    "indicators": _m(
+        "标准指标（pipeline/indicators.py），每项 {key, name, value, formula}；缺数据时 value 为空（没有三公经费、"
+        "政府采购或资产数据时相应指标为空，不是 0）。budget_execution_rate 按支出合计计算，自评表的执行率按收入合计"
+    ),
     "indicators.*.key": _m("指标的字段名", TEXT),
     "indicators.*.name": _m("指标名称", TEXT),
     "indicators.*.value": _m("指标值", RATIO),
     "indicators.*.formula": _m("计算公式", TEXT),
     "evaluation": _m("部门整体支出绩效自评表（附件1）"),
     **{f"evaluation.{key}": meaning for key, meaning in _CARD.items()},
-    "evaluation.income_total": _m("年度资金总额：收入合计（全年执行数）", MONEY),
+    "evaluation.budget": _m(
+        "“年度资金总额”一行：收入合计的年初预算数、全年预算数、全年执行数，执行率 = 全年执行数 ÷ 全年预算数"
+        "（与衡山县公开的自评表一致：年度资金总额在收入一侧；支出一侧见 expense_total，可以更小，如有结转结余）"
+    ),
+    "evaluation.budget.initial": _m("收入合计的年初预算数", MONEY),
+    "evaluation.budget.adjusted": _m("收入合计的全年预算数", MONEY),
+    "evaluation.budget.actual": _m("收入合计的全年执行数", MONEY),
+    "evaluation.budget.rate": _m("执行率：收入合计的全年执行数 ÷ 全年预算数", RATIO),
+    "evaluation.income_total": _m("按收入性质分：收入合计（全年执行数），即年度资金总额的全年执行数", MONEY),
     "evaluation.income_sources": _m("按收入性质的各行 {label, amount}，未填的为空", LIST),
     "evaluation.income_sources[].label": _m("收入来源名称", TEXT),
     "evaluation.income_sources[].amount": _m("金额", MONEY),
-    "evaluation.expense_total": _m("支出合计（全年执行数）", MONEY),
-    "evaluation.basic": _m("基本支出（全年执行数）", MONEY),
-    "evaluation.project": _m("项目支出（全年执行数）", MONEY),
+    "evaluation.expense_total": _m(
+        "按支出性质分：支出合计（全年执行数；未填时为基本支出＋项目支出）；可以小于收入合计（结转结余），"
+        "只在它与基本支出＋项目支出不符时才有警告",
+        MONEY,
+    ),
+    "evaluation.basic": _m("按支出性质分的基本支出（全年执行数）", MONEY),
+    "evaluation.project": _m("按支出性质分的项目支出（全年执行数）", MONEY),
     "evaluation.goal": _m("年度总体目标（预期目标）段落", TEXTS),
     "evaluation.goal_outcome": _m("年度总体目标（实际完成情况）段落", TEXTS),
     "project_evaluations": _m("项目支出绩效自评表（附件2）：每个有绩效指标的项目一张，字段同 evaluation，另有下列"),
@@ -220,7 +253,10 @@ MEANINGS: dict[str, Meaning] = {
     "basic_data.staff_quota": _m("编制数合计", INT),
     "basic_data.staff_actual": _m("实有人数合计；未填为空", INT),
     "basic_data.staff_control_rate": _m("在职人员控制率", RATIO),
-    "basic_data.rows": _m("表中各行 {label, indent, prior, budget, actual}", LIST),
+    "basic_data.rows": _m(
+        "表中各行 {label, indent, prior, budget, actual}；没有三公经费或政府采购数据时，这些行的数为空（打印“—”）",
+        LIST,
+    ),
     "basic_data.rows[].label": _m("行名", TEXT),
     "basic_data.rows[].indent": _m("缩进级数（0、1、2）", INT),
     "basic_data.rows[].prior": _m("上年决算数", MONEY),

@@ -60,7 +60,7 @@ def unreadable(message: str, xfail: str = "") -> Fails:
 XML_ENTITIES = unreadable(f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{HINT}")
 FORMULA = "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；请在 Excel 或 WPS 中打开并保存后再试"
 
-NO_DEPARTMENT_KPIS = "警告：{f} › 收支预决算!D9：部门整体支出绩效自评表的总分和等级无法计算，缺少绩效指标（未填写）"
+NO_DEPARTMENT_KPIS = "警告：{f} › 收支预决算!D3：部门整体支出绩效自评表的总分和等级无法计算，缺少绩效指标（未填写）"
 
 EXPECTED: dict[str, Fails | Builds] = {
     # 1. not a workbook

@@ -64,13 +64,13 @@ CASES: dict[str, tuple[Callable[[], Path | str], str]] = {
         "错误：bad.xlsx › 三公经费!C4：应为数字，实际为“约2万”\nbad.xlsx：有 1 处错误，未生成报告。\n",
     ),
     "required_sheet_missing": (
-        lambda: make(lambda wb: wb.remove(wb[schema.ASSETS.name])),
-        "错误：bad.xlsx › 资产：缺少工作表“资产”\nbad.xlsx：有 1 处错误，未生成报告。\n",
+        lambda: make(lambda wb: wb.remove(wb[schema.BUDGET.name])),
+        "错误：bad.xlsx › 收支预决算：缺少工作表“收支预决算”\nbad.xlsx：有 1 处错误，未生成报告。\n",
     ),
     "required_column_missing": (
-        lambda: make(lambda wb: wb[schema.PROJECTS.name].__setitem__("B2", "造价")),
-        "警告：bad.xlsx › 项目!B2：未知的列“造价”，已忽略\n"
-        "错误：bad.xlsx › 项目!2:2：第2行缺少必填列“项目总造价（预算）”\nbad.xlsx：有 1 处错误，未生成报告。\n",
+        lambda: make(lambda wb: wb[schema.PROJECTS.name].__setitem__("A2", "名称")),
+        "警告：bad.xlsx › 项目!A2：未知的列“名称”，已忽略；您是否要写“项目名称”？\n"
+        "错误：bad.xlsx › 项目!2:2：第2行缺少必填列“项目名称”\nbad.xlsx：有 1 处错误，未生成报告。\n",
     ),
     "required_value_missing": (
         lambda: make(lambda wb: wb[schema.BASIC.name].__setitem__(form_cell(schema.BASIC, "name", "value"), None)),
@@ -116,7 +116,7 @@ def test_all_errors_are_reported_at_once() -> None:
         wb[schema.THREE_PUBLIC.name]["C4"] = "约2万"
         wb[schema.BASIC.name][form_cell(schema.BASIC, "year", "value")] = "二〇二二"
         wb[schema.STAFFING.name]["B3"] = 15.5
-        wb.remove(wb[schema.ASSETS.name])
+        wb.remove(wb[schema.FINAL_UNITS.name])
 
     make(edit)
     code, err = run_build("bad.xlsx")
@@ -124,8 +124,8 @@ def test_all_errors_are_reported_at_once() -> None:
     assert err.splitlines() == [
         "错误：bad.xlsx › 基本信息!B5：应为整数，实际为“二〇二二”",
         "错误：bad.xlsx › 人员编制!B3：应为整数，实际为“15.5”",
+        "错误：bad.xlsx › 决算单位：缺少工作表“决算单位”",
         "错误：bad.xlsx › 三公经费!C4：应为数字，实际为“约2万”",
-        "错误：bad.xlsx › 资产：缺少工作表“资产”",
         "bad.xlsx：有 4 处错误，未生成报告。",
     ]
 
@@ -154,7 +154,7 @@ def test_missing_template() -> None:
     result = runner.invoke(app, ["build", "2022.xlsx", "-t", "mine.docx"])
     assert (result.exit_code, result.stderr) == (
         1,
-        "错误：找不到模板“mine.docx”（可用的模板：default；或给出 .docx 文件或文件夹的路径）\n",
+        "错误：找不到模板“mine.docx”（可用的模板：default、township；或给出 .docx 文件或文件夹的路径）\n",
     )
 
 

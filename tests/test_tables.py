@@ -65,7 +65,8 @@ def test_department_budget_part(tables: list[docx.table.Table]) -> None:
     rows = grid(tables[0])
     assert rows[0] == ["预算部门、单位名称", "衡山县住房和城乡建设局（人防办）"]
     assert rows[1][2:] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "自评得分"]
-    assert rows[2][1:] == ["年度资金总额", "3020.53", "12668.73", "12678.39", "10", "100.08%", "10.00"]
+    # 年度资金总额 is the income side (收入合计), as the form prints it; 按支出性质分 is 支出合计
+    assert rows[2][1:] == ["年度资金总额", "3020.53", "12668.73", "12668.73", "10", "100.00%", "10.00"]
     assert rows[3][1:] == ["按收入性质分：12668.73", "按支出性质分：12678.39"]
     assert rows[4][1:] == ["其中：一般公共预算拨款：—", "其中：基本支出：2713.30"]
     assert rows[9][1:] == ["预期目标", "实际完成情况"]
@@ -151,7 +152,7 @@ def test_without_project_indicators_there_is_no_project_form(edited_sample, tmp_
 
 def test_missing_budget_figure_leaves_total_absent(edited_sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = edited_sample(
-        lambda wb: wb[schema.BUDGET.name].__setitem__(form_cell(schema.BUDGET, "expense_total", "adjusted"), None)
+        lambda wb: wb[schema.BUDGET.name].__setitem__(form_cell(schema.BUDGET, "income_total", "adjusted"), None)
     )
     [result] = build([path], tmp_path / "out")
     assert result.output is not None

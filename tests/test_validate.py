@@ -371,12 +371,12 @@ FAULTS: dict[str, tuple[list[Callable[[openpyxl.Workbook], None]], Finding | lis
         ("warning", "W_TEXT_MISSING", "文字", "A:A", "没有“存在的主要问题”的段落，报告中该节将是空的"),
     ),
     "no_adjusted_budget": (
-        [form(B, "expense_total", "adjusted", None)],
+        [form(B, "income_total", "adjusted", None)],
         (
             "warning",
             "W_SCORE_INCOMPLETE",
             "收支预决算",
-            "D9",
+            "D3",
             "部门整体支出绩效自评表的总分和等级无法计算，缺少预算执行率（缺全年预算数或全年执行数）",
         ),
     ),
