@@ -1,6 +1,7 @@
 """Regenerate what is generated: docs/workbook.md and pipeline/records.py from pipeline/schema.py,
 docs/findings.md from pipeline/codes.py, docs/template-guide.md from the template context of the sample, the filter
-registry and the template.toml settings. Tests fail when a committed copy is stale."""
+registry and the template.toml settings, and the context shape `template check` ships. Tests fail when a committed
+copy is stale."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline.finding_docs import findings_markdown  # noqa: E402
 from pipeline.schema_docs import workbook_markdown  # noqa: E402
 from pipeline.schema_records import records_source  # noqa: E402
+from pipeline.template_check.make_shape import SHIPPED, generate  # noqa: E402
+from pipeline.template_check.shape import dumps  # noqa: E402
 from pipeline.template_guide import guide_markdown, sample_context  # noqa: E402
 
 
@@ -30,4 +33,8 @@ if __name__ == "__main__":
     (ROOT / "docs" / "template-guide.md").write_text(guide_markdown(sample_context(ROOT)), encoding="utf-8")
     records = ROOT / "pipeline" / "records.py"
     records.write_text(formatted(records_source(), "pipeline/records.py"), encoding="utf-8")
-    print("wrote docs/workbook.md, docs/findings.md, docs/template-guide.md and pipeline/records.py")
+    SHIPPED.write_text(dumps(generate()), encoding="utf-8")
+    print(
+        "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, pipeline/records.py and "
+        "pipeline/template_check/context_shape.json"
+    )

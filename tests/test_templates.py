@@ -64,16 +64,15 @@ def test_template_folder_with_its_own_rules() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{{ unti.name }}", "错误：mine.docx：模板引用了不存在的字段：'unti' is undefined"),
         (
-            "{% if year %}",
-            "错误：mine.docx：模板语法错误：Unexpected end of template. Jinja was looking for the following "
-            "tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."
-            "（位于“{% if year %}”附近）",
+            "{{ unti.name }}",
+            "错误：mine.docx：第1段「{{ unti.name }}」：模板引用了不存在的字段 unti；您是否要写 unit？",
         ),
+        ("{% if year %}", "错误：mine.docx：第1段「{% if year %}」：{% if year %} 没有对应的 {% endif %}"),
         (
             "{{ year.__class__.__mro__ }}",
-            "错误：mine.docx：模板渲染失败：access to attribute '__class__' of 'int' object is unsafe.",
+            "错误：mine.docx：模板渲染失败：access to attribute '__class__' of 'int' object is unsafe."
+            "（位于“{{ year.__class__.__mro__ }}”附近）",
         ),
     ],
     ids=["unknown_field", "syntax", "sandbox"],

@@ -1,16 +1,18 @@
-"""``genreport template list | new``: the templates genreport can use, and a copy of one to edit in Word."""
+"""``genreport template list | new | check``: the templates genreport can use, a copy of one to edit in Word,
+and a check of one before it is used."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import GenreportError, display_path
+from ..errors import GenreportError, WorkbookInvalid, display_path
 from .common import fail
 
 app = typer.Typer(
-    help="报告模板：列出可用模板，或复制一个模板到 templates/ 下供编辑。",
+    help="报告模板：列出可用模板，复制一个模板到 templates/ 下供编辑，或检查模板。",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -42,3 +44,57 @@ def new_command(
         raise fail(e) from None
     typer.echo(f"已生成模板 {display_path(target)}：在 Word 或 WPS 中编辑 {display_path(target / 'report.docx')}，")
     typer.echo(f"然后 genreport build 工作簿.xlsx -t {name}")
+
+
+@app.command("check")
+def check_command(
+    path: Annotated[
+        str,
+        typer.Argument(metavar="PATH", help="要检查的模板：templates/ 下的模板名、.docx 或含 report.docx 的文件夹。"),
+    ],
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            metavar="FILE",
+            help="按这个工作簿的字段检查（custom.… 等随工作簿而定的字段要用它）；"
+            "默认用示例工作簿 inputs/2022.xlsx，找不到时用 genreport 自带的字段清单。",
+        ),
+    ] = None,
+) -> None:
+    """检查报告模板，每处问题一行，指明段落或表格单元格及其所在标题。
+
+    错误（退出码 1，生成报告时同样会报）：引用了不存在的字段、过滤器或测试（给出最接近的正确写法）；
+    没有结束的 {% if %}、{% for %} 等（在开始的标签处报告）、多余的结束标签、未知的标签、缺少 }} 或 %} 的标签；
+    用中文输入法输入的全角括号、百分号等。模板的每个分支都会检查，不只示例数据用到的分支。
+
+    警告（不影响退出码）：{%p %}、{%tr %}、{%tc %} 标签所在的段落、表格行或单元格整个由标签代替，
+    其中的其他文字在生成时会被删除。
+    """
+    from ..profile import resolve_profile
+    from ..render import RenderOptions
+    from ..render.environment import make_environment
+    from ..template_check import ERROR, WARNING, check_document, fields_for
+    from ..template_check.problems import SEVERITY_WORD
+
+    try:
+        profile = resolve_profile(path)
+        assert profile.document is not None  # resolve_profile insists on one unless told otherwise
+        context, source = fields_for(profile, workbook)
+        problems = check_document(profile.document, make_environment(RenderOptions()), context)
+    except WorkbookInvalid as e:
+        for finding in e.findings:
+            typer.echo(f"错误：{finding}", err=True)
+        raise typer.Exit(1) from None
+    except GenreportError as e:
+        raise fail(e) from None
+    shown = display_path(profile.document)
+    for problem in problems:
+        typer.echo(f"{SEVERITY_WORD[problem.severity]}：{problem.text(shown)}")
+    errors = sum(p.severity == ERROR for p in problems)
+    warnings = sum(p.severity == WARNING for p in problems)
+    counted = "、".join(f"{n} 处{w}" for n, w in ((errors, "错误"), (warnings, "警告")) if n)
+    if errors:
+        typer.echo(f"模板检查未通过：{shown} 有 {counted}（字段按 {source} 检查）。")
+        raise typer.Exit(1)
+    typer.echo(f"模板检查通过：{shown}{f'，有 {counted}' if counted else ''}（字段按 {source} 检查）。")

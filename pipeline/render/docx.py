@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -15,6 +15,9 @@ from ..errors import TemplateProblem, display_path
 from ..outfile import atomic_write
 from .environment import RenderOptions, make_environment
 from .limits import RenderLimitExceeded, RenderLimits
+
+if TYPE_CHECKING:
+    from ..template_check import Problem
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
 _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
@@ -63,6 +66,24 @@ class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
         return super().fix_tables(xml)
 
 
+def _near(error: BaseException) -> str:
+    """（位于“…”附近） for an error raised while a tag ran: docxtpl's source line (one per paragraph) at the
+    template line in the traceback, without its XML, as docxtpl shows a syntax error."""
+    source, line = None, None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "render_xml_part":
+            source = tb.tb_frame.f_locals.get("src_xml")
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if not isinstance(source, str) or not line:
+        return ""
+    lines = source.splitlines()
+    near = re.sub(r"<[^>]+>", "", lines[line - 1]).strip() if line <= len(lines) else ""
+    return f"（位于“{near[:60]}”附近）" if near else ""
+
+
 def _set_properties(doc: DocxTemplate, properties: dict[str, str]) -> None:
     """File properties (title, author) as plain text: Word caps them at 255 characters and never unescapes."""
     core = doc.docx.core_properties
@@ -81,9 +102,28 @@ class DocxRenderer:
             raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
         self.env = make_environment(options, limits)
         self._patched: dict[str, str] = {}
+        self._errors: list[Problem] | None = None
+
+    def check(self, context: dict[str, Any]) -> None:
+        """Raise the template's mistakes as ``template check`` words them; checked once, on the first report
+        (every branch, so a typo that this workbook's data does not reach stops the build all the same)."""
+        if self._errors is None:
+            from ..template_check import ERROR, check_document
+
+            problems = check_document(self.path, self.env, context, self.data)
+            self._errors = [p for p in problems if p.severity == ERROR]
+        if self._errors:
+            from ..template_check import TemplateInvalid
+
+            raise TemplateInvalid(display_path(self.path), self._errors)
 
     def render(self, context: dict[str, Any], out_path: Path) -> None:
+        atomic_write(out_path, self.render_bytes(context))
+
+    def render_bytes(self, context: dict[str, Any]) -> bytes:
+        """The report as .docx bytes: what ``render`` writes, and what the HTML, Markdown and PDF are made from."""
         shown = display_path(self.path)
+        self.check(context)
         try:
             doc = _StrictDocxTemplate(self.data, self._patched)
             # one budget and one deadline for the whole document: body, headers, footers and properties
@@ -100,10 +140,13 @@ class DocxRenderer:
         except jinja2.UndefinedError as e:
             raise TemplateProblem(f"{shown}：模板引用了不存在的字段：{e.message}") from e
         except jinja2.TemplateError as e:
-            raise TemplateProblem(f"{shown}：模板渲染失败：{e}") from e
+            raise TemplateProblem(f"{shown}：模板渲染失败：{e}{_near(e)}") from e
         except Exception as e:
+            near = _near(e)
+            if near:  # raised by a filter or an operation on a value the check could not foresee
+                raise TemplateProblem(f"{shown}：模板渲染失败：{type(e).__name__}: {e}{near}") from e
             raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
         _set_properties(doc, context.get("document", {}))
         buffer = io.BytesIO()
         doc.save(buffer)
-        atomic_write(out_path, buffer.getvalue())
+        return buffer.getvalue()

@@ -1,0 +1,213 @@
+"""The tags of a Word template as its author typed them, paragraph by paragraph, before docxtpl touches them.
+
+Working on the typed text (not the Jinja source) is what lets a block that is never closed be reported at the
+tag that opens it, a tag typed with a Chinese input method (｛｛ ｝｝, ％, （）) be named with the characters to
+change, and the text a ``{%p %}`` / ``{%tr %}`` / ``{%tc %}`` tag would take with it be shown before it is lost.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from .parts import Paragraph, Part, excerpt
+from .problems import ERROR, WARNING, Problem
+
+_HALF = str.maketrans({"｛": "{", "｝": "}", "％": "%"})
+_OPENER = re.compile(r"\{[{%#]")
+_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_PREFIX = re.compile(r"\{[%{](tr|tc|p|r) ")
+_KEYWORD = re.compile(r"[-+]?\s*(\w*)(.*)", re.DOTALL)
+_ASSIGN = re.compile(r"(?<![=!<>])=(?!=)")
+_QUOTES = {"'": "'‘’＇", "‘": "'‘’＇", "’": "'‘’＇", "＇": "'‘’＇", '"': '"“”＂', "“": '"“”＂', "”": '"“”＂'}
+_QUOTES |= {"＂": '"“”＂', "「": "」", "『": "』"}
+_OTHER_FULL_WIDTH = {"\u3000": " ", "「": "'", "」": "'", "『": "'", "』": "'"}
+
+BLOCKS = ("if", "for", "macro", "call", "filter", "with", "block", "autoescape", "raw", "set")
+MIDDLES = {"elif": ("if",), "else": ("if", "for")}
+# consumed by docxtpl's patching (vm, hm, colspan, cellbg) or ours (vmerge) before Jinja sees the source
+STANDALONE = ("set", "include", "import", "from", "extends", "print", "vm", "hm", "colspan", "cellbg", "vmerge")
+_UNITS = {"p": ("段", "段落整段"), "tr": ("行", "表格行整行"), "tc": ("个单元格", "单元格整格")}
+
+
+@dataclass(eq=False)
+class Tag:
+    paragraph: Paragraph
+    text: str  # as typed
+    norm: str  # its braces and percent signs half-width
+    prefix: str = ""  # docxtpl's tr, tc, p or r
+    keyword: str = ""  # a statement's first word; "" for {{ }} and {# #}
+    block_set: bool = False  # {% set x %} … {% endset %}
+
+    def show(self, width: int = 40) -> str:
+        return excerpt(self.text, width=width)
+
+    @property
+    def end(self) -> str:
+        return f"{{%{self.prefix} end{self.keyword} %}}"
+
+
+def _full_width(text: str) -> list[str]:
+    """「“（”应改为“(”」 for each character of a tag that only a Chinese input method types."""
+    wrong: dict[str, str] = {}
+    for ch in (text[:2] + text[-2:]).replace("{", "").replace("}", "").replace("%", "").replace("#", ""):
+        wrong[ch] = ch.translate(_HALF)
+    closing = ""  # inside a string: the characters that end it (what a string holds is the author's text)
+    for ch in text[2:-2]:
+        if closing and ch not in closing:
+            continue
+        closing = "" if closing else _QUOTES.get(ch, "")
+        if "\uff01" <= ch <= "\uff5e" or ch in _OTHER_FULL_WIDTH:
+            wrong[ch] = _OTHER_FULL_WIDTH.get(ch) or chr(ord(ch) - 0xFEE0)
+    return [f"“{a}”应改为{'半角空格' if b == ' ' else f'“{b}”'}" for a, b in wrong.items()]
+
+
+def paragraph_tags(paragraph: Paragraph) -> tuple[list[Tag], list[tuple[str, str]]]:
+    """The tags of one paragraph, and (message, needle) for each that is broken there."""
+    norm = paragraph.text.translate(_HALF)
+    tags: list[Tag] = []
+    broken: list[tuple[str, str]] = []
+    at = 0
+    while match := _OPENER.search(norm, at):
+        start, opener = match.start(), match.group()
+        end = norm.find(_CLOSER[opener], start + 2)
+        following = _OPENER.search(norm, start + 2)
+        if end < 0 or (opener != "{#" and following is not None and following.start() < end):
+            typed = paragraph.text[start : (following.start() if following else len(norm))].rstrip()
+            message = f"标签 {excerpt(typed, width=30)} 缺少结尾的 {_CLOSER[opener]}：标签要在同一段内写完"
+            broken.append((message, typed))
+            at = start + 2
+            continue
+        tag = Tag(paragraph, paragraph.text[start : end + 2], norm[start : end + 2])
+        wrong = _full_width(tag.text)
+        if wrong:
+            broken.append((f"标签 {tag.show()} 中有全角字符：{'，'.join(wrong)}；请在英文输入状态下输入标签", tag.text))
+        prefix = _PREFIX.match(tag.norm)
+        tag.prefix = prefix.group(1) if prefix and opener != "{#" else ""
+        if opener == "{%":
+            body = tag.norm[2:-2]
+            body = body[len(tag.prefix) :] if tag.prefix else body
+            word = _KEYWORD.match(body.strip())
+            tag.keyword = word.group(1) if word else ""
+            tag.block_set = tag.keyword == "set" and not _ASSIGN.search(word.group(2) if word else "")
+        tags.append(tag)
+        at = end + 2
+    return tags, broken
+
+
+def _problem(part: Part, tag: Tag, severity: str, message: str) -> Problem:
+    return Problem(severity, part.where(tag.paragraph.element, tag.text), message, tag.paragraph.element)
+
+
+def _container(tag: Tag, prefix: str) -> int | None:
+    return {"tr": tag.paragraph.row, "tc": tag.paragraph.cell}.get(prefix, tag.paragraph.element)
+
+
+def _docxtpl_deletions(part: Part, tags: list[Tag]) -> tuple[list[Tag], list[Problem]]:
+    """docxtpl replaces a whole row, cell or paragraph by its last ``{%tr``/``{%tc``/``{%p`` tag (in that order):
+    the tags that survive, and what is lost with the rest."""
+    problems: list[Problem] = []
+    live = list(tags)
+    for prefix in ("tr", "tc", "p"):
+        unit, whole = _UNITS[prefix]
+        groups: dict[int, list[Tag]] = {}
+        for tag in list(live):
+            container = _container(tag, prefix)
+            if container is None:
+                if tag.prefix == prefix:
+                    where = "表格的一行" if prefix == "tr" else "表格的单元格"
+                    problems.append(_problem(part, tag, ERROR, f"{tag.show()} 只能写在{where}中"))
+                    live.remove(tag)
+                continue
+            groups.setdefault(container, []).append(tag)
+        for container, members in groups.items():
+            prefixed = [t for t in members if t.prefix == prefix]
+            if not prefixed:
+                continue
+            survivor = prefixed[-1]
+            lost = [t for t in members if t is not survivor]
+            text = survivor.paragraph.text if prefix == "p" else part.texts.get(container, "")
+            for t in [survivor, *(t for t in lost if t.norm.startswith("{#"))]:  # a comment is meant to go
+                text = text.replace(t.text, " ", 1)
+            live = [t for t in live if t not in lost]
+            statements = [t for t in lost if t.keyword]
+            tag_word = f"{{%{prefix} %}}"
+            if statements:
+                message = (
+                    f"这一{unit}中的标签 {statements[0].show()} 在生成时会被删除：含 {tag_word} 标签的{whole}由最后一个"
+                    f" {tag_word} 标签代替；请把每个 {tag_word} 标签单独放在一{unit}"
+                )
+                problems.append(_problem(part, survivor, ERROR, message))
+            elif text.strip():
+                shown = excerpt(text, width=20)
+                message = (
+                    f"这一{unit}中的“{shown}”在生成时会被删除：含 {tag_word} 标签的{whole}由标签代替；"
+                    f"请把文字移到另一{unit}"
+                )
+                problems.append(_problem(part, survivor, WARNING, message))
+    return live, problems
+
+
+def _structure(part: Part, tags: list[Tag], extension_tags: set[str]) -> list[Problem]:
+    """Blocks opened and closed: an unclosed block at its opening tag, a stray end or else at itself."""
+    problems: list[Problem] = []
+    stack: list[Tag] = []
+    known = {*BLOCKS, *(f"end{b}" for b in BLOCKS), *MIDDLES, *STANDALONE, *extension_tags}
+    for tag in (t for t in tags if t.norm.startswith("{%")):
+        word = tag.keyword
+        if stack and stack[-1].keyword == "raw" and word != "endraw":
+            continue
+        if word in _UNITS or word == "r":  # {% p if … %}: docxtpl only knows {%p if … %}
+            should = re.sub(r"\{%\s+", "{%", tag.norm, count=1)
+            message = f"{tag.show()} 中 {word} 与 {{% 之间不能有空格：应写作 {excerpt(should, width=40)}"
+            problems.append(_problem(part, tag, ERROR, message))
+            found = _KEYWORD.match(tag.norm[2:-2].strip()[len(word) :].strip())
+            tag.prefix, word = word, found.group(1) if found else ""
+            tag.keyword = word  # read on as if corrected, so its end tag is not reported as well
+        elif word not in known:
+            better = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6) if word else []
+            suggestion = f"；您是否要写 {better[0]}？" if better else ("" if word else "：标签中没有内容")
+            problems.append(_problem(part, tag, ERROR, f"未知的标签 {tag.show()}{suggestion}"))
+            if not better:
+                continue
+            word = tag.keyword = better[0]
+        if word in BLOCKS and (word != "set" or tag.block_set):
+            stack.append(tag)
+        elif word in MIDDLES:
+            top = stack[-1] if stack else None
+            if top is None or top.keyword not in MIDDLES[word]:
+                opens = " 或 ".join(f"{{% {b} … %}}" for b in MIDDLES[word])
+                problems.append(_problem(part, tag, ERROR, f"{tag.show()} 前面没有对应的 {opens}"))
+            elif top.prefix != tag.prefix:
+                should = f"{{%{top.prefix} {word}{' …' if word == 'elif' else ''} %}}"
+                problems.append(_problem(part, tag, ERROR, f"{tag.show()} 与 {top.show()} 不配套：应写作 {should}"))
+        elif word.startswith("end") and word[3:] in BLOCKS:
+            name = word[3:]
+            opened = [i for i, t in enumerate(stack) if t.keyword == name]
+            if not opened:
+                problems.append(
+                    _problem(part, tag, ERROR, f"多余的 {tag.show()}：前面没有对应的 {{%{tag.prefix} {name} … %}}")
+                )
+                continue
+            for unclosed in stack[opened[-1] + 1 :]:
+                problems.append(_problem(part, unclosed, ERROR, f"{unclosed.show()} 没有对应的 {unclosed.end}"))
+            opener = stack[opened[-1]]
+            del stack[opened[-1] :]
+            if opener.prefix != tag.prefix:
+                message = f"{tag.show()} 与 {opener.show()} 不配套：{opener.show()} 要用 {opener.end} 结束"
+                problems.append(_problem(part, tag, ERROR, message))
+    problems += [_problem(part, t, ERROR, f"{t.show()} 没有对应的 {t.end}") for t in stack]
+    return problems
+
+
+def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
+    """Every problem the typed tags of one part show, in document order."""
+    tags: list[Tag] = []
+    problems: list[Problem] = []
+    for paragraph in part.paragraphs:
+        found, broken = paragraph_tags(paragraph)
+        tags += found
+        problems += [Problem(ERROR, part.where(paragraph.element, n), m, paragraph.element) for m, n in broken]
+    live, deleted = _docxtpl_deletions(part, tags)
+    return problems + deleted + _structure(part, live, extension_tags)
