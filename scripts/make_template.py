@@ -8,7 +8,10 @@ Layout per GB/T 9704-2012: A4, margins 37/35/28/26 mm, 3号仿宋 body on a 28.9
 
 from __future__ import annotations
 
+import io
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -22,8 +25,11 @@ from docx.styles.style import BaseStyle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from template_tables import (
+    APPENDIX_COUNT,
+    ATTACHMENT_LIST,
     BUILDINGS_WIDTHS,
     DEFAULT_KPIS,
+    KPI_LAST_ROW,
     NINE,
     Cell,
     KpiColumns,
@@ -109,6 +115,14 @@ BODY: list[tuple[str, str]] = [
         "{% for t in texts.variance %}{{ t }}{% endfor %}",
     ),
     *YOY_BUDGET,
+    ("Normal", "{%p if evaluation.budget.rate is not none %}"),
+    (
+        "Normal",
+        "全年预算执行率{{ evaluation.budget.rate|pct }}"
+        "{% if indicators.budget_control_rate.value is not none %}，预算控制率"
+        "{{ indicators.budget_control_rate.value|pct }}{% endif %}。",
+    ),
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p if sections.three_public and three_public %}"),
     ("Heading 3", "{% set h.n = h.n + 1 %}{{ h.n }}.“三公”经费执行情况"),
     (
@@ -118,6 +132,8 @@ BODY: list[tuple[str, str]] = [
         "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
         "“三公”经费决算数{{ ta.total|money }}万元，其中：{% for p in ta.parts %}{{ p.label }}"
         "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
+        "{% if indicators.three_public_control_rate.value is not none %}“三公”经费控制率"
+        "{{ indicators.three_public_control_rate.value|pct }}。{% endif %}"
         "{% set yt = yoy.three_public.get('total') %}{% if sections.yoy and yt %}"
         "与上年决算数{{ yt.prior|money }}万元相比{{ yt|delta }}。{% endif %}",
     ),
@@ -157,14 +173,25 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{%p for t in texts.overall %}"),
     ("Normal", "{{ t }}"),
     ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p if evaluation.total is not none %}"),
+    (
+        "Normal",
+        "经自评，{{ year }}年度部门整体支出绩效自评得分{{ evaluation.total|score }}分"
+        "{% if evaluation.grade %}，等级为“{{ evaluation.grade }}”{% endif %}。",
+    ),
+    ("Normal", "{%p endif %}"),
     ("Normal", "{%p if sections.projects %}"),
     ("Heading 3", "2.项目绩效目标完成情况（仅对{{ threshold|plain }}万元以上的项目资金进行分项说明）"),
     ("Normal", "{%p for p in major_projects %}"),
     (
         "Normal",
         "（{{ loop.index }}）{{ p.name }}。{% if p.description %}{{ p.description }}{% endif %}"
-        "该项目工程总造价{{ p.cost|money }}万元{% if p.paid is not none %}，已支付{{ p.paid|money }}万元"
-        "{% endif %}{% if p.status %}，{{ p.status }}{% endif %}。",
+        "{% if p.cost is not none %}该项目工程总造价{{ p.cost|money }}万元{% else %}该项目"
+        "{% if p.adjusted is not none %}全年预算{{ p.adjusted|money }}万元{% endif %}"
+        "{% if p.adjusted is not none and p.actual is not none %}，{% endif %}"
+        "{% if p.actual is not none %}全年执行{{ p.actual|money }}万元{% endif %}{% endif %}"
+        "{% if p.paid is not none %}，已支付{{ p.paid|money }}万元{% endif %}"
+        "{% if p.status %}，{{ p.status }}{% endif %}。",
     ),
     ("Normal", "{%p endfor %}"),
     ("Normal", "{%p if not major_projects %}"),
@@ -191,6 +218,7 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{%p if not texts.other %}"),
     ("Normal", "无"),
     ("Normal", "{%p endif %}"),
+    *ATTACHMENT_LIST,
     ("Closing", ""),
     ("Closing", "{{ unit.name }}"),
     ("Closing", "{%p if report_date %}"),
@@ -294,6 +322,13 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     attachment.paragraph_format.page_break_before = True
     attachment.paragraph_format.keep_with_next = True
 
+    # 附件说明: 左空二字 "附件：1.", a long name wraps under its own first character (GB/T 9704 7.3.6)
+    listing = styles.add_style("Attachment List", WD_STYLE_TYPE.PARAGRAPH)
+    listing.base_style = normal
+    paragraph_format(listing, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    listing.paragraph_format.left_indent = Pt(BODY_PT * 6)  # 2 + “附件：” 3 + “1.” (two half-width) 1
+    listing.paragraph_format.first_line_indent = Pt(-BODY_PT * 4)
+
     table_note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
     set_fonts(table_note, FANGSONG, TABLE_PT)
     paragraph_format(table_note, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_PT * 1.5)
@@ -345,11 +380,19 @@ def page_setup(doc: Document) -> None:  # type: ignore[valid-type]
         section._sectPr.append(grid)
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
-    footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["Footer"]
-    footer.add_run("— ")
-    _page_field(footer)
-    footer.add_run(" —")
+    # GB/T 9704 7.5: "— 1 —" in 4号半角宋体, odd pages right and even pages left, each one character in
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        paragraph = footer.paragraphs[0]
+        paragraph.style = doc.styles["Footer"]
+        paragraph.alignment = align
+        setattr(paragraph.paragraph_format, f"{side}_indent", Pt(FOOTER_PT))
+        paragraph.add_run("— ")
+        _page_field(paragraph)
+        paragraph.add_run(" —")
 
 
 def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
@@ -378,6 +421,7 @@ def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KP
     for style, text in body_text:
         doc.add_paragraph(text, style=style)
     add_appendices(doc, kpis)
+    current_compatibility(doc)
     props = doc.core_properties
     props.title = "部门整体支出绩效自评报告"  # genreport sets title and author of each report from its data
     props.author = "genreport"
@@ -394,7 +438,7 @@ def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int]
     doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_table(doc, *head, NINE)
     doc.add_paragraph("", style="Table Gap")
-    add_table(doc, *kpi_table(card, kpis), NINE)
+    add_table(doc, *kpi_table(card, kpis), NINE, keep_with_next=(KPI_LAST_ROW,))
     doc.add_paragraph(f"{{%p if {card}.missing %}}", style="Table Note")
     doc.add_paragraph(f"注：总分和等级未计算，缺少{{{{ {card}.missing|join('、') }}}}。", style="Table Note")
     doc.add_paragraph("{%p endif %}", style="Table Note")
@@ -404,11 +448,11 @@ def add_appendices(doc: Document, kpis: KpiColumns = DEFAULT_KPIS) -> None:  # t
     """附件 整体自评表, 项目自评表 (one per project with indicators), 基础数据表: each on or off in template.toml
     (appendices), numbered in the order they print."""
     note = "Table Note"
-    doc.add_paragraph("{%p set att = namespace(n=0) %}", style=note)
+    doc.add_paragraph("{%p set att = namespace(n=0, total=" + APPENDIX_COUNT + ") %}", style=note)
     doc.add_paragraph("{%p if appendices.evaluation %}", style=note)
     add_form(
         doc,
-        "附件{% set att.n = att.n + 1 %}{{ att.n }}",
+        "附件{% set att.n = att.n + 1 %}{% if att.total > 1 %}{{ att.n }}{% endif %}",
         "{{ year }}年度部门整体支出绩效自评表",
         department_table(),
         "evaluation",
@@ -420,7 +464,8 @@ def add_appendices(doc: Document, kpis: KpiColumns = DEFAULT_KPIS) -> None:  # t
     doc.add_paragraph("{%p for pe in project_evaluations %}", style=note)
     add_form(
         doc,
-        "附件{{ att.n }}{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}",
+        "附件{% if att.total > 1 %}{{ att.n }}{% endif %}"
+        "{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}",
         "项目支出绩效自评表（{{ year }}年度）",
         project_table(),
         "pe",
@@ -430,7 +475,7 @@ def add_appendices(doc: Document, kpis: KpiColumns = DEFAULT_KPIS) -> None:  # t
     doc.add_paragraph("{%p endif %}", style=note)
 
     doc.add_paragraph("{%p if appendices.basic_data %}", style=note)
-    doc.add_paragraph("附件{% set att.n = att.n + 1 %}{{ att.n }}", style="Attachment")
+    doc.add_paragraph("附件{% set att.n = att.n + 1 %}{% if att.total > 1 %}{{ att.n }}{% endif %}", style="Attachment")
     doc.add_paragraph("{{ year }}年度部门整体支出绩效评价基础数据表", style="Table Title")
     add_table(doc, *basic_data_table(), [60, 32, 32, 32])
     doc.add_paragraph("", style="Table Gap")
@@ -442,12 +487,36 @@ def add_appendices(doc: Document, kpis: KpiColumns = DEFAULT_KPIS) -> None:  # t
     doc.add_paragraph("{%p endif %}", style=note)
 
 
+def current_compatibility(doc: Document) -> None:  # type: ignore[valid-type]
+    """Word 2013+ layout (compatibilityMode 15): python-docx's default document declares Word 2010 (14), which makes
+    Word open every report in 兼容模式."""
+    compat = doc.settings.element.find(qn("w:compat"))
+    for setting in compat.findall(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+
+
+_APPLICATION = re.compile(rb"<Application>[^<]*</Application>")
+
+
+def save(document: Document, out: Path) -> None:  # type: ignore[valid-type]
+    """Save, naming genreport as the application (python-docx's default says "Microsoft Macintosh Word")."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "docProps/app.xml":
+                data = _APPLICATION.sub(b"<Application>genreport</Application>", data)
+            target.writestr(item, data)
+
+
 def main() -> int:
     from township_template import TOWNSHIP_BODY, TOWNSHIP_KPIS, TOWNSHIP_OUT
 
     for out, document in ((OUT, build()), (TOWNSHIP_OUT, build(TOWNSHIP_BODY, TOWNSHIP_KPIS))):
         out.parent.mkdir(parents=True, exist_ok=True)
-        document.save(out)
+        save(document, out)
         print(f"wrote {out.relative_to(ROOT)}")
     return 0
 

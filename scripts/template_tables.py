@@ -68,18 +68,25 @@ def budget_values(e: str) -> list[str]:
 
 def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], int]:
     """The indicator part: a table of its own so that its header row repeats on every page."""
-    cells: list[Cell] = [(0, 0, 0, "绩效指标", 3)]
+    cells: list[Cell] = [(0, 0, 0, "绩效指标", 6)]
     cells += [(0, i + 1, i + 1, header) for i, (header, _) in enumerate(columns)]
-    cells += [(1, 1, 8, f"{{%tr for k in {e}.kpis %}}")]
+    # the last indicator is a row of its own, kept with the 总分 row below it: a page never starts with 总分 alone
+    cells += [(1, 1, 8, f"{{%tr for k in {e}.kpis[:-1] %}}")]
     cells += [(2, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
     cells += [(3, 1, 8, "{%tr endfor %}")]
+    cells += [(4, 1, 8, f"{{%tr for k in {e}.kpis[-1:] %}}")]
+    cells += [(5, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
+    cells += [(6, 1, 8, "{%tr endfor %}")]
     cells += [
-        (4, 0, 5, "总分"),
-        (4, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
-        (4, 7, 7, f"{{{{ {e}.total|score }}}}"),
-        (4, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
+        (7, 0, 5, "总分"),
+        (7, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
+        (7, 7, 7, f"{{{{ {e}.total|score }}}}"),
+        (7, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
     ]
-    return cells, 5
+    return cells, 8
+
+
+KPI_LAST_ROW = 5  # kpi_table's row of the last indicator, kept with the next (add_table's keep_with_next)
 
 
 def department_table() -> tuple[list[Cell], int]:
@@ -208,7 +215,14 @@ def buildings_table() -> tuple[list[Cell], int]:
 BUILDINGS_WIDTHS = [36, 20, 20, 18, 22, 22, 18]
 
 
-def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int], header_rows: int = 1) -> Table:
+def add_table(
+    doc: Document,
+    cells: list[Cell],
+    rows: int,
+    widths_mm: list[int],
+    header_rows: int = 1,
+    keep_with_next: tuple[int, ...] = (),
+) -> Table:
     table = doc.add_table(rows=rows, cols=len(widths_mm))
     table.style = doc.styles["Table Grid"]
     for col, width in zip(table.columns, widths_mm, strict=True):
@@ -250,4 +264,56 @@ def add_table(doc: Document, cells: list[Cell], rows: int, widths_mm: list[int],
         tr_pr = row._tr.get_or_add_trPr()
         cant_split = OxmlElement("w:cantSplit")
         tr_pr.insert(0, cant_split)
+    for r in keep_with_next:
+        for cell in table.rows[r].cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
     return table
+
+
+# GB/T 9704 附件说明: under the body, "附件：1.……", further lines aligned under the first name; the same appendices,
+# in the same order and numbering, as the labels above the appended forms (add_appendices).
+# how many appendices print: one is named without a number ("附件：…", "附件"), several are numbered
+APPENDIX_COUNT = (
+    "(1 if appendices.evaluation else 0) + (project_evaluations|length if appendices.project_evaluations else 0)"
+    " + (1 if appendices.basic_data else 0)"
+)
+_ATTACHMENT_LINE = "{{ '附件：' if al.first else '　　　' }}{% set al.first = false %}"
+_NUMBER = "{% if al.total > 1 %}{{ al.n }}{% endif %}"
+ATTACHMENT_LIST: list[tuple[str, str]] = [
+    ("Normal", "{%p set al = namespace(n=0, first=true, total=" + APPENDIX_COUNT + ") %}"),
+    (
+        "Normal",
+        "{%p if appendices.evaluation or (appendices.project_evaluations and project_evaluations) "
+        "or appendices.basic_data %}",
+    ),
+    ("Normal", ""),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{%p if appendices.evaluation %}"),
+    (
+        "Attachment List",
+        _ATTACHMENT_LINE
+        + "{% set al.n = al.n + 1 %}"
+        + _NUMBER
+        + "{{ '.' if al.total > 1 }}{{ year }}年度部门整体支出绩效自评表",
+    ),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{%p if appendices.project_evaluations and project_evaluations %}"),
+    ("Normal", "{%p set al.n = al.n + 1 %}"),
+    ("Normal", "{%p for pe in project_evaluations %}"),
+    (
+        "Attachment List",
+        _ATTACHMENT_LINE + _NUMBER + "{% if project_evaluations|length > 1 %}-{{ loop.index }}{% endif %}"
+        "{{ '.' if al.total > 1 }}"
+        "{{ pe.name }}{{ '' if pe.name.endswith('项目') else '项目' }}支出绩效自评表",
+    ),
+    ("Normal", "{%p endfor %}"),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{%p if appendices.basic_data %}"),
+    (
+        "Attachment List",
+        _ATTACHMENT_LINE + "{% set al.n = al.n + 1 %}" + _NUMBER + "{{ '.' if al.total > 1 }}"
+        "{{ year }}年度部门整体支出绩效评价基础数据表",
+    ),
+    ("Normal", "{%p endif %}"),
+]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from template_tables import KpiColumns
+from template_tables import ATTACHMENT_LIST, KpiColumns
 
 TOWNSHIP_OUT = Path(__file__).resolve().parent.parent / "templates" / "township" / "report.docx"
 
@@ -97,7 +97,7 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
     (
         "Normal",
         "{{ year }}年度"
-        + _rate("budget_execution_rate", "预算执行率")
+        + "{% if evaluation.budget.rate is not none %}预算执行率{{ evaluation.budget.rate|pct }}；{% endif %}"
         + _rate("three_public_control_rate", "“三公”经费控制率")
         + _rate("staffing_control_rate", "在职人员控制率")
         + "部门整体支出绩效自评得分{{ evaluation.total|score }}分{% if evaluation.grade %}，等级为"
@@ -127,6 +127,7 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
     ("Heading 1", "七、其他需要说明的情况"),
     *_texts("other"),
     ("Normal", "{%p endif %}"),
+    *ATTACHMENT_LIST,
     ("Closing", ""),
     ("Closing", "{{ unit.name }}"),
     ("Closing", "{%p if report_date %}"),

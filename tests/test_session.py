@@ -61,7 +61,8 @@ def test_a_session_pickles_and_runs_in_worker_processes() -> None:
 def test_a_template_by_name_and_an_unknown_one() -> None:
     assert resolve_profile("default").document == resolve_profile(None).document
     with pytest.raises(
-        TemplateProblem, match=r"^找不到模板“nosuch”（可用的模板：default；或给出 \.docx 文件或文件夹的路径）$"
+        TemplateProblem,
+        match=r"^找不到模板“nosuch”（可用的模板：default、township；或给出 \.docx 文件或文件夹的路径）$",
     ):
         resolve_profile("nosuch")
     shutil.copy(SAMPLE, "2022.xlsx")

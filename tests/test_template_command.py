@@ -16,10 +16,10 @@ runner = CliRunner()
 DEFAULT = ROOT / "templates" / "default"
 
 
-def test_list_shows_the_default_template() -> None:
+def test_list_shows_the_shipped_templates() -> None:
     result = runner.invoke(app, ["template", "list"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [f"default\t{DEFAULT}"]
+    assert result.stdout.splitlines() == [f"default\t{DEFAULT}", f"township\t{DEFAULT.parent / 'township'}"]
 
 
 def test_new_copies_the_default_and_builds_with_it_by_name() -> None:
@@ -59,6 +59,6 @@ def test_new_from_another_template_and_what_it_refuses() -> None:
     missing = runner.invoke(app, ["template", "new", "c", "--from", "nosuch"])
     assert (missing.exit_code, missing.stderr) == (
         1,
-        "错误：找不到模板“nosuch”（可用的模板：a、b、default；或给出 .docx 文件或文件夹的路径）\n",
+        "错误：找不到模板“nosuch”（可用的模板：a、b、default、township；或给出 .docx 文件或文件夹的路径）\n",
     )
     assert not Path("templates/c").exists()
