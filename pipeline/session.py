@@ -19,6 +19,7 @@ from .context import build_context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import Finding
+from .formats import PdfQueue, write_converted
 from .normalize import named_template, normalize
 from .outfile import DEFAULT_OUT_DIR
 from .profile import TemplateProfile, resolve_profile
@@ -116,10 +117,12 @@ class BuildResult:
     """What happened to one input: the report written, or the error that stopped it."""
 
     input: Path
-    output: Path | None = None
+    output: Path | None = None  # the first file written (the .docx when it was asked for)
     findings: list[Finding] = field(default_factory=list)
     error: GenreportError | None = None
     seconds: float = 0.0
+    outputs: list[Path] = field(default_factory=list)  # every file written, in the order of --format
+    pdf: Path | None = None  # where its PDF goes, until PdfQueue.convert has made it
 
     @property
     def ok(self) -> bool:
@@ -137,12 +140,15 @@ class BuildSession:
         *,
         strict: bool = False,
         percent_places: int | None = None,
+        formats: Sequence[str] = ("docx",),
     ) -> None:
         self.profile = profile  # None: each workbook's 模板 row chooses, else the default template
         self.out_dir = out_dir
         self.options = options  # None: each template's number style (template.toml [numbers])
         self.percent_places = percent_places  # --percent-places, over the template's
         self.strict = strict
+        self.formats = tuple(formats)
+        self.pdfs = PdfQueue()
         self.profiles = Profiles()
         self._renderers: dict[Path, DocxRenderer] = {}
 
@@ -192,12 +198,36 @@ class BuildSession:
                 raise WorkbookInvalid(blocking)
             target = self.output_path(path)
             profile = inspection.profile
-            self.renderer(profile).render(build_context(inspection.derived, profile.settings), target)
-            result.output = target
+            context = build_context(inspection.derived, profile.settings)
+            data = self.renderer(profile).render_bytes(context)
+            result.outputs = write_converted(data, target, self.formats, context["title"])
+            if "pdf" in self.formats:
+                self.pdfs.add(data, target, "docx" in self.formats)
+                result.pdf = target.with_suffix(".pdf")
+            result.output = result.outputs[0] if result.outputs else None
         except GenreportError as e:
             result.error = e
         result.seconds = time.perf_counter() - started
         return result
+
+
+def finish_pdfs(session: BuildSession, results: Sequence[BuildResult]) -> GenreportError | None:
+    """Convert the PDFs of a build in one LibreOffice run and record each on its result (the file, or the error
+    that stopped it); return the error that stopped them all (LibreOffice missing), the other formats kept."""
+    try:
+        converted = session.pdfs.convert()
+    except GenreportError as e:
+        return e
+    for result in results:
+        if result.pdf is None:
+            continue
+        outcome = converted.get(result.pdf)
+        if isinstance(outcome, Path):
+            result.outputs.append(outcome)
+            result.output = result.output or outcome
+        elif outcome is not None:
+            result.error = outcome
+    return None
 
 
 def render_options(profile: TemplateProfile, percent_places: int | None = None) -> RenderOptions:

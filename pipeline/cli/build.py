@@ -13,7 +13,7 @@ from ..outfile import DEFAULT_OUT_DIR
 from .common import InputsArgument, TemplateOption, fail
 
 if TYPE_CHECKING:
-    from ..session import BuildResult
+    from ..session import BuildResult, BuildSession
 
 
 def build_command(
@@ -24,17 +24,29 @@ def build_command(
         int | None, typer.Option(help="百分比保留的小数位数；默认按模板设置（2 位）。", min=0, max=6)
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也不生成报告。")] = False,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="输出格式，可多选，用逗号分隔：docx（Word）、pdf（经 LibreOffice 转换）、html（单个网页文件）、"
+            "md（Markdown）。如 --format docx,pdf。",
+        ),
+    ] = "docx",
 ) -> None:
-    """为每个工作簿生成报告 OUT_DIR/<文件名>.docx；有错误的工作簿不生成，其余照常生成。
+    """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
+
+    有错误的工作簿不生成，其余照常生成。
 
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
     """
+    from ..formats import parse_formats
     from ..profile import resolve_profile
     from ..session import BuildSession
 
     try:
+        wanted = parse_formats(formats)
         profile = resolve_profile(template) if template is not None else None
-        session = BuildSession(profile, out_dir, strict=strict, percent_places=percent_places)
+        session = BuildSession(profile, out_dir, strict=strict, percent_places=percent_places, formats=wanted)
         paths = session.plan(inputs)
     except GenreportError as e:
         raise fail(e) from None
@@ -43,6 +55,8 @@ def build_command(
         result = session.run(path)
         _print_result(result)
         results.append(result)
+    if "pdf" in wanted:
+        _pdfs(session, results)
     failed = [r for r in results if not r.ok]
     if len(results) > 1:
         typer.echo(
@@ -57,8 +71,9 @@ def _print_result(result: BuildResult) -> None:
         if finding.severity == "warning":
             typer.echo(f"警告：{finding}", err=True)  # under --strict these are also what stopped the build
     if result.error is None:
-        assert result.output is not None
-        typer.echo(f"已生成 {display_path(result.output)}（{result.seconds:.1f} 秒）")
+        if result.outputs:
+            shown = "、".join(display_path(p) for p in result.outputs)
+            typer.echo(f"已生成 {shown}（{result.seconds:.1f} 秒）")
     elif isinstance(result.error, WorkbookInvalid):
         blocking = result.error.findings
         for finding in blocking:
@@ -69,3 +84,22 @@ def _print_result(result: BuildResult) -> None:
             typer.echo(f"{display_path(result.input)}：有 {len(blocking)} 处{kind}，未生成报告。", err=True)
     else:
         typer.echo(f"错误：{result.error}", err=True)
+
+
+def _pdfs(session: BuildSession, results: list[BuildResult]) -> None:
+    """The PDFs of the whole build in one LibreOffice run, after the other formats are written."""
+    from ..session import finish_pdfs
+
+    waiting = [r for r in results if r.pdf is not None]
+    if not waiting:
+        return
+    typer.echo(f"正在用 LibreOffice 生成 PDF（{len(waiting)} 份）……", err=True)
+    missing = finish_pdfs(session, results)
+    if missing is not None:
+        typer.echo(f"错误：{missing}；其他格式已生成。", err=True)
+        raise typer.Exit(missing.exit_code)
+    for result in waiting:
+        if result.error is None:
+            typer.echo(f"已生成 {display_path(result.outputs[-1])}")
+        else:
+            typer.echo(f"错误：{result.error}", err=True)

@@ -1,0 +1,90 @@
+"""The formats a report is written in, all from the one rendered Word document: docx, pdf, html, md.
+
+HTML and Markdown are converted from the .docx bytes at once; PDFs wait until every report of a build is rendered,
+so that LibreOffice starts once for all of them (:func:`PdfQueue.convert`). Where the .docx itself was not asked for,
+the PDF is made from a copy in a private temporary folder, and only the PDF lands in the output folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import GenreportError, UsageError
+from .outfile import atomic_write
+
+FORMATS = ("docx", "pdf", "html", "md")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """ "docx,pdf" → ("docx", "pdf"), in the order given, each once; an unknown name is a usage error."""
+    names = [name.strip().lower().lstrip(".") for name in text.replace("，", ",").split(",") if name.strip()]
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise UsageError(f"--format 只能是 {','.join(FORMATS)} 中的一个或几个（用逗号分隔），实际为“{text}”")
+    return tuple(dict.fromkeys(names))
+
+
+def write_converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[Path]:
+    """Write the .docx (if asked) and its HTML and Markdown beside it; return what was written."""
+    written: list[Path] = []
+    if "docx" in formats:
+        atomic_write(docx_path, data)
+        written.append(docx_path)
+    if "html" in formats:
+        from .render.html import docx_to_html
+
+        target = docx_path.with_suffix(".html")
+        atomic_write(target, docx_to_html(data, title).encode("utf-8"))
+        written.append(target)
+    if "md" in formats:
+        from .render.markdown import docx_to_markdown
+
+        target = docx_path.with_suffix(".md")
+        atomic_write(target, docx_to_markdown(data).encode("utf-8"))
+        written.append(target)
+    return written
+
+
+class PdfQueue:
+    """Reports waiting for their PDF: converted together when the build has rendered them all."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Path, Path] = {}  # the .docx LibreOffice reads → where its PDF belongs
+        self._staging: Path | None = None
+
+    def add(self, data: bytes, docx_path: Path, docx_written: bool) -> None:
+        source = docx_path
+        if not docx_written:
+            if self._staging is None:
+                self._staging = Path(tempfile.mkdtemp(prefix="genreport-pdf-"))
+            folder = self._staging / str(len(self._pending))  # two inputs may share a stem in other folders
+            folder.mkdir()
+            source = folder / docx_path.name
+            source.write_bytes(data)
+        self._pending[source] = docx_path.with_suffix(".pdf")
+
+    def convert(self, timeout: float | None = None) -> dict[Path, Path | GenreportError]:
+        """Every PDF, by the place it was meant for: the file written, or the error that stopped it. Raises
+        OfficeNotFound (once, for all) where LibreOffice is not installed."""
+        from .render.pdf import DEFAULT_TIMEOUT, convert_to_pdf
+
+        if not self._pending:
+            return {}
+        try:
+            converted = convert_to_pdf(list(self._pending), timeout or DEFAULT_TIMEOUT)
+            out: dict[Path, Path | GenreportError] = {}
+            for source, target in self._pending.items():
+                result = converted.get(source)
+                if isinstance(result, Path) and result != target:  # made in the private staging folder
+                    atomic_write(target, result.read_bytes())
+                    result = target
+                out[target] = result if result is not None else GenreportError(f"{target.name}：未生成 PDF")
+            return out
+        finally:
+            self._pending.clear()
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
+                self._staging = None

@@ -1,0 +1,96 @@
+"""What the HTML and Markdown writers read from a rendered report: its blocks in order, as plain data.
+
+Paragraphs carry their resolved style (its display name: Title, Heading 1–3, Normal, Closing, Attachment,
+Table Title …) and their inline content; tables carry the cells that start in each row, with Word's merges as row
+and column spans (``grid()`` gives every position its covering cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .docx_styles import PageSetup, StyleFormat
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Break:
+    """``<w:br/>``: a line break, or with ``page`` a page break."""
+
+    page: bool = False
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    content_type: str
+    description: str
+    width_mm: float | None = None
+    height_mm: float | None = None
+
+
+Inline = Text | Break | Image
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    style: StyleFormat
+    inlines: tuple[Inline, ...]
+    align: str | None = None  # set on the paragraph itself, overriding its style
+    page_break_before: bool = False  # by the paragraph or its style
+
+    @property
+    def text(self) -> str:
+        return "".join(i.text if isinstance(i, Text) else "\n" if isinstance(i, Break) else "" for i in self.inlines)
+
+
+@dataclass(frozen=True)
+class Cell:
+    blocks: tuple[Block, ...]
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    align: str | None = None  # of its only paragraph, where that one sets it
+
+    @property
+    def text(self) -> str:
+        texts = (b.text if isinstance(b, Paragraph) else "\n".join(c.text for c in b.cells) for b in self.blocks)
+        return "\n".join(texts)
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[Cell, ...], ...]  # each row holds the cells that start in it
+    columns: int
+    widths: tuple[int, ...] = ()  # grid column widths in twips, where the table declares them
+    header_rows: int = 0  # leading rows Word repeats on each page
+
+    @property
+    def cells(self) -> Iterator[Cell]:
+        return (c for row in self.rows for c in row)
+
+    def grid(self) -> list[list[Cell | None]]:
+        """Every grid position → the cell covering it (``None`` where a row is short)."""
+        grid: list[list[Cell | None]] = [[None] * self.columns for _ in self.rows]
+        for cell in self.cells:
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, min(cell.col + cell.colspan, self.columns)):
+                    grid[r][c] = cell
+        return grid
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Document:
+    blocks: tuple[Block, ...]
+    styles: dict[str, StyleFormat]
+    page: PageSetup = field(default_factory=PageSetup)

@@ -1,0 +1,123 @@
+"""The report as Markdown (CommonMark with GitHub pipe tables), converted from the rendered .docx.
+
+- Title is ``#``, Heading 1–3 are ``##``–``####``; Table Title is bold; a page break of the docx (before each 附件)
+  is a thematic break ``---``; empty paragraphs are left out.
+- Tables are pipe tables whose first row is the table's first row (a pipe table must have a header row). Merged
+  cells: a cell merged **down** repeats its text in every row it covers, so that each row reads on its own (the
+  一级指标 of each indicator stays beside it); a cell merged **across** puts its text in its first column and leaves
+  the columns it covers to the right empty.
+- Text is escaped where Markdown would read it as markup: ``\\ ` * _ [ ] < > | ~ & $ #`` everywhere, and a line that
+  would start a list, quote or heading. In a table cell, a line break or a second paragraph is ``<br>``.
+- Images are inline data URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+
+from .docx_walk import Block, Break, Image, Paragraph, Table, Text, read_document
+
+HEADING_LEVELS = {"Title": 1, "Heading 1": 2, "Heading 2": 3, "Heading 3": 4}
+BOLD_STYLES = {"Table Title"}
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&$#])")
+# what makes a line a list item, a setext underline or a thematic break (``*``, ``#`` and ``>`` are always escaped)
+_BULLET = re.compile(r"^([-+=])")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_KEEP_INDENT = re.compile(r"^[^\S \t\n]+")
+
+
+def docx_to_markdown(data: bytes) -> str:
+    """The .docx in ``data`` as a Markdown document."""
+    parts: list[str] = []
+    for block in read_document(data).blocks:
+        if isinstance(block, Table):
+            parts.append(_table(block))
+            continue
+        if block.page_break_before and parts:
+            parts.append("---")
+        text = _paragraph(block)
+        if text:
+            parts.append(text)
+    return "\n\n".join(parts) + "\n"
+
+
+def escape(text: str) -> str:
+    """``text`` as Markdown that displays it literally, on one line or several (one per ``\\n``)."""
+    return _line_starts(_INLINE.sub(r"\\\1", text))
+
+
+def _line_starts(text: str) -> str:
+    """Each line without its leading blanks (they would indent; four make a code block), its leading full-width
+    spaces (an indent the user typed, which Markdown readers trim) as character references, and a list, heading
+    or underline marker at its start escaped."""
+    lines = (_KEEP_INDENT.sub(_reference, line.lstrip(" \t")) for line in text.split("\n"))
+    return "\n".join(_ORDERED.sub(r"\1\\\2", _BULLET.sub(r"\\\1", line)) for line in lines)
+
+
+def _reference(m: re.Match[str]) -> str:
+    return "".join(f"&#x{ord(c):X};" for c in m[0])
+
+
+def _paragraph(p: Paragraph) -> str:
+    level = HEADING_LEVELS.get(p.style.name)
+    if level is not None:
+        text = re.sub(r"\s+", " ", _inlines(p, line_break=" ")).strip()
+        return "#" * level + " " + text if text else ""
+    text = _line_starts(_inlines(p, line_break="\\\n")).strip()
+    return _strong(text) if text and p.style.name in BOLD_STYLES else text
+
+
+def _inlines(p: Paragraph, line_break: str) -> str:
+    items = list(p.inlines)
+    while items and isinstance(items[-1], Break):  # a break ending a paragraph would print as a backslash
+        items.pop()
+    parts: list[str] = []
+    for item in items:
+        if isinstance(item, Text):
+            text = _INLINE.sub(r"\\\1", item.text.replace("\n", " "))
+            parts.append(_strong(text) if item.bold and text.strip() else text)
+        elif isinstance(item, Break):
+            parts.append(line_break)
+        elif isinstance(item, Image):
+            parts.append(_image(item))
+    return "".join(parts)
+
+
+def _strong(text: str) -> str:
+    """Bold text. ``**`` does not open or close next to punctuation or a space in CommonMark (“…”, （…）): there,
+    the HTML tag, which always does."""
+    edges = (text[0], text[-1])
+    if any(unicodedata.category(c)[0] in "PSZ" or c in "\\" for c in edges):
+        return f"<strong>{text}</strong>"
+    return f"**{text}**"
+
+
+def _image(image: Image) -> str:
+    uri = f"data:{image.content_type};base64,{base64.b64encode(image.data).decode('ascii')}"
+    return f"![{escape(image.description)}]({uri})"
+
+
+def _cell_text(blocks: tuple[Block, ...]) -> str:
+    lines = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            lines.append(_line_starts(_inlines(block, line_break="\n")).replace("\n", "<br>"))
+        else:  # a table inside a cell: its cells' text, row by row
+            lines += [" ".join(_cell_text(c.blocks) for c in row) for row in block.rows]
+    return "<br>".join(line.strip() for line in lines if line.strip())
+
+
+def _table(table: Table) -> str:
+    grid = table.grid()
+    rows = []
+    for r, row in enumerate(grid):
+        cells = []
+        for c, cell in enumerate(row):
+            # repeated down a vertical merge; only in its first column across a horizontal one
+            cells.append(_cell_text(cell.blocks) if cell is not None and cell.col == c else "")
+        rows.append("| " + " | ".join(cells) + " |")
+        if r == 0:
+            rows.append("|" + "---|" * table.columns)
+    return "\n".join(rows)

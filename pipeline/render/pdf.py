@@ -1,0 +1,207 @@
+"""PDF from the rendered .docx through LibreOffice headless: the layout Word shows, with the fonts embedded.
+
+Each ``soffice`` call gets a fresh private user profile (``-env:UserInstallation``), removed afterwards, so builds
+running side by side never share or lock one; it converts several documents at once (LibreOffice starts once), under
+a time limit after which its whole process group is killed. ``soffice`` exits 0 even when a conversion fails, so each
+PDF is checked to exist and be a PDF, then written next to its .docx atomically (:func:`pipeline.outfile.atomic_write`).
+
+The GB/T 9704 faces (仿宋_GB2312, 方正小标宋简体, 楷体_GB2312, 黑体, 宋体) are not free and mostly not installed.
+Left to itself, LibreOffice then sets Latin text in DejaVu Sans and Chinese text in the Japanese Noto face. A
+fontconfig file (``FONTCONFIG_FILE``, the system configuration plus aliases) maps each to a free face of the same
+kind: Noto Serif CJK SC for the Song, FangSong and Kai faces (Bold for the heavy 小标宋), Noto Sans CJK SC for 黑体.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from ..errors import GenreportError, display_path
+from ..outfile import atomic_write
+
+DEFAULT_TIMEOUT = 120.0  # seconds per document: LibreOffice converts the sample in about 2 s
+INSTALL_HINT = (
+    "请安装 LibreOffice 后重试（Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk）"
+)
+SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
+# the faces Chinese official documents name, by kind → the free face that stands in
+FONT_ALIASES = {
+    **dict.fromkeys(("仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312", "方正仿宋_GBK", "方正仿宋简体"), SERIF),
+    **dict.fromkeys(("宋体", "SimSun", "新宋体", "NSimSun", "方正书宋_GBK", "方正书宋简体"), SERIF),
+    **dict.fromkeys(("楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312", "方正楷体_GBK", "方正楷体简体"), SERIF),
+    **dict.fromkeys(("黑体", "SimHei", "方正黑体_GBK", "方正黑体简体", "微软雅黑", "Microsoft YaHei"), SANS),
+}
+BOLD_ALIASES = {face: SERIF for face in ("方正小标宋简体", "方正小标宋_GBK", "小标宋", "FZXiaoBiaoSong-B05S")}
+_SYSTEM_CONFIGS = ("/etc/fonts/fonts.conf", "/usr/local/etc/fonts/fonts.conf", "/opt/homebrew/etc/fonts/fonts.conf")
+_KNOWN_PLACES = (
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+
+
+class OfficeNotFound(GenreportError):
+    """Raised when LibreOffice is not installed: no PDF can be made, the other formats still can."""
+
+    def __init__(self) -> None:
+        super().__init__(f"未找到 LibreOffice（soffice），无法生成 PDF：{INSTALL_HINT}")
+
+
+class PdfConversionFailed(GenreportError):
+    """Raised (or returned, per document) when LibreOffice did not produce a PDF of a document."""
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice command: on PATH (soffice, libreoffice) or where its installers put it."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in _KNOWN_PLACES if os.access(p, os.X_OK)), None)
+
+
+def fonts_conf() -> str:
+    """A fontconfig file: the configuration in force, then the aliases for the official-document faces."""
+    current = os.environ.get("FONTCONFIG_FILE")
+    candidates = [current] if current and Path(current).is_file() else _SYSTEM_CONFIGS
+    system = next((c for c in candidates if Path(c).is_file()), None)
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]
+    if system:
+        lines.append(f'  <include ignore_missing="yes">{escape(system)}</include>')
+    for face, free in FONT_ALIASES.items():
+        lines.append(f'  <alias binding="same"><family>{face}</family><prefer><family>{free}</family></prefer></alias>')
+    for face, free in BOLD_ALIASES.items():  # a heavy face: its stand-in in bold, else the title looks thin
+        lines += [
+            '  <match target="pattern">',
+            f'    <test name="family" qual="any"><string>{face}</string></test>',
+            f'    <edit name="family" mode="assign" binding="strong"><string>{free}</string></edit>',
+            '    <edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>',
+            "  </match>",
+        ]
+    return "\n".join([*lines, "</fontconfig>", ""])
+
+
+def convert_to_pdf(
+    docx_paths: Sequence[Path], timeout: float = DEFAULT_TIMEOUT, *, soffice: str | None = None
+) -> dict[Path, Path | GenreportError]:
+    """Convert each .docx to ``<stem>.pdf`` beside it; → each path given, with its PDF or the error that stopped it.
+
+    Raises :class:`OfficeNotFound` when LibreOffice is not installed (then nothing can be converted). ``timeout`` is
+    per document: a call converting n documents may take n × ``timeout`` seconds before it is killed.
+    """
+    exe = soffice or find_soffice()
+    if exe is None:
+        raise OfficeNotFound()
+    results: dict[Path, Path | GenreportError] = {}
+    pending = []
+    for path in dict.fromkeys(docx_paths):
+        if path.is_file():
+            pending.append(path)
+        else:
+            results[path] = PdfConversionFailed(f"无法生成 PDF：找不到 {display_path(path)}")
+    for batch in _batches(pending):
+        done = _convert(exe, batch, timeout)
+        retry = [p for p in batch if isinstance(done[p], PdfConversionFailed) and not isinstance(done[p], _TimedOut)]
+        if len(batch) > 1:  # one bad document may stop LibreOffice for the rest of its call: each once more alone
+            for path in retry:
+                done.update(_convert(exe, [path], timeout))
+        results.update(done)
+    return {path: results[path] for path in dict.fromkeys(docx_paths)}
+
+
+class _TimedOut(PdfConversionFailed):
+    pass
+
+
+def _batches(paths: list[Path]) -> list[list[Path]]:
+    """Groups in which no two documents share a file name: one call writes all its PDFs into one folder."""
+    batches: list[list[Path]] = []
+    for path in paths:
+        batch = next((b for b in batches if all(p.stem.lower() != path.stem.lower() for p in b)), None)
+        if batch is None:
+            batches.append(batch := [])
+        batch.append(path)
+    return batches
+
+
+def _convert(exe: str, batch: list[Path], timeout: float) -> dict[Path, Path | GenreportError]:
+    # ignore_cleanup_errors: a killed LibreOffice may still be letting go of its profile; a leftover is only a temp dir
+    with tempfile.TemporaryDirectory(prefix="genreport-pdf-", ignore_cleanup_errors=True) as tmp:
+        work = Path(tmp)
+        (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
+        out = work / "out"
+        command = [
+            exe,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            *("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck"),
+            *("--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out)),
+            *(str(p.resolve()) for p in batch),
+        ]
+        env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf")}
+        limit = timeout * len(batch)
+        try:
+            stderr = _run(command, env, limit)
+        except subprocess.TimeoutExpired:
+            message = "无法生成 PDF：{} 转换超时（{:g} 秒），已终止 LibreOffice"
+            return {p: _TimedOut(message.format(display_path(p), limit)) for p in batch}
+        except OSError as e:
+            return {p: PdfConversionFailed(f"无法生成 PDF：无法运行 {exe}（{e.strerror or e}）") for p in batch}
+        return {p: _collect(p, out / f"{p.stem}.pdf", stderr) for p in batch}
+
+
+def _run(command: list[str], env: dict[str, str], limit: float) -> str:
+    """Run LibreOffice in a process group of its own; on time-out (or an interrupt) the whole group goes: soffice
+    starts soffice.bin, which killing soffice alone would leave running."""
+    windows = os.name == "nt"
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=not windows,
+        creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
+    )
+    try:
+        _, stderr = process.communicate(timeout=limit)
+    except BaseException:
+        _kill_group(process, windows)  # the leader is not reaped yet, so its group id cannot have been reused
+        raise
+    return stderr.decode("utf-8", "replace")
+
+
+def _kill_group(process: subprocess.Popen[bytes], windows: bool) -> None:
+    if windows:
+        if process.poll() is None:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=10)
+
+
+def _collect(docx: Path, produced: Path, stderr: str) -> Path | GenreportError:
+    shown = display_path(docx)
+    try:
+        data = produced.read_bytes()
+    except OSError:
+        data = b""
+    if not data.startswith(b"%PDF"):
+        said = " ".join(line.strip() for line in stderr.splitlines() if "warn" not in line.lower())[-200:]
+        reason = f"LibreOffice 未生成 PDF（{said}）" if said else "LibreOffice 未生成 PDF"
+        return PdfConversionFailed(f"无法生成 PDF：{shown}：{reason}；请确认该文件能在 Word/WPS 中打开")
+    target = docx.with_suffix(".pdf")
+    try:
+        atomic_write(target, data)
+    except GenreportError as e:
+        return e
+    return target
