@@ -17,6 +17,7 @@ from .evaluation import basic_data, department_evaluation, project_evaluations
 from .model import Record
 from .numbers import chinese_count, unsigned
 from .records import Report
+from .render.charts import CHART_KEYS
 from .template_settings import TemplateSettings, default_settings
 
 
@@ -60,6 +61,8 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "words": settings.group("words"),
         "sections": settings.group("sections"),
         "appendices": settings.group("appendices"),
+        # the pictures are drawn by the Word renderer, which alone can make docx images; here only their slots
+        "charts": {"enabled": settings.get("charts.enabled"), **dict.fromkeys(CHART_KEYS)},
         "custom": custom_values(report),
         "custom_fields": [
             {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}

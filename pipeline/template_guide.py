@@ -118,6 +118,15 @@ MEANINGS: dict[str, Meaning] = {
     "words": _m("随单位类别而变的用词（template.toml 的 [words]），如 {{ words.office }}"),
     "sections": _m("正文各段是否打印（template.toml 的 [sections]），如 {%p if sections.yoy %}"),
     "appendices": _m("各附件是否打印（template.toml 的 [appendices]）"),
+    "charts": _m(
+        "报告中的图表（template.toml 的 charts.enabled 为 true 时才画）：各项是一幅图，数据不足或未开启时为空；"
+        "写在单独一段：{%p if charts.budget %}…{{ charts.budget }}…{%p endif %}"
+    ),
+    "charts.enabled": _m("template.toml 的 charts.enabled：是否画图", BOOL),
+    "charts.structure": _m("图：基本支出与项目支出（全年执行数）", ANY),
+    "charts.functions": _m("图：项目支出按功能分类", ANY),
+    "charts.budget": _m("图：收入、支出、基本支出、项目支出的年初预算数、全年预算数、全年执行数", ANY),
+    "charts.indicators": _m("图：预算执行率等指标与 100% 的对比", ANY),
     "custom": _m(
         "本部门自己的数据：“自定义字段”表的每一项按名称（{{ custom.绿化面积 }}），template.toml 中 [[tables]] "
         "声明的表按 key（{%tr for r in custom.KEY %}，每行一条，列按 columns 的 key）",

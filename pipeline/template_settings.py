@@ -51,7 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("numbers.decimals", "2", "金额保留的小数位数（四舍五入）。", int),
     Setting("numbers.thousands", "false", "金额是否加千分位逗号（12,678.39）。", bool),
     Setting("numbers.percent_places", "2", "百分比保留的小数位数；命令行 --percent-places 优先。", int),
-    Setting("charts.enabled", "false", "是否在报告中插入图表。", bool),
+    Setting(
+        "charts.enabled",
+        "false",
+        "是否在报告中插入图表（支出结构、功能分类、预算执行、绩效指标；模板中写 {{ charts.budget }} 等）。",
+        bool,
+    ),
     Setting(
         "aliases",
         "{}",

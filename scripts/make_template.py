@@ -36,6 +36,7 @@ from template_tables import (
     add_table,
     basic_data_table,
     buildings_table,
+    chart,
     department_table,
     kpi_table,
     project_table,
@@ -123,6 +124,8 @@ BODY: list[tuple[str, str]] = [
         "{{ indicators.budget_control_rate.value|pct }}{% endif %}。",
     ),
     ("Normal", "{%p endif %}"),
+    *chart("structure"),
+    *chart("budget"),
     ("Normal", "{%p if sections.three_public and three_public %}"),
     ("Heading 3", "{% set h.n = h.n + 1 %}{{ h.n }}.“三公”经费执行情况"),
     (
@@ -170,6 +173,7 @@ BODY: list[tuple[str, str]] = [
         "{% for c in g.children %}{{ c.name }}{{ c.amount|money }}万元{% if not loop.last %}，{% endif %}"
         "{% endfor %}）{% endif %}{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。",
     ),
+    *chart("functions"),
     ("Normal", "{%p for t in texts.overall %}"),
     ("Normal", "{{ t }}"),
     ("Normal", "{%p endfor %}"),
@@ -180,6 +184,7 @@ BODY: list[tuple[str, str]] = [
         "{% if evaluation.grade %}，等级为“{{ evaluation.grade }}”{% endif %}。",
     ),
     ("Normal", "{%p endif %}"),
+    *chart("indicators"),
     ("Normal", "{%p if sections.projects %}"),
     ("Heading 3", "2.项目绩效目标完成情况（仅对{{ threshold|plain }}万元以上的项目资金进行分项说明）"),
     ("Normal", "{%p for p in major_projects %}"),
@@ -321,6 +326,14 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     paragraph_format(attachment, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     attachment.paragraph_format.page_break_before = True
     attachment.paragraph_format.keep_with_next = True
+
+    figure = styles.add_style("Chart", WD_STYLE_TYPE.PARAGRAPH)
+    figure.base_style = normal
+    paragraph_format(figure, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    figure.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would clip the picture
+    figure.paragraph_format.space_before = Pt(6)
+    figure.paragraph_format.space_after = Pt(6)
+    _no_snap(figure)
 
     # 附件说明: 左空二字 "附件：1.", a long name wraps under its own first character (GB/T 9704 7.3.6)
     listing = styles.add_style("Attachment List", WD_STYLE_TYPE.PARAGRAPH)

@@ -317,3 +317,9 @@ ATTACHMENT_LIST: list[tuple[str, str]] = [
     ),
     ("Normal", "{%p endif %}"),
 ]
+
+
+def chart(key: str) -> list[tuple[str, str]]:
+    """A chart in a paragraph of its own (style Chart: centred, single line spacing so the picture is not clipped),
+    printed where the template draws charts (template.toml charts.enabled) and the data allows it."""
+    return [("Normal", f"{{%p if charts.{key} %}}"), ("Chart", f"{{{{ charts.{key} }}}}"), ("Normal", "{%p endif %}")]

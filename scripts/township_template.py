@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from template_tables import ATTACHMENT_LIST, KpiColumns
+from template_tables import ATTACHMENT_LIST, KpiColumns, chart
 
 TOWNSHIP_OUT = Path(__file__).resolve().parent.parent / "templates" / "township" / "report.docx"
 
@@ -75,6 +75,8 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
         "与上年决算数{{ ye.prior|money }}万元相比{{ ye|delta }}。{% endif %}"
         "{% for t in texts.variance %}{{ t }}{% endfor %}",
     ),
+    *chart("structure"),
+    *chart("budget"),
     ("Normal", "{%p set h = namespace(n=2) %}"),
     ("Normal", "{%p if sections.three_public and three_public %}"),
     ("Heading 2", "{% set h.n = h.n + 1 %}（{{ h.n|cn_number }}）“三公”经费"),
@@ -103,6 +105,7 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
         + "部门整体支出绩效自评得分{{ evaluation.total|score }}分{% if evaluation.grade %}，等级为"
         "“{{ evaluation.grade }}”{% endif %}。",
     ),
+    *chart("indicators"),
     *_texts("overall"),
     ("Normal", "{%p if sections.projects and projects %}"),
     ("Normal", "重点支出项目如下："),

@@ -244,3 +244,11 @@ def test_init_with_a_template_offers_its_levels_and_names_it() -> None:
     assert wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "template", "value")].value == "township"
     formulas = [dv.formula1 for dv in wb[schema.KPIS.name].data_validations.dataValidation]
     assert '"产出指标,成本指标,效益指标,满意度指标"' in formulas
+
+
+def test_charts_switched_on_in_template_toml() -> None:
+    new_template("pictures", "[charts]\nenabled = true\n")
+    code, errors, _ = build(sample(), "-t", "pictures")
+    assert code == 0, errors
+    document = docx.Document("out/2022.docx")
+    assert len(document.inline_shapes) == 4  # structure, budget, functions, indicators

@@ -88,3 +88,16 @@ def test_the_township_template_checks_clean() -> None:
     result = runner.invoke(app, ["template", "check", "township", "--input", str(TOWNSHIP)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("模板检查通过：")
+
+
+def test_the_township_template_draws_its_charts_and_the_default_draws_none() -> None:
+    shutil.copy(TOWNSHIP, "township-2023.xlsx")
+    _, _, document = build(Path("township-2023.xlsx"))
+    assert document is not None
+    charts = [p for p in document.paragraphs if p.style.name == "Chart"]
+    assert len(charts) == 3 == len(document.inline_shapes)  # structure, budget, indicators (no 功能分类 in its outline)
+    assert all(p.text == "" for p in charts)
+    shutil.copy(SAMPLE, "2022.xlsx")
+    _, _, document = build(Path("2022.xlsx"))
+    assert document is not None and len(document.inline_shapes) == 0
+    assert not [p for p in document.paragraphs if p.style.name == "Chart"]

@@ -84,6 +84,21 @@ def _near(error: BaseException) -> str:
     return f"（位于“{near[:60]}”附近）" if near else ""
 
 
+def _with_charts(doc: DocxTemplate, context: dict[str, Any]) -> dict[str, Any]:
+    """The charts the template asks for (charts.enabled), drawn and made images of this document."""
+    slots = context.get("charts")
+    if not isinstance(slots, dict) or not slots.get("enabled"):
+        return context
+    from .chart_font import ChartsUnavailable
+    from .charts import draw_charts, inline_images
+
+    try:
+        images = inline_images(doc, draw_charts(context))
+    except ChartsUnavailable as e:
+        raise TemplateProblem(str(e)) from e
+    return {**context, "charts": {**slots, **images}}
+
+
 def _set_properties(doc: DocxTemplate, properties: dict[str, str]) -> None:
     """File properties (title, author) as plain text: Word caps them at 255 characters and never unescapes."""
     core = doc.docx.core_properties
@@ -126,6 +141,7 @@ class DocxRenderer:
         self.check(context)
         try:
             doc = _StrictDocxTemplate(self.data, self._patched)
+            context = _with_charts(doc, context)
             # one budget and one deadline for the whole document: body, headers, footers and properties
             self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
         except TemplateProblem:
