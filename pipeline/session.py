@@ -26,6 +26,7 @@ from .profile import TemplateProfile, resolve_profile
 from .read_excel import open_workbook
 from .records import Report
 from .render import RenderOptions
+from .review import add_review_comments
 
 if TYPE_CHECKING:
     from .render.docx import DocxRenderer
@@ -141,6 +142,7 @@ class BuildSession:
         strict: bool = False,
         percent_places: int | None = None,
         formats: Sequence[str] = ("docx",),
+        comments: bool = True,
     ) -> None:
         self.profile = profile  # None: each workbook's 模板 row chooses, else the default template
         self.out_dir = out_dir
@@ -148,6 +150,7 @@ class BuildSession:
         self.percent_places = percent_places  # --percent-places, over the template's
         self.strict = strict
         self.formats = tuple(formats)
+        self.comments = comments  # the warnings as Word comments at the figures they concern
         self.pdfs = PdfQueue()
         self.profiles = Profiles()
         self._renderers: dict[Path, DocxRenderer] = {}
@@ -199,7 +202,16 @@ class BuildSession:
             target = self.output_path(path)
             profile = inspection.profile
             context = build_context(inspection.derived, profile.settings)
-            data = self.renderer(profile).render_bytes(context)
+            renderer = self.renderer(profile)
+            data = renderer.render_bytes(context)
+            if self.comments:
+                data = add_review_comments(
+                    data,
+                    inspection.findings,
+                    inspection.derived.report,
+                    decimals=renderer.options.decimals,
+                    thousands=renderer.options.thousands,
+                )
             result.outputs = write_converted(data, target, self.formats, context["title"])
             if "pdf" in self.formats:
                 self.pdfs.add(data, target, "docx" in self.formats)

@@ -32,6 +32,13 @@ def build_command(
             "md（Markdown）。如 --format docx,pdf。",
         ),
     ] = "docx",
+    no_comments: Annotated[
+        bool,
+        typer.Option(
+            "--no-comments",
+            help="不在 Word 报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。",
+        ),
+    ] = False,
 ) -> None:
     """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
 
@@ -46,7 +53,9 @@ def build_command(
     try:
         wanted = parse_formats(formats)
         profile = resolve_profile(template) if template is not None else None
-        session = BuildSession(profile, out_dir, strict=strict, percent_places=percent_places, formats=wanted)
+        session = BuildSession(
+            profile, out_dir, strict=strict, percent_places=percent_places, formats=wanted, comments=not no_comments
+        )
         paths = session.plan(inputs)
     except GenreportError as e:
         raise fail(e) from None

@@ -115,6 +115,7 @@ class DocxRenderer:
             self.data = path.read_bytes()
         except OSError as e:
             raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+        self.options = options
         self.env = make_environment(options, limits)
         self._patched: dict[str, str] = {}
         self._errors: list[Problem] | None = None

@@ -1,0 +1,153 @@
+"""Review comments (批注): every warning about a figure the report prints becomes a Word comment at that figure.
+
+The reviewer who opens the .docx never sees the console, so a figure ``validate`` doubts must say so where it stands:
+"12678.39" in the body and in 附件1 each carry "“支出合计”的全年执行数为 12678.39，而……相差 4.50 万元". A warning
+whose figure the report does not print (or prints too often to point at, like 0.00) goes into one short comment at
+the title. The figure is found by its printed text, formatted as the template's number style formats it.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+
+from . import schema
+from .codes import Severity
+from .findings import Finding
+from .model import Form, FormLine, Table
+from .numbers import format_money, format_percent
+from .records import Report
+
+AUTHOR, INITIALS = "genreport", "GR"
+_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+MOST_PLACES = 3  # a figure printed more often than this is no place to point at (0.00, 100.00%)
+TITLE_ITEMS = 8  # warnings listed in the title's comment; the rest are counted
+
+
+def placed_values(report: Report) -> dict[tuple[str, str], tuple[Any, schema.Kind]]:
+    """Every typed value by (sheet, cell), with the kind of its field (a rate prints as a percentage)."""
+    out: dict[tuple[str, str], tuple[Any, schema.Kind]] = {}
+    for item in (getattr(report, f.name) for f in fields(report)):
+        if isinstance(item, Form):
+            sheet = item.SHEET
+            for row in sheet.rows:
+                value = getattr(item, row.key)
+                if isinstance(value, FormLine):
+                    for column, cell in value.cells.items():
+                        out[(sheet.name, cell)] = (getattr(value, column), row.kind)
+                elif item.cells.get(row.key):
+                    out[(sheet.name, item.cells[row.key])] = (value, row.kind)
+        elif isinstance(item, Table):
+            kinds = {c.key: c.kind for c in item.sheet.columns}
+            for record in item:
+                for key, cell in record.cells.items():
+                    out[(item.sheet.name, cell)] = (getattr(record, key, None), kinds.get(key, schema.Kind.TEXT))
+    return out
+
+
+def figure_text(value: Any, kind: schema.Kind, decimals: int = 2, thousands: bool = False) -> str | None:
+    """The figure as the report prints it, or None for what is not a figure (text, a blank)."""
+    if not isinstance(value, Decimal) or value == 0:
+        return None
+    if kind is schema.Kind.PERCENT:
+        return format_percent(value)
+    if kind in (schema.Kind.MONEY, schema.Kind.DECIMAL):
+        return format_money(value, decimals, thousands)
+    return None
+
+
+def add_review_comments(
+    data: bytes, findings: Sequence[Finding], report: Report, *, decimals: int = 2, thousands: bool = False
+) -> bytes:
+    """The .docx with a comment at each printed figure a warning concerns, and the other warnings at the title."""
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    if not warnings:
+        return data
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    values = placed_values(report)
+    elsewhere: list[Finding] = []
+    for finding in warnings:
+        value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
+        text = figure_text(value, kind, decimals, thousands)
+        runs = _figure_runs(document, text) if text else []
+        if not runs or len(runs) > _places(text or ""):
+            elsewhere.append(finding)
+            continue
+        for run in runs:
+            document.add_comment(_split_at(run, text or ""), text=_note(finding), author=AUTHOR, initials=INITIALS)
+    if elsewhere:
+        _title_comment(document, elsewhere)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _places(text: str) -> int:
+    """How often a figure may print and still be pointed at: 12678.39 is that figure wherever it stands, while
+    100.00% or 50.00 could as well be another figure that happens to print the same."""
+    return MOST_PLACES if len(re.sub(r"[^1-9]", "", text)) >= 3 else 1
+
+
+def _note(finding: Finding) -> str:
+    return f"{finding.message}（{finding.sheet}!{finding.cell}）" if finding.cell else finding.message
+
+
+def _title_comment(document: Any, findings: list[Finding]) -> None:
+    title = next((p for p in document.paragraphs if p.style.name == "Title" and p.runs), None)
+    title = title or next((p for p in document.paragraphs if p.runs), None)
+    if title is None:
+        return
+    lines = [f"genreport 检查发现 {len(findings)} 处问题，正文中无对应数字可标注："]
+    where = [f"{f.sheet}!{f.cell}" if f.cell else f.sheet for f in findings]
+    lines += [f"{i}. {w}：{f.message}" for i, (w, f) in enumerate(zip(where, findings, strict=True), 1)][:TITLE_ITEMS]
+    if len(findings) > TITLE_ITEMS:
+        lines.append(f"……另有 {len(findings) - TITLE_ITEMS} 处，见 genreport validate 的结果")
+    document.add_comment(title.runs, text="\n".join(lines), author=AUTHOR, initials=INITIALS)
+
+
+def _paragraphs(document: Any) -> Iterator[Any]:
+    yield from document.paragraphs
+    for table in document.tables:
+        seen: set[Any] = set()  # the cell elements themselves: an id() of a freed lxml proxy may come back
+        for row in table.rows:
+            for cell in row.cells:
+                if cell._tc in seen:  # a merged cell is returned once per grid column it spans
+                    continue
+                seen.add(cell._tc)
+                yield from cell.paragraphs
+
+
+def _figure_runs(document: Any, text: str) -> list[Any]:
+    """The runs printing ``text`` as a whole number: 12678.39, not inside 112678.391."""
+    pattern = re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
+    return [run for p in _paragraphs(document) for run in p.runs if pattern.search(run.text)]
+
+
+def _split_at(run: Any, text: str) -> Any:
+    """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a run
+    holding more than plain text (a break, a tab) is covered whole."""
+    element = run._r
+    texts = element.findall(_T)
+    if len(texts) != 1 or len(element) - (element.rPr is not None) != 1:
+        return run
+    full = texts[0].text or ""
+    m = re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", full)
+    if m is None:
+        return run
+    before, after = full[: m.start()], full[m.end() :]
+    texts[0].text = text
+    for part, place in ((before, "addprevious"), (after, "addnext")):
+        if part:
+            twin = copy.deepcopy(element)
+            twin.findall(_T)[0].text = part
+            twin.findall(_T)[0].set(_SPACE, "preserve")
+            getattr(element, place)(twin)
+    return run
