@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import sample_text as T  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
+from openpyxl.comments import Comment  # noqa: E402
 
 from pipeline import schema  # noqa: E402
 from pipeline.blank_form import create_workbook  # noqa: E402
@@ -201,7 +202,9 @@ ILLUSTRATIVE_TEXTS = [
     ),
 ]
 
-EXAMPLE = "示例数据：分值和定性得分为演示所设"
+# Illustrative values are marked where they are typed, as cell comments (批注) that Excel and WPS show on hover;
+# nothing of the mark prints in the report.
+EXAMPLE = "示例数据：分值和定性得分为演示所设（参考报告未附自评表）"
 
 
 def kpi(
@@ -214,7 +217,7 @@ def kpi(
     unit: str | None,
     points: int,
     score: int | None = None,
-    remark: str = EXAMPLE,
+    remark: str | None = None,
     project: str | None = None,
 ) -> dict[str, Any]:
     return {
@@ -247,7 +250,7 @@ KPIS = [
         15,
         "台",
         10,
-        remark="10台正在建设中（L77）；" + EXAMPLE,
+        remark="10台正在建设中",  # L77
     ),
     kpi("产出指标", "质量指标", "招标文件抽查率", "≥", 100, 100, "%", 10),
     kpi("产出指标", "时效指标", "老旧小区改造项目开工率", "≥", 100, 100, "%", 10),
@@ -306,6 +309,19 @@ KPIS = [
 ]
 
 
+ILLUSTRATIVE_BUDGET = "示例数据：全年预算数 = 年初预算 3020.53 + 年中追加 9648.20（参考报告 L64）"
+ILLUSTRATIVE_PROJECT = "示例数据：由参考报告 L80 的总造价、已支付和项目说明整理，供项目支出绩效自评表演示"
+
+
+def mark_illustrative(wb: Workbook, sheet: ListSheet, keys: tuple[str, ...], rows: int, note: str) -> None:
+    """A cell comment on each illustrative value: seen in Excel, never printed in the report."""
+    ws = wb[sheet.name]
+    columns = [f.key for f in sheet.columns]
+    for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + rows):
+        for key in keys:
+            ws.cell(row=r, column=1 + columns.index(key)).comment = Comment(note, "genreport")
+
+
 def add_illustrative(wb: Workbook) -> None:
     # 全年预算数 = 年初预算 3020.53 + 年中追加 9648.20 (L64 “较预算增加9648.2万元…主要原因是年中追加预算”)
     set_form(
@@ -327,6 +343,11 @@ def add_illustrative(wb: Workbook) -> None:
     for key, value in project_funds.items():
         ws.cell(row=FIRST_DATA_ROW, column=1 + keys.index(key), value=value)
     set_list(wb, schema.KPIS, KPIS)
+    mark_illustrative(wb, schema.KPIS, ("points", "score"), len(KPIS), EXAMPLE)
+    mark_illustrative(wb, schema.PROJECTS, ("adjusted", "actual", "goal", "outcome"), 1, ILLUSTRATIVE_PROJECT)
+    for row in ("income_total", "expense_total"):
+        cell = wb[schema.BUDGET.name][schema.form_cell(schema.BUDGET, row, "adjusted")]
+        cell.comment = Comment(ILLUSTRATIVE_BUDGET, "genreport")
     set_list(
         wb,
         schema.PROJECT_FUNDS,

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from make_sample import set_form, set_list  # noqa: E402
+from make_sample import mark_illustrative, set_form, set_list  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from pipeline import schema  # noqa: E402
@@ -26,7 +26,7 @@ from pipeline.blank_form import create_workbook  # noqa: E402
 from pipeline.profile import resolve_profile  # noqa: E402
 
 OUT = ROOT / "inputs" / "township-2023.xlsx"
-EXAMPLE = "示例数据"
+EXAMPLE = "示例数据：乡镇及其数字均为演示所设"
 
 
 def kpi(level1: str, level2: str, level3: str, direction: str, target: object, actual: object, unit: str | None,
@@ -41,7 +41,7 @@ def kpi(level1: str, level2: str, level3: str, direction: str, target: object, a
         "unit": unit,
         "points": points,
         "score": score,
-        "remark": EXAMPLE,
+        "remark": None,
     }
 
 
@@ -137,6 +137,9 @@ def build() -> Workbook:
         ],
     )
     set_list(wb, schema.KPIS, KPIS)
+    # marked where typed, in cell comments: the report prints nothing of it
+    mark_illustrative(wb, schema.KPIS, ("points", "score"), len(KPIS), EXAMPLE)
+    mark_illustrative(wb, schema.DUTIES, ("text",), 1, EXAMPLE)
     section = schema.TEXT_SECTIONS
     set_list(wb, schema.TEXTS, [{"section": section[k], "text": t} for k, t in TEXTS])
     return wb
