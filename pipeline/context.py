@@ -22,11 +22,16 @@ from .template_settings import TemplateSettings, default_settings
 
 
 def sections(report: Report) -> dict[str, list[str]]:
-    """The 文字 sheet's paragraphs by section key, in row order; every section present, perhaps empty."""
+    """The 文字 sheet's paragraphs by section key, in row order; every section present, perhaps empty.
+
+    A line break typed in a cell (Alt+Enter) starts a new paragraph of the report: a page-long cell stays the
+    user's paragraphs, not one block running over five pages.
+    """
     keys = {label: key for key, label in schema.TEXT_SECTIONS.items()}
     texts: dict[str, list[str]] = {key: [] for key in schema.TEXT_SECTIONS}
     for paragraph in report.texts:
-        texts[keys[paragraph.section]].append(paragraph.text)
+        lines = [line.strip() for line in paragraph.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        texts[keys[paragraph.section]].extend(line for line in lines if line)
     return texts
 
 

@@ -9,6 +9,7 @@ genreport's checks are meant to find them (`genreport validate inputs/2022.xlsx`
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,12 @@ def set_list(wb: Workbook, sheet: ListSheet, records: list[dict[str, Any]]) -> N
     for i, rec in enumerate(records):
         for key, value in rec.items():
             ws.cell(row=FIRST_DATA_ROW + i, column=1 + keys.index(key), value=value)
+
+
+def paragraphs(text: str) -> str:
+    """The reference's 一是…八是 parts, each typed on its own line of the cell (Alt+Enter), as its printed edition
+    sets them: the text extracted to one line would otherwise print as a single paragraph over five pages."""
+    return re.sub(r"(?<=[。：])(?=[一二三四五六七八九十]是)", "\n", text)
 
 
 def money(text: str) -> float:
@@ -172,7 +179,7 @@ def build() -> Workbook:
     sections = schema.TEXT_SECTIONS
     texts = (
         [(sections["variance"], "差异产生的主要原因是年中追加预算。")]  # L64
-        + [(sections["overall"], t) for t in T.OVERALL]  # L77
+        + [(sections["overall"], paragraphs(t)) for t in T.OVERALL]  # L77
         + [(sections["problems"], t) for t in T.PROBLEMS]  # L88, L90
         + [(sections["measures"], t) for t in T.MEASURES]  # L94, L96
         + [(sections["publicity"], t) for t in T.PUBLICITY]  # L100

@@ -113,7 +113,7 @@ BODY: list[tuple[str, str]] = [
         "{{ income_change.amount|money }}万元{% endif %}，总支出{{ a.expense_total|money }}万元，"
         "其中：基本支出{{ a.basic|money }}万元，占总支出的{{ shares.basic|pct }}；"
         "项目支出{{ a.project|money }}万元，占总支出的{{ shares.project|pct }}。"
-        "{% for t in texts.variance %}{{ t }}{% endfor %}",
+        "{{ texts.variance|join('\\n') }}",  # inline: a line break the user typed stays a line break
     ),
     *YOY_BUDGET,
     ("Normal", "{%p if evaluation.budget.rate is not none %}"),

@@ -73,7 +73,7 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
         "公用经费{{ a.public|money }}万元）{% endif %}，项目支出{{ a.project|money }}万元。"
         "{% set ye = yoy.budget.get('expense_total') %}{% if sections.yoy and ye %}"
         "与上年决算数{{ ye.prior|money }}万元相比{{ ye|delta }}。{% endif %}"
-        "{% for t in texts.variance %}{{ t }}{% endfor %}",
+        "{{ texts.variance|join('\\n') }}",  # inline: a line break the user typed stays a line break
     ),
     *chart("structure"),
     *chart("budget"),
