@@ -3,6 +3,9 @@
 Paragraphs carry their resolved style (its display name: Title, Heading 1–3, Normal, Closing, Attachment,
 Table Title …) and their inline content; tables carry the cells that start in each row, with Word's merges as row
 and column spans (``grid()`` gives every position its covering cell).
+
+Word comments (批注) are the document's ``comments``, in the order their reference signs appear in the body; each
+piece of text knows which comments cover it, and the last piece a comment covers carries its reference sign.
 """
 
 from __future__ import annotations
@@ -15,8 +18,14 @@ from .docx_styles import PageSetup, StyleFormat
 
 @dataclass(frozen=True)
 class Text:
+    """A piece of text. ``comments``: the ids of the comments whose range covers it, outermost first; ``notes``: the
+    ids of the comments whose reference sign follows it (where it is the last text a comment covers, or, for a comment
+    that covers no text, an empty piece where its reference stands)."""
+
     text: str
     bold: bool = False
+    comments: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,22 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A Word comment (批注): its ``w:id``, author, initials, and its paragraphs' text joined with line breaks."""
+
+    id: str
+    text: str
+    author: str = ""
+    initials: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     blocks: tuple[Block, ...]
     styles: dict[str, StyleFormat]
     page: PageSetup = field(default_factory=PageSetup)
+    comments: tuple[Comment, ...] = ()  # those anchored in the body, in the order of their reference signs
+
+    def comment_numbers(self) -> dict[str, int]:
+        """Each comment's id → its number (1, 2, …) in reading order."""
+        return {c.id: n for n, c in enumerate(self.comments, 1)}

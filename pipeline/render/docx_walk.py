@@ -4,20 +4,26 @@ Paragraphs carry their style's display name (Title, Heading 1–3, Normal, Closi
 their runs (text with bold, line breaks, images); tables carry their cells with Word's merges (``gridSpan``,
 ``vMerge``) resolved into row and column spans, as HTML has them. Deleted revisions and field codes are left out;
 what Word would display is kept.
+
+Comments (批注, ``word/comments.xml``) are read with their author, initials and text. In the body, the text between a
+``w:commentRangeStart`` and its ``w:commentRangeEnd`` is covered by that comment: the range is followed in document
+order, so it may span runs, paragraphs, table cells. The comment's reference sign is placed after the last text it
+covers, or, where it covers no text, where its ``w:commentReference`` stands.
 """
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from lxml import etree
 
 from ..errors import GenreportError
-from .docx_model import Block, Break, Cell, Document, Image, Inline, Paragraph, Table, Text
+from .docx_model import Block, Break, Cell, Comment, Document, Image, Inline, Paragraph, Table, Text
 from .docx_styles import StyleFormat, W, on, read_page, read_styles
 
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -31,7 +37,18 @@ _IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "
 _IMAGE_TYPES |= {"svg": "image/svg+xml", "emf": "image/emf", "wmf": "image/wmf"}
 
 
-__all__ = ["Block", "Break", "Cell", "Document", "Image", "Paragraph", "ReportUnreadable", "Table", "Text"]
+__all__ = [
+    "Block",
+    "Break",
+    "Cell",
+    "Comment",
+    "Document",
+    "Image",
+    "Paragraph",
+    "ReportUnreadable",
+    "Table",
+    "Text",
+]
 
 
 class ReportUnreadable(GenreportError):
@@ -48,7 +65,13 @@ def read_document(data: bytes) -> Document:
             walker = _Walker(package, main, *read_styles(styles_root))
             if body is None:
                 raise ReportUnreadable("无法读取报告：Word 文档没有正文（word/document.xml 中缺少 w:body）")
-            return Document(tuple(walker.blocks(body)), walker.styles, read_page(body))
+            walker.cover(body)
+            blocks = tuple(walker.blocks(body))
+            if not walker.comments:
+                return Document(blocks, walker.styles, read_page(body))
+            blocks, order = _place_notes(blocks)
+            comments = tuple(walker.comments[i] for i in order)
+            return Document(blocks, walker.styles, read_page(body), comments)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as e:
         raise ReportUnreadable(f"无法读取报告：不是有效的 Word 文档（{e}）") from e
 
@@ -74,6 +97,28 @@ class _Walker:
         self.folder = posixpath.dirname(main)
         rels = _part(package, posixpath.join(self.folder, "_rels", posixpath.basename(main) + ".rels"))
         self.targets = {r.get("Id"): r.get("Target", "") for r in (rels.iter() if rels is not None else ())}
+        self.comments: dict[str, Comment] = {}
+        self.covered: dict[etree._Element, tuple[str, ...]] = {}  # a run → the comments covering it
+        for rel in rels.iter() if rels is not None else ():
+            if rel.get("Type", "").endswith("/comments") and rel.get("TargetMode") != "External":
+                name = posixpath.normpath(posixpath.join(self.folder, rel.get("Target", ""))).lstrip("/")
+                self.comments = _read_comments(_part(package, name))
+
+    def cover(self, body: etree._Element) -> None:
+        """Which comments cover each run: the ranges followed in document order, across paragraphs and cells."""
+        if not self.comments:
+            return
+        open_ids: dict[str, None] = {}  # in the order they opened
+        for el in body.iter(W + "commentRangeStart", W + "commentRangeEnd", W + "r"):
+            if el.tag == W + "r":
+                if open_ids:
+                    self.covered[el] = tuple(open_ids)
+                continue
+            comment_id = el.get(W + "id", "")
+            if el.tag == W + "commentRangeEnd":
+                open_ids.pop(comment_id, None)
+            elif comment_id in self.comments:
+                open_ids[comment_id] = None
 
     def blocks(self, parent: etree._Element) -> Iterator[Block]:
         for child in parent:
@@ -113,16 +158,19 @@ class _Walker:
     def run(self, r: etree._Element) -> Iterator[Inline]:
         rpr = r.find(W + "rPr")
         bold = bool(on(rpr.find(W + "b"))) if rpr is not None else False
+        covered = self.covered.get(r, ())
         for el in r:
             tag = el.tag
             if tag == W + "t":
-                yield Text(el.text or "", bold)
+                yield Text(el.text or "", bold, covered)
             elif tag == W + "tab":
-                yield Text("\t", bold)
+                yield Text("\t", bold, covered)
             elif tag in (W + "br", W + "cr"):
                 yield Break(page=el.get(W + "type") == "page")
             elif tag == W + "noBreakHyphen":
-                yield Text("\u2011", bold)
+                yield Text("\u2011", bold, covered)
+            elif tag == W + "commentReference" and el.get(W + "id", "") in self.comments:
+                yield Text("", bold, (), (el.get(W + "id", ""),))  # where the sign stands if nothing is covered
             elif tag in (W + "drawing", W + "pict", W + "object"):
                 yield from self.images(el)
             elif tag == MC + "AlternateContent" and len(el):
@@ -214,12 +262,87 @@ def _int(el: etree._Element | None, default: int) -> int:
 
 
 def _merge(inlines: list[Inline]) -> list[Inline]:
-    """Adjacent runs of the same weight as one: Word splits text into runs for reasons that do not show."""
+    """Adjacent runs of the same weight (and comments) as one: Word splits text into runs for reasons that do not
+    show. A piece followed by a comment's reference sign ends there."""
     merged: list[Inline] = []
     for item in inlines:
         last = merged[-1] if merged else None
-        if isinstance(item, Text) and isinstance(last, Text) and last.bold == item.bold:
-            merged[-1] = Text(last.text + item.text, item.bold)
-        elif not (isinstance(item, Text) and not item.text):
+        if (
+            isinstance(item, Text)
+            and isinstance(last, Text)
+            and (last.bold, last.comments) == (item.bold, item.comments)
+            and not last.notes
+        ):
+            merged[-1] = Text(last.text + item.text, item.bold, item.comments, item.notes)
+        elif not (isinstance(item, Text) and not item.text and not item.notes):
             merged.append(item)
     return merged
+
+
+def _read_comments(root: etree._Element | None) -> dict[str, Comment]:
+    """``w:comments``: each comment's id → its author, initials and text (its paragraphs joined with line breaks)."""
+    comments: dict[str, Comment] = {}
+    for el in root.iter(W + "comment") if root is not None else ():
+        lines = []
+        for p in el.iter(W + "p"):
+            parts = []
+            for r in p.iter(W + "r"):
+                for item in r:
+                    if item.tag == W + "t":
+                        parts.append(item.text or "")
+                    elif item.tag == W + "tab":
+                        parts.append("\t")
+                    elif item.tag in (W + "br", W + "cr"):
+                        parts.append("\n")
+            lines.append("".join(parts))
+        text = "\n".join(lines).strip("\n")
+        comment_id = el.get(W + "id", "")
+        comments[comment_id] = Comment(comment_id, text, el.get(W + "author", ""), el.get(W + "initials", ""))
+    return comments
+
+
+def _place_notes(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], list[str]]:
+    """Each comment's reference sign after the last text it covers (or, covering none, where its reference stands);
+    the comments in the order of their signs."""
+    last: dict[str, int] = {}  # a comment → the last piece of text it covers, counting pieces in document order
+    reference: dict[str, int] = {}  # a comment → the (empty) piece standing for its reference
+    pieces = itertools.count()
+
+    def survey(p: Paragraph) -> Paragraph:
+        for item in p.inlines:
+            if isinstance(item, Text):
+                i = next(pieces)
+                last.update(dict.fromkeys(item.comments, i))
+                for comment_id in item.notes:
+                    reference.setdefault(comment_id, i)
+        return p
+
+    _map_paragraphs(blocks, survey)
+    pieces = itertools.count()
+    order: dict[str, None] = {}
+
+    def place(p: Paragraph) -> Paragraph:
+        inlines: list[Inline] = []
+        for item in p.inlines:
+            if isinstance(item, Text):
+                i = next(pieces)
+                notes = [c for c in item.comments if last[c] == i]
+                notes += [c for c in item.notes if c not in last and reference[c] == i]
+                order.update(dict.fromkeys(notes))
+                item = replace(item, notes=tuple(notes))
+            inlines.append(item)
+        return replace(p, inlines=tuple(_merge(inlines)))
+
+    return _map_paragraphs(blocks, place), list(order)
+
+
+def _map_paragraphs(blocks: tuple[Block, ...], change: Callable[[Paragraph], Paragraph]) -> tuple[Block, ...]:
+    """``blocks`` with each paragraph, in document order (table cells included), as ``change`` returns it."""
+    changed: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            changed.append(change(block))
+        else:
+            rows = tuple(tuple(replace(c, blocks=_map_paragraphs(c.blocks, change)) for c in row) for row in block.rows)
+            changed.append(replace(block, rows=rows))
+    return tuple(changed)

@@ -4,6 +4,10 @@ Converting the Word document (rather than rendering the template a second time) 
 has exactly the docx's paragraphs, outline and tables. The stylesheet is inline and generated from the document's own
 paragraph styles; images are data URIs; an A4 print stylesheet with the document's margins makes the page print like
 the report. Every text is escaped: a cell may hold ``&<>"'``.
+
+Word comments (批注) show as marked text: each piece a comment covers is a ``<mark class="review">`` (its comment as
+the tooltip), followed after the last piece by a reference ``[N]`` that links to note N in a "审阅意见" section at
+the end, printed on a page of its own. A document without comments converts exactly as before (no added CSS).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 from html import escape
 
 from .docx_styles import PageSetup, StyleFormat
-from .docx_walk import Block, Break, Cell, Image, Paragraph, Table, Text, read_document
+from .docx_walk import Block, Break, Cell, Comment, Image, Paragraph, Table, Text, read_document
 
 HEADING_TAGS = {"Title": "h1", "Heading 1": "h2", "Heading 2": "h3", "Heading 3": "h4"}
 # Free faces of the same kind stand in where the GB/T 9704 faces (not free) are missing: Noto CJK SC.
@@ -59,19 +63,77 @@ img { max-width: 100%%; height: auto; }
 %(print_rules)s
 }
 """
+# only where the document has comments: marked text in light yellow, on screen and in print; notes on their own page
+_REVIEW_CSS = """mark.review { background: #fff3a6; color: inherit; }
+mark.review:target { outline: 1pt solid #e0a800; }
+.review-ref { font-size: 0.6em; line-height: 0; }
+.review-ref a, .review-back { color: #8a5a00; text-decoration: none; }
+.review-notes { margin-top: 24pt; padding-top: 12pt; border-top: 0.5pt solid #000; font-size: 12pt; }
+.review-notes h2 { font-family: %(heading_font)s; font-size: 16pt; font-weight: bold; margin-bottom: 6pt; }
+.review-notes ol { margin: 0; padding-left: 2em; }
+.review-notes li { margin: 3pt 0; overflow-wrap: anywhere; }
+.review-back { margin-left: 0.5em; font-size: 0.8em; }
+@media print {
+  mark.review { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .review-notes { break-before: page; margin-top: 0; padding-top: 0; border-top: none; }
+  .review-back { display: none; }
+}
+"""
 
 
 def docx_to_html(data: bytes, title: str) -> str:
     """The .docx in ``data`` as a complete HTML document titled ``title``."""
     document = read_document(data)
     used = {b.style.style_id: b.style for b in _paragraphs(document.blocks)}
-    body = "\n".join(_block(b) for b in document.blocks)
+    review = _Review(document.comments)
+    body = "\n".join(_block(b, review) for b in document.blocks)
+    css = _stylesheet(document.page, used)
+    if document.comments:
+        body += "\n" + review.notes()
+        css += _REVIEW_CSS % {"heading_font": font_stack("黑体")}
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_stylesheet(document.page, used)}</style>\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{css}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+class _Review:
+    """The document's comments as marks, reference signs and notes: comment N's K-th marked piece is ``r-N-K``, its
+    reference sign ``ref-N``, its note ``note-N``."""
+
+    def __init__(self, comments: tuple[Comment, ...]) -> None:
+        self.comments = comments
+        self.numbers = {c.id: n for n, c in enumerate(comments, 1)}
+        self.texts = {c.id: c.text for c in comments}
+        self.marked: dict[str, int] = {}  # a comment → how many pieces have been marked
+
+    def text(self, item: Text, html: str) -> str:
+        """``html`` (the piece ``item``) inside a mark for each comment covering it, then the signs following it."""
+        for comment_id in reversed([c for c in item.comments if c in self.numbers]):
+            k = self.marked[comment_id] = self.marked.get(comment_id, 0) + 1
+            title = _attribute(self.texts[comment_id])
+            html = f'<mark class="review" id="r-{self.numbers[comment_id]}-{k}" title="{title}">{html}</mark>'
+        for comment_id in item.notes:
+            if comment_id in self.numbers:
+                n = self.numbers[comment_id]
+                html += f'<sup class="review-ref" id="ref-{n}"><a href="#note-{n}">[{n}]</a></sup>'
+        return html
+
+    def notes(self) -> str:
+        """The 审阅意见 section: each comment's text, and a link back to where it stands."""
+        items = []
+        for n, comment in enumerate(self.comments, 1):
+            back = f"r-{n}-1" if self.marked.get(comment.id) else f"ref-{n}"
+            text = "<br>".join(escape(line) for line in comment.text.split("\n"))
+            items.append(f'<li id="note-{n}">{text}<a class="review-back" href="#{back}">返回正文</a></li>')
+        return '<section class="review-notes">\n<h2>审阅意见</h2>\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
+
+
+def _attribute(text: str) -> str:
+    """``text`` as the value of a quoted attribute, its line breaks and tabs kept as character references."""
+    return escape(text).replace("\r", "").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def font_stack(face: str | None) -> str:
@@ -142,26 +204,27 @@ def _paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph]:
     return found
 
 
-def _block(block: Block) -> str:
-    return _paragraph(block) if isinstance(block, Paragraph) else _table(block)
+def _block(block: Block, review: _Review) -> str:
+    return _paragraph(block, review) if isinstance(block, Paragraph) else _table(block, review)
 
 
-def _paragraph(p: Paragraph, *, in_cell: bool = False) -> str:
+def _paragraph(p: Paragraph, review: _Review, *, in_cell: bool = False) -> str:
     # an empty heading paragraph (spacing) stays a paragraph: the outline holds only headings with text
     tag = "p" if in_cell or not p.text.strip() else HEADING_TAGS.get(p.style.name, "p")
     classes = [style_class(p.style)]
     if p.page_break_before and not p.style.page_break_before:
         classes.append("page-break-before")
     style = f' style="text-align: {p.align}"' if p.align else ""
-    return f'<{tag} class="{" ".join(classes)}"{style}>{_inlines(p)}</{tag}>'
+    return f'<{tag} class="{" ".join(classes)}"{style}>{_inlines(p, review)}</{tag}>'
 
 
-def _inlines(p: Paragraph) -> str:
+def _inlines(p: Paragraph, review: _Review) -> str:
     parts = []
     for item in p.inlines:
         if isinstance(item, Text):
             text = escape(item.text).replace("\t", '<span class="tab">\t</span>')
-            parts.append(f"<strong>{text}</strong>" if item.bold else text)
+            text = f"<strong>{text}</strong>" if item.bold and item.text else text
+            parts.append(review.text(item, text))
         elif isinstance(item, Break):
             parts.append('<span class="page-break"></span>' if item.page else "<br>")
         elif isinstance(item, Image):
@@ -175,7 +238,7 @@ def _image(image: Image) -> str:
     return f'<img src="{uri}" alt="{escape(image.description)}"{size}>'
 
 
-def _table(table: Table) -> str:
+def _table(table: Table, review: _Review) -> str:
     head = table.header_rows
     # thead repeats on each printed page, as Word repeats header rows; a cell merged down out of the header rows
     # cannot cross from thead into tbody, so such a table keeps all its rows in tbody
@@ -192,14 +255,14 @@ def _table(table: Table) -> str:
         if r == head:
             lines.append("<tbody>")
         tag = "th" if r < head else "td"
-        lines.append("<tr>" + "".join(_cell(c, tag) for c in row) + "</tr>")
+        lines.append("<tr>" + "".join(_cell(c, tag, review) for c in row) + "</tr>")
         if r == head - 1:
             lines.append("</thead>")
     lines.append("</tbody></table>" if table.rows and len(table.rows) > head else "</table>")
     return "\n".join(lines)
 
 
-def _cell(cell: Cell, tag: str) -> str:
+def _cell(cell: Cell, tag: str, review: _Review) -> str:
     attrs = ""
     if cell.rowspan > 1:
         attrs += f' rowspan="{cell.rowspan}"'
@@ -210,7 +273,9 @@ def _cell(cell: Cell, tag: str) -> str:
     blocks = cell.blocks
     if len(blocks) == 1 and isinstance(blocks[0], Paragraph):  # the usual cell: its paragraph's style on the cell
         attrs = f' class="{style_class(blocks[0].style)}"' + attrs
-        inner = _inlines(blocks[0])
+        inner = _inlines(blocks[0], review)
     else:
-        inner = "".join(_paragraph(b, in_cell=True) if isinstance(b, Paragraph) else _table(b) for b in blocks)
+        inner = "".join(
+            _paragraph(b, review, in_cell=True) if isinstance(b, Paragraph) else _table(b, review) for b in blocks
+        )
     return f"<{tag}{attrs}>{inner}</{tag}>"

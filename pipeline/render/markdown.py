@@ -9,6 +9,8 @@
 - Text is escaped where Markdown would read it as markup: ``\\ ` * _ [ ] < > | ~ & $ #`` everywhere, and a line that
   would start a list, quote or heading. In a table cell, a line break or a second paragraph is ``<br>``.
 - Images are inline data URIs.
+- Word comments (批注): Markdown has no highlight, so the text a comment covers is followed by a footnote reference
+  ``[^N]`` (after its last piece), and the footnotes ``[^N]: 审阅意见：…`` end the document (GitHub footnotes).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import base64
 import re
 import unicodedata
 
-from .docx_walk import Block, Break, Image, Paragraph, Table, Text, read_document
+from .docx_walk import Block, Break, Comment, Image, Paragraph, Table, Text, read_document
 
 HEADING_LEVELS = {"Title": 1, "Heading 1": 2, "Heading 2": 3, "Heading 3": 4}
 BOLD_STYLES = {"Table Title"}
@@ -26,21 +28,31 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~&$#])")
 _BULLET = re.compile(r"^([-+=])")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _KEEP_INDENT = re.compile(r"^[^\S \t\n]+")
+_DEFINITION = re.compile(r"(\[\^\d+\]):")  # a reference followed by a colon would define a footnote at a line start
 
 
 def docx_to_markdown(data: bytes) -> str:
     """The .docx in ``data`` as a Markdown document."""
+    document = read_document(data)
+    numbers = document.comment_numbers()
     parts: list[str] = []
-    for block in read_document(data).blocks:
+    for block in document.blocks:
         if isinstance(block, Table):
-            parts.append(_table(block))
+            parts.append(_table(block, numbers))
             continue
         if block.page_break_before and parts:
             parts.append("---")
-        text = _paragraph(block)
+        text = _paragraph(block, numbers)
         if text:
             parts.append(text)
+    if document.comments:
+        parts.append("\n".join(_footnote(n, c) for n, c in enumerate(document.comments, 1)))
     return "\n\n".join(parts) + "\n"
+
+
+def _footnote(number: int, comment: Comment) -> str:
+    lines = [line for line in escape("审阅意见：" + comment.text).split("\n") if line.strip()]
+    return f"[^{number}]: " + "\\\n    ".join(lines)  # further lines: hard line breaks, indented into the footnote
 
 
 def escape(text: str) -> str:
@@ -60,16 +72,16 @@ def _reference(m: re.Match[str]) -> str:
     return "".join(f"&#x{ord(c):X};" for c in m[0])
 
 
-def _paragraph(p: Paragraph) -> str:
+def _paragraph(p: Paragraph, numbers: dict[str, int]) -> str:
     level = HEADING_LEVELS.get(p.style.name)
     if level is not None:
-        text = re.sub(r"\s+", " ", _inlines(p, line_break=" ")).strip()
+        text = re.sub(r"\s+", " ", _inlines(p, numbers, line_break=" ")).strip()
         return "#" * level + " " + text if text else ""
-    text = _line_starts(_inlines(p, line_break="\\\n")).strip()
+    text = _line_starts(_inlines(p, numbers, line_break="\\\n")).strip()
     return _strong(text) if text and p.style.name in BOLD_STYLES else text
 
 
-def _inlines(p: Paragraph, line_break: str) -> str:
+def _inlines(p: Paragraph, numbers: dict[str, int], line_break: str) -> str:
     items = list(p.inlines)
     while items and isinstance(items[-1], Break):  # a break ending a paragraph would print as a backslash
         items.pop()
@@ -78,11 +90,12 @@ def _inlines(p: Paragraph, line_break: str) -> str:
         if isinstance(item, Text):
             text = _INLINE.sub(r"\\\1", item.text.replace("\n", " "))
             parts.append(_strong(text) if item.bold and text.strip() else text)
+            parts += [f"[^{numbers[c]}]" for c in item.notes if c in numbers]
         elif isinstance(item, Break):
             parts.append(line_break)
         elif isinstance(item, Image):
             parts.append(_image(item))
-    return "".join(parts)
+    return _DEFINITION.sub(r"\1\\:", "".join(parts)) if numbers else "".join(parts)
 
 
 def _strong(text: str) -> str:
@@ -99,24 +112,24 @@ def _image(image: Image) -> str:
     return f"![{escape(image.description)}]({uri})"
 
 
-def _cell_text(blocks: tuple[Block, ...]) -> str:
+def _cell_text(blocks: tuple[Block, ...], numbers: dict[str, int]) -> str:
     lines = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            lines.append(_line_starts(_inlines(block, line_break="\n")).replace("\n", "<br>"))
+            lines.append(_line_starts(_inlines(block, numbers, line_break="\n")).replace("\n", "<br>"))
         else:  # a table inside a cell: its cells' text, row by row
-            lines += [" ".join(_cell_text(c.blocks) for c in row) for row in block.rows]
+            lines += [" ".join(_cell_text(c.blocks, numbers) for c in row) for row in block.rows]
     return "<br>".join(line.strip() for line in lines if line.strip())
 
 
-def _table(table: Table) -> str:
+def _table(table: Table, numbers: dict[str, int]) -> str:
     grid = table.grid()
     rows = []
     for r, row in enumerate(grid):
         cells = []
         for c, cell in enumerate(row):
             # repeated down a vertical merge; only in its first column across a horizontal one
-            cells.append(_cell_text(cell.blocks) if cell is not None and cell.col == c else "")
+            cells.append(_cell_text(cell.blocks, numbers) if cell is not None and cell.col == c else "")
         rows.append("| " + " | ".join(cells) + " |")
         if r == 0:
             rows.append("|" + "---|" * table.columns)
