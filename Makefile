@@ -29,10 +29,10 @@ office:
 test: lint office
 	$(BIN)/python -m pytest -q
 
-# README picture: needs LibreOffice and CJK fonts (installed by the script through apt-get).
-preview: sample
-	bash scripts/render_preview.sh outputs/2022.docx docs/first-page.png 1
-	bash scripts/render_preview.sh outputs/2022.docx docs/self-evaluation-form.png 附件1
+# README pictures: PDF pages and the HTML in a browser (LibreOffice, CJK fonts, poppler, Chromium: the script
+# installs them through apt-get).
+preview: $(BIN)/genreport
+	bash scripts/render_preview.sh
 
 bench: $(BIN)/genreport
 	$(BIN)/python bench/bench_build.py
