@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -111,3 +112,15 @@ def test_cli_init_rejects_other_formats(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", "form.xls"])
     assert result.exit_code == 1
     assert result.output == "错误：form.xls：填报模板须保存为 .xlsx 文件\n"
+
+
+def test_cli_init_takes_the_year_from_the_file_name(tmp_path: Path) -> None:
+    """inputs/2024.xlsx is the 2024 workbook: the first validate must not fail on E_YEAR_MISMATCH."""
+    Path("inputs").mkdir()
+    result = runner.invoke(app, ["init", "inputs/2024.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "已生成空白填报模板：inputs/2024.xlsx（2024年度）\n"
+    ws = openpyxl.load_workbook("inputs/2024.xlsx")[schema.BASIC.name]
+    assert ws[schema.form_cell(schema.BASIC, "year", "value")].value == 2024
+    assert runner.invoke(app, ["init", "2023-2024.xlsx"]).output.endswith(f"（{dt.date.today().year - 1}年度）\n")
+    assert runner.invoke(app, ["init", "科室2025年.xlsx", "--year", "2026"]).output.endswith("（2026年度）\n")

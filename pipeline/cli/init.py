@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,12 @@ from .common import TemplateOption, fail
 
 def init_command(
     path: Annotated[Path, typer.Argument(help="要生成的空白填报模板，如 inputs/2023.xlsx。")],
-    year: Annotated[int | None, typer.Option(help="预填的报告年度；默认为上一年。", min=1990, max=2100)] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="预填的报告年度；默认取文件名中的年份（如 2024.xlsx），文件名中没有则为上一年。", min=1990, max=2100
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")] = False,
     template: TemplateOption = None,
 ) -> None:
@@ -26,7 +32,7 @@ def init_command(
     from ..layout import STANDARD
     from ..profile import resolve_profile
 
-    year = year or dt.date.today().year - 1
+    year = year or year_in_name(path) or dt.date.today().year - 1
     try:
         profile = resolve_profile(template, need_document=False) if template is not None else None
         layout = profile.layout if profile else STANDARD
@@ -35,3 +41,9 @@ def init_command(
     except GenreportError as e:
         raise fail(e) from None
     typer.echo(f"已生成空白填报模板：{display_path(path)}（{year}年度）")
+
+
+def year_in_name(path: Path) -> int | None:
+    """inputs/2024.xlsx is the 2024 workbook: the year ``validate`` will hold its 年度 against (E_YEAR_MISMATCH)."""
+    years = {int(m) for m in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.stem)}
+    return years.pop() if len(years) == 1 else None
