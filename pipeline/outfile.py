@@ -11,7 +11,6 @@ import contextlib
 import errno
 import io
 import os
-import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +30,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as e:
         raise OutputError(f"无法写入 {shown}：{_reason(e)}") from e
     _remove_stale(path)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as fh:

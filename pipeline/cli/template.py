@@ -10,6 +10,7 @@ import typer
 
 from ..errors import GenreportError, WorkbookInvalid, display_path
 from .common import fail
+from .usage import PlainCommand
 
 app = typer.Typer(
     help="报告模板：列出可用模板，复制一个模板到 templates/ 下供编辑，或检查模板。",
@@ -18,7 +19,7 @@ app = typer.Typer(
 )
 
 
-@app.command("list")
+@app.command("list", cls=PlainCommand)
 def list_command() -> None:
     """列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"""
     from ..profile import list_templates
@@ -27,7 +28,7 @@ def list_command() -> None:
         typer.echo(f"{entry.name}\t{display_path(entry.folder)}")
 
 
-@app.command("new")
+@app.command("new", cls=PlainCommand)
 def new_command(
     name: Annotated[str, typer.Argument(help="新模板的名称，如 乡镇 或 county-bureau；建在 templates/NAME/。")],
     source: Annotated[
@@ -46,7 +47,7 @@ def new_command(
     typer.echo(f"然后 genreport build 工作簿.xlsx -t {name}")
 
 
-@app.command("check")
+@app.command("check", cls=PlainCommand)
 def check_command(
     path: Annotated[
         str,
