@@ -75,14 +75,21 @@ def add_review_comments(
     values = placed_values(report)
     elsewhere: list[Finding] = []
     for finding in warnings:
-        value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
-        text = figure_text(value, kind, decimals, thousands)
-        runs = _figure_runs(document, text) if text else []
-        if not runs or len(runs) > _places(text or ""):
+        anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
+        pattern: re.Pattern[str] | None
+        if anchor:
+            pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
+        else:
+            value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
+            text = figure_text(value, kind, decimals, thousands)
+            pattern = _figure(text) if text else None
+            places = _places(text or "")
+        runs = _runs_printing(document, pattern) if pattern else []
+        if pattern is None or not runs or len(runs) > places:
             elsewhere.append(finding)
             continue
         for run in runs:
-            document.add_comment(_split_at(run, text or ""), text=_note(finding), author=AUTHOR, initials=INITIALS)
+            document.add_comment(_split_at(run, pattern), text=_note(finding), author=AUTHOR, initials=INITIALS)
     if elsewhere:
         _title_comment(document, elsewhere)
     out = io.BytesIO()
@@ -125,13 +132,16 @@ def _paragraphs(document: Any) -> Iterator[Any]:
                 yield from cell.paragraphs
 
 
-def _figure_runs(document: Any, text: str) -> list[Any]:
-    """The runs printing ``text`` as a whole number: 12678.39, not inside 112678.391."""
-    pattern = re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
+def _figure(text: str) -> re.Pattern[str]:
+    """A figure as a whole number: 12678.39, not inside 112678.391."""
+    return re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
+
+
+def _runs_printing(document: Any, pattern: re.Pattern[str]) -> list[Any]:
     return [run for p in _paragraphs(document) for run in p.runs if pattern.search(run.text)]
 
 
-def _split_at(run: Any, text: str) -> Any:
+def _split_at(run: Any, pattern: re.Pattern[str]) -> Any:
     """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a run
     holding more than plain text (a break, a tab) is covered whole."""
     element = run._r
@@ -139,11 +149,11 @@ def _split_at(run: Any, text: str) -> Any:
     if len(texts) != 1 or len(element) - (element.rPr is not None) != 1:
         return run
     full = texts[0].text or ""
-    m = re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", full)
+    m = pattern.search(full)
     if m is None:
         return run
     before, after = full[: m.start()], full[m.end() :]
-    texts[0].text = text
+    texts[0].text = m.group(0)
     for part, place in ((before, "addprevious"), (after, "addnext")):
         if part:
             twin = copy.deepcopy(element)
