@@ -11,6 +11,7 @@ from . import codes, schema
 from .check_common import add
 from .check_forms import check_forms
 from .check_lists import check_lists
+from .check_text import check_text
 from .derive import Derived
 from .findings import Finding, Findings
 
@@ -23,6 +24,7 @@ def check_report(d: Derived) -> list[Finding]:
     check_lists(out, d)
     _completeness(out, d)
     _year(out, d)
+    check_text(out, d.report)
     return out.items
 
 

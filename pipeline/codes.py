@@ -618,6 +618,74 @@ W_SCORE_INCOMPLETE = Code(
 )
 
 
+# Proofreading: the text a user types, read as the reader of the printed report reads it (check_text.py).
+
+W_DOC_NUMBER = Code(
+    "W_DOC_NUMBER",
+    Severity.WARNING,
+    title="文号格式不规范",
+    meaning=(
+        "文字中引用的发文字号不是“发文机关代字〔年份〕序号号”的规范形式（GB/T 9704-2012）：年份应写全并用六角括号"
+        "〔〕括入，不用【】、（）或[]，括号不能缺一边，序号不加“第”字、不编虚位（不写 010）。"
+        "报告照原文印出，读者会看到错误的文号。"
+    ),
+    fix=(
+        "按提示中给出的写法改正该单元格中的文号，如把“（中发2018）34号）”改为“（中发〔2018〕34号）”；"
+        "〔〕可用输入法的符号面板输入，或从提示中复制。"
+    ),
+    example="基本信息!B7：文号“中发2018）34号”格式不规范，应为“中发〔2018〕34号”",
+)
+
+W_BRACKETS = Code(
+    "W_BRACKETS",
+    Severity.WARNING,
+    title="括号或引号不成对",
+    meaning=(
+        "单元格中的括号（）()、方括号【】、六角括号〔〕、书名号《》〈〉或引号“”‘’有一边没有另一边，多是漏打或多打了一个。"
+        "提示给出第一处不成对的符号及其前后的文字。条目编号“1）”“一）”不算不成对。"
+    ),
+    fix="在提示引用的文字处补上缺少的一边，或删去多余的一个；引用的文字可在 Excel 或 WPS 中用“查找”定位。",
+    example="文字!B8：书名号不成对：“用现象，严格执行《专项资金管理办法”中的左书名号“《”没有对应的右书名号“》”",
+)
+
+W_DIGITS = Code(
+    "W_DIGITS",
+    Severity.WARNING,
+    title="数字写法不规范",
+    meaning=(
+        "文字中的数字用了全角字符（如“１７”），或者一个数字中间、数字与百分号之间夹了空格（如“12 678.39”“54 %”）。"
+        "公文中的数字应为半角阿拉伯数字，一个数连续书写。数字与单位之间、代码和日期中的空格不在此列。"
+    ),
+    fix="按提示改为半角数字、删去空格；全角数字多是中文输入法处于全角状态时录入的，切换为半角后重新输入。",
+    example="文字!B4：“２５.７３”用了全角数字，应为半角“25.73”",
+)
+
+W_REPEATED_WORD = Code(
+    "W_REPEATED_WORD",
+    Severity.WARNING,
+    title="词语重复",
+    meaning=(
+        "同一个词连着写了两遍（如“安全安全”“的的”），或者一个词在紧接着的下一个词之后又写了一遍，"
+        "而同一段中另有不重复的写法（“质量安全质量隐患”与“质量安全隐患”）。“常常”“明明白白”“一步一步”等叠词不在此列。"
+    ),
+    fix="删去多写的一遍；确属有意的写法，可以不改。",
+    example="文字!B4：“质量安全质量隐患”中“质量”重复，同一段另写作“质量安全隐患”",
+)
+
+W_STALE_WORDING = Code(
+    "W_STALE_WORDING",
+    Severity.WARNING,
+    title="年中的措辞",
+    meaning=(
+        "年度自评报告写的是全年的结果，文字中却有年中进度的说法：“截至目前”“目前正在”“现正在”“下半年将”，"
+        "或者“预计”“将于”“将在”之后是本年度内的日期（如“预计12月31日前”）。多是沿用了年中的材料，"
+        "读者无法知道年末的实际情况。“下一步改进措施”“年度总体目标”、项目的年度目标和指标值本来就是计划，不在此列。"
+    ),
+    fix="改写为截至年末（12月31日）的实际情况，如把“预计12月31日前全部完工”改为“已于12月某日全部完工”或“年末已完工多少个”。",
+    example="文字!B4：“预计12月31日前”是年中的写法，年度报告应写明截至2022年12月31日的实际情况",
+)
+
+
 ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     E_UNREADABLE,
     E_SHEET_MISSING,
@@ -667,4 +735,9 @@ ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     W_POINTS_TOTAL,
     W_TEXT_MISSING,
     W_SCORE_INCOMPLETE,
+    W_DOC_NUMBER,
+    W_BRACKETS,
+    W_DIGITS,
+    W_REPEATED_WORD,
+    W_STALE_WORDING,
 )

@@ -20,6 +20,9 @@ class Finding:
     sheet: str
     cell: str
     message: str
+    # the offending text exactly as it stands in the cell, where the finding is about typed text rather than a
+    # figure (proofreading): the Word comment is placed where that text prints
+    anchor: str = ""
 
     def __str__(self) -> str:
         where = self.file
@@ -30,8 +33,8 @@ class Finding:
         return f"{where}：{self.message}"
 
     @classmethod
-    def of(cls, code: Code, file: str, sheet: str, cell: str, message: str) -> Finding:
-        return cls(code.severity, code.code, file, sheet, cell, message)
+    def of(cls, code: Code, file: str, sheet: str, cell: str, message: str, anchor: str = "") -> Finding:
+        return cls(code.severity, code.code, file, sheet, cell, message, anchor)
 
 
 def short(text: str, limit: int = 30) -> str:
@@ -46,8 +49,8 @@ class Findings:
         self.file = file
         self.items: list[Finding] = []
 
-    def add(self, code: Code, sheet: str, cell: str, message: str) -> None:
-        self.items.append(Finding.of(code, self.file, sheet, cell, message))
+    def add(self, code: Code, sheet: str, cell: str, message: str, *, anchor: str = "") -> None:
+        self.items.append(Finding.of(code, self.file, sheet, cell, message, anchor))
 
     @property
     def errors(self) -> list[Finding]:

@@ -47,6 +47,13 @@ class Builds:
 
     warnings: tuple[str, ...] = ()
     xfail: str = ""
+    # the sample's own warnings at cells this case moves (blank rows push the 文字 paragraphs down): (old, new)
+    moved: tuple[tuple[str, str], ...] = ()
+
+    def as_moved(self, line: str) -> str:
+        for old, new in self.moved:
+            line = line.replace(old, new)
+        return line
 
 
 def errors(*lines: str) -> Fails:
@@ -89,7 +96,9 @@ EXPECTED: dict[str, Fails | Builds] = {
     "formula_with_cached_value.xlsx": Builds(),
     # 4. merged cells and blank rows
     # both put every indicator under one project, so the department's 自评表 has none
-    "merged_cells_and_blank_rows.xlsx": Builds((NO_DEPARTMENT_KPIS,)),
+    "merged_cells_and_blank_rows.xlsx": Builds(
+        (NO_DEPARTMENT_KPIS,), moved=(("› 文字!B4：", "› 文字!B5："), ("› 文字!B9：", "› 文字!B13："))
+    ),
     "merge_spanning_blank_row.xlsx": Builds((NO_DEPARTMENT_KPIS,)),  # the row only holds the merged 所属项目's tail
     # 5. numbers typed as text
     "numeric_text.xlsx": Builds(
@@ -234,7 +243,7 @@ def test_messages(name: str, run_case: Callable[..., Run], baseline: Callable[[s
         assert run.stdout == ""
     else:
         extra = [line.replace("{f}", name) for line in expected.warnings]
-        assert (run.exit_code, sorted(run.lines)) == (0, sorted(baseline(name) + extra))
+        assert (run.exit_code, sorted(run.lines)) == (0, sorted([expected.as_moved(x) for x in baseline(name)] + extra))
         assert [line for line in run.lines if line in extra] == extra, "in sheet order"
         assert run.stdout.startswith(f"已生成 out/{Path(name).stem}.docx（")
 
@@ -273,7 +282,9 @@ def test_merged_cells_and_blank_rows_read_as_the_plain_layout(name: str, run_cas
     assert document_text(merged.folder / "out" / f"{Path(name).stem}.docx") == document_text(
         plain.folder / "out" / "plain.docx"
     )
-    assert merged.lines == [line.replace("plain.xlsx", name) for line in plain.lines]
+    expected = EXPECTED[name]
+    assert isinstance(expected, Builds)
+    assert merged.lines == [expected.as_moved(line.replace("plain.xlsx", name)) for line in plain.lines]
     report, _ = load_report(merged.folder / name)
     reference, _ = load_report(plain.folder / "plain.xlsx")
     assert [(k.project, k.level1, k.level3, k.points) for k in report.kpis] == [

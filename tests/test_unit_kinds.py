@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from pipeline import schema
+from pipeline.check_text import PROOFREADING
 from pipeline.cli import app
 from pipeline.schema import FIRST_DATA_ROW
 from pipeline.session import load_context
@@ -92,7 +93,9 @@ def findings(path: Path) -> list[tuple[str, str, str, str, str]]:
     result = runner.invoke(app, ["validate", "--format", "json", str(path)])
     assert result.exit_code in (0, 1), result.output
     keys = ("severity", "code", "sheet", "cell", "message")
-    return [tuple(f[k] for k in keys) for f in json.loads(result.stdout)]  # type: ignore[misc]
+    typed_text = {c.code for c in PROOFREADING}  # the sample's own slips of typing: tests/test_proofreading.py
+    found = [f for f in json.loads(result.stdout) if f["code"] not in typed_text]
+    return [tuple(f[k] for k in keys) for f in found]  # type: ignore[misc]
 
 
 def context(path: Path) -> dict[str, Any]:
