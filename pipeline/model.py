@@ -24,7 +24,10 @@ class Place:
 
 
 def _names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls)) - {"row", "cells", "unit", "present"}
+    """The sheet's own fields: not where a record was read, nor, for a form, its sheet's 金额单位 and presence
+    (a list's "unit" — a KPI's 计量单位, a 自定义字段's 单位 — is a field like any other)."""
+    frame = {"row", "cells"} | ({"unit", "present"} if issubclass(cls, Form) else set())
+    return frozenset(f.name for f in fields(cls)) - frame
 
 
 @dataclass(frozen=True, kw_only=True)

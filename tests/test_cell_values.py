@@ -15,7 +15,7 @@ from pipeline import schema
 from pipeline.cli import app
 
 from . import make_corpus
-from .conftest import form_cell
+from .conftest import SAMPLE, form_cell
 from .test_golden import document_text
 
 runner = CliRunner()
@@ -106,3 +106,14 @@ def test_a_long_value_outside_the_choices_is_quoted_short(edited_sample: Callabl
     [(code, sheet, cell, message)] = findings(edited_sample(edit, "2022.xlsx"))
     assert (code, sheet, cell) == ("E_CHOICE", schema.TEXTS.name, "A3")
     assert message.endswith("之一，实际为“" + ("很长的段落" * 8) + "…”")
+
+
+def test_a_list_field_named_unit_has_its_place() -> None:
+    """A KPI's 计量单位 is a field like any other; only a form's "unit" is its sheet's 金额单位."""
+    from pipeline.session import load_report
+
+    report, _ = load_report(SAMPLE)
+    kpi = next(iter(report.kpis))
+    assert kpi.place("unit").cell == f"{report.kpis.letters['unit']}{kpi.row}"
+    with pytest.raises(KeyError):
+        report.assets.place("unit")
