@@ -22,6 +22,10 @@ InputsArgument = Annotated[list[Path], typer.Argument(help="一个或多个填�
 
 
 def fail(e: GenreportError) -> typer.Exit:
-    """The one place an error becomes output and an exit status (GenreportError.exit_code: 1, usage 2)."""
-    typer.echo(f"错误：{e}", err=True)
+    """The one place an error becomes output and an exit status (GenreportError.exit_code: 1, usage 2); a
+    workbook's blocking findings are one line each."""
+    from ..errors import WorkbookInvalid
+
+    for line in e.findings if isinstance(e, WorkbookInvalid) else [e]:
+        typer.echo(f"错误：{line}", err=True)
     return typer.Exit(e.exit_code)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import GenreportError, WorkbookInvalid
+from ..errors import GenreportError
 from .common import TemplateOption, fail
 
 
@@ -26,10 +26,6 @@ def context_command(
     try:
         profile = resolve_profile(template, need_document=False) if template is not None else None
         context, _ = load_context(input_path, profile=profile)
-    except WorkbookInvalid as e:
-        for finding in e.findings:
-            typer.echo(f"错误：{finding}", err=True)
-        raise typer.Exit(1) from None
     except GenreportError as e:
         raise fail(e) from None
     typer.echo(context_json(context))

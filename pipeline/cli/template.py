@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import GenreportError, WorkbookInvalid, display_path
+from ..errors import GenreportError, display_path
 from .common import fail
 from .usage import PlainCommand
 
@@ -83,10 +83,6 @@ def check_command(
         assert profile.document is not None  # resolve_profile insists on one unless told otherwise
         context, source = fields_for(profile, workbook)
         problems = check_document(profile.document, make_environment(RenderOptions()), context)
-    except WorkbookInvalid as e:
-        for finding in e.findings:
-            typer.echo(f"错误：{finding}", err=True)
-        raise typer.Exit(1) from None
     except GenreportError as e:
         raise fail(e) from None
     shown = display_path(profile.document)
