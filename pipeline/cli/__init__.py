@@ -1,4 +1,4 @@
-"""Command line: ``genreport init | build | validate | explain | context | template``.
+"""Command line: ``genreport init | build | validate | explain | context | template | serve``.
 
 Each command is a module of its own that imports the pipeline inside the command, so that ``genreport --help``
 and ``genreport explain`` start without loading openpyxl or docxtpl. Errors reach the user through ``fail``.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from . import build, context, explain, init, template, validate
+from . import build, context, explain, init, serve, template, validate
 from .usage import ChineseGroup, PlainCommand, PlainGroup
 
 if TYPE_CHECKING:
@@ -78,3 +78,4 @@ app.command("validate", cls=PlainCommand)(validate.validate_command)
 app.command("explain", cls=PlainCommand)(explain.explain_command)
 app.command("context", cls=PlainCommand)(context.context_command)
 app.add_typer(template.app, name="template", cls=PlainGroup)
+app.command("serve", cls=PlainCommand)(serve.serve_command)
