@@ -2,23 +2,62 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.cli.help_text import width_of
 
 from .conftest import ROOT
 
 runner = CliRunner()
-COMMANDS = ["init", "build", "validate", "explain", "context", "template"]
+COMMANDS = ["init", "build", "validate", "explain", "context", "template", "serve"]
+HELPS = [[c] for c in COMMANDS] + [["template", "list"], ["template", "new"], ["template", "check"], []]
+ENGLISH = re.compile(
+    r"Usage|Options|Arguments|Commands|Show this message|default:|required|<[a-z]+|[a-z]+\[[A-Za-z]+\]"
+)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_help(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
+@pytest.mark.parametrize("command", HELPS, ids=lambda c: " ".join(c) or "genreport")
+def test_help_is_chinese_without_python_types(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"], prog_name="genreport", env={"COLUMNS": "80"})
     assert result.exit_code == 0
-    assert f"Usage: genreport {command}" in result.stdout or f"Usage: root {command}" in result.stdout
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.stdout), "help is in Chinese"
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(" ".join(["用法：genreport", *command]))
+    assert "选项：" in lines
+    assert any(line.split() == ["-h,", "--help", "显示本帮助后退出。"] for line in lines)
+    for line in lines:
+        assert not ENGLISH.search(line), line
+        assert width_of(line) <= 79, f"wider than the terminal: {line}"
+
+
+def test_help_wraps_by_display_width_and_keeps_every_word() -> None:
+    """A narrow terminal wraps Chinese between characters; nothing of the help text is lost or cut with "..."."""
+    result = runner.invoke(app, ["build", "--help"], prog_name="genreport", env={"COLUMNS": "61"})
+    lines = result.stdout.splitlines()
+    assert max(width_of(line) for line in lines) <= 60
+    flat = "".join(line.strip() for line in lines)
+    assert (
+        "不在Word报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。"
+        in flat.replace(" ", "")
+    )
+
+
+def test_command_summaries_are_whole() -> None:
+    """Click cuts a summary at 45 characters ("再找随 genreport..."); the list shows each first line whole."""
+    result = runner.invoke(app, ["template", "--help"], prog_name="genreport", env={"COLUMNS": "200"})
+    assert (
+        "列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"
+        in result.stdout
+    )
+
+
+def test_help_shows_defaults_ranges_and_required_in_chinese() -> None:
+    out = runner.invoke(app, ["build", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "[默认：outputs]" in out and "[默认：docx]" in out and "[范围：0–6]" in out and "[必填]" in out
+    assert "--percent-places 整数" in out and "-t, --template 模板" in out
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -35,7 +74,7 @@ def test_version_and_bare_invocation() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["build"], "缺少参数 INPUTS"),
+        (["build"], "缺少参数 工作簿"),
         (["build", "x.xlsx", "--percent-places", "abc"], "--percent-places 的值无效：应为整数"),
         (["build", "x.xlsx", "--percent-places", "9"], "--percent-places 的值无效：不能大于 6"),
         (["validate", "x.xlsx", "--format", "yaml"], "--format 的值无效：应为以下之一：'text', 'json'"),
@@ -61,4 +100,4 @@ def test_usage_error_in_a_real_process() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "pipeline", "build"], capture_output=True, text=True, cwd=ROOT, check=False
     )
-    assert (out.returncode, out.stderr) == (2, "错误：缺少参数 INPUTS\n用 genreport build -h 查看用法。\n")
+    assert (out.returncode, out.stderr) == (2, "错误：缺少参数 工作簿\n用 genreport build -h 查看用法。\n")

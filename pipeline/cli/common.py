@@ -14,11 +14,14 @@ TemplateOption = Annotated[
     typer.Option(
         "-t",
         "--template",
+        metavar="模板",
         help="报告模板：templates/ 下的模板名，或 .docx 文件，或含 report.docx（及 rules.toml）的文件夹；"
         "默认 templates/default。",
     ),
 ]
-InputsArgument = Annotated[list[Path], typer.Argument(help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")]
+InputsArgument = Annotated[
+    list[Path], typer.Argument(metavar="工作簿", help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")
+]
 
 
 def fail(e: GenreportError) -> typer.Exit:

@@ -12,7 +12,7 @@ from .common import TemplateOption, fail
 
 
 def context_command(
-    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="一个填报工作簿（.xlsx）。")],
+    input_path: Annotated[Path, typer.Argument(metavar="工作簿", help="一个填报工作簿（.xlsx）。")],
     template: TemplateOption = None,
 ) -> None:
     """以 JSON 输出模板可用的全部字段及其取值（金额为精确的十进制字符串），供编写模板和自动化使用。

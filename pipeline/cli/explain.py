@@ -11,7 +11,9 @@ from .common import fail
 
 
 def explain_command(
-    code: Annotated[str | None, typer.Argument(help="问题代码，如 W_SUM_MISMATCH；不填则列出全部代码。")] = None,
+    code: Annotated[
+        str | None, typer.Argument(metavar="代码", help="问题代码，如 W_SUM_MISMATCH；不填则列出全部代码。")
+    ] = None,
 ) -> None:
     """说明某个问题代码的含义、修改方法和示例（代码见 validate 的输出）。"""
     from ..codes import ALL

@@ -30,13 +30,15 @@ def list_command() -> None:
 
 @app.command("new", cls=PlainCommand)
 def new_command(
-    name: Annotated[str, typer.Argument(help="新模板的名称，如 乡镇 或 county-bureau；建在 templates/NAME/。")],
+    name: Annotated[
+        str, typer.Argument(metavar="名称", help="新模板的名称，如 乡镇 或 county-bureau；建在 templates/<名称>/。")
+    ],
     source: Annotated[
-        str | None, typer.Option("--from", help="复制哪个模板：模板名、.docx 或文件夹；默认 default。")
+        str | None, typer.Option("--from", metavar="模板", help="复制哪个模板：模板名、.docx 或文件夹；默认 default。")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="templates/NAME 已存在时覆盖其中的文件。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="templates/<名称> 已存在时覆盖其中的文件。")] = False,
 ) -> None:
-    """复制一个模板（report.docx 和 rules.toml）到 templates/NAME/，在 Word 或 WPS 中编辑后用 -t NAME 生成报告。"""
+    """复制一个模板（report.docx 和 rules.toml）到 templates/<名称>/，在 Word 或 WPS 中编辑后用 -t <名称> 生成报告。"""
     from ..profile import new_template
 
     try:
@@ -51,13 +53,13 @@ def new_command(
 def check_command(
     path: Annotated[
         str,
-        typer.Argument(metavar="PATH", help="要检查的模板：templates/ 下的模板名、.docx 或含 report.docx 的文件夹。"),
+        typer.Argument(metavar="模板", help="要检查的模板：templates/ 下的模板名、.docx 或含 report.docx 的文件夹。"),
     ],
     workbook: Annotated[
         Path | None,
         typer.Option(
             "--input",
-            metavar="FILE",
+            metavar="工作簿",
             help="按这个工作簿的字段检查（custom.… 等随工作簿而定的字段要用它）；"
             "默认用示例工作簿 inputs/2022.xlsx，找不到时用 genreport 自带的字段清单。",
         ),

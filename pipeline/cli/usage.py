@@ -25,10 +25,12 @@ from typing import Any, get_args, get_origin
 
 import typer
 from typer import core
-from typer._click import Command, Context, Parameter
+from typer._click import Command, Context, HelpFormatter, Parameter
 from typer._click import exceptions as click_errors  # Typer 0.29 bundles Click; its exceptions live here
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
 from typer._param_types import coerce_cli_choice, coerce_cli_path
+
+from .help_text import argument_name, help_text
 
 _VALUE_MESSAGES = (
     (re.compile(r"^(?:Input should be a valid integer|'.*' is not a valid integer)"), "应为整数"),
@@ -56,7 +58,7 @@ def _hint(e: click_errors.BadParameter) -> str:
         return "参数"
     if getattr(param, "param_type_name", "") == "option":
         return " / ".join(param.opts)
-    return (param.name or "").upper()
+    return argument_name(param).removesuffix("...")
 
 
 def chinese_usage_error(e: click_errors.UsageError) -> str:
@@ -166,6 +168,9 @@ class PlainParams(Command):
         params = super().get_params(ctx)
         use_plain_conversion(params)
         return params
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        formatter.write(help_text(self, ctx))
 
 
 class PlainCommand(PlainParams, core.TyperCommand):
