@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from make_sample import mark_illustrative, set_form, set_list  # noqa: E402
+from make_sample import kpi, mark_illustrative, set_form, set_list  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from pipeline import schema  # noqa: E402
@@ -27,22 +26,6 @@ from pipeline.profile import resolve_profile  # noqa: E402
 
 OUT = ROOT / "inputs" / "township-2023.xlsx"
 EXAMPLE = "示例数据：乡镇及其数字均为演示所设"
-
-
-def kpi(level1: str, level2: str, level3: str, direction: str, target: object, actual: object, unit: str | None,
-        points: int, score: int | None = None) -> dict[str, Any]:  # fmt: skip
-    return {
-        "level1": level1,
-        "level2": level2,
-        "level3": level3,
-        "direction": direction,
-        "target": target,
-        "actual": actual,
-        "unit": unit,
-        "points": points,
-        "score": score,
-        "remark": None,
-    }
 
 
 KPIS = [
