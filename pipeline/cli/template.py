@@ -75,8 +75,8 @@ def check_command(
     其中的其他文字在生成时会被删除。
     """
     from ..profile import resolve_profile
-    from ..render import RenderOptions
     from ..render.environment import make_environment
+    from ..session import render_options
     from ..template_check import ERROR, WARNING, check_document, fields_for
     from ..template_check.problems import SEVERITY_WORD
 
@@ -84,7 +84,8 @@ def check_command(
         profile = resolve_profile(path)
         assert profile.document is not None  # resolve_profile insists on one unless told otherwise
         context, source = fields_for(profile, workbook)
-        problems = check_document(profile.document, make_environment(RenderOptions()), context)
+        env = make_environment(render_options(profile))  # the template's own number style, as build renders it
+        problems = check_document(profile.document, env, context)
     except GenreportError as e:
         raise fail(e) from None
     shown = display_path(profile.document)
