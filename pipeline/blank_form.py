@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,6 +23,7 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+_HINT_FILL = PatternFill("solid", fgColor="EDEDED")  # grey: a reference column, nothing to fill in
 _HELP_FONT = Font(color="808080", size=9)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -40,24 +42,27 @@ NUMBER_FORMATS = {
 def kind_description(f: schema.Field, money_sheet: bool) -> str:
     if f.kind is Kind.MONEY:
         return "金额（万元，可在第1行改为元）" if money_sheet else "金额（万元）"
-    return str(f.kind.value)
+    return f"{f.kind.value}（参考列）" if f.hint else str(f.kind.value)
 
 
-def create_workbook(year: int | None = None, layout: Layout = STANDARD, template: str | None = None) -> Workbook:
+def create_workbook(
+    year: int | None = None, layout: Layout = STANDARD, template: str | None = None, *, hints: bool = False
+) -> Workbook:
     """The blank form as an openpyxl Workbook (also the base of the sample workbook): the sheets of a template's
-    layout (its 一级指标 choices and its own tables), naming the template in 基本信息 when it is not the default."""
+    layout (its 一级指标 choices and its own tables), naming the template in 基本信息 when it is not the default.
+    ``hints``: with the reference columns (上年实际完成值) a rolled-over workbook fills; a new unit has none."""
     wb = Workbook()
     guide = wb.active
     assert guide is not None
     guide.title = schema.GUIDE_SHEET
-    _write_guide(guide, layout)
+    _write_guide(guide, layout, hints)
     for sheet in layout.all_sheets:
         ws = wb.create_sheet(sheet.name)
         _write_title(ws, sheet)
         if isinstance(sheet, FormSheet):
             _write_form(ws, sheet)
         else:
-            _write_list(ws, sheet)
+            _write_list(ws, sheet, hints)
     if year is not None:
         basic = wb[schema.BASIC.name]
         basic[schema.form_cell(schema.BASIC, "year", "value")] = year
@@ -69,13 +74,24 @@ def create_workbook(year: int | None = None, layout: Layout = STANDARD, template
 def write_blank_workbook(
     path: Path, year: int | None = None, *, force: bool = False, layout: Layout = STANDARD, template: str | None = None
 ) -> None:
+    check_target(path, force=force)
+    atomic_save(path, create_workbook(year, layout, template).save)
+
+
+def year_in_name(path: Path) -> int | None:
+    """inputs/2024.xlsx is the 2024 workbook: the year ``validate`` will hold its 年度 against (E_YEAR_MISMATCH)."""
+    years = {int(m) for m in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.stem)}
+    return years.pop() if len(years) == 1 else None
+
+
+def check_target(path: Path, *, force: bool) -> None:
+    """Where a new workbook may be written: an .xlsx name, and not over an existing file unless asked."""
     from .errors import OutputError, display_path
 
     if path.suffix.lower() != ".xlsx":
         raise OutputError(f"{display_path(path)}：填报模板须保存为 .xlsx 文件")
     if path.exists() and not force:
         raise OutputError(f"{display_path(path)} 已存在；如需覆盖请加 --force")
-    atomic_save(path, create_workbook(year, layout, template).save)
 
 
 def _write_title(ws: Worksheet, sheet: schema.Sheet) -> None:
@@ -127,10 +143,17 @@ def _write_form(ws: Worksheet, sheet: FormSheet) -> None:
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
 
 
-def _write_list(ws: Worksheet, sheet: ListSheet) -> None:
+def list_columns(sheet: ListSheet, hints: bool) -> tuple[schema.Field, ...]:
+    """The columns a list sheet is written with; hint columns are last, so leaving them out moves no other."""
+    return tuple(f for f in sheet.columns if hints or not f.hint)
+
+
+def _write_list(ws: Worksheet, sheet: ListSheet, hints: bool) -> None:
     last = FIRST_DATA_ROW + LIST_ROWS - 1
-    for i, f in enumerate(sheet.columns, start=1):
+    for i, f in enumerate(list_columns(sheet, hints), start=1):
         _header(ws, i, f.label, f.width, f.required)
+        if f.hint:
+            ws.cell(row=HEADER_ROW, column=i).fill = _HINT_FILL
         letter = get_column_letter(i)
         if f.help or f.required:
             ws.cell(row=HEADER_ROW, column=i).comment = Comment(
@@ -149,7 +172,7 @@ def _write_list(ws: Worksheet, sheet: ListSheet) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
-def _write_guide(ws: Worksheet, layout: Layout) -> None:
+def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:
     ws.cell(
         row=1,
         column=1,
@@ -162,7 +185,7 @@ def _write_guide(ws: Worksheet, layout: Layout) -> None:
     for i, (h, w) in enumerate(zip(headers, widths, strict=True), start=1):
         _header(ws, i, h, w, False)
     row = FIRST_DATA_ROW
-    for entry in guide_entries(layout):
+    for entry in guide_entries(layout, hints=hints):
         for i, value in enumerate(entry, start=1):
             guide_cell = ws.cell(row=row, column=i, value=value)
             guide_cell.alignment = _WRAP
@@ -171,8 +194,9 @@ def _write_guide(ws: Worksheet, layout: Layout) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
-def guide_entries(layout: Layout = STANDARD) -> list[tuple[str, str, str, str, str, str]]:
-    """One line per field of every sheet: what the 填报说明 sheet and docs/workbook.md list."""
+def guide_entries(layout: Layout = STANDARD, *, hints: bool = True) -> list[tuple[str, str, str, str, str, str]]:
+    """One line per field of every sheet: what the 填报说明 sheet and docs/workbook.md list (the docs every
+    column, a blank form the columns it has)."""
     out = []
     for sheet in layout.all_sheets:
         if isinstance(sheet, FormSheet):
@@ -180,7 +204,7 @@ def guide_entries(layout: Layout = STANDARD) -> list[tuple[str, str, str, str, s
             cols = "、".join(c.label + ("" if c.required else "（可不填）") for c in sheet.columns)
             where = f"填列：{cols}" if len(sheet.columns) > 1 else ""
         else:
-            fields, where = sheet.columns, ""
+            fields, where = list_columns(sheet, hints), ""
         for f in fields:
             required = "是" if f.required else "否"
             note = " ".join(part for part in (f.help, where) if part)

@@ -87,7 +87,8 @@ def printed_texts(report: Report) -> Iterator[tuple[Place, str, bool]]:
 
 def _free_text(sheet: str, field: schema.Field) -> bool:
     kinds = (schema.Kind.TEXT, schema.Kind.NUMBER_OR_TEXT)
-    return field.kind in kinds and not field.choices and (sheet, field.key) not in NOT_PRINTED
+    hint = field.hint  # last year's value beside this year's: printed nowhere, never proofread
+    return field.kind in kinds and not field.choices and not hint and (sheet, field.key) not in NOT_PRINTED
 
 
 def proofread(text: str, year: int | None = None, *, forward: bool = False) -> list[Slip]:

@@ -330,7 +330,18 @@ class Building(Record):
 
 
 KpiField = Literal[
-    "project", "level1", "level2", "level3", "direction", "target", "actual", "unit", "points", "score", "remark"
+    "project",
+    "level1",
+    "level2",
+    "level3",
+    "direction",
+    "target",
+    "actual",
+    "unit",
+    "points",
+    "score",
+    "remark",
+    "prior_actual",
 ]
 
 
@@ -350,6 +361,7 @@ class Kpi(Record):
     points: Decimal  # 分值
     score: Decimal | None  # 得分
     remark: str | None  # 偏差原因分析及改进措施
+    prior_actual: Decimal | str | None  # 上年实际完成值
 
     def at(self, field: KpiField) -> Place:
         return self.place(field)

@@ -68,6 +68,11 @@ class Field:
     kind_from: str | None = None
     # form rows only: added to the form after workbooks were in use, so a workbook without the row is not wrong
     may_be_absent: bool = False
+    # list columns only: a reference for the person filling in (上年实际完成值, written by ``init --from``): read
+    # without a warning, never required nor checked, printed nowhere; the blank form of a new unit leaves it out
+    hint: bool = False
+    # list columns only: last year's value of that column, filled by ``init --from`` (上年实际完成值 ← 实际完成值)
+    prior_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class ValueColumn:
     label: str
     required: bool = True
     help: str = ""
+    # last year's figure of that column (上年决算数 ← 全年执行数), filled by ``init --from``
+    prior_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,7 @@ FINAL_UNITS = ListSheet(
 )
 
 _BUDGET_COLUMNS = (
-    ValueColumn("prior", "上年决算数", required=False, help="上年决算数，用于同比；可不填。"),
+    ValueColumn("prior", "上年决算数", required=False, help="上年决算数，用于同比；可不填。", prior_of="actual"),
     ValueColumn("initial", "年初预算数"),
     ValueColumn("adjusted", "全年预算数", required=False, help="调整后的全年预算数；可不填。"),
     ValueColumn("actual", "全年执行数", help="全年执行数（决算数）。"),
@@ -300,7 +307,7 @@ THREE_PUBLIC = FormSheet(
     description="“三公”经费预算与决算。没有这方面数据的单位可以整表不填或删除本表，报告中不写这部分；为零的请填 0。",
     required=False,
     columns=(
-        ValueColumn("prior", "上年决算数", required=False, help="可不填。"),
+        ValueColumn("prior", "上年决算数", required=False, help="可不填。", prior_of="actual"),
         ValueColumn("budget", "预算数"),
         ValueColumn("actual", "决算数"),
     ),
@@ -455,6 +462,16 @@ KPIS = ListSheet(
         Field("points", "分值", Kind.DECIMAL, required=True, width=8),
         Field("score", "得分", Kind.DECIMAL, width=8, help="定性指标填写自评得分；定量指标可不填，由系统计算。"),
         Field("remark", "偏差原因分析及改进措施", width=40),
+        # last: a column added after workbooks were in use must not move any cell of the ones before it
+        Field(
+            "prior_actual",
+            "上年实际完成值",
+            Kind.NUMBER_OR_TEXT,
+            signed=True,
+            hint=True,
+            prior_of="actual",
+            help="上年的实际完成值，由 genreport init --from 从上年工作簿带入，仅供参考；报告不使用，可删除。",
+        ),
     ),
 )
 

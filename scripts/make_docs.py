@@ -28,11 +28,16 @@ def formatted(source: str, name: str) -> str:
 
 
 if __name__ == "__main__":
+    # The model classes first: the guide and the shape come from a context read through them, so a schema change
+    # reruns this script with the new classes imported.
+    records = ROOT / "pipeline" / "records.py"
+    source = formatted(records_source(), "pipeline/records.py")
+    if records.read_text(encoding="utf-8") != source:
+        records.write_text(source, encoding="utf-8")
+        sys.exit(subprocess.run([sys.executable, __file__], check=False).returncode)
     (ROOT / "docs" / "workbook.md").write_text(workbook_markdown(), encoding="utf-8")
     (ROOT / "docs" / "findings.md").write_text(findings_markdown(), encoding="utf-8")
     (ROOT / "docs" / "template-guide.md").write_text(guide_markdown(sample_context(ROOT)), encoding="utf-8")
-    records = ROOT / "pipeline" / "records.py"
-    records.write_text(formatted(records_source(), "pipeline/records.py"), encoding="utf-8")
     SHIPPED.write_text(dumps(generate()), encoding="utf-8")
     print(
         "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, pipeline/records.py and "
