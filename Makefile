@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: sample test lint office preview bench fuzz clean
+.PHONY: sample test lint office browser preview bench fuzz clean
 
 $(BIN)/genreport: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ lint: $(BIN)/genreport
 office:
 	bash scripts/install_office.sh || [ -z "$$CI" ]
 
-test: lint office
+# Debian's Chromium and chromedriver for the browser test of genreport serve (skipped outside CI without them).
+browser:
+	bash scripts/install_browser.sh || [ -z "$$CI" ]
+
+test: lint office browser
 	$(BIN)/python -m pytest -q
 
 # README pictures: PDF pages and the HTML in a browser (LibreOffice, CJK fonts, poppler, Chromium: the script

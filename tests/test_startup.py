@@ -23,7 +23,10 @@ from pipeline.cli.usage import PlainParam
 
 from .conftest import ROOT, SAMPLE
 
-HEAVY = ("openpyxl", "docxtpl", "docx", "matplotlib", "numpy", "jinja2", "pydantic", "rich", "lxml")
+HEAVY = (
+    "openpyxl", "docxtpl", "docx", "matplotlib", "numpy", "jinja2", "pydantic", "rich", "lxml",
+    "starlette", "uvicorn", "python_multipart", "anyio",
+)  # fmt: skip
 
 
 def loaded_after(*args: str) -> set[str]:
@@ -44,7 +47,15 @@ def loaded_after(*args: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--version"], ["build", "--help"], ["validate", "-h"], ["template", "--help"], ["explain"]],
+    [
+        ["--help"],
+        ["--version"],
+        ["build", "--help"],
+        ["validate", "-h"],
+        ["template", "--help"],
+        ["explain"],
+        ["serve", "-h"],
+    ],
 )
 def test_help_and_light_commands_load_no_library(args: list[str]) -> None:
     assert loaded_after(*args) == set()

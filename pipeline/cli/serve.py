@@ -1,7 +1,85 @@
-"""``genreport serve``: the web page for staff who never open a terminal (being built)."""
+"""``genreport serve``: the web page for staff who never open a terminal (pipeline/web/)."""
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
+from typing import Annotated
 
-def serve_command() -> None:
-    """在浏览器中使用 genreport：下载空白模板、上传工作簿查看问题、下载报告。"""
+import typer
+
+TOKEN_ENV = "GENREPORT_TOKEN"
+
+
+def serve_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="监听的地址。默认 127.0.0.1 只供本机使用；设为 0.0.0.0 或本机的局域网地址供同事访问，"
+            "此时必须设置访问令牌。"
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听的端口。", min=1, max=65535)] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help=f"访问令牌：设置后每个请求都须带上它（地址后加 ?token=令牌）。也可用环境变量 {TOKEN_ENV} 设置。",
+            show_default=False,
+        ),
+    ] = None,
+    max_upload_mb: Annotated[int, typer.Option(help="上传工作簿的大小上限（MB）。", min=1, max=1024)] = 20,
+) -> None:
+    """在浏览器中使用 genreport：下载空白模板、上传工作簿查看问题、下载报告。
+
+    启动后用浏览器打开显示的地址。上传的文件只在处理该次请求时暂存于临时文件夹，处理完即删除。
+    """
+    from ..web.token import is_loopback
+
+    token = (token if token is not None else os.environ.get(TOKEN_ENV, "")).strip() or None
+    if not is_loopback(host) and token is None:
+        typer.echo(
+            f"错误：监听 {host} 时局域网中的其他电脑也能访问，必须设置访问令牌："
+            f"加 --token 令牌，或设置环境变量 {TOKEN_ENV}。"
+            '可用 python -c "import secrets; print(secrets.token_urlsafe(16))" 生成一个。',
+            err=True,
+        )
+        raise typer.Exit(2)
+    sock = _bind(host, port)
+    _run(sock, host, port, token, max_upload_mb)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, opened here so that a busy port or a wrong address is one Chinese line."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        if os.name != "nt":  # on Windows it would let a second server share the port instead of refusing
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            message = f"端口 {port} 已被占用：请用 --port 换一个端口，或先关闭占用它的程序"
+        else:
+            message = f"无法在 {host}:{port} 上监听：{e.strerror or e}（请检查 --host 是否为本机的地址）"
+        typer.echo(f"错误：{message}", err=True)
+        raise typer.Exit(1) from None
+    return sock
+
+
+def _run(sock: socket.socket, host: str, port: int, token: str | None, max_upload_mb: int) -> None:
+    import uvicorn
+
+    from ..web.app import Settings, create_app
+
+    local = ("127.0.0.1", "localhost", "[::1]", "::1") if token is None else None
+    app = create_app(Settings(max_upload_bytes=max_upload_mb * 1024 * 1024, token=token, allowed_hosts=local))
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
+    typer.echo(f"genreport 网页已启动：{address}（按 Ctrl+C 停止）")
+    if token is not None:
+        lan = socket.gethostname() if host in ("0.0.0.0", "::") else shown
+        typer.echo(f"同事访问的地址（含令牌，只发给需要的人）：http://{lan}:{port}/?token={token}")
+    # no access log: an address may carry ?token=, and a log line would keep it
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])

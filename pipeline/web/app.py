@@ -1,0 +1,203 @@
+"""The routes of ``genreport serve``: one page, its forms, and the downloads.
+
+| route | what |
+|---|---|
+| ``GET /`` | the page |
+| ``GET /blank?template=&year=`` | the blank form of a template (``genreport init``) |
+| ``POST /rollover`` | last year's workbook rolled over (``genreport init --from``) |
+| ``POST /check`` | the findings table and the report preview, into the page's result frame |
+| ``POST /report`` | the report as docx, pdf, html or md |
+| ``GET /explain/CODE`` | what ``genreport explain CODE`` prints |
+
+Builds run in worker threads (a bounded number at once) so the event loop keeps answering; a user's mistake ends
+in a Chinese message and a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import page, reports, rollover
+from .token import TokenGate
+from .uploads import Upload, UploadRejected, read_upload
+
+DEFAULT_MAX_MB = 20
+BUILDS_AT_ONCE = 4  # builds are CPU-bound and hold the GIL most of the time: more threads only add memory
+# the preview's stylesheet is inline and its images are data: URIs; nothing else is loaded, no script runs
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),  # reports and findings are a department's figures: kept by no cache
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_upload_bytes: int = DEFAULT_MAX_MB * 1024 * 1024
+    token: str | None = None  # every request must carry it when set
+    # Without a token the page is for this machine only: a Host other than these is a page elsewhere reaching
+    # the loopback server through a rebound DNS name, and is refused.
+    allowed_hosts: tuple[str, ...] | None = None
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the same headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in names]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    limiter: list[anyio.CapacityLimiter] = []  # made inside the event loop, on the first build
+
+    async def in_thread(function: Callable[..., T], *args: Any) -> T:
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(BUILDS_AT_ONCE))
+        return await anyio.to_thread.run_sync(function, *args, limiter=limiter[0])
+
+    max_mb = settings.max_upload_bytes // (1024 * 1024)
+
+    async def home(request: Request) -> Response:
+        names = await anyio.to_thread.run_sync(reports.template_names)  # a folder listing: never waits for builds
+        return page.home_page(names, dt.date.today().year - 1, max_mb)
+
+    async def blank(request: Request) -> Response:
+        template = await _template(request.query_params.get("template", ""))
+        year_text = request.query_params.get("year", "").strip() or str(dt.date.today().year - 1)
+        if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
+            return _refused(400, f"报告年度“{year_text[:20]}”无效：请填写 1990 至 2100 之间的四位年份。")
+        data = await in_thread(reports.blank_form, template, int(year_text))
+        return _attachment(data, f"{year_text}.xlsx", "xlsx")
+
+    async def roll(request: Request) -> Response:
+        upload = await read_upload(request, settings.max_upload_bytes)
+        try:
+            name, data = await in_thread(rollover.roll_over, upload)
+        except rollover.RolloverUnavailable:
+            return _refused(501, "“由上年工作簿生成本年填报表”尚不可用：请先下载空白填报表。")
+        except rollover.RolloverFailed as e:
+            message = f"无法由“{upload.name}”生成本年填报表：{e.message}"
+            return page.message_page("无法处理", message, 422, e.details)
+        return _attachment(data, name, "xlsx")
+
+    async def check(request: Request) -> Response:
+        upload = await read_upload(request, settings.max_upload_bytes)
+        template = await _template(upload.fields.get("template", ""))
+        checked = await in_thread(reports.check, upload, template)
+        return page.result_page(upload.name, checked.rows, checked.preview, checked.problem, template)
+
+    async def report(request: Request) -> Response:
+        upload = await read_upload(request, settings.max_upload_bytes)
+        template = await _template(upload.fields.get("template", ""))
+        fmt = upload.fields.get("format", "docx")
+        if fmt not in reports.MEDIA_TYPES or fmt == "xlsx":
+            return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 docx、pdf、html 或 md。")
+        try:
+            data = await in_thread(reports.report, upload, template, fmt)
+        except reports.NotBuilt as e:
+            return page.result_page(upload.name, e.rows, None, e.message, template, e.status)
+        return _attachment(data, _stem(upload) + "." + fmt, fmt)
+
+    async def explain(request: Request) -> Response:
+        from ..codes import ALL
+        from ..finding_docs import explanation
+
+        wanted = str(request.path_params["code"]).strip().upper()
+        found = next((c for c in ALL if c.code == wanted), None)
+        if found is None:
+            return _refused(404, f"没有问题代码“{wanted[:40]}”。")
+        return page.explain_page(found.code, found.title, explanation(found))
+
+    routes = [
+        Route("/", home),
+        Route("/blank", blank),
+        Route("/rollover", roll, methods=["POST"]),
+        Route("/check", check, methods=["POST"]),
+        Route("/report", report, methods=["POST"]),
+        Route("/explain/{code}", explain),
+    ]
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.allowed_hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))
+    if settings.token:
+        middleware.append(Middleware(TokenGate, token=settings.token))
+    handlers = {UploadRejected: _upload_rejected, HTTPException: _http_error, Exception: _server_error}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+async def _template(name: str) -> str | None:
+    """The template a form chose: one of the offered names, or None (the workbook's own choice); never a path."""
+    name = name.strip()
+    if not name:
+        return None
+    if name not in await anyio.to_thread.run_sync(reports.template_names):
+        raise UploadRejected(400, f"没有名为“{name[:40]}”的模板：请从列表中选择。")
+    return name
+
+
+def _stem(upload: Upload) -> str:
+    return upload.name.rsplit(".", 1)[0]
+
+
+def _attachment(data: bytes, filename: str, fmt: str) -> Response:
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=reports.MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
+
+
+def _refused(status: int, message: str) -> Response:
+    heading = "无法处理" if status < 500 else "暂不可用"
+    return page.message_page(heading, message, status)
+
+
+async def _upload_rejected(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UploadRejected)
+    return _refused(exc.status, exc.message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "没有这个页面。", 405: "请用本页的按钮提交，不要直接打开这个地址。"}
+    return _refused(exc.status_code, messages.get(exc.status_code, "请求无效。"))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return page.message_page("服务器内部错误", "处理时出现程序错误，请把所做的操作告诉管理员。", 500)
