@@ -289,3 +289,26 @@ def test_errors_read_the_same_on_both_paths(tmp_path: Path) -> None:
         renderer._render_docxtpl(context)
     assert str(ours.value) == str(theirs.value)
     assert "ZeroDivisionError" in str(ours.value) and "（位于“金额" in str(ours.value)
+
+
+def test_verbose_build_says_why_a_template_is_rendered_by_docxtpl(tmp_path: Path) -> None:
+    """``genreport -v`` shows the fallback note in a real process; without -v the build is quiet about it."""
+    import subprocess
+    import sys
+
+    source = ROOT / "templates" / "default" / "report.docx"
+    with zipfile.ZipFile(source) as z:
+        rels = re.sub(r"<Relationship [^>]*core-properties[^>]*/>", "", z.read("_rels/.rels").decode("utf-8"))
+        types = re.sub(r'<Override PartName="/docProps/core.xml"[^>]*/>', "", z.read("[Content_Types].xml").decode())
+    template = _rewrite(
+        source,
+        tmp_path / "no-core.docx",
+        {"docProps/core.xml": None, "_rels/.rels": rels.encode(), "[Content_Types].xml": types.encode()},
+    )
+    base = [sys.executable, "-m", "pipeline"]
+    args = ["build", str(SAMPLE), "-t", str(template), "-o", str(tmp_path / "out"), "--no-comments"]
+    loud = subprocess.run([*base, "-v", *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    quiet = subprocess.run([*base, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert loud.returncode == quiet.returncode == 0, loud.stderr
+    assert "说明：" in loud.stderr and "每份报告由 docxtpl 渲染" in loud.stderr
+    assert "docxtpl" not in quiet.stderr

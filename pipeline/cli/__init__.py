@@ -67,8 +67,29 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="显示处理细节（如模板为何改用 docxtpl 逐份渲染）；写在命令前：genreport -v build …",
+        ),
+    ] = False,
 ) -> None:
     """genreport：标准填报工作簿 → 部门整体支出绩效自评报告。"""
+    if verbose:
+        _log_details()
+
+
+def _log_details() -> None:
+    """The genreport log (notes a user may want, never needed to act) on stderr, line by line."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("说明：%(message)s"))
+    log = logging.getLogger("genreport")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
 
 
 # PlainCommand / PlainGroup: option values converted without typer's pydantic adapters (see usage.py)
