@@ -1,6 +1,6 @@
 """Benchmark: reading the standard workbook with openpyxl (the project's path) against python-calamine.
 
-    pip install python-calamine          # for this measurement only; genreport does not depend on it
+    (python-calamine is a dependency in pyproject; genreport reads with openpyxl, see bench/RESULTS.md)
     python bench/bench_read.py [--runs N] [--corpus N]   # default 7 runs; --corpus: findings over bad inputs
 
 Workbooks: inputs/2022.xlsx, and a copy with 300 filled rows on every list sheet (the sample's rows repeated; a
@@ -54,7 +54,7 @@ from pipeline.read_excel import EXCEL_ERRORS, RawCell, open_workbook  # noqa: E4
 try:
     import python_calamine
 except ImportError:  # pragma: no cover - the message is the point
-    sys.exit("python-calamine is not installed: pip install python-calamine (for this benchmark only)")
+    sys.exit("python-calamine is not installed: pip install -e . (it is a dependency)")
 
 FILLED_ROWS = 300
 
@@ -245,6 +245,21 @@ class CalamineSource:
     def sheet(self, name: str) -> CalamineSheet | None:
         return self.sheets.get(name)
 
+    def filled(self, ws: CalamineSheet) -> dict[int, list[int]]:
+        """Row → columns holding a value (as ``SourceWorkbook.filled``): calamine's non-empty cells and the cells
+        the small pass found (formulas without a value, errors, which calamine gives as "")."""
+        at = {
+            (r, c)
+            for r, line in enumerate(ws.rows, start=1)
+            for c, value in enumerate(line, start=1)
+            if value is not None and value != ""
+        }
+        at |= ws.extras.no_value | set(ws.extras.errors)
+        rows: dict[int, list[int]] = {}
+        for r, c in sorted(at):
+            rows.setdefault(r, []).append(c)
+        return rows
+
     def cell(self, ws: CalamineSheet, row: int, column: int) -> RawCell:
         at = (row, column)
         fmt = ws.extras.formats.get(at, "General")
@@ -327,6 +342,8 @@ def corpus_parity(fuzz_cases: int) -> None:
     from tests import fuzz_mutations, make_corpus
 
     cases: dict[str, Callable[[Path], Any]] = dict(make_corpus.CASES)
+    for sample in sorted((ROOT / "inputs").glob("*.xlsx")):
+        cases[sample.name] = lambda path, sample=sample: shutil.copy(sample, path)
     for m in fuzz_mutations.plan_cases(fuzz_cases):
         cases[m.case_id + ".xlsx"] = lambda path, m=m: path.write_bytes(m.make())
     same, different, unread = [], [], []
@@ -348,7 +365,8 @@ def corpus_parity(fuzz_cases: int) -> None:
             (same if ok else different).append(name if ok else f"{name}: {detail}"[:400])
     print()
     print(
-        f"bad inputs openpyxl reads (make_corpus + {fuzz_cases} fuzz cases): {len(same)} identical, "
+        f"inputs/*.xlsx and the bad inputs openpyxl reads (make_corpus + {fuzz_cases} fuzz cases): "
+        f"{len(same)} identical, "
         f"{len(different)} different, {len(unread)} that the calamine sketch could not read"
     )
     for line in different + unread:

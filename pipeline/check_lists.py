@@ -97,8 +97,8 @@ def _outliers(
     values = [(name, v, place) for name, v, place in items if v is not None and v > 0]
     if len(values) < 3:
         return
-    for name, value, place in values:
-        typical = Decimal(median([v for _, v, p in values if p != place]))
+    others = _medians_of_others(values)
+    for (name, value, place), typical in zip(values, others, strict=True):
         beyond_whole = whole is None or value > whole * whole_factor
         if typical > 0 and value > typical * rules.list_magnitude and beyond_whole:
             times = (value / typical).quantize(Decimal(1))
@@ -109,6 +109,28 @@ def _outliers(
                 f"{quote(short(name))}为 {money(value)}，是同列其他数值中位数（{money(typical)}）的 {times} 倍，"
                 f"数量级异常：{unit_hint(unit)}",
             )
+
+
+def _medians_of_others(values: list[tuple[str, Decimal, Place]]) -> list[Decimal]:
+    """For each value, the median of the others (those at another place), as ``statistics.median`` gives it: one
+    sort for all, not one per value, so 20,000 projects cost what their sorting does."""
+    places = [place for _, _, place in values]
+    if len(set(places)) != len(places):  # a place shared: "the others" are fewer than n - 1
+        return [Decimal(median([v for _, v, p in values if p != place])) for place in places]
+    ordered = sorted(range(len(values)), key=lambda i: values[i][1])
+    rank = {index: at for at, index in enumerate(ordered)}
+    s = [values[i][1] for i in ordered]
+    n = len(s) - 1  # how many the others are
+    out = []
+    for i in range(len(values)):
+        skip = rank[i]
+
+        def nth(k: int, skip: int = skip) -> Decimal:
+            return s[k] if k < skip else s[k + 1]
+
+        mid = n // 2
+        out.append(Decimal(nth(mid) if n % 2 else (nth(mid - 1) + nth(mid)) / 2))
+    return out
 
 
 def _projects(out: Findings, d: Derived) -> None:

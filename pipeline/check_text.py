@@ -183,6 +183,8 @@ def bracket_slips(text: str, numbers: Sequence[Slip] = ()) -> list[Slip]:
     masked = "".join(chars)
     unmatched: list[tuple[int, str, str]] = []  # position, the mark, its missing partner
     for opener, closer in _PAIRS.items():
+        if opener not in masked and closer not in masked:  # most texts hold one or two kinds of bracket
+            continue
         stack: list[int] = []
         for i, ch in enumerate(masked):
             if ch == opener:

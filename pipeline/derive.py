@@ -143,8 +143,12 @@ def derive(report: Report, rules: Rules) -> Derived:
 def _project_scorecards(report: Report, kpis: list[Kpi], rules: Rules) -> dict[str, Scorecard]:
     """One 项目支出绩效自评表 for each project that has indicators."""
     out = {}
+    by_project: dict[str, list[Kpi]] = {}
+    for k in kpis:
+        if k.project is not None:
+            by_project.setdefault(k.project, []).append(k)
     for p in report.projects:
-        mine = [k for k in kpis if k.project == p.name]
+        mine = by_project.get(p.name, [])
         if mine:
             out[p.name] = scorecard(budget_line(p.initial, p.adjusted, p.actual, rules), mine, rules)
     return out

@@ -143,6 +143,9 @@ class FunctionTree:
     def __init__(self, lines: Sequence[FunctionLine]) -> None:
         self.lines = list(lines)
         self.by_code = {ln.code: ln for ln in self.lines if ln.code}
+        # every proper prefix of a given code: a line is a leaf unless its code is one (a set lookup per line,
+        # not a scan of every code, so 支出明细 of thousands of lines costs what it holds)
+        self._extended = {code[:k] for code in self.by_code for k in range(1, len(code))}
 
     def parent(self, line: FunctionLine) -> FunctionLine | None:
         code = line.code
@@ -152,10 +155,11 @@ class FunctionTree:
         return None
 
     def is_top(self, line: FunctionLine) -> bool:
-        return not line.code or not any(c != line.code and line.code.startswith(c) for c in self.by_code)
+        code = line.code
+        return not code or not any(code[:k] in self.by_code for k in range(1, len(code)))
 
     def is_leaf(self, line: FunctionLine) -> bool:
-        return not line.code or not any(c != line.code and c.startswith(line.code) for c in self.by_code)
+        return not line.code or line.code not in self._extended
 
     def siblings(self) -> dict[str | None, list[FunctionLine]]:
         """Lines grouped by their parent's code (None: the top level), in sheet order."""
@@ -167,20 +171,20 @@ class FunctionTree:
 
     def groups(self, column: str = "project") -> list[dict[str, object]]:
         """Top-level lines (类, or lines without a code) with the leaf lines under each, for the report's prose."""
+        tops = {line.code for line in self.lines if line.code and self.is_top(line)}
+        under: dict[str, list[dict[str, Any]]] = {}  # a top code → its leaf lines, in sheet order
+        for c in self.lines:
+            if c.code and self.is_leaf(c) and c.value(column) is not None:
+                for k in range(1, len(c.code)):
+                    if c.code[:k] in tops:
+                        under.setdefault(c.code[:k], []).append(
+                            {"code": c.code, "name": c.name, "amount": c.value(column)}
+                        )
         out = []
         for line in self.lines:
             if not self.is_top(line):
                 continue
-            children = [
-                {"code": c.code, "name": c.name, "amount": c.value(column)}
-                for c in self.lines
-                if line.code
-                and c.code
-                and c.code != line.code
-                and c.code.startswith(line.code)
-                and self.is_leaf(c)
-                and c.value(column) is not None
-            ]
+            children = list(under.get(line.code, [])) if line.code else []
             amount = line.value(column)
             if amount is None and children:
                 amount = sum((c["amount"] for c in children), Decimal(0))

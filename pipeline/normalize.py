@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
@@ -173,7 +174,7 @@ def named_template(source: SourceWorkbook) -> tuple[str, str] | None:
     if ws is None:
         return None
     label = _norm(schema.BASIC.row("template").label)
-    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+    for r in _rows_with(source.filled(ws), (1,)):
         if _norm(_text(source.cell(ws, r, 1).value)) == label:
             value = _text(source.cell(ws, r, 2).value)
             return (value, f"B{r}") if value else None
@@ -276,9 +277,20 @@ class _SheetReader:
         self.unit = value
         self.divisor = Decimal(schema.UNITS[value])
 
+    def rows(self, columns: Iterable[int], *, merged: bool) -> list[int]:
+        """The data rows (ascending) where one of ``columns`` holds a value, or with ``merged`` is covered by a
+        merged range: every row whose cells in ``columns`` can read as other than blank, and no row past the data."""
+        wanted = set(columns)
+        rows = set(_rows_with(self.source.filled(self.ws), wanted))
+        if merged:
+            rows |= {r for r, c in self.merged if c in wanted and r >= FIRST_DATA_ROW}
+        return sorted(rows)
+
     def header_map(self) -> dict[str, int]:
         found: dict[str, int] = {}
-        for c in range(1, self.ws.max_column + 1):
+        columns = set(self.source.filled(self.ws).get(HEADER_ROW, ()))
+        columns |= {c for r, c in self.merged if r == HEADER_ROW}
+        for c in sorted(columns):
             label = _norm(_text(self.raw(HEADER_ROW, c).value))
             if label and label not in found:
                 found[label] = c
@@ -332,7 +344,7 @@ class _SheetReader:
         helps = {c for label, c in headers.items() if label == _norm(schema.HELP_HEADER)}
         self.unknown(headers, {1, *columns.values(), *helps}, [c.label for c in sheet.columns], rows=False)
         rows: dict[str, int] = {}
-        for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
+        for r in self.rows((1,), merged=True):
             label = _norm(_text(self.raw(r, 1).value))
             if label:
                 rows.setdefault(label, r)
@@ -441,13 +453,14 @@ class _SheetReader:
             columns[f.key] = c
             out.letters[f.key] = get_column_letter(c)
         self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
-        for r in range(FIRST_DATA_ROW, self.ws.max_row + 1):
+        ordered = sorted(sheet.columns, key=lambda f: f.kind_from is not None)  # a 类型 before its 值
+        for r in self.rows(columns.values(), merged=False):
             raws = {k: self.raw(r, c) for k, c in columns.items()}
-            own = [self.source.cell(self.ws, r, c) for c in columns.values() if (r, c) not in self.merged]
+            own = [raws[k] for k, c in columns.items() if (r, c) not in self.merged]  # raw() of an unmerged cell
             if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
                 continue  # blank separator rows (merged cells reaching into them included) are harmless
             values: dict[str, Any] = {}
-            for f in sorted(sheet.columns, key=lambda f: f.kind_from is not None):  # a 类型 before its 值
+            for f in ordered:
                 if f.key not in columns:
                     values[f.key] = None
                     continue
@@ -513,6 +526,11 @@ class _SheetReader:
             self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
             return INVALID
         return result
+
+
+def _rows_with(filled: dict[int, list[int]], columns: Collection[int]) -> list[int]:
+    """The data rows of ``filled`` (ascending) with a value in one of ``columns``."""
+    return [r for r, cs in filled.items() if r >= FIRST_DATA_ROW and any(c in columns for c in cs)]
 
 
 def _labels(fields: list[Field] | tuple[Field, ...]) -> str:

@@ -33,14 +33,15 @@ class Damage:
     message: str
 
 
-def diagnose(path: str) -> Damage | None:
-    """The first damage found, or None when every part parses and every cell is what its type says."""
+def diagnose(path: str, skip: frozenset[str] = frozenset()) -> Damage | None:
+    """The first damage found, or None when every part parses and every cell is what its type says. ``skip``:
+    parts the reader left unparsed (read_unused), whose damage is not what failed."""
     try:
         with zipfile.ZipFile(path) as z:
             sheets = _sheet_parts(z)
             strings = _shared_string_count(z)
             for name in z.namelist():
-                if not name.endswith((".xml", ".rels")):
+                if not name.endswith((".xml", ".rels")) or name in skip:
                     continue
                 found = _part(z, name, sheets.get(name, ""), strings)
                 if found:

@@ -16,12 +16,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import InputError, display_path
 from .read_diagnose import diagnose
+from .read_unused import unused_parts, without
+from .schema import SHEETS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
 MAX_UNPACKED = 256 * 2**20  # a filled standard workbook unpacks to well under 1 MB; a zip bomb to gigabytes
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
 
 
+FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
 EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
 
 
@@ -35,13 +38,19 @@ class RawCell:
 
 @dataclass
 class SourceWorkbook:
-    """The cells of one input workbook, with formula cells replaced by their cached values."""
+    """The cells of one input workbook, with formula cells replaced by their cached values.
+
+    Cells are looked up, never created: asking for a cell past the data costs nothing, and ``filled`` says where
+    the values are, so a reader walks the data, not the sheet's extent (a stray cell at row 1,048,576)."""
 
     path: Path
     display: str
     book: Workbook
     cached: Workbook | None = None
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # sheet name → part left unparsed (read_unused)
+    _late: dict[str, tuple[Worksheet, Worksheet | None]] = field(default_factory=dict)
+    _filled: dict[int, dict[int, list[int]]] = field(default_factory=dict)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -50,16 +59,61 @@ class SourceWorkbook:
     def sheet(self, name: str) -> Worksheet | None:
         if name not in self.book.sheetnames:
             return None
+        if name in self.skipped:
+            return self._load_late(name)
         ws = self.book[name]
         return ws if isinstance(ws, Worksheet) else None
 
     def cell(self, ws: Worksheet, row: int, column: int) -> RawCell:
-        c = ws.cell(row=row, column=column)
-        if c.data_type == "f" and self.cached is not None:
-            cached = self.cached[ws.title].cell(row=row, column=column)
-            value = cached.value
-            return RawCell(value, c.number_format, formula_without_value=value is None, error=_is_error(cached))
+        c = ws._cells.get((row, column))
+        if c is None:
+            return RawCell(None, "General")
+        if c.data_type == "f":
+            twin = self._cached_sheet(ws)
+            if twin is not None:
+                cached = twin._cells.get((row, column))
+                value = cached.value if cached is not None else None
+                error = cached is not None and _is_error(cached)
+                return RawCell(value, c.number_format, formula_without_value=value is None, error=error)
         return RawCell(c.value, c.number_format, error=_is_error(c))
+
+    def filled(self, ws: Worksheet) -> dict[int, list[int]]:
+        """Row → the columns (ascending) of its cells holding a value, formulas included; rows ascending."""
+        key = id(ws)
+        if key not in self._filled:
+            rows: dict[int, list[int]] = {}
+            for (r, c), cell in ws._cells.items():
+                if cell.value is not None:
+                    rows.setdefault(r, []).append(c)
+            self._filled[key] = {r: sorted(rows[r]) for r in sorted(rows)}
+        return self._filled[key]
+
+    def _cached_sheet(self, ws: Worksheet) -> Worksheet | None:
+        if ws.title in self._late:
+            return self._late[ws.title][1]
+        if self.cached is None:
+            return None
+        twin = self.cached[ws.title]
+        return twin if isinstance(twin, Worksheet) else None
+
+    def _load_late(self, name: str) -> Worksheet | None:
+        """A sheet left unparsed at open that a template's layout reads after all: loaded on its own."""
+        if name not in self._late:
+            others = {n: m for n, m in self.skipped.items() if n != name}
+            book = _load(self.path, self.display, data_only=False, skip=others)
+            ws = book[name]
+            if not isinstance(ws, Worksheet):
+                return None
+            cached = None
+            if _formulas(ws):
+                twin = _load(self.path, self.display, data_only=True, skip=others)[name]
+                cached = twin if isinstance(twin, Worksheet) else None
+            self._late[name] = (ws, cached)
+        return self._late[name][0]
+
+
+def _formulas(ws: Worksheet) -> set[str]:
+    return {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
 
 
 def _is_error(c: Any) -> bool:
@@ -100,16 +154,27 @@ def open_workbook(path: Path) -> SourceWorkbook:
     if not zipfile.is_zipfile(path):
         raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
     _check_package(path, shown)
-    book = _load(path, shown, data_only=False)
-    source = SourceWorkbook(path=path, display=shown, book=book)
+    skip = _unused(path)
+    book = _load(path, shown, data_only=False, skip=skip)
+    source = SourceWorkbook(path=path, display=shown, book=book, skipped=skip)
     for ws in book.worksheets:
-        refs = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
-        if refs:
-            source.formula_cells[ws.title] = refs
+        if ws.title not in skip:
+            refs = _formulas(ws)
+            if refs:
+                source.formula_cells[ws.title] = refs
     if source.formula_cells:
         # Formula results live only in the cached values Excel/WPS wrote on save.
-        source.cached = _load(path, shown, data_only=True)
+        source.cached = _load(path, shown, data_only=True, skip=skip)
     return source
+
+
+def _unused(path: Path) -> dict[str, str]:
+    """The sheets no standard form reads (a scratch sheet, the guide), left unparsed unless a layout asks."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return unused_parts(z, FORM_SHEETS)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        return {}
 
 
 def _check_package(path: Path, shown: str) -> None:
@@ -149,13 +214,17 @@ def _causes(e: BaseException) -> list[str]:
     return names
 
 
-def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
+def _load(path: Path, shown: str, *, data_only: bool, skip: dict[str, str] | None = None) -> Workbook:
     try:
         with warnings.catch_warnings():
             # openpyxl warns in English on stderr (a date serial beyond 9999-12-31 becomes an error cell, which
             # normalize reports at its cell in Chinese); the user must see the finding, not the warning
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
+            if not skip:
+                return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
+            with zipfile.ZipFile(path) as z:
+                package = without(z, set(skip.values()))
+            return openpyxl.load_workbook(package, data_only=data_only, keep_links=False)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
     except KeyError as e:
@@ -169,7 +238,7 @@ def _load(path: Path, shown: str, *, data_only: bool) -> Workbook:
             raise InputError(shown, f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{CONVERT_HINT}") from e
         if any(n in ("error", "BadZipFile") for n in causes):
             raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
-        damage = diagnose(str(path))
+        damage = diagnose(str(path), skip=frozenset((skip or {}).values()))
         if damage is not None:
             raise InputError(shown, f"{damage.message}；{CONVERT_HINT}", sheet=damage.sheet, cell=damage.cell) from e
         raise InputError(shown, f"文件已损坏，无法读取其中的内容；{CONVERT_HINT}") from e

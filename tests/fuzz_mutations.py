@@ -214,6 +214,8 @@ def layout() -> Layout:
             # the records, and the row after them (a new, partly filled record)
             last = max(FIRST_DATA_ROW, extent[sheet.name][0])
             for f in sheet.columns:
+                if _norm(f.label) not in found:  # an optional column the sample leaves out (上年实际完成值)
+                    continue
                 letter = found[_norm(f.label)]
                 cells = tuple(f"{letter}{r}" for r in range(FIRST_DATA_ROW, last + 2))
                 slots.append(Slot(sheet.name, f.label, f.kind, bool(f.choices), cells))
