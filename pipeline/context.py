@@ -68,6 +68,7 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "appendices": settings.group("appendices"),
         # the pictures are drawn by the Word renderer, which alone can make docx images; here only their slots
         "charts": {"enabled": settings.get("charts.enabled"), **dict.fromkeys(CHART_KEYS)},
+        "cover": settings.group("cover"),
         "custom": custom_values(report),
         "custom_fields": [
             {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}

@@ -122,6 +122,8 @@ MEANINGS: dict[str, Meaning] = {
         "报告中的图表（template.toml 的 charts.enabled 为 true 时才画）：各项是一幅图，数据不足或未开启时为空；"
         "写在单独一段：{%p if charts.budget %}…{{ charts.budget }}…{%p endif %}"
     ),
+    "cover": _m("封面（template.toml 的 [cover]）：打印报告标题、单位名称和成文日期，不编页码"),
+    "cover.enabled": _m("template.toml 的 cover.enabled：是否加封面；模板中写 {%p if cover.enabled %}", BOOL),
     "charts.enabled": _m("template.toml 的 charts.enabled：是否画图", BOOL),
     "charts.structure": _m("图：基本支出与项目支出（全年执行数）", ANY),
     "charts.functions": _m("图：项目支出按功能分类", ANY),
@@ -676,6 +678,10 @@ EDITING = _lines(
 | `{% set a = budget.actual %}` | 给长字段起短名，之后写 `{{ a.project\\|money }}` |
 
 - 带 `p`、`tr` 的标签所在的整段（整行）在报告中删去，其中别的文字也会一起消失：这样的段落只写标签。
+- 自评表的指标行写了两遍：`{%tr if loop.last or not (…) %}` 之下的一行，其各单元格的段落设了“与下段同页”，
+  `{%tr else %}` 之下的一行没有设。这样一组指标行不会被分页拆开（不超过 8 行的一级指标整组在一页，更长的按二级指标
+  分组，每组重新合并并印出一级指标名），每页都印出本页指标的一级、二级指标名，总分行总与上面的指标同页。
+  改动自评表的列时，两行一起改。
 - 标签里的文字用英文引号：`{{ offices|join('、') }}`、`{{ n|cn_index('（一）') }}`；引号里可以是中文。
 - 字段写错（如 `unti.name`）时，生成报告停止并指出字段名；`genreport template check` 在生成之前把所有分支都查一遍，
   包括这次数据没有走到的 `{% if %}` 分支。

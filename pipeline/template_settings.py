@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
     ),
     Setting(
+        "cover.enabled",
+        "false",
+        "是否在正文前加封面（报告标题、单位名称、成文日期）；封面不编页码，正文从“— 1 —”起编。",
+        bool,
+    ),
+    Setting(
         "aliases",
         "{}",
         '工作簿列名或行名的别名：[aliases."项目"] 下写 "项目总造价（预算）" = ["总造价", "预算金额"]，'

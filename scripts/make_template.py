@@ -8,6 +8,7 @@ Layout per GB/T 9704-2012: A4, margins 37/35/28/26 mm, 3号仿宋 body on a 28.9
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import sys
@@ -29,16 +30,16 @@ from template_tables import (
     ATTACHMENT_LIST,
     BUILDINGS_WIDTHS,
     DEFAULT_KPIS,
-    KPI_LAST_ROW,
     NINE,
     Cell,
     KpiColumns,
+    add_kpi_table,
     add_table,
     basic_data_table,
     buildings_table,
     chart,
     department_table,
-    kpi_table,
+    kpi_groups,
     project_table,
 )
 
@@ -52,6 +53,7 @@ XIAOBIAOSONG = "方正小标宋简体"
 SONGTI = "宋体"
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
+COVER_TITLE_PT = 26  # 1号
 FOOTER_PT = 14  # 4号
 TABLE_PT = 10.5  # 5号
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
@@ -347,6 +349,17 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     paragraph_format(table_note, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_PT * 1.5)
     _no_snap(table_note)
 
+    cover_title = styles.add_style("Cover Title", WD_STYLE_TYPE.PARAGRAPH)
+    set_fonts(cover_title, XIAOBIAOSONG, COVER_TITLE_PT)
+    paragraph_format(cover_title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=COVER_TITLE_PT * 1.5)
+    cover_title.paragraph_format.space_before = Mm(60)
+    cover_title.paragraph_format.space_after = Mm(70)
+    _no_snap(cover_title)
+    cover_line = styles.add_style("Cover Line", WD_STYLE_TYPE.PARAGRAPH)
+    cover_line.base_style = normal
+    set_fonts(cover_line, KAITI, BODY_PT)
+    paragraph_format(cover_line, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+
     footer = styles["Footer"]
     set_fonts(footer, SONGTI, FOOTER_PT)
     paragraph_format(footer, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=FOOTER_PT * 1.5)
@@ -424,6 +437,45 @@ def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
         run._r.append(el)
 
 
+# The optional cover (template.toml cover.enabled): a section of its own, without footer, so that it carries no page
+# number and the body's numbering starts at "— 1 —" (GB/T 9704 7.5). Its last paragraph ends the section (add_cover).
+COVER: list[tuple[str, str]] = [
+    ("Normal", "{%p if cover.enabled %}"),
+    ("Cover Title", "{{ title }}"),
+    ("Cover Line", "{{ unit.name }}"),
+    ("Cover Line", "{{ report_date }}"),
+    ("Normal", "{%p endif %}"),
+]
+
+
+def add_cover(doc: Document) -> None:  # type: ignore[valid-type]
+    """COVER, its date paragraph ending a section laid out as the body's but with no footer and a page of its own."""
+    for style, text in COVER:
+        doc.add_paragraph(text, style=style)
+    body_sect = doc.sections[-1]._sectPr
+    cover_sect = copy.deepcopy(body_sect)
+    for ref in cover_sect.findall(qn("w:headerReference")) + cover_sect.findall(qn("w:footerReference")):
+        cover_sect.remove(ref)
+    title_pg = OxmlElement("w:titlePg")  # a first page of its own: Word and WPS print no footer on it either way
+    cover_sect.insert_element_before(title_pg, "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid")
+    date = doc.paragraphs[-2]
+    date._p.get_or_add_pPr().insert_element_before(cover_sect, "w:pPrChange")
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")
+    body_sect.insert_element_before(
+        numbering,
+        "w:cols",
+        "w:formProt",
+        "w:vAlign",
+        "w:noEndnote",
+        "w:titlePg",
+        "w:textDirection",
+        "w:bidi",
+        "w:rtlGutter",
+        "w:docGrid",
+    )
+
+
 def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KPIS) -> Document:  # type: ignore[valid-type]
     doc = Document()
     define_styles(doc)
@@ -431,6 +483,7 @@ def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KP
     body = doc.element.body
     for p in list(doc.paragraphs):
         body.remove(p._p)
+    add_cover(doc)
     for style, text in body_text:
         doc.add_paragraph(text, style=style)
     add_appendices(doc, kpis)
@@ -451,7 +504,15 @@ def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int]
     doc.add_paragraph("金额单位：万元", style="Table Note").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_table(doc, *head, NINE)
     doc.add_paragraph("", style="Table Gap")
-    add_table(doc, *kpi_table(card, kpis), NINE, keep_with_next=(KPI_LAST_ROW,))
+    for line in kpi_groups(card):
+        doc.add_paragraph(line, style="Table Note")
+    # a second gap: with one paragraph between the tables, LibreOffice cannot move the indicator table to the next
+    # page when its first kept group does not fit, and lets the rows run off the page instead
+    second_gap = doc.add_paragraph("", style="Table Gap")
+    no_grid = OxmlElement("w:snapToGrid")  # 1 pt, not another line of the body grid: the gap stays as it was
+    no_grid.set(qn("w:val"), "0")
+    second_gap._p.get_or_add_pPr().append(no_grid)  # after w:pStyle, the only property it has
+    add_kpi_table(doc, card, kpis)
     doc.add_paragraph(f"{{%p if {card}.missing %}}", style="Table Note")
     doc.add_paragraph(f"注：总分和等级未计算，缺少{{{{ {card}.missing|join('、') }}}}。", style="Table Note")
     doc.add_paragraph("{%p endif %}", style="Table Note")

@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 # (row, first column, last column, text); rows and columns 0-based; a cell spanning rows is given
 # in its first row with the last row as a fifth element.
@@ -39,9 +40,15 @@ NINE = [14, 15, 15, 20, 21, 21, 11, 17, 22]  # mm, sums to the 156 mm text block
 KpiColumns = list[tuple[str, str]]  # (header, cell) for the eight columns right of "绩效指标"
 
 KPI_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+# A page may break only between groups of rows kept together (KPI_KEEP): a 一级 group of at most GROUP_ROWS rows is
+# one group, a longer one is split at its 二级 groups and its merged label starts again in each, so every page that
+# holds indicator rows shows their 一级 and 二级 labels (Word and LibreOffice print a merged cell's text once only).
+GROUP_ROWS = 8
+LEVEL1_CELL = "{% vmerge k.first1 or (k.first2 and k.level1 in kc.big) %}{{ k.level1 }}"
+LEVEL2_CELL = "{% vmerge k.first2 %}{{ k.level2 }}"
 KPI_ROW = [
-    "{% vmerge k.first1 %}{{ k.level1 }}",
-    "{% vmerge k.first2 %}{{ k.level2 }}",
+    LEVEL1_CELL,
+    LEVEL2_CELL,
     "{{ k.level3 }}",
     "{{ k.target }}",
     "{{ k.actual }}",
@@ -66,27 +73,46 @@ def budget_values(e: str) -> list[str]:
     ]
 
 
-def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], int]:
-    """The indicator part: a table of its own so that its header row repeats on every page."""
-    cells: list[Cell] = [(0, 0, 0, "绩效指标", 6)]
-    cells += [(0, i + 1, i + 1, header) for i, (header, _) in enumerate(columns)]
-    # the last indicator is a row of its own, kept with the 总分 row below it: a page never starts with 总分 alone
-    cells += [(1, 1, 8, f"{{%tr for k in {e}.kpis[:-1] %}}")]
-    cells += [(2, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
-    cells += [(3, 1, 8, "{%tr endfor %}")]
-    cells += [(4, 1, 8, f"{{%tr for k in {e}.kpis[-1:] %}}")]
-    cells += [(5, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
-    cells += [(6, 1, 8, "{%tr endfor %}")]
-    cells += [
-        (7, 0, 5, "总分"),
-        (7, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
-        (7, 7, 7, f"{{{{ {e}.total|score }}}}"),
-        (7, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
+def kpi_groups(e: str) -> list[str]:
+    """``{%p %}`` lines before an indicator table: ``kc.big`` lists the 一级 groups too long to keep on one page."""
+    return [
+        "{%p set kc = namespace(big=[]) %}",
+        f"{{%p for g in {e}.kpis|groupby('level1') if g.list|length > {GROUP_ROWS} %}}",
+        "{%p set kc.big = kc.big + [g.grouper] %}",
+        "{%p endfor %}",
     ]
-    return cells, 8
 
 
-KPI_LAST_ROW = 5  # kpi_table's row of the last indicator, kept with the next (add_table's keep_with_next)
+# keep a row with the next unless a group of rows ends there; the last row stays with 总分
+KPI_KEEP = "loop.last or not (loop.nextitem.first1 or (loop.nextitem.first2 and k.level1 in kc.big))"
+
+
+def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], int]:
+    """The indicator part: a table of its own so that its header row repeats on every page.
+
+    Each indicator row is written twice, kept with the next row (KPI_KEEP_ROW) or not (KPI_FREE_ROW), and
+    ``{%tr if %}`` chooses one: keep-with-next is a paragraph property, which no tag can switch in a file Word opens.
+    The 绩效指标 label is in the header row, repeated on every page, over an unbordered merged column (a merged cell
+    that starts in a repeated header row draws a stray border in LibreOffice).
+    """
+    cells: list[Cell] = [(0, 0, 0, "绩效指标")]
+    cells += [(0, i + 1, i + 1, header) for i, (header, _) in enumerate(columns)]
+    cells += [(1, 0, 8, f"{{%tr for k in {e}.kpis %}}"), (2, 0, 8, f"{{%tr if {KPI_KEEP} %}}")]
+    for row in (KPI_KEEP_ROW, KPI_FREE_ROW):
+        cells += [(row, 0, 0, "{% vmerge loop.first %}")]
+        cells += [(row, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
+    cells += [(4, 0, 8, "{%tr else %}"), (6, 0, 8, "{%tr endif %}"), (7, 0, 8, "{%tr endfor %}")]
+    cells += [
+        (8, 0, 5, "总分"),
+        (8, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
+        (8, 7, 7, f"{{{{ {e}.total|score }}}}"),
+        (8, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
+    ]
+    return cells, 9
+
+
+KPI_KEEP_ROW, KPI_FREE_ROW = 3, 5  # kpi_table's two indicator rows
+KPI_KEEP_ROWS = (0, KPI_KEEP_ROW)  # kept with the next row (add_table's keep_with_next): the header and KPI_KEEP_ROW
 
 
 def department_table() -> tuple[list[Cell], int]:
@@ -265,9 +291,34 @@ def add_table(
         cant_split = OxmlElement("w:cantSplit")
         tr_pr.insert(0, cant_split)
     for r in keep_with_next:
-        for cell in table.rows[r].cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
+        # every cell's own paragraphs (row.cells gives a merged cell's first part): LibreOffice keeps a row with the
+        # next only when the paragraph of the row's first cell says so, covered or not
+        for p in table.rows[r]._tr.iter(qn("w:p")):
+            Paragraph(p, table).paragraph_format.keep_with_next = True
+    return table
+
+
+TCPR_AFTER_BORDERS = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+
+
+def open_edge(table: Table, row: int, col: int, side: str) -> None:
+    """No border on one side of a cell (both cells of an edge say so: Word draws an edge either cell asks for)."""
+    tc_pr = table.rows[row].cells[col]._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tc_pr.insert_element_before(borders, *TCPR_AFTER_BORDERS)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "nil")
+    borders.append(edge)
+
+
+def add_kpi_table(doc: Document, e: str, columns: KpiColumns = DEFAULT_KPIS) -> Table:
+    """The indicator table (kpi_table) with its row keeps, and the 绩效指标 column drawn as one cell under its label."""
+    table = add_table(doc, *kpi_table(e, columns), NINE, keep_with_next=KPI_KEEP_ROWS)
+    open_edge(table, 0, 0, "bottom")
+    for row in (KPI_KEEP_ROW, KPI_FREE_ROW):
+        open_edge(table, row, 0, "top")
     return table
 
 

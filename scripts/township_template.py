@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from template_tables import ATTACHMENT_LIST, KpiColumns, chart
+from template_tables import ATTACHMENT_LIST, LEVEL1_CELL, LEVEL2_CELL, KpiColumns, chart
 
 TOWNSHIP_OUT = Path(__file__).resolve().parent.parent / "templates" / "township" / "report.docx"
 
 # Another province's 自评表: 全年实际值, the unit of measure with the value, 未完成原因 instead of 偏差原因.
 TOWNSHIP_KPIS: KpiColumns = [
-    ("一级指标", "{% vmerge k.first1 %}{{ k.level1 }}"),
-    ("二级指标", "{% vmerge k.first2 %}{{ k.level2 }}"),
+    ("一级指标", LEVEL1_CELL),
+    ("二级指标", LEVEL2_CELL),
     ("三级指标", "{{ k.level3 }}"),
     ("年度指标值", "{{ k.target }}"),
     ("全年实际值", "{{ k.actual }}"),

@@ -1,25 +1,34 @@
 """The PDF's pages as a finance officer reads them before submitting: GB/T 9704 page numbers, no page of table
-headers alone. Needs LibreOffice and poppler (skipped with the reason outside CI, failing in CI)."""
+headers alone, the 一级/二级 labels on every page an indicator group runs over, the optional cover without a number.
+Needs LibreOffice and poppler (skipped with the reason outside CI, failing in CI)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import docx
+import openpyxl
 import pytest
+from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.session import load_context
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 from .test_formats import needs_office
 
 runner = CliRunner()
 CHAR_PT = 14  # 四号: the page number sits one character in from the text block's edge
 MARGIN_LEFT_PT, MARGIN_RIGHT_PT = 28 / 25.4 * 72, 26 / 25.4 * 72
+PT_PER_MM = 72 / 25.4
+# the 自评表's first columns (scripts/template_tables.NINE): 绩效指标, 一级, 二级, 三级
+KPI_COLUMNS_MM = [14, 15, 15, 20]
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +45,48 @@ def pages(pdf: Path) -> list[str]:
     return text.split("\f")[:-1]
 
 
-@needs_office
-def test_page_numbers_right_on_odd_pages_and_left_on_even(sample_pdf: Path) -> None:
-    bbox = subprocess.run(["pdftotext", "-bbox", str(sample_pdf), "-"], capture_output=True, text=True, check=True)
+Word = tuple[float, float, float, str]  # xMin, yMin, xMax, text
+
+
+def words(pdf: Path) -> list[tuple[float, float, list[Word]]]:
+    """Each page's width, height and words with their place (pdftotext -bbox)."""
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
     found = re.findall(
-        r'<page width="([\d.]+)" height="([\d.]+)"|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>—</word>',
+        r'<page width="([\d.]+)" height="([\d.]+)"|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
         bbox.stdout,
     )
-    dashes: list[list[tuple[float, float]]] = []
-    width = height = 0.0
-    for page_width, page_height, x_min, y_min, x_max in found:
+    result: list[tuple[float, float, list[Word]]] = []
+    for page_width, page_height, x_min, y_min, x_max, text in found:
         if page_width:
-            width, height = float(page_width), float(page_height)
-            dashes.append([])
-        elif float(y_min) > height - 35 / 25.4 * 72:  # below the text block: the footer, not a "—" in a table
-            dashes[-1].append((float(x_min), float(x_max)))
-    assert len(dashes) > 10
-    for number, marks in enumerate(dashes, start=1):
-        assert len(marks) == 2, f"page {number}: “— N —” expected, found {marks}"
-        if number % 2:
-            assert abs(marks[1][1] - (width - MARGIN_RIGHT_PT - CHAR_PT)) < 3, f"page {number} is not right"
+            result.append((float(page_width), float(page_height), []))
         else:
-            assert abs(marks[0][0] - (MARGIN_LEFT_PT + CHAR_PT)) < 3, f"page {number} is not left"
+            result[-1][2].append((float(x_min), float(y_min), float(x_max), text))
+    return result
+
+
+def page_number_marks(pdf: Path) -> list[tuple[float, list[tuple[float, float]]]]:
+    """Each page's width and the "—" of its footer (below the text block, not a "—" in a table)."""
+    return [
+        (width, [(x0, x1) for x0, y0, x1, text in page if text == "—" and y0 > height - 35 * PT_PER_MM])
+        for width, height, page in words(pdf)
+    ]
+
+
+def assert_gbt9704_numbers(marks: list[tuple[float, list[tuple[float, float]]]]) -> None:
+    """“— N —” on each page, numbered from 1: odd pages right and even pages left, one character in."""
+    for number, (width, dashes) in enumerate(marks, start=1):
+        assert len(dashes) == 2, f"page {number}: “— N —” expected, found {dashes}"
+        if number % 2:
+            assert abs(dashes[1][1] - (width - MARGIN_RIGHT_PT - CHAR_PT)) < 3, f"page {number} is not right"
+        else:
+            assert abs(dashes[0][0] - (MARGIN_LEFT_PT + CHAR_PT)) < 3, f"page {number} is not left"
+
+
+@needs_office
+def test_page_numbers_right_on_odd_pages_and_left_on_even(sample_pdf: Path) -> None:
+    marks = page_number_marks(sample_pdf)
+    assert len(marks) > 10
+    assert_gbt9704_numbers(marks)
 
 
 @needs_office
@@ -67,3 +96,155 @@ def test_no_page_holds_only_table_headers(sample_pdf: Path) -> None:
     for number, text in enumerate(pages(sample_pdf), start=1):
         if "三级指标" in text:  # the indicator table's header, repeated on each page it runs over
             assert any(name[:4] in text for name in indicators), f"page {number} holds the header and no indicator"
+
+
+# 48 department indicators: 产出 (29 rows in four 二级 groups) runs over pages and is split at its 二级 groups,
+# 效益 (13) too, 满意度 (6) is kept whole; the three-character names never contain a label
+GROUPS = [
+    ("产出指标", ["数量指标", "质量指标", "时效指标", "成本指标"], 29, 50),
+    ("效益指标", ["社会效益指标", "可持续影响指标"], 13, 30),
+    ("满意度指标", ["服务对象满意度指标"], 6, 10),
+]
+REMARK = "部分点位受汛期影响延后开工，已督促施工单位倒排工期"
+
+
+Groups = list[tuple[str, list[str], int, int]]  # 一级, its 二级 in order, rows, points
+
+
+def form_workbook(path: Path, groups: Groups, remark_every: int, remark: str = REMARK) -> dict[str, tuple[str, str]]:
+    """The sample with these department indicators instead of its own (named 考核项NN, a remark on every
+    ``remark_every``-th row so that rows differ in height); each indicator's 一级 and 二级 label."""
+    wb = openpyxl.load_workbook(SAMPLE)
+    ws = wb["绩效指标"]
+    projects: list[list[Any]] = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_col=11) if row[0].value]
+    for row in ws.iter_rows(min_row=3, max_col=11):
+        for cell in row:
+            cell.value = None
+    rows: list[list[Any]] = []
+    labels: dict[str, tuple[str, str]] = {}
+    for level1, level2s, count, points in groups:
+        for i in range(count):
+            level2 = level2s[i * len(level2s) // count]
+            name = f"考核项{len(rows) + 1:02d}"
+            labels[name] = (level1, level2)
+            note = remark if len(rows) % remark_every == 0 else None
+            rows.append([None, level1, level2, name, "≥", 100, 100, "%", round(points / count, 2), None, note])
+    for r, values in enumerate(rows + projects, start=3):
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c).value = value
+    wb.save(path)
+    return labels
+
+
+def build_pdf(workbook: Path) -> Path:
+    result = runner.invoke(app, ["build", str(workbook), "--format", "pdf", "-o", str(workbook.parent)])
+    assert result.exit_code == 0, result.output
+    return workbook.with_suffix(".pdf")
+
+
+@pytest.fixture(scope="module")
+def long_form(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
+    """A workbook whose 自评表 runs over several pages, its PDF, and each indicator's 一级 and 二级 label."""
+    workbook = tmp_path_factory.mktemp("long") / "long.xlsx"
+    labels = form_workbook(workbook, GROUPS, remark_every=3)
+    return build_pdf(workbook), labels
+
+
+def kpi_columns(page: list[Word]) -> list[str]:
+    """The text of the 自评表's 一级, 二级 and 三级 columns on a page, each read top to bottom."""
+    edges = [MARGIN_LEFT_PT + sum(KPI_COLUMNS_MM[:i]) * PT_PER_MM for i in range(len(KPI_COLUMNS_MM) + 1)]
+    columns = []
+    for left, right in itertools.pairwise(edges[1:]):
+        inside = sorted((y0, x0, text) for x0, y0, x1, text in page if x0 >= left and x1 <= right)
+        columns.append("".join(text for _, _, text in inside))
+    return columns
+
+
+@needs_office
+def test_every_page_of_a_long_form_shows_its_groups_labels(long_form: tuple[Path, dict[str, tuple[str, str]]]) -> None:
+    pdf, labels = long_form
+    form_pages = 0
+    pages_of: dict[str, set[int]] = {}
+    for number, (_, _, page) in enumerate(words(pdf), start=1):
+        text = "".join(w[3] for w in page)
+        if "三级指标" not in text or "考核项" not in text:
+            continue
+        form_pages += 1
+        level1, level2, level3 = kpi_columns(page)
+        shown = [name for name in labels if name in level3]
+        assert shown, f"page {number} holds the header and no indicator"
+        for name in shown:
+            assert labels[name][0] in level1, f"page {number}: {name} without its 一级 label {labels[name][0]}"
+            assert labels[name][1] in level2, f"page {number}: {name} without its 二级 label {labels[name][1]}"
+            pages_of.setdefault(labels[name][0], set()).add(number)
+    assert form_pages >= 3
+    assert max(len(numbers) for numbers in pages_of.values()) >= 2  # a 一级 group did break across pages
+
+
+@needs_office
+def test_no_page_of_a_long_form_holds_only_headers_or_the_total(
+    long_form: tuple[Path, dict[str, tuple[str, str]]],
+) -> None:
+    pdf, labels = long_form
+    context, _ = load_context(pdf.with_suffix(".xlsx"))
+    names = list(labels) + [k["level3"][:4] for pe in context["project_evaluations"] for k in pe["kpis"]]
+    for number, text in enumerate(pages(pdf), start=1):
+        if "三级指标" in text or "总分" in text:  # the indicator table's header, or its last row
+            flat = re.sub(r"\s", "", text)
+            assert any(name in flat for name in names), f"page {number} holds no indicator row"
+
+
+@pytest.fixture(scope="module")
+def cover_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample built with the default template and ``[cover] enabled = true``: its .docx and PDF."""
+    folder = tmp_path_factory.mktemp("cover")
+    template = folder / "with-cover"
+    shutil.copytree(ROOT / "templates" / "default", template)
+    (template / "template.toml").write_text("[cover]\nenabled = true\n", encoding="utf-8")
+    shutil.copy(SAMPLE, folder / "2022.xlsx")
+    args = ["build", str(folder / "2022.xlsx"), "-t", str(template), "--format", "docx,pdf", "-o", str(folder)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return folder / "2022.docx", folder / "2022.pdf"
+
+
+def test_the_cover_is_a_section_without_footer_and_the_body_starts_at_1(cover_report: tuple[Path, Path]) -> None:
+    document = docx.Document(str(cover_report[0]))
+    cover, body = document.sections
+    assert cover.different_first_page_header_footer  # titlePg
+    assert cover._sectPr.findall(qn("w:footerReference")) == []  # nothing to inherit: the first section
+    assert {r.get(qn("w:type")) for r in body._sectPr.findall(qn("w:footerReference"))} == {"default", "even"}
+    assert body._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    cover_text = [p.text for p in document.paragraphs[:3]]
+    assert cover_text == ["2022年度部门整体支出绩效自评报告", "衡山县住房和城乡建设局（人防办）", ""]
+    assert document.paragraphs[3].text == "2022年度部门整体支出绩效自评报告"  # the body's title
+
+
+def test_without_the_setting_there_is_no_cover(sample_report: docx.document.Document) -> None:
+    assert len(sample_report.sections) == 1
+    assert sample_report.sections[0]._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+
+
+@needs_office
+def test_the_cover_has_no_page_number_and_the_body_starts_at_1(cover_report: tuple[Path, Path]) -> None:
+    marks = page_number_marks(cover_report[1])
+    assert marks[0][1] == [], "a page number on the cover"
+    assert_gbt9704_numbers(marks[1:])
+    first = pages(cover_report[1])[1]
+    assert re.search(r"—\s*1\s*—", first), "the body does not start at — 1 —"
+
+
+@needs_office
+def test_a_first_group_too_tall_for_the_first_page_moves_the_table(tmp_path: Path) -> None:
+    """The first kept group (6 rows of three lines) does not fit under the budget part, so the indicator table starts
+    on the next page. With one paragraph between the two tables LibreOffice let 34 of these 40 rows run off the page,
+    out of the PDF."""
+    groups: Groups = [(GROUPS[0][0], GROUPS[0][1], 24, 50), (GROUPS[1][0], GROUPS[1][1], 11, 30)]
+    groups.append((GROUPS[2][0], GROUPS[2][1], 5, 10))
+    labels = form_workbook(tmp_path / "tall.xlsx", groups, remark_every=1, remark="偏差说明偏差说明偏差说明")
+    flat = [re.sub(r"\s", "", text) for text in pages(build_pdf(tmp_path / "tall.xlsx"))]
+    form = next(i for i, text in enumerate(flat) if "部门整体支出绩效自评表" in text and "预算部门" in text)
+    assert "考核项" not in flat[form]  # the budget part alone on the form's first page
+    end = next(i for i in range(form, len(flat)) if "总分" in flat[i])
+    assert all(any(name in text for text in flat[form + 1 : end + 1]) for name in labels), "rows lost"
+    assert all("考核项" in text for text in flat[form + 1 : end + 1]), "a page without indicator rows"
