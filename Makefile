@@ -39,7 +39,7 @@ preview: $(BIN)/genreport
 	bash scripts/render_preview.sh
 
 bench: $(BIN)/genreport
-	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_batch.py --n $(or $(BENCH_N),50)
 
 # The seeded fuzz test at full size (CI runs 200 cases); FUZZ_SEED picks another set of the same mix.
 FUZZ_CASES ?= 3000

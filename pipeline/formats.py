@@ -27,23 +27,28 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def write_converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[Path]:
-    """Write the .docx (if asked) and its HTML and Markdown beside it; return what was written."""
-    written: list[Path] = []
+def converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[tuple[Path, bytes]]:
+    """The .docx (if asked) and its HTML and Markdown, each with the place it belongs, in memory: a worker process
+    converts, the process that owns the output folder writes."""
+    files: list[tuple[Path, bytes]] = []
     if "docx" in formats:
-        atomic_write(docx_path, data)
-        written.append(docx_path)
+        files.append((docx_path, data))
     if "html" in formats:
         from .render.html import docx_to_html
 
-        target = docx_path.with_suffix(".html")
-        atomic_write(target, docx_to_html(data, title).encode("utf-8"))
-        written.append(target)
+        files.append((docx_path.with_suffix(".html"), docx_to_html(data, title).encode("utf-8")))
     if "md" in formats:
         from .render.markdown import docx_to_markdown
 
-        target = docx_path.with_suffix(".md")
-        atomic_write(target, docx_to_markdown(data).encode("utf-8"))
+        files.append((docx_path.with_suffix(".md"), docx_to_markdown(data).encode("utf-8")))
+    return files
+
+
+def write_converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[Path]:
+    """Write the .docx (if asked) and its HTML and Markdown beside it; return what was written."""
+    written: list[Path] = []
+    for target, content in converted(data, docx_path, formats, title):
+        atomic_write(target, content)
         written.append(target)
     return written
 
@@ -84,7 +89,11 @@ class PdfQueue:
                 out[target] = result if result is not None else GenreportError(f"{target.name}：未生成 PDF")
             return out
         finally:
-            self._pending.clear()
-            if self._staging is not None:
-                shutil.rmtree(self._staging, ignore_errors=True)
-                self._staging = None
+            self.discard()
+
+    def discard(self) -> None:
+        """Forget the reports waiting and remove their private copies (a build that was interrupted)."""
+        self._pending.clear()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None

@@ -3,12 +3,17 @@
 ``BuildSession.run(path)`` reads, checks and renders one workbook and returns what happened; it prints nothing
 and calls nothing back, so the CLI, a batch of worker processes or a web page can each present results their own
 way. A session pickles without its prepared renderer, which each process prepares again on first use.
+``run`` is ``render`` (everything in memory, safe to stop at any moment: what a worker process does) followed by
+``commit`` (the files written atomically, the PDF queued: what the process that owns the output folder does);
+pipeline/batch.py spreads ``render`` over worker processes.
 """
 
 from __future__ import annotations
 
+import glob
 import time
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +24,9 @@ from .context import build_context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import Finding
-from .formats import PdfQueue, write_converted
+from .formats import PdfQueue, converted
 from .normalize import named_template, normalize
-from .outfile import DEFAULT_OUT_DIR
+from .outfile import DEFAULT_OUT_DIR, atomic_write
 from .profile import TemplateProfile, resolve_profile
 from .read_excel import open_workbook
 from .records import Report
@@ -95,22 +100,35 @@ def inspect(path: Path, profile: TemplateProfile | None = None, profiles: Profil
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder stands for the workbooks in it (any case of .xlsx/.xlsm, not Excel's ~$ lock
-    files), in name order."""
-    out: list[Path] = []
+    """Files as given; a folder stands for the workbooks in it, a glob (``"inputs/*.xlsx"``, expanded here because
+    Windows shells do not) for the workbooks it matches, each in name order; Excel's ``~$`` lock files are skipped
+    and a file reached twice is built once."""
+    out: dict[Path, Path] = {}  # by resolved path: a folder and a glob over it name the same files
     for path in inputs:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and p.is_file()
-            )
-            if not found:
-                raise UsageError(f"{display_path(path)}：文件夹中没有 .xlsx 工作簿")
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
+        for found in _expand_one(path):
+            out.setdefault(found.resolve(), found)
+    return list(out.values())
+
+
+def _expand_one(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = _workbooks(path.iterdir())
+        if not found:
+            raise UsageError(f"{display_path(path)}：文件夹中没有 .xlsx 工作簿")
+        return found
+    if path.exists() or not any(ch in str(path) for ch in "*?["):
+        return [path]  # a missing file is the reader's to report, with the others still built
+    matches = [Path(m) for m in glob.glob(str(path), recursive=True)]
+    found = _workbooks(m for p in matches for m in (p.iterdir() if p.is_dir() else [p]))
+    if not found:
+        raise UsageError(f"{path}：没有匹配的 .xlsx 工作簿")
+    return found
+
+
+def _workbooks(paths: Iterable[Path]) -> list[Path]:
+    return sorted(
+        p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and p.is_file()
+    )
 
 
 @dataclass
@@ -124,10 +142,31 @@ class BuildResult:
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)  # every file written, in the order of --format
     pdf: Path | None = None  # where its PDF goes, until PdfQueue.convert has made it
+    # rendered but not yet written (``BuildSession.commit`` writes them): each file with its content, and the
+    # .docx its PDF is made from
+    pending: list[tuple[Path, bytes]] = field(default_factory=list)
+    pdf_source: bytes | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # genreport's errors take other arguments than the message they pass to Exception, so pickle's default
+        # (calling the class with ``args``) would rebuild them wrongly: a worker's error travels as its state
+        state = self.__dict__.copy()
+        if self.error is not None:
+            state["error"] = (type(self.error), self.error.args, self.error.__dict__)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state["error"] is not None:
+            cls, args, attributes = state["error"]
+            error = cls.__new__(cls)
+            error.args = args
+            error.__dict__.update(attributes)
+            state["error"] = error
+        self.__dict__.update(state)
 
 
 class BuildSession:
@@ -164,14 +203,17 @@ class BuildSession:
         return self.out_dir / f"{input_path.stem}.docx"
 
     def plan(self, inputs: Sequence[Path]) -> list[Path]:
-        """The workbooks to build; two inputs that would write the same report are a usage error."""
+        """The workbooks to build; two inputs that would write the same report are a usage error, before anything
+        is written. Names that differ only in case (A.xlsx, a.xlsx) count as the same: Windows, where most users
+        are, keeps one file for both."""
         paths = expand_inputs(inputs)
-        seen: dict[Path, Path] = {}
+        seen: dict[str, Path] = {}
         for path in paths:
             target = self.output_path(path)
-            if target in seen:
+            key = unicodedata.normalize("NFC", str(target.resolve())).casefold()
+            if key in seen:
                 raise UsageError(f"{display_path(path)} 与另一个输入文件同名，输出会互相覆盖：{display_path(target)}")
-            seen[target] = path
+            seen[key] = path
         return paths
 
     def renderer(self, profile: TemplateProfile | None = None) -> DocxRenderer:
@@ -192,6 +234,12 @@ class BuildSession:
         return render_options(profile, self.percent_places)
 
     def run(self, path: Path) -> BuildResult:
+        """Build one workbook: render it, then write its files."""
+        return self.commit(self.render(path))
+
+    def render(self, path: Path) -> BuildResult:
+        """Read, check and render one workbook, every output in memory: nothing is written, so a worker process
+        doing this can be stopped at any moment without leaving a file behind."""
         started = time.perf_counter()
         inspection = inspect(path, self.profile, self.profiles)
         result = BuildResult(input=path, findings=inspection.findings)
@@ -212,14 +260,32 @@ class BuildSession:
                     decimals=renderer.options.decimals,
                     thousands=renderer.options.thousands,
                 )
-            result.outputs = write_converted(data, target, self.formats, context["title"])
+            result.pending = converted(data, target, self.formats, context["title"])
             if "pdf" in self.formats:
-                self.pdfs.add(data, target, "docx" in self.formats)
+                result.pdf_source = data
                 result.pdf = target.with_suffix(".pdf")
-            result.output = result.outputs[0] if result.outputs else None
         except GenreportError as e:
             result.error = e
         result.seconds = time.perf_counter() - started
+        return result
+
+    def commit(self, result: BuildResult) -> BuildResult:
+        """Write a rendered report's files (each atomically) and queue its PDF; done by the process that owns the
+        output folder, whichever process rendered it."""
+        started = time.perf_counter()
+        try:
+            for target, data in result.pending:
+                atomic_write(target, data)
+                result.outputs.append(target)
+            if result.pdf_source is not None:
+                self.pdfs.add(result.pdf_source, self.output_path(result.input), "docx" in self.formats)
+        except GenreportError as e:
+            result.error = e
+            result.pdf = None
+        finally:
+            result.pending, result.pdf_source = [], None
+        result.output = result.outputs[0] if result.outputs else None
+        result.seconds += time.perf_counter() - started
         return result
 
 

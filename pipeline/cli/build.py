@@ -15,6 +15,8 @@ from .common import InputsArgument, TemplateOption, fail
 if TYPE_CHECKING:
     from ..session import BuildResult, BuildSession
 
+INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
+
 
 def build_command(
     inputs: InputsArgument,
@@ -39,6 +41,15 @@ def build_command(
             help="不在 Word 报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            help="同时处理几个工作簿（工作进程数）；默认为本机 CPU 核数，1 表示在本进程中逐个处理。",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
 
@@ -46,9 +57,11 @@ def build_command(
 
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
     """
+    from ..batch import build_all, default_jobs
     from ..formats import parse_formats
     from ..profile import resolve_profile
     from ..session import BuildSession
+    from .progress import Progress, summary
 
     try:
         wanted = parse_formats(formats)
@@ -59,28 +72,44 @@ def build_command(
         paths = session.plan(inputs)
     except GenreportError as e:
         raise fail(e) from None
-    results = []
-    for path in paths:
-        result = session.run(path)
-        _print_result(result)
-        results.append(result)
-    if "pdf" in wanted:
-        _pdfs(session, results)
-    failed = [r for r in results if not r.ok]
+    progress = Progress(len(paths), "生成报告")
+    done: list[BuildResult] = []
+
+    def report(index: int, result: BuildResult) -> None:
+        _print_result(result, quiet=not progress.lists_files)
+        done.append(result)
+        progress.advance()
+
+    try:
+        with progress.running():
+            results = build_all(session, paths, jobs or default_jobs(), report)
+        if "pdf" in wanted:
+            _pdfs(session, results)
+    except KeyboardInterrupt:
+        raise _interrupted(done, len(paths)) from None
     if len(results) > 1:
-        typer.echo(
-            f"共 {len(results)} 个工作簿：成功 {len(results) - len(failed)} 个，失败 {len(failed)} 个。", err=True
-        )
+        summary(results, progress)
+    failed = [r for r in results if not r.ok]
     if failed:
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
 
 
-def _print_result(result: BuildResult) -> None:
+def _interrupted(done: list[BuildResult], total: int) -> typer.Exit:
+    built = sum(1 for r in done if r.ok)
+    typer.echo(
+        f"已中断（Ctrl-C）：{total} 个工作簿中 {built} 个的报告已完整生成，其余未生成；没有留下不完整的文件。",
+        err=True,
+    )
+    return typer.Exit(INTERRUPTED)
+
+
+def _print_result(result: BuildResult, *, quiet: bool = False) -> None:
+    """Its warnings and errors, and (unless a bar shows progress and the summary lists the files) what it wrote."""
     for finding in result.findings:
         if finding.severity == "warning":
             typer.echo(f"警告：{finding}", err=True)  # under --strict these are also what stopped the build
     if result.error is None:
-        if result.outputs:
+        if result.outputs and not quiet:
             shown = "、".join(display_path(p) for p in result.outputs)
             typer.echo(f"已生成 {shown}（{result.seconds:.1f} 秒）")
     elif isinstance(result.error, WorkbookInvalid):

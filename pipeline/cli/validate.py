@@ -23,20 +23,38 @@ def validate_command(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="警告也按错误计（退出码 1）。")] = False,
     template: TemplateOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            help="同时检查几个工作簿（工作进程数）；默认为本机 CPU 核数，1 表示在本进程中逐个检查。",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """检查工作簿：结构错误、合计不符、数量级异常等，逐条给出工作表和单元格。
 
     退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
     """
+    from ..batch import default_jobs, inspect_all
     from ..profile import resolve_profile
     from ..report_findings import as_json, as_text
-    from ..session import validate
+    from ..session import expand_inputs
+    from .progress import Progress
 
     try:
         profile = resolve_profile(template, need_document=False) if template is not None else None
-        inspections = validate(inputs, profile)
+        paths = expand_inputs(inputs)
     except GenreportError as e:
         raise fail(e) from None
+    progress = Progress(len(paths), "检查工作簿", transient=True)
+    try:
+        with progress.running():
+            inspections = inspect_all(paths, profile, jobs or default_jobs(), lambda i, r: progress.advance())
+    except KeyboardInterrupt:
+        typer.echo("已中断（Ctrl-C）：检查未完成。", err=True)
+        raise typer.Exit(130) from None
     findings = [f for i in inspections for f in i.findings]
     if output_format is Format.json:
         typer.echo(as_json(findings))
