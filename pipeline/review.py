@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -24,8 +24,9 @@ from .numbers import format_money, format_percent
 from .records import Report
 
 AUTHOR, INITIALS = "genreport", "GR"
-_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _R, _T, _TBL = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl"
 MOST_PLACES = 3  # a figure printed more often than this is no place to point at (0.00, 100.00%)
 TITLE_ITEMS = 8  # warnings listed in the title's comment; the rest are counted
 
@@ -73,6 +74,7 @@ def add_review_comments(
 
     document = docx.Document(io.BytesIO(data))
     values = placed_values(report)
+    runs = _Runs(document)
     elsewhere: list[Finding] = []
     for finding in warnings:
         anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
@@ -84,12 +86,15 @@ def add_review_comments(
             text = figure_text(value, kind, decimals, thousands)
             pattern = _figure(text) if text else None
             places = _places(text or "")
-        runs = _runs_printing(document, pattern) if pattern else []
-        if pattern is None or not runs or len(runs) > places:
+        found = runs.printing(pattern) if pattern else []
+        if pattern is None or not found or len(found) > places:
             elsewhere.append(finding)
             continue
-        for run in runs:
-            document.add_comment(_split_at(run, pattern), text=_note(finding), author=AUTHOR, initials=INITIALS)
+        shift = 0  # runs added before the next found one by splitting the ones before it
+        for index in found:
+            run, added = runs.split_at(index + shift, pattern)
+            shift += added
+            document.add_comment(run, text=_note(finding), author=AUTHOR, initials=INITIALS)
     if elsewhere:
         _title_comment(document, elsewhere)
     out = io.BytesIO()
@@ -120,44 +125,55 @@ def _title_comment(document: Any, findings: list[Finding]) -> None:
     document.add_comment(title.runs, text="\n".join(lines), author=AUTHOR, initials=INITIALS)
 
 
-def _paragraphs(document: Any) -> Iterator[Any]:
-    yield from document.paragraphs
-    for table in document.tables:
-        seen: set[Any] = set()  # the cell elements themselves: an id() of a freed lxml proxy may come back
-        for row in table.rows:
-            for cell in row.cells:
-                if cell._tc in seen:  # a merged cell is returned once per grid column it spans
-                    continue
-                seen.add(cell._tc)
-                yield from cell.paragraphs
-
-
 def _figure(text: str) -> re.Pattern[str]:
     """A figure as a whole number: 12678.39, not inside 112678.391."""
     return re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
 
 
-def _runs_printing(document: Any, pattern: re.Pattern[str]) -> list[Any]:
-    return [run for p in _paragraphs(document) for run in p.runs if pattern.search(run.text)]
+class _Runs:
+    """Every run of the body's paragraphs, then of its tables', with its text, read once per report.
 
+    Looking each finding's figure up through python-docx (every table cell, with its merge look-ups) cost a
+    100-project report 25 s for 49 warnings; the texts are read once here and kept current as runs are split.
+    """
 
-def _split_at(run: Any, pattern: re.Pattern[str]) -> Any:
-    """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a run
-    holding more than plain text (a break, a tab) is covered whole."""
-    element = run._r
-    texts = element.findall(_T)
-    if len(texts) != 1 or len(element) - (element.rPr is not None) != 1:
-        return run
-    full = texts[0].text or ""
-    m = pattern.search(full)
-    if m is None:
-        return run
-    before, after = full[: m.start()], full[m.end() :]
-    texts[0].text = m.group(0)
-    for part, place in ((before, "addprevious"), (after, "addnext")):
-        if part:
-            twin = copy.deepcopy(element)
-            twin.findall(_T)[0].text = part
-            twin.findall(_T)[0].set(_SPACE, "preserve")
-            getattr(element, place)(twin)
-    return run
+    def __init__(self, document: Any) -> None:
+        self._body = document._body
+        body = document.element.body
+        paragraphs = [p for p in body.iterchildren(_P)]
+        for table in body.iterchildren(_TBL):
+            paragraphs.extend(table.iter(_P))
+        self.items: list[tuple[Any, Any, str]] = [  # the run element, its paragraph element, its text
+            (r, p, r.text) for p in paragraphs for r in p.iterchildren(_R)
+        ]
+
+    def printing(self, pattern: re.Pattern[str]) -> list[int]:
+        return [i for i, (_, _, text) in enumerate(self.items) if pattern.search(text)]
+
+    def split_at(self, index: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
+        """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a
+        run holding more than plain text (a break, a tab) is covered whole. Also: how many runs were added."""
+        from docx.text.run import Run
+
+        element, paragraph, full = self.items[index]
+        from docx.text.paragraph import Paragraph
+
+        run = Run(element, Paragraph(paragraph, self._body))
+        texts = element.findall(_T)
+        if len(texts) != 1 or len(element) - (element.rPr is not None) != 1:
+            return run, 0
+        m = pattern.search(full)
+        if m is None:
+            return run, 0
+        before, after = full[: m.start()], full[m.end() :]
+        texts[0].text = m.group(0)
+        pieces = [(element, paragraph, m.group(0))]
+        for part, place in ((before, "addprevious"), (after, "addnext")):
+            if part:
+                twin = copy.deepcopy(element)
+                twin.findall(_T)[0].text = part
+                twin.findall(_T)[0].set(_SPACE, "preserve")
+                getattr(element, place)(twin)
+                pieces.insert(0 if place == "addprevious" else len(pieces), (twin, paragraph, part))
+        self.items[index : index + 1] = pieces
+        return run, len(pieces) - 1
