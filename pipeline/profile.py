@@ -7,12 +7,12 @@ one place, and whatever a template folder carries (its rules.toml today, its tem
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, TemplateProblem, UsageError, display_path
 from .layout import STANDARD, Layout, layout_for
+from .outfile import atomic_write
 from .rules import Rules, load_rules
 from .template_settings import SETTINGS_FILE, TemplateSettings, default_settings, load_settings
 
@@ -70,9 +70,10 @@ def new_template(name: str, source: Path | str | None = None, *, force: bool = F
     for path in files:
         name_in_target = TEMPLATE_FILE if path == origin.document else path.name
         try:
-            shutil.copyfile(path, target / name_in_target)
+            data = path.read_bytes()
         except OSError as e:
-            raise OutputError(f"无法写入 {display_path(target / name_in_target)}：{e.strerror or e}") from e
+            raise OutputError(f"无法读取 {display_path(path)}：{e.strerror or e}") from e
+        atomic_write(target / name_in_target, data)  # a template open in Word is refused, never half-copied
     return target
 
 

@@ -20,7 +20,12 @@ TemplateOption = Annotated[
     ),
 ]
 InputsArgument = Annotated[
-    list[Path], typer.Argument(metavar="工作簿", help="一个或多个填报工作簿（.xlsx），或含工作簿的文件夹。")
+    list[Path],
+    typer.Argument(
+        metavar="工作簿",
+        help="一个或多个填报工作簿（.xlsx/.xlsm）、含工作簿的文件夹（跳过 ~$ 临时文件），"
+        '或通配符如 "inputs/*.xlsx"（请加引号，由 genreport 展开）。',
+    ),
 ]
 
 
