@@ -33,6 +33,7 @@ def kpi(direction: str, target: object, actual: object, points: str = "10", scor
         points=D(points),
         score=None if score is None else D(score),
         remark=None,
+        prior_actual=None,
         row=3,
     )
 
