@@ -12,13 +12,16 @@ Workbooks, each made from inputs/2022.xlsx in a temporary folder:
 - 5,000 and 20,000 projects (distinct names, the sample's money figures).
 
 Each is validated (``genreport validate``'s own path, ``session.inspect``) in a fresh subprocess, which reports
-its wall time and peak RSS (``ru_maxrss``). Speed is measured here, never asserted in tests.
+its wall time and peak RSS (``ru_maxrss``), once per reader (``--reader``, default both: GENREPORT_READER=calamine,
+the default reader with its openpyxl fallback, and =openpyxl); "read by" is the reader that read it. Speed is
+measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -112,15 +115,18 @@ def measure(path: Path) -> dict[str, object]:
     """Run in the child: one validate, timed, with the findings' codes for comparison."""
     from collections import Counter
 
+    from pipeline.read_excel import open_workbook
     from pipeline.session import inspect
 
     started = time.perf_counter()
     result = inspect(path)
     seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "seconds": seconds,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": rss,
         "findings": dict(Counter(f.code for f in result.findings)),
+        "reader": open_workbook(path).reader,  # after the measurement: which reader inspect's own open took
     }
 
 
@@ -128,30 +134,43 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="only workbooks whose label contains one of these")
     parser.add_argument("--keep", type=Path, help="write the workbooks here and keep them")
+    parser.add_argument("--reader", choices=("calamine", "openpyxl", "both"), default="both")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs=2, metavar=("INDEX", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child)))
         return 0
+    if args.make:  # in its own process: ru_maxrss survives fork and exec, so a big parent would inflate the children's
+        list(WORKBOOKS.values())[int(args.make[0])](ROOT / "inputs" / "2022.xlsx", Path(args.make[1]))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        sample = ROOT / "inputs" / "2022.xlsx"
         print(f"Python {sys.version.split()[0]}, openpyxl {openpyxl.__version__}; one validate per fresh process")
-        print(f"{'workbook':<46} {'KiB':>6} {'validate s':>10} {'peak RSS MB':>11}  findings")
-        for i, (label, make) in enumerate(WORKBOOKS.items()):
+        print(f"{'workbook':<46} {'KiB':>6} {'read by':>8} {'validate s':>10} {'peak RSS MB':>11}  findings")
+        readers = ("calamine", "openpyxl") if args.reader == "both" else (args.reader,)
+        for i, label in enumerate(WORKBOOKS):
             if args.only and not any(o in label for o in args.only):
                 continue
             path = folder / f"scale-{i}.xlsx"
             if not path.exists():
-                make(sample, path)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True
-            )
-            got = json.loads(out.stdout.strip().splitlines()[-1])
-            size = path.stat().st_size // 1024
-            codes = ", ".join(f"{k}×{v}" for k, v in sorted(got["findings"].items()))
-            print(f"{label:<46} {size:>6} {got['seconds']:>10.2f} {got['rss_mb']:>11.0f}  {codes}", flush=True)
+                subprocess.run([sys.executable, __file__, "--make", str(i), str(path)], check=True)
+            for reader in readers:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(path)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env={**os.environ, "GENREPORT_READER": reader},
+                )
+                got = json.loads(out.stdout.strip().splitlines()[-1])
+                size = path.stat().st_size // 1024
+                codes = ", ".join(f"{k}×{v}" for k, v in sorted(got["findings"].items()))
+                print(
+                    f"{label:<46} {size:>6} {got['reader']:>8} {got['seconds']:>10.2f} {got['rss_mb']:>11.0f}  {codes}",
+                    flush=True,
+                )
     return 0
 
 

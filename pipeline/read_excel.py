@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import InputError, display_path
+from .read_cells import EXCEL_ERRORS, RawCell, Unusual, is_error
 from .read_diagnose import diagnose
 from .read_unused import unused_parts, without
 from .schema import SHEETS
@@ -25,15 +26,9 @@ CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*
 
 
 FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
-EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
-
-
-@dataclass
-class RawCell:
-    value: Any
-    number_format: str
-    formula_without_value: bool = False
-    error: bool = False  # an Excel error value (#DIV/0! …), typed or a formula's saved result
+# calamine reads the values (read_calamine) unless GENREPORT_READER=openpyxl; either way openpyxl is the fallback
+DEFAULT_READER = os.environ.get("GENREPORT_READER") or "calamine"
+__all__ = ["EXCEL_ERRORS", "RawCell", "SourceWorkbook", "open_workbook"]
 
 
 @dataclass
@@ -51,6 +46,8 @@ class SourceWorkbook:
     skipped: dict[str, str] = field(default_factory=dict)  # sheet name → part left unparsed (read_unused)
     _late: dict[str, tuple[Worksheet, Worksheet | None]] = field(default_factory=dict)
     _filled: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+    reader: str = "openpyxl"
+    fallback: str = ""  # why the calamine reader handed this workbook to openpyxl
 
     @property
     def sheet_names(self) -> list[str]:
@@ -73,9 +70,9 @@ class SourceWorkbook:
             if twin is not None:
                 cached = twin._cells.get((row, column))
                 value = cached.value if cached is not None else None
-                error = cached is not None and _is_error(cached)
+                error = cached is not None and is_error(cached.data_type, cached.value)
                 return RawCell(value, c.number_format, formula_without_value=value is None, error=error)
-        return RawCell(c.value, c.number_format, error=_is_error(c))
+        return RawCell(c.value, c.number_format, error=is_error(c.data_type, c.value))
 
     def filled(self, ws: Worksheet) -> dict[int, list[int]]:
         """Row → the columns (ascending) of its cells holding a value, formulas included; rows ascending."""
@@ -116,14 +113,11 @@ def _formulas(ws: Worksheet) -> set[str]:
     return {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
 
 
-def _is_error(c: Any) -> bool:
-    """openpyxl marks error cells with data_type "e"; a text cell holding exactly an error code (pasted with a
-    leading apostrophe) is the same accident and would print the same way."""
-    return c.data_type == "e" or (isinstance(c.value, str) and c.value.strip() in EXCEL_ERRORS)
+def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
+    """Open ``path`` read-only in effect (never saved back); raise InputError with a Chinese reason.
 
-
-def open_workbook(path: Path) -> SourceWorkbook:
-    """Open ``path`` read-only in effect (never saved back); raise InputError with a Chinese reason."""
+    ``reader`` ("calamine", the default, or "openpyxl"): calamine reads the values where read_calamine finds the
+    workbook usual, openpyxl otherwise, and both give the same cells."""
     shown = display_path(path)
     if not path.exists():
         raise InputError(shown, "找不到文件")
@@ -155,8 +149,16 @@ def open_workbook(path: Path) -> SourceWorkbook:
         raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
     _check_package(path, shown)
     skip = _unused(path)
+    fallback = ""
+    if (reader or DEFAULT_READER) == "calamine":
+        from .read_calamine import open_calamine  # it builds on SourceWorkbook, defined here
+
+        try:
+            return open_calamine(path, shown, skip)
+        except Unusual as e:
+            fallback = str(e)
     book = _load(path, shown, data_only=False, skip=skip)
-    source = SourceWorkbook(path=path, display=shown, book=book, skipped=skip)
+    source = SourceWorkbook(path=path, display=shown, book=book, skipped=skip, fallback=fallback)
     for ws in book.worksheets:
         if ws.title not in skip:
             refs = _formulas(ws)

@@ -64,6 +64,8 @@ def test_a_stray_cell_at_the_last_row_is_reported_and_nothing_between_is_read(
         wb["收支预决算"].cell(LAST_ROW, 1).value = "备注"
 
     path = _made(tmp_path, stray)
+    # calamine would hold the sheet's whole extent (a million rows) in memory: openpyxl reads it, cell by cell
+    assert open_workbook(path).fallback.startswith("sheet ") and "sparse" in open_workbook(path).fallback
     normal = set(_keys(SAMPLE))
     asked = _asked_rows(monkeypatch)
     found = _keys(path)
@@ -92,6 +94,7 @@ def test_a_sheet_the_form_does_not_read_is_not_parsed(tmp_path: Path) -> None:
 
     path = _made(tmp_path, scratch)
     source = open_workbook(path)
+    assert source.reader == "calamine"
     assert "草稿" in source.sheet_names and "草稿" in source.skipped
     assert schema.GUIDE_SHEET in source.skipped
     assert not source.book["草稿"]._cells  # the placeholder the package copy holds
@@ -106,6 +109,7 @@ def test_a_sheet_left_unparsed_is_read_when_a_layout_asks_for_it(tmp_path: Path)
         ws["C3"] = "=B3*2"
 
     source = open_workbook(_made(tmp_path, scratch))
+    assert source.reader == "calamine"  # the form's sheets; the template's own is loaded with openpyxl on demand
     ws = source.sheet("绿化项目")
     assert ws is not None
     assert source.cell(ws, 3, 1).value == "行道树"

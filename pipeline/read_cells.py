@@ -1,0 +1,261 @@
+"""What python-calamine does not say about a worksheet's cells, read from the sheet's XML (issue 9 §4).
+
+calamine gives values only, and some of them as openpyxl does not: formulas (their saved result, and whether
+there is one), error cells, dates (its own conversion), booleans, rich or escaped text, text with spaces at its
+ends, numbers written as 1.0 or 1E3 (openpyxl keeps them float). This pass finds those cells with XPath over the
+parsed XML (C speed, no Python object per ordinary cell) and reads each with openpyxl's own cell parser, so their
+values are openpyxl's by construction. It also notes the % number formats, and raises Unusual at anything it is
+not sure calamine reads as openpyxl does: the caller then reads the whole workbook with openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._reader import WorkSheetParser
+
+MAIN_URI = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS = {"m": MAIN_URI}
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"))
+CELLS = "/m:worksheet/m:sheetData/m:row/m:c"
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
+_REFS = re.compile(r"(?:[A-Z]{1,3}[1-9][0-9]{0,6}\n)*")
+_DATEISH = re.compile("[dmyhsDMYHS]")  # wider than openpyxl's date test: calamine's own may differ
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+# A number literal both readers take alike: an integer of at most 15 digits (int in openpyxl, a float calamine
+# gives exactly), or a decimal of at most 15 digits whose fraction is not all zeros (a float that is not whole).
+_PLAIN = re.compile(r"-?(?:[0-9]{1,15}|(?=[0-9.]{3,16}$)[0-9]+\.[0-9]*[1-9][0-9]*)")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_SPACE = " \t\n\r"
+_STYLE_ID = re.compile(r"0|[1-9][0-9]*")
+_V, _F, _IS, _TEXT = (f"{{{MAIN_URI}}}{tag}" for tag in ("v", "f", "is", "t"))
+LAST_SERIAL = 2958465.99999  # 9999-12-31 23:59:59, the last date openpyxl converts
+
+
+class Unusual(Exception):
+    """Raised for a workbook this pass does not fully understand; it is then read with openpyxl alone."""
+
+
+@dataclass
+class RawCell:
+    """A cell as the reader hands it to normalize. ``number_format`` is exact where it holds a % (the one thing
+    normalize asks of it); the calamine reader gives "General" for other formats."""
+
+    value: Any
+    number_format: str
+    formula_without_value: bool = False
+    error: bool = False  # an Excel error value (#DIV/0! …), typed or a formula's saved result
+
+
+def is_error(data_type: str, value: Any) -> bool:
+    """openpyxl marks error cells with data_type "e"; a text cell holding exactly an error code (pasted with a
+    leading apostrophe) is the same accident and would print the same way."""
+    return data_type == "e" or (isinstance(value, str) and value.strip() in EXCEL_ERRORS)
+
+
+@dataclass
+class Styles:
+    """What the cell styles mean to a reader, from openpyxl's own parse of styles.xml and workbook.xml."""
+
+    book: Any  # openpyxl's Workbook; its style tables are private attributes, untyped
+    count: int
+    percent: dict[int, str]  # style index → its number format, for formats holding a %
+    dateish: frozenset[int]  # openpyxl's date styles, and any other calamine might take for one
+
+    @classmethod
+    def of(cls, workbook: Workbook) -> Styles:
+        book: Any = workbook
+        percent, dateish = {}, set(book._date_formats) | set(book._timedelta_formats)
+        for index, style in enumerate(book._cell_styles):
+            fmt = number_format(book, style.numFmtId)
+            if "%" in fmt:
+                percent[index] = fmt
+            if _DATEISH.search(fmt) or 14 <= style.numFmtId <= 22 or 45 <= style.numFmtId <= 47:
+                dateish.add(index)
+        return cls(book, len(book._cell_styles), percent, frozenset(dateish))
+
+    def parser(self, strings: list[str], *, data_only: bool) -> WorkSheetParser:
+        """openpyxl's own cell parser, set up as its load sets it up for this workbook."""
+        b = self.book
+        return WorkSheetParser(io.BytesIO(), strings, data_only, b.epoch, b._date_formats, b._timedelta_formats)
+
+
+def number_format(book: Any, format_id: int) -> str:
+    """A numFmtId as openpyxl's ``Cell.number_format`` reads it."""
+    if format_id < BUILTIN_FORMATS_MAX_SIZE:
+        return BUILTIN_FORMATS.get(format_id, "General")
+    return str(book._number_formats[format_id - BUILTIN_FORMATS_MAX_SIZE])
+
+
+@dataclass
+class SheetCells:
+    """One worksheet's cells that calamine's values do not give as openpyxl would, and where the cells are."""
+
+    special: dict[tuple[int, int], RawCell] = field(default_factory=dict)  # read by openpyxl's cell parser
+    formulas: set[str] = field(default_factory=set)
+    percent: dict[str, str] = field(default_factory=dict)  # cell reference → its % number format
+    count: int = 0
+    max_row: int = 0
+    max_column: int = 0
+
+
+def _styles_in(ids: Any) -> str:
+    """An XPath test for a cell whose style is one of ``ids`` (a cell without s has style 0)."""
+    tests = [f"@s = '{i}'" for i in sorted(ids)]
+    if 0 in ids:
+        tests.append("not(@s)")
+    return " or ".join(tests) or "false()"
+
+
+def _count(root: Any, path: str) -> int:
+    return int(root.xpath(f"count({path})", namespaces=NS))
+
+
+def scan_sheet(xml: bytes, styles: Styles, strings: list[str]) -> SheetCells:
+    """The cells of one worksheet part that this reader takes from openpyxl's parser rather than calamine."""
+    if b"\r" in xml:  # calamine keeps a raw CR in text, an XML parser reads it as LF
+        raise Unusual("carriage return")
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as e:
+        raise Unusual("not well-formed") from e
+    if root.tag != f"{{{MAIN_URI}}}worksheet" or root.getroottree().docinfo.doctype:
+        raise Unusual("not a worksheet")
+    out = SheetCells()
+    _check_shape(root, styles, out)
+    _read_special(root, styles, strings, out)
+    if styles.percent:
+        for c in root.xpath(f"{CELLS}[m:v and ({_styles_in(styles.percent)})]", namespaces=NS):
+            out.percent[c.get("r")] = styles.percent[int(c.get("s", 0))]
+    return out
+
+
+def _check_shape(root: Any, styles: Styles, out: SheetCells) -> None:
+    """Cells only in rows of the one sheetData, each with a valid reference of its own and a known style:
+    anything else is read by openpyxl."""
+    rows = "/m:worksheet/m:sheetData/m:row"
+    out.count = _count(root, CELLS)
+    row_count = _count(root, rows)
+    if (
+        _count(root, "//m:c") != out.count
+        or _count(root, f"{rows}/*") != out.count
+        or _count(root, "//m:sheetData") > 1
+        or _count(root, "//m:row") != row_count
+    ):
+        raise Unusual("cells outside rows")
+    refs = root.xpath("//m:c/@r", namespaces=NS, smart_strings=False)
+    if out.count:
+        joined = "\n".join(refs) + "\n"
+        if len(refs) != out.count or not _REFS.fullmatch(joined) or len(set(refs)) != len(refs):
+            raise Unusual("cell references")
+        out.max_row = max(int(n) for n in set(re.findall(r"[0-9]+", joined)))
+        out.max_column = max(_column(s) for s in set(re.findall(r"[A-Z]+", joined)))
+        if out.max_row > MAX_ROW or out.max_column > MAX_COLUMN:
+            raise Unusual("cell references")
+    row_numbers = root.xpath(f"{rows}/@r", namespaces=NS, smart_strings=False)
+    if len(row_numbers) != row_count or not all(_STYLE_ID.fullmatch(r) for r in set(row_numbers)):
+        raise Unusual("row numbers")
+    ids = set(root.xpath("//m:c/@s", namespaces=NS, smart_strings=False))
+    if not all(_STYLE_ID.fullmatch(i) and int(i) < styles.count for i in ids):
+        raise Unusual("cell styles")
+
+
+def _read_special(root: Any, styles: Styles, strings: list[str], out: SheetCells) -> None:
+    """Every cell that holds something is looked at (a blank cell reads alike both ways); the ones calamine may
+    give otherwise are read with openpyxl's parser, in document order (a shared formula's first cell first)."""
+    book = styles.book
+    formulas, cached = styles.parser(strings, data_only=False), styles.parser(strings, data_only=True)
+    dateish = {str(i) for i in styles.dateish}
+    for c in root.xpath(f"{CELLS}[* or @t = 'e']", namespaces=NS):
+        kind = _kind(c, dateish, len(strings))
+        if kind == _CALAMINE:
+            continue
+        try:
+            read = formulas.parse_cell(c)
+            saved = cached.parse_cell(c) if read["data_type"] == "f" else read
+            fmt = number_format(book, book._cell_styles[read["style_id"]].numFmtId)
+        except Exception as e:  # whatever fails here makes openpyxl's own load fail: that path reports it
+            raise Unusual("cell openpyxl refuses") from e
+        dated = c.get("t", "n") == "n" and c.get("s", "0") in dateish and c.findtext(_V)
+        if dated and not 0 <= float(c.findtext(_V)) <= LAST_SERIAL:
+            raise Unusual("date serial out of range")  # calamine panics on some, converts others its own way
+        at = (read["row"], read["column"])
+        value = saved["value"]
+        if read["data_type"] == "f":
+            out.formulas.add(c.get("r"))
+            out.special[at] = RawCell(value, fmt, formula_without_value=value is None, error=_error(saved))
+        else:
+            out.special[at] = RawCell(value, fmt, error=_error(saved))
+
+
+_CALAMINE, _OPENPYXL, _DATE = "calamine", "openpyxl", "date"
+
+
+def _kind(c: Any, dateish: set[str], strings: int) -> str:
+    """Whose reading of a cell with content to take: calamine's, or openpyxl's parser's (a date: also checked)."""
+    t = c.get("t", "n")
+    tags = [child.tag for child in c]
+    if _F in tags or t in ("e", "b", "str"):
+        return _OPENPYXL
+    if t == "inlineStr":
+        plain = tags == [_IS] and len(c[0]) == 1 and c[0][0].tag == _TEXT and not len(c[0][0])
+        return _CALAMINE if plain and _plain_text(c[0][0]) else _OPENPYXL
+    if tags != [_V]:
+        return _OPENPYXL
+    literal = c[0].text or ""
+    if t == "s":
+        if not (literal.isascii() and literal.isdigit() and int(literal) < strings):
+            raise Unusual("shared string index")
+        return _CALAMINE
+    if t != "n":
+        raise Unusual("cell type")
+    if c.get("s", "0") in dateish:
+        return _DATE
+    return _CALAMINE if _PLAIN.fullmatch(literal) else _OPENPYXL
+
+
+def _plain_text(t: Any) -> bool:
+    """Text calamine reads as openpyxl does: no _xHHHH_ escape (calamine decodes it), no space at an end unless
+    marked xml:space="preserve" (calamine trims it)."""
+    text = t.text or ""
+    if "_x" in text or "_X" in text:
+        return False
+    return not text or t.get(_XML_SPACE) == "preserve" or (text[0] not in _SPACE and text[-1] not in _SPACE)
+
+
+def _error(parsed: dict[str, Any]) -> bool:
+    return is_error(parsed["data_type"], parsed["value"])
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def check_strings(xml: bytes | None) -> None:
+    """Shared strings calamine reads as openpyxl does: no _xHHHH_ escape (calamine decodes it, openpyxl keeps it
+    and drops every "x005F_"), no phonetic runs, no raw CR, no text with spaces at an end that is not marked
+    xml:space="preserve" (calamine trims it)."""
+    if xml is None:
+        return
+    if re.search(rb"_[xX][0-9A-Fa-f]{4}_|[xX]005[fF]_|<rPh\b|\r|<!", xml):
+        raise Unusual("shared strings calamine may read otherwise")
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as e:
+        raise Unusual("shared strings not well-formed") from e
+    trimmed = (
+        "//m:t[not(@xml:space = 'preserve') and string-length(.) > 0 and (normalize-space(substring(., 1, 1)) = ''"
+        " or normalize-space(substring(., string-length(.))) = '')]"
+    )
+    if _count(root, trimmed):
+        raise Unusual("shared strings with end spaces")
