@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from decimal import Decimal
 from typing import Any
 
@@ -37,9 +37,8 @@ def sections(report: Report) -> dict[str, list[str]]:
 
 def _plain(record: Record) -> dict[str, Any]:
     """A record as the template sees it: its values (and row), not where they were read."""
-    values = asdict(record)
-    values.pop("cells", None)
-    return values
+    # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != "cells"}
 
 
 def custom_values(report: Report) -> dict[str, Any]:
