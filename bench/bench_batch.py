@@ -21,8 +21,9 @@ What is measured (wall time of whole processes where the user would wait for one
 (d) peak RSS (VmHWM from /proc) of each worker of ``genreport build DIR --jobs 2`` at N = ``--rss-small`` (100)
     and N = ``--large``, read while it runs; and of the parent.
 (e) PDF of ``--pdf`` (20) reports: one ``soffice`` call per file against genreport's one batched call (both
-    through pipeline.render.pdf.convert_to_pdf, each with its own fresh LibreOffice profile). Skipped, with a note,
-    without LibreOffice.
+    through pipeline.render.pdf.convert_to_pdf, each with its own fresh LibreOffice profile; the batched side with
+    as many LibreOffice processes as CPUs, as ``build --format pdf`` runs with its default ``--jobs``). Skipped,
+    with a note, without LibreOffice.
 
 Workbooks are generated once into ``--work`` (default: a folder under the system temp directory) and reused.
 Beyond 100 the files are copies of the first 100 under other names (make_workbooks.py --distinct).
@@ -293,7 +294,7 @@ def pdfs(paths: Sequence[Path], work: Path, rounds: int) -> dict[str, Any] | str
                 assert isinstance(result, Path), result
 
         def together() -> None:
-            results = convert_to_pdf(documents)
+            results = convert_to_pdf(documents, workers=os.cpu_count() or 1)  # as build's default --jobs
             assert all(isinstance(p, Path) for p in results.values()), results
 
         first, second = (one_by_one, together) if r % 2 == 0 else (together, one_by_one)

@@ -71,15 +71,16 @@ class PdfQueue:
             source.write_bytes(data)
         self._pending[source] = docx_path.with_suffix(".pdf")
 
-    def convert(self, timeout: float | None = None) -> dict[Path, Path | GenreportError]:
+    def convert(self, timeout: float | None = None, workers: int = 1) -> dict[Path, Path | GenreportError]:
         """Every PDF, by the place it was meant for: the file written, or the error that stopped it. Raises
-        OfficeNotFound (once, for all) where LibreOffice is not installed."""
+        OfficeNotFound (once, for all) where LibreOffice is not installed. ``workers`` LibreOffice processes share
+        the documents."""
         from .render.pdf import DEFAULT_TIMEOUT, convert_to_pdf
 
         if not self._pending:
             return {}
         try:
-            converted = convert_to_pdf(list(self._pending), timeout or DEFAULT_TIMEOUT)
+            converted = convert_to_pdf(list(self._pending), timeout or DEFAULT_TIMEOUT, workers=workers)
             out: dict[Path, Path | GenreportError] = {}
             for source, target in self._pending.items():
                 result = converted.get(source)

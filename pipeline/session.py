@@ -289,11 +289,11 @@ class BuildSession:
         return result
 
 
-def finish_pdfs(session: BuildSession, results: Sequence[BuildResult]) -> GenreportError | None:
+def finish_pdfs(session: BuildSession, results: Sequence[BuildResult], workers: int = 1) -> GenreportError | None:
     """Convert the PDFs of a build in one LibreOffice run and record each on its result (the file, or the error
     that stopped it); return the error that stopped them all (LibreOffice missing), the other formats kept."""
     try:
-        converted = session.pdfs.convert()
+        converted = session.pdfs.convert(workers=workers)
     except GenreportError as e:
         return e
     for result in results:

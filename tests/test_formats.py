@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import threading
@@ -527,3 +528,43 @@ def test_build_pdf_alone_leaves_only_the_pdf() -> None:
     assert sorted(p.name for p in Path("out").iterdir()) == ["2022.pdf", "other.pdf"]
     assert "正在用 LibreOffice 生成 PDF（2 份）……" in result.stderr
     assert Path("out/2022.pdf").read_bytes().startswith(b"%PDF")
+
+
+@posix_only
+def test_workers_share_the_documents_between_libreoffices_running_at_once(tmp_path: Path) -> None:
+    """--jobs 2 converts with two LibreOffice processes, each with its own profile and half the documents, both
+    running at once; every PDF lands beside its .docx."""
+    log = tmp_path / "calls.log"
+    exe = fake_soffice(
+        tmp_path,
+        f"""echo "start $$" >> {log}
+sleep 1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --outdir) out=$2; shift ;;
+    *.docx) name=$(basename "$1" .docx); mkdir -p "$out"; printf '%%PDF-1.4 %s' "$name" > "$out/$name.pdf" ;;
+  esac
+  shift
+done
+echo "end $$" >> {log}
+""",
+    )
+    docs = docx_files(tmp_path, "a.docx", "b.docx", "c.docx", "d.docx", "e.docx")
+    results = pdf.convert_to_pdf(docs, soffice=exe, workers=2)
+    assert results == {d: d.with_suffix(".pdf") for d in docs}
+    assert [d.with_suffix(".pdf").read_bytes() for d in docs] == [f"%PDF-1.4 {d.stem}".encode() for d in docs]
+    events = [line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert events == ["start", "start", "end", "end"], "both run at once, not one after the other"
+
+
+@posix_only
+def test_an_interrupt_stops_every_libreoffice_of_a_parallel_conversion(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    exe = fake_soffice(tmp_path, f"sleep 60 &\necho $! >> {pids}\nwait\n")
+    docs = docx_files(tmp_path, "a.docx", "b.docx")
+    timer = threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGINT))  # as Ctrl-C reaches the command
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        pdf.convert_to_pdf(docs, soffice=exe, workers=2)
+    children = [int(p) for p in pids.read_text().split()]
+    assert len(children) == 2 and all(gone(child) for child in children)

@@ -80,11 +80,12 @@ def build_command(
         done.append(result)
         progress.advance()
 
+    workers = jobs or default_jobs()
     try:
         with progress.running():
-            results = build_all(session, paths, jobs or default_jobs(), report)
+            results = build_all(session, paths, workers, report)
         if "pdf" in wanted:
-            _pdfs(session, results)
+            _pdfs(session, results, workers)
     except KeyboardInterrupt:
         raise _interrupted(done, len(paths)) from None
     if len(results) > 1:
@@ -124,15 +125,16 @@ def _print_result(result: BuildResult, *, quiet: bool = False) -> None:
         typer.echo(f"错误：{result.error}", err=True)
 
 
-def _pdfs(session: BuildSession, results: list[BuildResult]) -> None:
-    """The PDFs of the whole build in one LibreOffice run, after the other formats are written."""
+def _pdfs(session: BuildSession, results: list[BuildResult], workers: int) -> None:
+    """The PDFs of the whole build, after the other formats are written: ``workers`` LibreOffice processes (as many
+    as --jobs) share them, each converting many documents in one start."""
     from ..session import finish_pdfs
 
     waiting = [r for r in results if r.pdf is not None]
     if not waiting:
         return
     typer.echo(f"正在用 LibreOffice 生成 PDF（{len(waiting)} 份）……", err=True)
-    missing = finish_pdfs(session, results)
+    missing = finish_pdfs(session, results, workers)
     if missing is not None:
         typer.echo(f"错误：{missing}；其他格式已生成。", err=True)
         raise typer.Exit(missing.exit_code)

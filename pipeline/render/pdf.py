@@ -19,7 +19,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -90,12 +92,13 @@ def fonts_conf() -> str:
 
 
 def convert_to_pdf(
-    docx_paths: Sequence[Path], timeout: float = DEFAULT_TIMEOUT, *, soffice: str | None = None
+    docx_paths: Sequence[Path], timeout: float = DEFAULT_TIMEOUT, *, soffice: str | None = None, workers: int = 1
 ) -> dict[Path, Path | GenreportError]:
     """Convert each .docx to ``<stem>.pdf`` beside it; → each path given, with its PDF or the error that stopped it.
 
     Raises :class:`OfficeNotFound` when LibreOffice is not installed (then nothing can be converted). ``timeout`` is
-    per document: a call converting n documents may take n × ``timeout`` seconds before it is killed.
+    per document: a call converting n documents may take n × ``timeout`` seconds before it is killed. ``workers``
+    LibreOffice processes (each with its own profile) share the documents: one converts a document at a time.
     """
     exe = soffice or find_soffice()
     if exe is None:
@@ -108,11 +111,12 @@ def convert_to_pdf(
         else:
             results[path] = PdfConversionFailed(f"无法生成 PDF：找不到 {display_path(path)}")
     for batch in _batches(pending):
-        done = _convert(exe, batch, timeout)
+        k = max(1, min(workers, len(batch)))
+        done = _convert(exe, [batch[i::k] for i in range(k)], timeout)
         retry = [p for p in batch if isinstance(done[p], PdfConversionFailed) and not isinstance(done[p], _TimedOut)]
         if len(batch) > 1:  # one bad document may stop LibreOffice for the rest of its call: each once more alone
             for path in retry:
-                done.update(_convert(exe, [path], timeout))
+                done.update(_convert(exe, [[path]], timeout))
         results.update(done)
     return {path: results[path] for path in dict.fromkeys(docx_paths)}
 
@@ -132,50 +136,81 @@ def _batches(paths: list[Path]) -> list[list[Path]]:
     return batches
 
 
-def _convert(exe: str, batch: list[Path], timeout: float) -> dict[Path, Path | GenreportError]:
+@dataclass
+class _Office:
+    """One LibreOffice process converting its share of the documents, in a work folder of its own."""
+
+    batch: list[Path]
+    work: Path
+    seconds: float  # its time limit: the per-document time-out for each of its documents
+    limit: float  # the monotonic clock's reading at which it is stopped
+    process: subprocess.Popen[bytes] | None = None
+    failed: GenreportError | None = None
+
+
+def _convert(exe: str, shares: list[list[Path]], timeout: float) -> dict[Path, Path | GenreportError]:
+    """Each share converted by a LibreOffice of its own, all running at once; an interrupt or any error ends every
+    one of them (with the process group each starts)."""
+    results: dict[Path, Path | GenreportError] = {}
     # ignore_cleanup_errors: a killed LibreOffice may still be letting go of its profile; a leftover is only a temp dir
-    with tempfile.TemporaryDirectory(prefix="genreport-pdf-", ignore_cleanup_errors=True) as tmp:
-        work = Path(tmp)
-        (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
-        out = work / "out"
-        command = [
-            exe,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            *("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck"),
-            *("--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out)),
-            *(str(p.resolve()) for p in batch),
-        ]
-        env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf")}
-        limit = timeout * len(batch)
+    with contextlib.ExitStack() as stack:
+        offices = []
+        for share in shares:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="genreport-pdf-", ignore_cleanup_errors=True))
+            offices.append(_start(exe, share, Path(tmp), timeout))
         try:
-            stderr = _run(command, env, limit)
-        except subprocess.TimeoutExpired:
-            message = "无法生成 PDF：{} 转换超时（{:g} 秒），已终止 LibreOffice"
-            return {p: _TimedOut(message.format(display_path(p), limit)) for p in batch}
-        except OSError as e:
-            return {p: PdfConversionFailed(f"无法生成 PDF：无法运行 {exe}（{e.strerror or e}）") for p in batch}
-        return {p: _collect(p, out / f"{p.stem}.pdf", stderr) for p in batch}
+            for office in offices:
+                results.update(_finish(office, exe))
+        except BaseException:
+            for office in offices:
+                if office.process is not None:
+                    _kill_group(office.process, os.name == "nt")
+            raise
+    return results
 
 
-def _run(command: list[str], env: dict[str, str], limit: float) -> str:
-    """Run LibreOffice in a process group of its own; on time-out (or an interrupt) the whole group goes: soffice
-    starts soffice.bin, which killing soffice alone would leave running."""
+def _start(exe: str, batch: list[Path], work: Path, timeout: float) -> _Office:
+    (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
+    command = [
+        exe,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        *("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck"),
+        *("--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out")),
+        *(str(p.resolve()) for p in batch),
+    ]
+    env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf")}
+    seconds = timeout * len(batch)
+    office = _Office(batch, work, seconds, time.monotonic() + seconds)
     windows = os.name == "nt"
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        start_new_session=not windows,
-        creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
-    )
     try:
-        _, stderr = process.communicate(timeout=limit)
-    except BaseException:
-        _kill_group(process, windows)  # the leader is not reaped yet, so its group id cannot have been reused
-        raise
-    return stderr.decode("utf-8", "replace")
+        # its messages go to a file: several run at once, and a full pipe would stop the one not being read
+        with (work / "stderr.txt").open("wb") as err:
+            office.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
+                start_new_session=not windows,
+                creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
+            )
+    except OSError as e:
+        office.failed = PdfConversionFailed(f"无法生成 PDF：无法运行 {exe}（{e.strerror or e}）")
+    return office
+
+
+def _finish(office: _Office, exe: str) -> dict[Path, Path | GenreportError]:
+    if office.failed is not None or office.process is None:
+        failed = office.failed or PdfConversionFailed(f"无法生成 PDF：无法运行 {exe}")
+        return dict.fromkeys(office.batch, failed)
+    try:
+        office.process.wait(timeout=max(0.0, office.limit - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _kill_group(office.process, os.name == "nt")  # the leader is not reaped yet: its group id is still its own
+        message = "无法生成 PDF：{} 转换超时（{:g} 秒），已终止 LibreOffice"
+        return {p: _TimedOut(message.format(display_path(p), office.seconds)) for p in office.batch}
+    stderr = (office.work / "stderr.txt").read_bytes().decode("utf-8", "replace")
+    return {p: _collect(p, office.work / "out" / f"{p.stem}.pdf", stderr) for p in office.batch}
 
 
 def _kill_group(process: subprocess.Popen[bytes], windows: bool) -> None:
