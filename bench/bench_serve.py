@@ -124,7 +124,12 @@ def main() -> int:
             warm = rss_mib(process.pid)
             cpu, load = cpu_seconds(process.pid), os.getloadavg()[0]
             started = time.perf_counter()
-            latencies, failed, peak = run(url, args.route, args.uploads, args.concurrency, process.pid)
+            # in two halves: memory after the first is the steady state the second must not grow from
+            half = args.uploads // 2
+            latencies, failed, peak = run(url, args.route, half, args.concurrency, process.pid)
+            middle = rss_mib(process.pid)
+            more, failed_more, peak_more = run(url, args.route, args.uploads - half, args.concurrency, process.pid)
+            latencies, failed, peak = latencies + more, failed + failed_more, max(peak, peak_more)
             wall = time.perf_counter() - started
             cpu = cpu_seconds(process.pid) - cpu
             load = max(load, os.getloadavg()[0])
@@ -137,7 +142,7 @@ def main() -> int:
     if b"Traceback" in err:
         print(err.decode(errors="replace"), file=sys.stderr)
         failed = failed or 1
-    lines = figures(args, latencies, failed, (wall, cpu, load), left, (idle, warm, peak, after))
+    lines = figures(args, latencies, failed, (wall, cpu, load), left, (idle, warm, middle, peak, after))
     print("\n".join(lines))
     if args.write:
         write_section(lines)
@@ -150,9 +155,9 @@ def figures(
     failed: int,
     times: tuple[float, float, float],
     left: list[str],
-    memory: tuple[float, float, float, float],
+    memory: tuple[float, float, float, float, float],
 ) -> list[str]:
-    idle, warm, peak, after = memory
+    idle, warm, middle, peak, after = memory
     wall, cpu, load = times
     what = "findings table + HTML preview" if args.route == "check" else "the .docx"
     lines = [
@@ -183,6 +188,9 @@ def figures(
         f"| server RSS: idle → after warm-up | {idle:.0f} MiB → {warm:.0f} MiB |",
         f"| server RSS: peak during the run → after it | {peak:.0f} MiB → {after:.0f} MiB"
         f" ({after - warm:+.0f} MiB against the warm-up) |",
+        f"| server RSS: after the first {args.uploads // 2} uploads → after the last {args.uploads - args.uploads // 2}"
+        f" (flat memory: the second half must not grow) | {middle:.0f} MiB → {after:.0f} MiB"
+        f" ({after - middle:+.0f} MiB) |",
         "",
     ]
     if latencies and cpu:

@@ -568,3 +568,10 @@ def test_an_interrupt_stops_every_libreoffice_of_a_parallel_conversion(tmp_path:
         pdf.convert_to_pdf(docs, soffice=exe, workers=2)
     children = [int(p) for p in pids.read_text().split()]
     assert len(children) == 2 and all(gone(child) for child in children)
+
+
+def test_html_draws_no_border_where_the_docx_draws_none(sample_html: str) -> None:
+    """The 自评表's 绩效指标 label sits over its merged column without a line between them, as in Word and the PDF."""
+    assert re.search(r'<th class="s-TableText" style="border-bottom: none">绩效指标</th>', sample_html)
+    assert re.search(r'<td class="s-TableText" rowspan="\d+" style="border-top: none">', sample_html)
+    assert sample_html.count("border-bottom: none") == sample_html.count("绩效指标</th>")

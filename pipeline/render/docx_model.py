@@ -67,6 +67,7 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     align: str | None = None  # of its only paragraph, where that one sets it
+    open_sides: tuple[str, ...] = ()  # "top"/"bottom" drawn without a border in the document
 
     @property
     def text(self) -> str:

@@ -220,9 +220,11 @@ class _Walker:
                     and (origin.col == col and origin.colspan == span)
                 ):
                     origin.rowspan = r - origin.row + 1
+                    origin.open_below = "bottom" in _open_sides(tcpr)  # the merge's bottom is its last cell's
                     cell = origin
                 else:
-                    cell = _Pending(tuple(self.blocks(tc)), r, col, 1, span)
+                    sides = _open_sides(tcpr)
+                    cell = _Pending(tuple(self.blocks(tc)), r, col, 1, span, "top" in sides, "bottom" in sides)
                     row.append(cell)
                 for c in range(col, col + span):
                     current[c] = cell
@@ -241,11 +243,22 @@ class _Pending:
     col: int
     rowspan: int
     colspan: int
+    open_above: bool = False
+    open_below: bool = False
 
     def freeze(self) -> Cell:
         paragraphs = [b for b in self.blocks if isinstance(b, Paragraph)]
         align = paragraphs[0].align if len(self.blocks) == 1 and paragraphs else None
-        return Cell(self.blocks, self.row, self.col, self.rowspan, self.colspan, align)
+        sides = tuple(side for side, is_open in (("top", self.open_above), ("bottom", self.open_below)) if is_open)
+        return Cell(self.blocks, self.row, self.col, self.rowspan, self.colspan, align, sides)
+
+
+def _open_sides(tcpr: etree._Element | None) -> set[str]:
+    """The sides a cell draws without a border (tcBorders nil or none): a label over a merged column, say."""
+    borders = tcpr.find(W + "tcBorders") if tcpr is not None else None
+    if borders is None:
+        return set()
+    return {el.tag.removeprefix(W) for el in borders if el.get(W + "val") in ("nil", "none")}
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:

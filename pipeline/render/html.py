@@ -268,8 +268,10 @@ def _cell(cell: Cell, tag: str, review: _Review) -> str:
         attrs += f' rowspan="{cell.rowspan}"'
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
-    if cell.align:
-        attrs += f' style="text-align: {cell.align}"'
+    styles = [f"text-align: {cell.align}"] if cell.align else []
+    styles += [f"border-{side}: none" for side in cell.open_sides]
+    if styles:
+        attrs += f' style="{"; ".join(styles)}"'
     blocks = cell.blocks
     if len(blocks) == 1 and isinstance(blocks[0], Paragraph):  # the usual cell: its paragraph's style on the cell
         attrs = f' class="{style_class(blocks[0].style)}"' + attrs
