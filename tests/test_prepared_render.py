@@ -175,21 +175,23 @@ def _rewrite(source: Path, target: Path, edit: dict[str, bytes | None]) -> Path:
     return target
 
 
-def test_a_template_without_core_properties_falls_back_to_docxtpl(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def _without_core_properties(tmp_path: Path) -> Path:
+    """The default template without docProps/core.xml (and the references to it): one the module leaves to docxtpl."""
     source = ROOT / "templates" / "default" / "report.docx"
     with zipfile.ZipFile(source) as z:
-        rels = z.read("_rels/.rels").decode("utf-8")
-        types = z.read("[Content_Types].xml").decode("utf-8")
-    rels = re.sub(r"<Relationship [^>]*core-properties[^>]*/>", "", rels)
-    types = re.sub(r'<Override PartName="/docProps/core.xml"[^>]*/>', "", types)
-    path = _rewrite(
+        rels = re.sub(r"<Relationship [^>]*core-properties[^>]*/>", "", z.read("_rels/.rels").decode("utf-8"))
+        types = re.sub(r'<Override PartName="/docProps/core.xml"[^>]*/>', "", z.read("[Content_Types].xml").decode())
+    return _rewrite(
         source,
         tmp_path / "no-core.docx",
         {"docProps/core.xml": None, "_rels/.rels": rels.encode(), "[Content_Types].xml": types.encode()},
     )
-    renderer = DocxRenderer(path, RenderOptions())
+
+
+def test_a_template_without_core_properties_falls_back_to_docxtpl(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    renderer = DocxRenderer(_without_core_properties(tmp_path), RenderOptions())
     context, _ = load_context(SAMPLE)
     with caplog.at_level(logging.INFO, logger="genreport"):
         data = renderer.render_bytes(context)
@@ -296,15 +298,7 @@ def test_verbose_build_says_why_a_template_is_rendered_by_docxtpl(tmp_path: Path
     import subprocess
     import sys
 
-    source = ROOT / "templates" / "default" / "report.docx"
-    with zipfile.ZipFile(source) as z:
-        rels = re.sub(r"<Relationship [^>]*core-properties[^>]*/>", "", z.read("_rels/.rels").decode("utf-8"))
-        types = re.sub(r'<Override PartName="/docProps/core.xml"[^>]*/>', "", z.read("[Content_Types].xml").decode())
-    template = _rewrite(
-        source,
-        tmp_path / "no-core.docx",
-        {"docProps/core.xml": None, "_rels/.rels": rels.encode(), "[Content_Types].xml": types.encode()},
-    )
+    template = _without_core_properties(tmp_path)
     base = [sys.executable, "-m", "pipeline"]
     args = ["build", str(SAMPLE), "-t", str(template), "-o", str(tmp_path / "out"), "--no-comments"]
     loud = subprocess.run([*base, "-v", *args], capture_output=True, text=True, cwd=ROOT, check=False)
