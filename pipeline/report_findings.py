@@ -20,7 +20,7 @@ def as_json(findings: Sequence[Finding]) -> str:
 _ORDER = {name: i for i, name in enumerate([schema.GUIDE_SHEET, *(s.name for s in schema.SHEETS)])}
 
 
-def _sheet_order(f: Finding) -> int:
+def sheet_order(f: Finding) -> int:
     """File-level findings first, then the standard sheets in workbook order, then any other sheet."""
     return -1 if not f.sheet else _ORDER.get(f.sheet, len(_ORDER))
 
@@ -29,7 +29,7 @@ def as_text(findings: Sequence[Finding], files: Sequence[str]) -> str:
     """Grouped by file, then sheet (in the order found); ends with the counts."""
     lines: list[str] = []
     for file in files:
-        mine = sorted((f for f in findings if f.file == file), key=_sheet_order)
+        mine = sorted((f for f in findings if f.file == file), key=sheet_order)
         lines.append(f"{file}：{'未发现问题' if not mine else f'{len(mine)} 项'}")
         for sheet, group in groupby(mine, key=lambda f: f.sheet):
             indent = "  "

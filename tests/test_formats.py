@@ -402,6 +402,17 @@ def gone(pid: int, wait: float = 5.0) -> bool:
     return False
 
 
+# A stand-in for soffice that writes "%PDF-1.4 <stem>" for each .docx into --outdir, as LibreOffice names its PDFs.
+WRITES_PDFS = """while [ $# -gt 0 ]; do
+  case "$1" in
+    --outdir) out=$2; shift ;;
+    *.docx) name=$(basename "$1" .docx); mkdir -p "$out"; printf '%%PDF-1.4 %s' "$name" > "$out/$name.pdf" ;;
+  esac
+  shift
+done
+"""
+
+
 def fake_soffice(tmp_path: Path, body: str) -> str:
     script = tmp_path / "soffice"
     script.write_text("#!/bin/sh\nPATH=/usr/bin:/bin:$PATH\n" + body, encoding="utf-8")
@@ -455,14 +466,7 @@ def test_many_documents_share_calls_and_each_pdf_lands_beside_its_docx(tmp_path:
         tmp_path,
         f"""echo "$@" >> {log}
 cp "$FONTCONFIG_FILE" {tmp_path}/fonts.conf
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --outdir) out=$2; shift ;;
-    *.docx) name=$(basename "$1" .docx); mkdir -p "$out"; printf '%%PDF-1.4 %s' "$name" > "$out/$name.pdf" ;;
-  esac
-  shift
-done
-""",
+{WRITES_PDFS}""",
     )
     docs = docx_files(tmp_path, "a/2022.docx", "a/2023.docx", "b/2022.docx")
     results = pdf.convert_to_pdf(docs, soffice=exe)
@@ -539,14 +543,7 @@ def test_workers_share_the_documents_between_libreoffices_running_at_once(tmp_pa
         tmp_path,
         f"""echo "start $$" >> {log}
 sleep 1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --outdir) out=$2; shift ;;
-    *.docx) name=$(basename "$1" .docx); mkdir -p "$out"; printf '%%PDF-1.4 %s' "$name" > "$out/$name.pdf" ;;
-  esac
-  shift
-done
-echo "end $$" >> {log}
+{WRITES_PDFS}echo "end $$" >> {log}
 """,
     )
     docs = docx_files(tmp_path, "a.docx", "b.docx", "c.docx", "d.docx", "e.docx")

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import schema
 from ..codes import Severity
 from ..errors import GenreportError, WorkbookInvalid
 from ..findings import Finding
+from ..report_findings import sheet_order
 from .page import Row
 from .uploads import Upload
 
@@ -112,8 +112,7 @@ class _Build:
 
 def rows_of(findings: Sequence[Finding], folder: str) -> list[Row]:
     """The table rows in the order ``genreport validate`` lists them: the file's own, then sheet by sheet."""
-    order = {name: i for i, name in enumerate([schema.GUIDE_SHEET, *(s.name for s in schema.SHEETS)])}
-    ordered = sorted(findings, key=lambda f: -1 if not f.sheet else order.get(f.sheet, len(order)))
+    ordered = sorted(findings, key=sheet_order)
     return [
         Row(
             severity="error" if f.severity is Severity.ERROR else "warning",
