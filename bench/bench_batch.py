@@ -163,8 +163,8 @@ class Naive:
     """openpyxl load + docxtpl render with genreport's template, environment and context, + save."""
 
     def __init__(self, paths: Sequence[Path]) -> None:
-        from pipeline.profile import resolve_profile
         from pipeline.session import load_context, render_options
+        from pipeline.template.profile import resolve_profile
 
         profile = resolve_profile(None)
         assert profile.document is not None

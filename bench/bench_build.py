@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import build  # noqa: E402
-from pipeline.profile import resolve_profile  # noqa: E402
 from pipeline.session import inspect  # noqa: E402
+from pipeline.template.profile import resolve_profile  # noqa: E402
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ list sheet the sample leaves empty gets rows made from its columns' kinds), made
 Per workbook, in one process after a warm-up, the median (min–max) of N runs of:
 
 - ``read_excel.open_workbook(path, reader="openpyxl")``, alone and followed by ``normalize.normalize``;
-- ``open_workbook(path, reader="calamine")`` (the default: pipeline/read_calamine.py, read_cells.py), alone and
+- ``open_workbook(path, reader="calamine")`` (the default: pipeline/workbook/calamine.py, read_cells.py), alone and
   followed by ``normalize``; which reader it took, and whether findings and values equal the openpyxl path's;
 - calamine's values alone (``CalamineWorkbook.from_path`` and ``to_python()`` of every sheet of the layout), the
   floor of the calamine path.
@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from pipeline import schema  # noqa: E402
 from pipeline.errors import InputError  # noqa: E402
-from pipeline.layout import STANDARD  # noqa: E402
-from pipeline.normalize import Normalized, normalize  # noqa: E402
-from pipeline.read_excel import open_workbook  # noqa: E402
+from pipeline.model import schema  # noqa: E402
+from pipeline.template.layout import STANDARD  # noqa: E402
+from pipeline.workbook.normalize import Normalized, normalize  # noqa: E402
+from pipeline.workbook.reader import open_workbook  # noqa: E402
 
 try:
     import python_calamine

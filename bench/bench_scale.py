@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from pipeline import schema  # noqa: E402
+from pipeline.model import schema  # noqa: E402
 
 LAST_ROW = 1_048_576
 JUNK_ROWS = 1_000_000
@@ -115,8 +115,8 @@ def measure(path: Path) -> dict[str, object]:
     """Run in the child: one validate, timed, with the findings' codes for comparison."""
     from collections import Counter
 
-    from pipeline.read_excel import open_workbook
     from pipeline.session import inspect
+    from pipeline.workbook.reader import open_workbook
 
     started = time.perf_counter()
     result = inspect(path)

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from pipeline import schema  # noqa: E402
-from pipeline.schema import FIRST_DATA_ROW, ListSheet  # noqa: E402
+from pipeline.model import schema  # noqa: E402
+from pipeline.model.schema import FIRST_DATA_ROW, ListSheet  # noqa: E402
 
 SAMPLE = ROOT / "inputs" / "2022.xlsx"
 SIZES = {"projects": (5, 200), "kpis": (10, 60), "functions": (20, 300)}

@@ -1,8 +1,9 @@
 """genreport: standard workbooks in, 部门整体支出绩效自评报告 out.
 
-Stages: schema → read_excel → normalize → model → derive → checks → context → render; ``session`` strings them
-together for one template profile and ``cli`` maps options and errors onto it. The library calls below are
-imported on first use, so that ``genreport --help`` loads neither openpyxl nor docxtpl.
+Stages, one package each, each importing only the ones before it (tests/test_layers.py): ``model`` → ``findings`` →
+``template`` → ``workbook`` → ``derive`` → ``checks`` → ``context`` → ``render``; ``session`` strings them together
+for one template profile, ``batch`` runs many, and ``cli`` and ``web`` map options and errors onto them.
+The library calls below are imported on first use, so that ``genreport --help`` loads neither openpyxl nor docxtpl.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .profile import TemplateProfile, resolve_profile
     from .render import RenderOptions
     from .session import BuildResult, BuildSession, build, load_report, validate
+    from .template.profile import TemplateProfile, resolve_profile
 
 __all__ = [
     "BuildResult",
@@ -33,8 +34,8 @@ _HOMES = {
     "load_report": "session",
     "validate": "session",
     "RenderOptions": "render",
-    "TemplateProfile": "profile",
-    "resolve_profile": "profile",
+    "TemplateProfile": "template.profile",
+    "resolve_profile": "template.profile",
 }
 
 

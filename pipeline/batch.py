@@ -24,8 +24,8 @@ from .errors import GenreportError, display_path
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from .profile import TemplateProfile
     from .session import BuildResult, BuildSession, Inspection
+    from .template.profile import TemplateProfile
 
 T = TypeVar("T")
 Done = Callable[[int, T], None]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import codes
-from .findings import Finding
+from .findings import codes
+from .findings.collector import Finding
 
 MESSAGE_LIMIT = 400  # a message quotes what it found; a damaged file must not flood the terminal
 

@@ -18,23 +18,25 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import codes, schema
 from .checks import check_report
 from .context import build_context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
-from .findings import Finding
-from .formats import PdfQueue, converted
-from .normalize import named_template, normalize
+from .findings import codes
+from .findings.collector import Finding
+from .model import schema
+from .model.records import Report
 from .outfile import DEFAULT_OUT_DIR, atomic_write
-from .profile import TemplateProfile, resolve_profile
-from .read_excel import open_workbook
-from .records import Report
 from .render import RenderOptions
-from .review import add_review_comments
+from .render.formats import PdfQueue, converted
+from .render.review import add_review_comments
+from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
+from .workbook.normalize import named_template, normalize
+from .workbook.reader import open_workbook
 
 if TYPE_CHECKING:
     from .render.docx import DocxRenderer
+    from .template.check import Problem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -193,10 +195,12 @@ class BuildSession:
         self.pdfs = PdfQueue()
         self.profiles = Profiles()
         self._renderers: dict[Path, DocxRenderer] = {}
+        self._checked: dict[Path, list[Problem]] = {}  # a template's errors, found before its first report
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_renderers"] = {}  # compiled templates do not pickle; each process prepares its own
+        state["_checked"] = {}
         return state
 
     def output_path(self, input_path: Path) -> Path:
@@ -228,6 +232,20 @@ class BuildSession:
             renderer = self._renderers[profile.document] = DocxRenderer(profile.document, self.render_options(profile))
         return renderer
 
+    def check_template(self, renderer: DocxRenderer, context: dict[str, Any]) -> None:
+        """Raise the template's mistakes as ``template check`` words them; checked once per template, on its first
+        report (every branch, so a typo that this workbook's data does not reach stops the build all the same)."""
+        errors = self._checked.get(renderer.path)
+        if errors is None:
+            from .template.check import ERROR, check_document
+
+            problems = check_document(renderer.path, renderer.env, context, renderer.data)
+            errors = self._checked[renderer.path] = [p for p in problems if p.severity == ERROR]
+        if errors:
+            from .template.check import TemplateInvalid
+
+            raise TemplateInvalid(display_path(renderer.path), errors)
+
     def render_options(self, profile: TemplateProfile) -> RenderOptions:
         if self.options is not None:
             return self.options
@@ -251,6 +269,7 @@ class BuildSession:
             profile = inspection.profile
             context = build_context(inspection.derived, profile.settings)
             renderer = self.renderer(profile)
+            self.check_template(renderer, context)
             data = renderer.render_bytes(context)
             if self.comments:
                 data = add_review_comments(
@@ -366,3 +385,22 @@ def build(
     """Build one report per input; an input that fails does not stop the others."""
     session = BuildSession(resolve_profile(template) if template is not None else None, out_dir, options, strict=strict)
     return [session.run(path) for path in session.plan(inputs)]
+
+
+SAMPLE = PACKAGE_DIR.parent / "inputs" / "2022.xlsx"  # the checkout's sample, for template check
+
+
+def fields_for(profile: TemplateProfile, workbook: Path | None) -> tuple[dict[str, Any] | None, str]:
+    """The context fields are checked against, and where it came from: the workbook given, else the sample
+    of the checkout, else (an installed genreport) the shipped shape alone. WorkbookInvalid for a workbook
+    given that has errors."""
+    if workbook is not None:
+        context, _ = load_context(workbook, profile=profile)
+        return context, display_path(workbook)
+    if SAMPLE.is_file():
+        try:
+            context, _ = load_context(SAMPLE, profile=profile)
+            return context, display_path(SAMPLE)
+        except GenreportError:
+            pass  # a sample being reworked: the shipped shape still says what the context holds
+    return None, "genreport 自带的字段清单"

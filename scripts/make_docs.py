@@ -1,7 +1,7 @@
-"""Regenerate what is generated: docs/workbook.md and pipeline/records.py from pipeline/schema.py,
-docs/findings.md from pipeline/codes.py, docs/template-guide.md from the template context of the sample, the filter
-registry and the template.toml settings, and the context shape `template check` ships. Tests fail when a committed
-copy is stale."""
+"""Regenerate what is generated: docs/workbook.md and pipeline/model/records.py from pipeline/model/schema.py,
+docs/findings.md from pipeline/findings/codes.py, docs/template-guide.md from the template context of the
+sample, the filter registry and the template.toml settings, and the context shape `template check` ships. Tests
+fail when a committed copy is stale."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.finding_docs import findings_markdown  # noqa: E402
-from pipeline.schema_docs import workbook_markdown  # noqa: E402
-from pipeline.schema_records import records_source  # noqa: E402
-from pipeline.template_check.make_shape import SHIPPED, generate  # noqa: E402
-from pipeline.template_check.shape import dumps  # noqa: E402
-from pipeline.template_guide import guide_markdown, sample_context  # noqa: E402
+from pipeline.findings.docs import findings_markdown  # noqa: E402
+from pipeline.make.context_shape import SHIPPED, generate  # noqa: E402
+from pipeline.make.records import records_source  # noqa: E402
+from pipeline.make.template_guide import guide_markdown, sample_context  # noqa: E402
+from pipeline.make.workbook_docs import workbook_markdown  # noqa: E402
+from pipeline.template.check.shape import dumps  # noqa: E402
 
 
 def formatted(source: str, name: str) -> str:
@@ -30,8 +30,8 @@ def formatted(source: str, name: str) -> str:
 if __name__ == "__main__":
     # The model classes first: the guide and the shape come from a context read through them, so a schema change
     # reruns this script with the new classes imported.
-    records = ROOT / "pipeline" / "records.py"
-    source = formatted(records_source(), "pipeline/records.py")
+    records = ROOT / "pipeline" / "model" / "records.py"
+    source = formatted(records_source(), "pipeline/model/records.py")
     if records.read_text(encoding="utf-8") != source:
         records.write_text(source, encoding="utf-8")
         sys.exit(subprocess.run([sys.executable, __file__], check=False).returncode)
@@ -40,6 +40,6 @@ if __name__ == "__main__":
     (ROOT / "docs" / "template-guide.md").write_text(guide_markdown(sample_context(ROOT)), encoding="utf-8")
     SHIPPED.write_text(dumps(generate()), encoding="utf-8")
     print(
-        "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, pipeline/records.py and "
-        "pipeline/template_check/context_shape.json"
+        "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, pipeline/model/records.py and "
+        "pipeline/template/check/context_shape.json"
     )

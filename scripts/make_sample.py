@@ -22,9 +22,9 @@ import sample_text as T  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.comments import Comment  # noqa: E402
 
-from pipeline import schema  # noqa: E402
-from pipeline.blank_form import create_workbook  # noqa: E402
-from pipeline.schema import FIRST_DATA_ROW, FormSheet, ListSheet  # noqa: E402
+from pipeline.model import schema  # noqa: E402
+from pipeline.model.schema import FIRST_DATA_ROW, FormSheet, ListSheet  # noqa: E402
+from pipeline.workbook.blank_form import create_workbook  # noqa: E402
 
 OUT = ROOT / "inputs" / "2022.xlsx"
 

@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample import kpi, mark_illustrative, set_form, set_list  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from pipeline import schema  # noqa: E402
-from pipeline.blank_form import create_workbook  # noqa: E402
-from pipeline.profile import resolve_profile  # noqa: E402
+from pipeline.model import schema  # noqa: E402
+from pipeline.template.profile import resolve_profile  # noqa: E402
+from pipeline.workbook.blank_form import create_workbook  # noqa: E402
 
 OUT = ROOT / "inputs" / "township-2023.xlsx"
 EXAMPLE = "示例数据：乡镇及其数字均为演示所设"

@@ -10,8 +10,9 @@ import docx
 import openpyxl
 import pytest
 
-from pipeline import build, schema
-from pipeline.schema import ListSheet
+from pipeline import build
+from pipeline.model import schema
+from pipeline.model.schema import ListSheet
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2022.xlsx"

@@ -37,8 +37,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 
-from pipeline import schema
-from pipeline.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, Kind
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, Kind
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2022.xlsx"
 DEFAULT_CASES = 200

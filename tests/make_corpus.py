@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import schema
+from pipeline.model import schema
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2022.xlsx"
 

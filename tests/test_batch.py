@@ -20,11 +20,11 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import codes
 from pipeline.cli import app
 from pipeline.cli.progress import plain_table
 from pipeline.errors import InputError, WorkbookInvalid
-from pipeline.findings import Finding
+from pipeline.findings import codes
+from pipeline.findings.collector import Finding
 from pipeline.session import BuildResult, expand_inputs
 
 from .conftest import ROOT, SAMPLE

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
 from pipeline.cli import app
+from pipeline.model import schema
 
 from . import make_corpus
 from .conftest import SAMPLE, form_cell

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.context import build_context
 from pipeline.derive import derive
-from pipeline.profile import default_rules
 from pipeline.session import load_report
+from pipeline.template.profile import default_rules
 
 from .conftest import SAMPLE
 

@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.records import Report
+from pipeline.model.records import Report
 from pipeline.session import load_report
 
 from . import make_corpus

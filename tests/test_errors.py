@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
 from pipeline.cli import app
+from pipeline.model import schema
 
 from .conftest import SAMPLE, form_cell
 
@@ -208,7 +208,7 @@ def test_output_that_cannot_be_written(tmp_path: Path) -> None:
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
-    from pipeline import read_excel
+    from pipeline.workbook import reader as read_excel
 
     shutil.copy(SAMPLE, "big.xlsx")
     with zipfile.ZipFile("big.xlsx", "a", compression=zipfile.ZIP_DEFLATED) as z:

@@ -1,4 +1,4 @@
-"""Finding codes are declared once (pipeline/codes.py): every code used exists, docs and explain come from it."""
+"""Finding codes are declared once (pipeline/findings/codes.py): every code used exists, docs and explain come from it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import codes
 from pipeline.cli import app
-from pipeline.finding_docs import findings_markdown
+from pipeline.findings import codes
+from pipeline.findings.docs import findings_markdown
 
 from .conftest import ROOT
 

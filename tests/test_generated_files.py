@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.schema_docs import workbook_markdown
-from pipeline.template_guide import UndocumentedFields, field_rows, guide_markdown, sample_context
+from pipeline.make.template_guide import UndocumentedFields, field_rows, guide_markdown, sample_context
+from pipeline.make.workbook_docs import workbook_markdown
 
 from .conftest import ROOT, SAMPLE
 
@@ -70,7 +70,7 @@ def test_template_guide_is_current() -> None:
 
 def test_every_context_field_filter_and_setting_is_in_the_guide() -> None:
     from pipeline.render.filters import FILTERS
-    from pipeline.template_settings import SETTINGS
+    from pipeline.template.settings import SETTINGS
 
     context = sample_context(ROOT)
     guide = guide_markdown(context)
@@ -112,13 +112,13 @@ def test_documented_fields_take_their_label_from_the_schema() -> None:
 
 
 def test_records_module_is_what_the_schema_generates() -> None:
-    """pipeline/records.py is generated from the schema (scripts/make_docs.py), never edited by hand."""
+    """pipeline/model/records.py is generated from the schema (scripts/make_docs.py), never edited by hand."""
     import runpy
 
     make_docs = runpy.run_path(str(ROOT / "scripts" / "make_docs.py"))
-    from pipeline.schema_records import records_source
+    from pipeline.make.records import records_source
 
-    expected = make_docs["formatted"](records_source(), "pipeline/records.py")
-    assert (ROOT / "pipeline" / "records.py").read_text(encoding="utf-8") == expected, (
+    expected = make_docs["formatted"](records_source(), "pipeline/model/records.py")
+    assert (ROOT / "pipeline" / "model" / "records.py").read_text(encoding="utf-8") == expected, (
         "run: python scripts/make_docs.py"
     )

@@ -9,13 +9,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
-from pipeline.blank_form import guide_entries, write_blank_workbook
 from pipeline.cli import app
 from pipeline.errors import OutputError
-from pipeline.normalize import normalize
-from pipeline.read_excel import open_workbook
-from pipeline.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, ListSheet
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, ListSheet
+from pipeline.workbook.blank_form import guide_entries, write_blank_workbook
+from pipeline.workbook.normalize import normalize
+from pipeline.workbook.reader import open_workbook
 
 runner = CliRunner()
 

@@ -8,9 +8,9 @@ import docx
 import openpyxl
 from typer.testing import CliRunner
 
-from pipeline import schema
 from pipeline.cli import app
-from pipeline.schema import FIRST_DATA_ROW
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW
 
 runner = CliRunner()
 

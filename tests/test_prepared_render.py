@@ -22,11 +22,12 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from pipeline.errors import TemplateProblem
-from pipeline.profile import TemplateProfile, resolve_profile
-from pipeline.render.docx import DocxRenderer, _set_properties, _StrictDocxTemplate, _with_charts
+from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts
 from pipeline.render.environment import RenderOptions
 from pipeline.render.prepared import PreparedTemplate
 from pipeline.session import inspect, load_context, render_options
+from pipeline.template.document import WordTemplate
+from pipeline.template.profile import TemplateProfile, resolve_profile
 
 from .conftest import ROOT, SAMPLE
 
@@ -43,7 +44,7 @@ def renderer_for(workbook: Path, profile: TemplateProfile | None = None) -> tupl
     return DocxRenderer(inspection.profile.document, render_options(inspection.profile)), context
 
 
-class DocxtplTables(_StrictDocxTemplate):
+class DocxtplTables(WordTemplate):
     """The renderer's template with docxtpl's own fix_tables on every render (the renderer skips it, and its
     second parse, where no table needs fixing)."""
 

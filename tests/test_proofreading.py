@@ -13,10 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import codes, schema
-from pipeline.check_text import PROOFREADING, proofread
-from pipeline.findings import Finding
-from pipeline.report_findings import JSON_KEYS, as_json
+from pipeline.checks.text import PROOFREADING, proofread
+from pipeline.findings import codes
+from pipeline.findings.collector import Finding
+from pipeline.findings.report import JSON_KEYS, as_json
+from pipeline.model import schema
 from pipeline.session import inspect
 
 from .conftest import SAMPLE, list_column

@@ -13,16 +13,17 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import codes, schema
-from pipeline.check_common import flagged
-from pipeline.check_lists import _medians_of_others
+from pipeline.checks.common import flagged
+from pipeline.checks.lists import _medians_of_others
 from pipeline.errors import InputError
-from pipeline.findings import Findings
-from pipeline.model import Place
-from pipeline.normalize import normalize
-from pipeline.read_excel import RawCell, SourceWorkbook, open_workbook
-from pipeline.read_unused import worksheet_parts
+from pipeline.findings import codes
+from pipeline.findings.collector import Findings
+from pipeline.model import schema
+from pipeline.model.record import Place
 from pipeline.session import inspect
+from pipeline.workbook.normalize import normalize
+from pipeline.workbook.reader import RawCell, SourceWorkbook, open_workbook
+from pipeline.workbook.unused import worksheet_parts
 
 from .conftest import SAMPLE
 

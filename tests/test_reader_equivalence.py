@@ -26,10 +26,10 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from pipeline import schema
 from pipeline.errors import InputError
-from pipeline.normalize import Normalized, normalize
-from pipeline.read_excel import open_workbook
+from pipeline.model import schema
+from pipeline.workbook.normalize import Normalized, normalize
+from pipeline.workbook.reader import open_workbook
 
 from . import fuzz_mutations, make_corpus
 from .conftest import ROOT, SAMPLE

@@ -12,7 +12,8 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
-from pipeline import build, schema
+from pipeline import build
+from pipeline.model import schema
 
 from .conftest import form_cell, list_column
 

@@ -19,15 +19,15 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
-from pipeline.blank_form import guide_entries
 from pipeline.cli import app
 from pipeline.errors import UsageError, WorkbookInvalid
-from pipeline.normalize import Normalized, normalize
-from pipeline.profile import resolve_profile
-from pipeline.read_excel import open_workbook
-from pipeline.rollover import BASIC_CLEARED, CARRIED_COLUMNS, roll_over
-from pipeline.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, ListSheet
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW, HEADER_ROW, FormSheet, ListSheet
+from pipeline.template.profile import resolve_profile
+from pipeline.workbook.blank_form import guide_entries
+from pipeline.workbook.normalize import Normalized, normalize
+from pipeline.workbook.reader import open_workbook
+from pipeline.workbook.rollover import BASIC_CLEARED, CARRIED_COLUMNS, roll_over
 
 from .conftest import ROOT, SAMPLE
 

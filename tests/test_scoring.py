@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.derive import derive
-from pipeline.profile import default_rules
-from pipeline.records import Kpi
-from pipeline.rules import load_rules
-from pipeline.scoring import budget_line, score_kpi, scorecard
+from pipeline.derive.scoring import budget_line, score_kpi, scorecard
+from pipeline.model.records import Kpi
 from pipeline.session import load_report
+from pipeline.template.profile import default_rules
+from pipeline.template.rules import load_rules
 
 from .conftest import SAMPLE
 

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline import schema
+from pipeline.model import schema
 from pipeline.web.app import Settings, create_app
 from pipeline.web.uploads import UploadRejected, safe_name
 
@@ -321,8 +321,8 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 
 
 def test_explain_page_shows_the_explain_text(client: TestClient) -> None:
-    from pipeline.codes import ALL
-    from pipeline.finding_docs import explanation
+    from pipeline.findings.codes import ALL
+    from pipeline.findings.docs import explanation
 
     code = next(c for c in ALL if c.code == "W_SUM_MISMATCH")
     response = client.get("/explain/w_sum_mismatch")
@@ -392,22 +392,16 @@ def test_a_workbook_with_errors_shows_them_and_builds_nothing(
     assert_empty(private_tmp)
 
 
-def test_rollover_answers_or_says_it_is_not_available_yet(client: TestClient, private_tmp: Path) -> None:
+def test_rollover_answers_with_next_years_workbook(client: TestClient, private_tmp: Path) -> None:
     response = client.post("/rollover", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)})
-    try:
-        import pipeline.rollover  # noqa: F401
-    except ImportError:
-        assert response.status_code == 501 and "尚不可用" in response.text
-    else:
-        assert response.status_code == 200, response.text
-        assert response.headers["content-disposition"].endswith("filename*=UTF-8''2023.xlsx")
-        wb = openpyxl.load_workbook(io.BytesIO(response.content))
-        assert wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "year", "value")].value == 2023
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"].endswith("filename*=UTF-8''2023.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "year", "value")].value == 2023
     assert_empty(private_tmp)
 
 
 def test_rollover_of_a_broken_workbook_lists_its_errors(client: TestClient, private_tmp: Path, tmp_path: Path) -> None:
-    pytest.importorskip("pipeline.rollover")
     wb = openpyxl.load_workbook(SAMPLE)
     wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "year", "value")] = "二〇二二"
     path = tmp_path / "坏.xlsx"

@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline import build, schema
+from pipeline import build
 from pipeline.context import build_context
 from pipeline.derive import derive
-from pipeline.profile import default_rules
+from pipeline.model import schema
 from pipeline.session import load_report
+from pipeline.template.profile import default_rules
 
 from .conftest import form_cell
 

@@ -16,15 +16,16 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
 from pipeline.cli import app
 from pipeline.errors import display_path
-from pipeline.profile import TemplateEntry, list_templates
+from pipeline.make import context_shape as make_shape
+from pipeline.model import schema
 from pipeline.render import RenderOptions
 from pipeline.render.environment import make_environment
 from pipeline.session import load_context
-from pipeline.template_check import check_document, make_shape
-from pipeline.template_check.shape import SHIPPED, to_json
+from pipeline.template.check import check_document
+from pipeline.template.check.shape import SHIPPED, to_json
+from pipeline.template.profile import TemplateEntry, list_templates
 
 from .conftest import ROOT, SAMPLE
 
@@ -102,12 +103,12 @@ def test_every_shipped_template_checks_clean_with_and_without_the_sample(entry: 
 def test_the_shipped_shape_is_current() -> None:
     shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))
     assert to_json(make_shape.generate()) == shipped, (
-        "pipeline/template_check/context_shape.json is stale: run python -m pipeline.template_check.make_shape"
+        "pipeline/template/check/context_shape.json is stale: run python -m pipeline.make.context_shape"
     )
 
 
 def test_without_the_sample_the_shipped_shape_still_finds_typos(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.template_check.check.SAMPLE", Path("no-such.xlsx"))
+    monkeypatch.setattr("pipeline.session.SAMPLE", Path("no-such.xlsx"))
     assert check("default") == (0, [f"模板检查通过：{DEFAULT}（字段按 genreport 自带的字段清单 检查）。"])
     code, lines = check(template("{% for b in basic_data.buildings %}{{ b.nmae }}{% endfor %}"))
     assert code == 1

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
 from pipeline.cli import app
 from pipeline.errors import TemplateProblem
-from pipeline.profile import resolve_profile
+from pipeline.model import schema
 from pipeline.session import load_context
+from pipeline.template.profile import resolve_profile
 
 from .conftest import SAMPLE
 

@@ -24,11 +24,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner, Result
 
-from pipeline import schema
 from pipeline.cli import app
-from pipeline.normalize import normalize
-from pipeline.read_excel import open_workbook
-from pipeline.schema import FIRST_DATA_ROW, HEADER_ROW, Field, FormSheet, Kind, ListSheet
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW, HEADER_ROW, Field, FormSheet, Kind, ListSheet
+from pipeline.workbook.normalize import normalize
+from pipeline.workbook.reader import open_workbook
 
 from .conftest import SAMPLE
 

@@ -19,10 +19,10 @@ import openpyxl
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from pipeline import schema
-from pipeline.check_text import PROOFREADING
+from pipeline.checks.text import PROOFREADING
 from pipeline.cli import app
-from pipeline.schema import FIRST_DATA_ROW
+from pipeline.model import schema
+from pipeline.model.schema import FIRST_DATA_ROW
 from pipeline.session import load_context
 
 from .conftest import SAMPLE, form_cell, list_column

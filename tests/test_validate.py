@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import schema
-from pipeline.check_text import PROOFREADING
+from pipeline.checks.text import PROOFREADING
 from pipeline.cli import app
-from pipeline.report_findings import JSON_KEYS
+from pipeline.findings.report import JSON_KEYS
+from pipeline.model import schema
 
 from .conftest import SAMPLE, form_cell, list_column
 
@@ -573,8 +573,8 @@ def test_percentages_typed_the_excel_way() -> None:
     ]  # the sample's 净资产; no rate mismatch: 0.2234 is 22.34%
     from pipeline.context import build_context
     from pipeline.derive import derive
-    from pipeline.profile import default_rules
     from pipeline.session import load_report
+    from pipeline.template.profile import default_rules
 
     report, _ = load_report(Path("case.xlsx"))
     satisfaction = next(k for k in report.kpis if k.level3 == "周边居民满意度")

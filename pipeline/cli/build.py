@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .. import codes
 from ..errors import GenreportError, WorkbookInvalid, display_path
+from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR
 from .common import InputsArgument, TemplateOption, fail
 
@@ -58,9 +58,9 @@ def build_command(
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
     """
     from ..batch import build_all, default_jobs
-    from ..formats import parse_formats
-    from ..profile import resolve_profile
+    from ..render.formats import parse_formats
     from ..session import BuildSession
+    from ..template.profile import resolve_profile
     from .progress import Progress, summary
 
     try:

@@ -20,8 +20,8 @@ def context_command(
     工作簿有错误时不输出，逐条列出错误（退出码 1）。
     """
     from ..context import context_json
-    from ..profile import resolve_profile
     from ..session import load_context
+    from ..template.profile import resolve_profile
 
     try:
         profile = resolve_profile(template, need_document=False) if template is not None else None

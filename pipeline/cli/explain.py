@@ -16,8 +16,8 @@ def explain_command(
     ] = None,
 ) -> None:
     """说明某个问题代码的含义、修改方法和示例（代码见 validate 的输出）。"""
-    from ..codes import ALL
-    from ..finding_docs import explanation, severity_word
+    from ..findings.codes import ALL
+    from ..findings.docs import explanation, severity_word
 
     if code is None:
         for entry in ALL:

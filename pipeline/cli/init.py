@@ -12,7 +12,7 @@ from ..errors import GenreportError, WorkbookInvalid, display_path
 from .common import TemplateOption, fail
 
 if TYPE_CHECKING:
-    from ..rollover import Rollover
+    from ..workbook.rollover import Rollover
 
 
 def init_command(
@@ -48,9 +48,9 @@ def init_command(
     收支预决算和三公经费的“上年决算数”填入上年的全年执行数（决算数）；本年的数字、得分和文字留空。
     上年工作簿有错误时不结转，并列出错误。
     """
-    from ..blank_form import write_blank_workbook, year_in_name
-    from ..layout import STANDARD
-    from ..profile import resolve_profile
+    from ..template.layout import STANDARD
+    from ..template.profile import resolve_profile
+    from ..workbook.blank_form import write_blank_workbook, year_in_name
 
     if source is not None:
         _roll_over(source, path, year, template, force)
@@ -67,7 +67,7 @@ def init_command(
 
 
 def _roll_over(source: Path, path: Path, year: int | None, template: str | None, force: bool) -> None:
-    from ..rollover import roll_over
+    from ..workbook.rollover import roll_over
 
     try:
         done = roll_over(source, path, year=year, template=template, force=force)

@@ -22,7 +22,7 @@ app = typer.Typer(
 @app.command("list", cls=PlainCommand)
 def list_command() -> None:
     """列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"""
-    from ..profile import list_templates
+    from ..template.profile import list_templates
 
     for entry in list_templates():
         typer.echo(f"{entry.name}\t{display_path(entry.folder)}")
@@ -39,7 +39,7 @@ def new_command(
     force: Annotated[bool, typer.Option("--force", help="templates/<名称> 已存在时覆盖其中的文件。")] = False,
 ) -> None:
     """复制一个模板（report.docx 和 rules.toml）到 templates/<名称>/，在 Word 或 WPS 中编辑后用 -t <名称> 生成报告。"""
-    from ..profile import new_template
+    from ..template.profile import new_template
 
     try:
         target = new_template(name, source, force=force)
@@ -74,11 +74,11 @@ def check_command(
     警告（不影响退出码）：{%p %}、{%tr %}、{%tc %} 标签所在的段落、表格行或单元格整个由标签代替，
     其中的其他文字在生成时会被删除。
     """
-    from ..profile import resolve_profile
     from ..render.environment import make_environment
-    from ..session import render_options
-    from ..template_check import ERROR, WARNING, check_document, fields_for
-    from ..template_check.problems import SEVERITY_WORD
+    from ..session import fields_for, render_options
+    from ..template.check import ERROR, WARNING, check_document
+    from ..template.check.problems import SEVERITY_WORD
+    from ..template.profile import resolve_profile
 
     try:
         profile = resolve_profile(path)

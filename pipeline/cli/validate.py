@@ -38,9 +38,9 @@ def validate_command(
     退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
     """
     from ..batch import default_jobs, inspect_all
-    from ..profile import resolve_profile
-    from ..report_findings import as_json, as_text
+    from ..findings.report import as_json, as_text
     from ..session import expand_inputs
+    from ..template.profile import resolve_profile
     from .progress import Progress
 
     try:

@@ -6,6 +6,6 @@ Word template. Other formats (HTML, Markdown, PDF) and charts sit beside them as
 
 from __future__ import annotations
 
-from .environment import RenderOptions
+from ..template.number_style import RenderOptions
 
 __all__ = ["RenderOptions"]

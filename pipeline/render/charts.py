@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..context import CHART_KEYS
 from ..numbers import format_money, format_percent
 from .chart_font import ChartsUnavailable, font_properties
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "CHART_KEYS",
     "ChartsUnavailable",
     "build_figure",
     "draw_chart",
@@ -41,7 +41,6 @@ __all__ = [
     "inline_images",
 ]
 
-CHART_KEYS = ("structure", "functions", "budget", "indicators")
 
 WIDTH_MM = 150  # the GB/T 9704 text block is 156 mm wide
 DPI = 300

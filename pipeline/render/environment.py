@@ -3,23 +3,14 @@ autoescaping (cell text may hold & and <), strict about unknown fields, with gen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 import markupsafe
 
+from ..template.number_style import RenderOptions
 from .filters import install
 from .limits import BoundedSandbox, RenderLimits
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """The number style of one session; plain values only, because a session is pickled into worker processes."""
-
-    percent_places: int = 2
-    decimals: int = 2  # 万元 amounts (|money, |yuan, |delta)
-    thousands: bool = False  # 12,678.39 rather than 12678.39
 
 
 class CachingSandbox(BoundedSandbox):

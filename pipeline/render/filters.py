@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from ..figures import Change
+from ..derive.figures import Change
 from ..numbers import (
     HUNDRED,
     WAN,
@@ -32,7 +32,7 @@ from ..numbers import (
 )
 
 if TYPE_CHECKING:
-    from .environment import RenderOptions
+    from ..template.number_style import RenderOptions
 
 ABSENT = "—"
 

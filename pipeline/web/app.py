@@ -111,8 +111,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         upload = await read_upload(request, settings.max_upload_bytes)
         try:
             name, data = await in_thread(rollover.roll_over, upload)
-        except rollover.RolloverUnavailable:
-            return _refused(501, "“由上年工作簿生成本年填报表”尚不可用：请先下载空白填报表。")
         except rollover.RolloverFailed as e:
             message = f"无法由“{upload.name}”生成本年填报表：{e.message}"
             return page.message_page("无法处理", message, 422, e.details)
@@ -137,8 +135,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _attachment(data, _stem(upload) + "." + fmt, fmt)
 
     async def explain(request: Request) -> Response:
-        from ..codes import ALL
-        from ..finding_docs import explanation
+        from ..findings.codes import ALL
+        from ..findings.docs import explanation
 
         wanted = str(request.path_params["code"]).strip().upper()
         found = next((c for c in ALL if c.code == wanted), None)

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..codes import Severity
 from ..errors import GenreportError, WorkbookInvalid
-from ..findings import Finding
-from ..report_findings import sheet_order
+from ..findings.codes import Severity
+from ..findings.collector import Finding
+from ..findings.report import sheet_order
 from .page import Row
 from .uploads import Upload
 
@@ -49,7 +49,7 @@ class Checked:
 
 def template_names() -> list[str]:
     """The templates the page offers; a posted template must be one of these names, never a path."""
-    from ..profile import list_templates
+    from ..template.profile import list_templates
 
     return [entry.name for entry in list_templates()]
 
@@ -76,9 +76,9 @@ class _Build:
     """One build of an upload inside ``folder``: its findings as table rows, the files written, or why not."""
 
     def __init__(self, folder: Path, upload: Upload, template: str | None, fmt: str) -> None:
-        from ..profile import resolve_profile
         from ..render.pdf import OfficeNotFound
         from ..session import BuildSession, finish_pdfs
+        from ..template.profile import resolve_profile
 
         source = folder / "in" / upload.name  # the reports are named after it: 2022.xlsx → 2022.docx
         source.parent.mkdir()
@@ -135,9 +135,9 @@ def _scrub(text: str, folder: str) -> str:
 
 def blank_form(template: str | None, year: int) -> bytes:
     """The blank standard workbook of a template, as ``genreport init -t TEMPLATE`` writes it."""
-    from ..blank_form import create_workbook
-    from ..layout import STANDARD
-    from ..profile import DEFAULT_NAME, resolve_profile
+    from ..template.layout import STANDARD
+    from ..template.profile import DEFAULT_NAME, resolve_profile
+    from ..workbook.blank_form import create_workbook
 
     profile = resolve_profile(template, need_document=False) if template else None
     layout = profile.layout if profile else STANDARD

@@ -1,14 +1,11 @@
-"""The page's adapter to ``genreport init NEW --from LAST`` (pipeline.rollover), imported only when it is asked for.
+"""The page's adapter to ``genreport init NEW --from LAST`` (``pipeline.workbook.rollover``).
 
-It relies on ``pipeline.rollover.roll_over(last: Path, new: Path) -> Rollover`` writing next year's workbook at
-``new`` from last year's at ``last`` (only read), raising GenreportError (WorkbookInvalid with every error) for a
-workbook it cannot roll over, and returning the new year as ``.year``. The upload goes into a private temporary
-folder; the new workbook is read back into memory before the folder is removed.
+The upload goes into a private temporary folder; the new workbook is read back into memory before the folder is
+removed. A workbook that cannot be rolled over becomes RolloverFailed with its errors, one line each.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import tempfile
 from pathlib import Path
@@ -16,10 +13,6 @@ from pathlib import Path
 from ..errors import GenreportError, WorkbookInvalid
 from .reports import TEMP_PREFIX
 from .uploads import Upload
-
-
-class RolloverUnavailable(Exception):
-    """Raised when this installation has no rollover yet."""
 
 
 class RolloverFailed(Exception):
@@ -45,10 +38,8 @@ def next_name(name: str, year: int | None) -> str:
 
 def roll_over(upload: Upload) -> tuple[str, bytes]:
     """The new year's workbook made from last year's: its file name and bytes."""
-    try:
-        function = importlib.import_module("pipeline.rollover").roll_over
-    except (ImportError, AttributeError):
-        raise RolloverUnavailable from None
+    from ..workbook.rollover import roll_over as function  # openpyxl loads when a rollover is asked for
+
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
         last = Path(folder) / "last" / upload.name
         last.parent.mkdir()
@@ -61,5 +52,4 @@ def roll_over(upload: Upload) -> tuple[str, bytes]:
             raise RolloverFailed(f"上年工作簿有 {len(lines)} 处错误，请先改正：", lines) from None
         except GenreportError as e:
             raise RolloverFailed(str(e).replace(str(last.parent) + "/", ""), []) from None
-        year = getattr(done, "year", None)
-        return next_name(upload.name, year if isinstance(year, int) else None), new.read_bytes()
+        return next_name(upload.name, done.year), new.read_bytes()

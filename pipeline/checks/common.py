@@ -1,0 +1,110 @@
+"""What every consistency check shares: the one part–whole comparison, and how figures and names are quoted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from weakref import WeakKeyDictionary
+
+from ..findings import codes
+from ..findings.codes import Code
+from ..findings.collector import Findings
+from ..model import schema
+from ..model.record import Form, Place
+from ..numbers import format_money
+
+
+def add(out: Findings, code: Code, place: Place, message: str) -> None:
+    out.add(code, place.sheet, place.cell, message)
+
+
+def compare_parts(
+    out: Findings,
+    place: Place,
+    whole: str,
+    parts: Sequence[tuple[str, Decimal | None]],
+    stated: Decimal,
+    tolerance: Decimal,
+    *,
+    named: str = "",
+    named_given: str = "",
+    mismatch: Code = codes.W_SUM_MISMATCH,
+    blank_is_zero: bool = False,
+) -> None:
+    """A stated whole against its parts. With every part given (or blanks counting as 0), a difference beyond the
+    tolerance is ``mismatch``; with some parts blank, only given parts that already exceed the whole are reported.
+
+    ``whole`` names the stated figure ("“支出合计”的全年执行数"); the parts are named by their labels joined with ＋,
+    or by ``named`` / ``named_given`` ("其下级科目" / "下级科目").
+    """
+    given = [(label, value) for label, value in parts if value is not None]
+    if not given:
+        return
+    total = sum((value for _, value in given), Decimal(0))
+    labels = "＋".join(quote(label) for label, _ in given)
+    diff = total - stated
+    complete = blank_is_zero or len(given) == len(parts)
+    if complete and abs(diff) > tolerance:
+        add(
+            out,
+            mismatch,
+            place,
+            f"{whole}为 {money(stated)}，而{named or labels}合计 {money(total)}，相差 {money(abs(diff))} 万元",
+        )
+    elif not complete and diff > tolerance:
+        add(
+            out,
+            codes.W_PARTS_EXCEED,
+            place,
+            f"{whole}为 {money(stated)}，已填写的{named_given or labels}合计 {money(total)} 已超出 {money(diff)} 万元",
+        )
+
+
+_REPORTED: WeakKeyDictionary[Findings, tuple[int, set[tuple[str, str, str]]]] = WeakKeyDictionary()
+
+
+def flagged(out: Findings, place: Place, code: Code = codes.W_UNIT_SUSPECT) -> bool:
+    """Whether ``code`` was already reported at ``place``: one slip, one finding. Findings are only ever appended,
+    so an index of what was reported grows with them instead of every question rescanning the list (a check asks
+    once per amount of 20,000 projects)."""
+    count, seen = _REPORTED.get(out, (0, set()))
+    if count > len(out.items):  # not the list indexed: start over
+        count, seen = 0, set()
+    seen.update((f.code, f.sheet, f.cell) for f in out.items[count:])
+    _REPORTED[out] = (len(out.items), seen)
+    return (code.code, place.sheet, place.cell) in seen
+
+
+def times(value: Decimal, whole: Decimal) -> Decimal:
+    """How many times ``whole`` a value is, to the unit (四舍五入)."""
+    return (value / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def labels(names: Iterable[str]) -> str:
+    """Labels quoted one after another: “人员经费”“公用经费”."""
+    return "".join(quote(name) for name in names)
+
+
+def quote(label: str) -> str:
+    """A label in quotation marks; quotes inside it become single ones (“‘三公’经费合计”)."""
+    return "“" + label.replace("“", "‘").replace("”", "’") + "”"
+
+
+def money(value: Decimal) -> str:
+    return format_money(value)
+
+
+def column_phrase(sheet: schema.FormSheet, column: str) -> str:
+    if len(sheet.columns) == 1:
+        return ""
+    return "的" + next(c.label for c in sheet.columns if c.key == column)
+
+
+def form_place(form: Form, row: str, column: str) -> Place:
+    return Place(form.SHEET.name, form.cell(row, column))
+
+
+def unit_hint(unit: str) -> str:
+    if unit == schema.DEFAULT_UNIT:
+        return "可能按元填写（本表金额单位为万元）或多输了数字"
+    return "请核对（本表金额单位为元，已换算为万元）"

@@ -1,0 +1,374 @@
+"""Proofreading the text a user types: the slips a reader of the printed report would mark, each at its cell.
+
+Five kinds, all warnings: a 发文字号 not in the GB/T 9704 form 〔YYYY〕N号, an unbalanced bracket or quotation mark,
+full-width digits or a space inside a figure, a word typed twice in a row, and wording that is stale in a year-end
+report. Each rule is narrow on purpose: what is correct must never be flagged, so a rule gives up a doubtful case
+rather than guess. tests/test_proofreading.py runs them over every paragraph of the sample and of the published
+reference report and lists exactly what they find.
+
+Every finding quotes the offending text exactly as it stands in the cell (``Finding.anchor``), so that the Word
+comment can be placed where that text prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..findings import codes
+from ..findings.codes import Code
+from ..findings.collector import Findings
+from ..model import schema
+from ..model.record import Form, Place, Table
+from ..model.records import Report
+
+PROOFREADING: tuple[Code, ...] = (
+    codes.W_DOC_NUMBER,
+    codes.W_BRACKETS,
+    codes.W_DIGITS,
+    codes.W_REPEATED_WORD,
+    codes.W_STALE_WORDING,
+)
+CJK = "\u4e00-\u9fff"
+SPACES = " \u3000\u00a0"
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One slip in one text: ``anchor`` is the offending substring, exactly as typed, starting at ``start``."""
+
+    code: Code
+    start: int
+    anchor: str
+    message: str
+
+
+# Fields that never print as typed: the template's name, the names and types of 自定义字段 (keys a template refers
+# to), and columns that only point at a project whose own name is proofread in 项目.
+NOT_PRINTED = frozenset(
+    {("basic", "template"), ("custom_fields", "name"), ("custom_fields", "type"), ("kpis", "project")}
+    | {("project_funds", "project")}
+)
+# Text that states a plan rather than a result: its future tense is the point, so it is not stale.
+FORWARD_SECTIONS = frozenset({schema.TEXT_SECTIONS["measures"], schema.TEXT_SECTIONS["goal"]})
+FORWARD_FIELDS = frozenset({("projects", "goal"), ("kpis", "target")})
+
+
+def check_text(out: Findings, report: Report) -> None:
+    """Every printed free-text cell of the workbook, proofread."""
+    year = report.basic.year
+    for place, text, forward in printed_texts(report):
+        for slip in proofread(text, year, forward=forward):
+            out.add(slip.code, place.sheet, place.cell, slip.message, anchor=slip.anchor)
+
+
+def printed_texts(report: Report) -> Iterator[tuple[Place, str, bool]]:
+    """(place, text, forward-looking) of every free-text cell the report prints, walking the schema's text fields
+    (choices from a dropdown are not free text); a kpi value that is a number is not text either."""
+    for sheet in schema.SHEETS:
+        item = getattr(report, sheet.key)
+        if isinstance(item, Form) and isinstance(sheet, schema.FormSheet):
+            for row in sheet.rows:
+                if _free_text(sheet.key, row):
+                    value = getattr(item, row.key)
+                    if isinstance(value, str) and value:
+                        yield item.place(row.key), value, False
+        elif isinstance(item, Table):
+            for record in item:
+                for column in item.sheet.columns:
+                    value = getattr(record, column.key)
+                    if _free_text(sheet.key, column) and isinstance(value, str) and value:
+                        forward = (sheet.key, column.key) in FORWARD_FIELDS or (
+                            sheet is schema.TEXTS and getattr(record, "section", "") in FORWARD_SECTIONS
+                        )
+                        # not record.place(): it refuses the name “unit”, which a Form uses for its 金额单位
+                        yield Place(sheet.name, record.cells.get(column.key, "")), value, forward
+
+
+def _free_text(sheet: str, field: schema.Field) -> bool:
+    kinds = (schema.Kind.TEXT, schema.Kind.NUMBER_OR_TEXT)
+    hint = field.hint  # last year's value beside this year's: printed nowhere, never proofread
+    return field.kind in kinds and not field.choices and not hint and (sheet, field.key) not in NOT_PRINTED
+
+
+def proofread(text: str, year: int | None = None, *, forward: bool = False) -> list[Slip]:
+    """The slips of one text, in the order they stand. ``year`` is the report's year (stale dates are judged
+    against it); ``forward`` marks a plan (下一步改进措施, a target), whose future tense is not stale."""
+    numbers = doc_number_slips(text)
+    kinds = [numbers, bracket_slips(text, numbers), digit_slips(text), repeat_slips(text)]
+    if not forward:
+        kinds.append(stale_slips(text, year))
+    return sorted((slip for slips in kinds for slip in _at_most(slips)), key=lambda s: s.start)
+
+
+PER_CELL = 10  # slips of one kind listed per cell: a pasted block (“绩效评价” × 5000) must not flood the report
+
+
+def _at_most(slips: list[Slip]) -> list[Slip]:
+    """The first PER_CELL slips; the last of them says how many there are in all, so none is dropped unseen."""
+    slips = sorted(slips, key=lambda s: s.start)
+    if len(slips) <= PER_CELL:
+        return slips
+    last = slips[PER_CELL - 1]
+    note = f"（该单元格共有 {len(slips)} 处同类问题，只列出前 {PER_CELL} 处）"
+    return [*slips[: PER_CELL - 1], Slip(last.code, last.start, last.anchor, last.message + note)]
+
+
+# 1. 发文字号: GB/T 9704-2012 7.2.4 — the year in full within 六角括号 〔〕, the number without 第 and without
+# leading zeros (不编虚位). Only what is unmistakably a document number is read as one: a four-digit year in
+# brackets followed by N号, a bracket missing on one side, or no brackets right after an issuer ending 发/办/函/字.
+
+_YEAR = r"(?:19|20)[0-9]{2}"
+_OPEN = "〔【[［（(〖"
+_CLOSE = "〕】]］）)〗"
+_DOC = re.compile(
+    rf"(?<![0-9])(?P<open>[{re.escape(_OPEN)}])?(?P<year>{_YEAR})(?P<close>[{re.escape(_CLOSE)}])?"
+    r"(?P<nth>第)?(?P<num>[0-9]{1,5})号(?![楼线院房室栋])"
+)
+_ISSUER_END = "发办函字"  # 湘政发, 衡办, 国办函, 财预字: where a number without any bracket is still a 文号
+_NOT_ISSUER = "据照按和与及的见于由经依即为在对"  # the word before an issuer (根据湘政发…): not part of it
+_ISSUER_MAX = 8
+
+
+def doc_number_slips(text: str) -> list[Slip]:
+    slips = []
+    for m in _DOC.finditer(text):
+        opened, closed, nth, num = m.group("open"), m.group("close"), m.group("nth"), m.group("num")
+        before = text[m.start() - 1] if m.start() else ""
+        if opened == "〔" and closed == "〕" and not nth and not num.startswith("0"):
+            continue  # the standard form
+        if opened is None and closed is None and (not before or before not in _ISSUER_END):
+            continue  # a bare number (门牌, 编号) unless it follows an issuer
+        if opened is None and not re.match(f"[{CJK}]", before):
+            continue  # “2018）34号” with no issuer before it is not recognisably a 文号
+        if opened is not None and closed is None and opened not in "〔【[［":
+            continue  # “（201910号” may be anything
+        start = m.start()
+        while start > 0 and m.start() - start < _ISSUER_MAX and re.match(f"[{CJK}]", text[start - 1]):
+            if text[start - 1] in _NOT_ISSUER:
+                break
+            start -= 1
+        anchor = text[start : m.end()]
+        fixed = f"{text[start : m.start()]}〔{m.group('year')}〕{int(num)}号"
+        slips.append(Slip(codes.W_DOC_NUMBER, start, anchor, f"文号“{anchor}”格式不规范，应为“{fixed}”"))
+    return slips
+
+
+# 2. Brackets and quotation marks, each pair counted on its own within the cell. A lone closing parenthesis after
+# an item number at the start of an item (“1）”“b)”“一）” at the start of the cell or a line, or after a space or a
+# punctuation mark: “包括：1）…；2）…”) is numbering, not a slip; after other text (“总额为25）元”) it is one.
+
+_PAIRS = {"（": "）", "(": ")", "【": "】", "〔": "〕", "《": "》", "〈": "〉", "“": "”", "‘": "’"}
+_FAMILY = {
+    "（": "括号",
+    "(": "括号",
+    "【": "方括号",
+    "〔": "六角括号",
+    "《": "书名号",
+    "〈": "书名号",
+    "“": "引号",
+    "‘": "单引号",
+}
+_ITEM = re.compile("(?:[0-9]{1,2}|[A-Za-z]|[一二三四五六七八九十]{1,3})$")
+_ITEM_BEFORE = f"{SPACES}\n。；;：:！!？?，,、"  # what may stand before an item number
+_CONTEXT = 8  # characters quoted on each side of an unmatched mark
+
+
+def bracket_slips(text: str, numbers: Sequence[Slip] = ()) -> list[Slip]:
+    """The first unmatched mark of the text. A faulty 文号 (``numbers``) is left out: its stray bracket (中发2018）34号)
+    is that one slip, not a second one."""
+    chars = list(text)
+    for slip in numbers:
+        chars[slip.start : slip.start + len(slip.anchor)] = "□" * len(slip.anchor)
+    masked = "".join(chars)
+    unmatched: list[tuple[int, str, str]] = []  # position, the mark, its missing partner
+    for opener, closer in _PAIRS.items():
+        if opener not in masked and closer not in masked:  # most texts hold one or two kinds of bracket
+            continue
+        stack: list[int] = []
+        for i, ch in enumerate(masked):
+            if ch == opener:
+                stack.append(i)
+            elif ch == closer:
+                if stack:
+                    stack.pop()
+                elif not _numbering(masked, i) and not _apostrophe(masked, i):
+                    unmatched.append((i, ch, opener))
+        unmatched += [(i, opener, closer) for i in stack]
+    if not unmatched:
+        return []
+    unmatched.sort()
+    i, mark, partner = unmatched[0]
+    start, anchor = _around(text, i)
+    family = _FAMILY.get(mark) or _FAMILY[partner]
+    opening = mark in _PAIRS
+    side, other = ("左", "右") if opening else ("右", "左")
+    shown = "" if family.endswith("引号") else f"“{mark}”"
+    shown_partner = "" if family.endswith("引号") else f"“{partner}”"
+    message = f"{family}不成对：“{anchor}”中的{side}{family}{shown}没有对应的{other}{family}{shown_partner}"
+    if len(unmatched) > 1:
+        message += f"（该单元格共有 {len(unmatched)} 处不成对）"
+    return [Slip(codes.W_BRACKETS, start, anchor, message)]
+
+
+def _numbering(text: str, i: int) -> bool:
+    if text[i] not in "）)":
+        return False
+    start = max(0, i - 3)
+    m = _ITEM.search(text, start, i)
+    return m is not None and (m.start() == 0 or text[m.start() - 1] in _ITEM_BEFORE)
+
+
+def _apostrophe(text: str, i: int) -> bool:
+    """’ between two Latin letters (don’t) is an apostrophe, not a closing quote."""
+    return text[i] == "’" and bool(re.fullmatch("[A-Za-z]’[A-Za-z]", text[i - 1 : i + 2]))
+
+
+def _around(text: str, i: int) -> tuple[int, str]:
+    """A short quote around position i, within its line (a line break starts a new paragraph in the report)."""
+    line_start = text.rfind("\n", 0, i) + 1
+    line_end = text.find("\n", i)
+    line_end = len(text) if line_end < 0 else line_end
+    start = max(line_start, i - _CONTEXT)
+    end = min(line_end, i + _CONTEXT + 1)
+    return start, text[start:end]
+
+
+# 3. Figures: full-width digits (１７, ２５.７３), or a space inside a figure — digits grouped in thousands by spaces
+# (12 678.39) — or before its percent sign (54 %). A space between a figure and its unit or between words (976 户,
+# 2023年 3月, GB/T 9704) does not change how the figure reads and is left alone; so are two numbers side by side
+# that are not thousands groups (0734 5821234, 2022 2023), a code after Latin letters (GB/T 9704 2012) and a time
+# after a date (2023-03-31 10:00).
+
+_FULL_WIDTH = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)*")
+_SPLIT = re.compile(
+    rf"(?<![0-9０-９])[0-9０-９]{{1,3}}(?:[{SPACES}]+[0-9０-９]{{3}})+(?![0-9０-９])(?:[.．][0-9０-９]+)?"
+    rf"|(?<![0-9０-９])[0-9０-９]+(?:[.．][0-9０-９]+)?[{SPACES}]+[%％‰]"
+)
+_FIGURE_MAX = 24
+_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+def digit_slips(text: str) -> list[Slip]:
+    spans: list[tuple[int, int, str]] = []
+    for m in _FULL_WIDTH.finditer(text):
+        if re.search("[０-９]", m.group()):
+            spans.append((m.start(), m.end(), "full"))
+    for m in _SPLIT.finditer(text):
+        if not _code_or_time(text, m.start(), m.end()):
+            spans.append((m.start(), m.end(), "space"))
+    merged: list[tuple[int, int, set[str]]] = []
+    for start, end, kind in sorted(spans):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2] | {kind})
+        else:
+            merged.append((start, end, {kind}))
+    slips = []
+    for start, end, kinds in merged:
+        anchor = text[start:end]
+        fixed = re.sub(f"[{SPACES}]", "", anchor.translate(_DIGITS))
+        if len(anchor) > _FIGURE_MAX:  # no figure: a pasted run of digits, quoted by its start
+            anchor = anchor[:_FIGURE_MAX]
+            message = f"“{anchor}…”用了全角数字或中间有空格，应为半角数字、连续书写"
+        elif kinds == {"full"}:
+            message = f"“{anchor}”用了全角数字，应为半角“{fixed}”"
+        elif kinds == {"space"}:
+            message = f"数字“{anchor}”中间有空格，应为“{fixed}”"
+        else:
+            message = f"“{anchor}”用了全角数字且中间有空格，应为“{fixed}”"
+        slips.append(Slip(codes.W_DIGITS, start, anchor, message))
+    return slips
+
+
+def _code_or_time(text: str, start: int, end: int) -> bool:
+    """GB/T 9704 2012 (a code after Latin letters), 2023-03-31 10:00 (a time after a date)."""
+    before = text[:start].rstrip(SPACES)[-1:]
+    return bool(re.match(r"[A-Za-z\-/:：_]", before)) or text[end : end + 1] in (":", "：")
+
+
+# 4. A word typed twice: two to eight characters repeated at once (安全安全), never a reduplication of one
+# character (常常, 人人, 明明白白) except 的的; 一个一个, 一步一步 are counting, not slips (一是一是 is one).
+# A two-character word typed again after the next word (质量安全质量隐患) is a slip only where the same
+# paragraph also writes the phrase without it (质量安全隐患): “防护目标防护工作” and “信息化和信息资料” are
+# correct Chinese of the same shape.
+
+_REPEAT = re.compile(rf"([{CJK}]{{2,8}}?)\1")  # the shortest unit: 绩效评价绩效评价, not eight characters twice
+# 目的的 (实现目的的手段), 标的的, 的的确确 are words; 项目的的, 科目的的 are not
+_DE = re.compile(r"(?<![标端])(?<!(?<![项题节科栏数条名书账])目)的的(?!确)")
+_AGAIN = re.compile(rf"(?=(([{CJK}]{{2}})([{CJK}]{{2}})\2([{CJK}]{{2}})))")
+
+
+def repeat_slips(text: str) -> list[Slip]:
+    slips = []
+    for m in _REPEAT.finditer(text):
+        word = m.group(1)
+        if len(set(word)) == 1 or (len(word) == 2 and word[0] == "一" and word[1] != "是"):
+            continue
+        slips.append(Slip(codes.W_REPEATED_WORD, m.start(), m.group(), f"“{m.group()}”中“{word}”重复"))
+    for m in _DE.finditer(text):
+        slips.append(Slip(codes.W_REPEATED_WORD, m.start(), m.group(), "“的的”中“的”重复"))
+    in_text: dict[str, bool] = {}  # a pasted block repeats its candidates: look each up once
+    for m in _AGAIN.finditer(text):
+        whole, word, middle, rest = m.groups()
+        intended = word + middle + rest
+        if intended not in in_text:
+            in_text[intended] = intended in text
+        if word == middle or not in_text[intended]:
+            continue
+        paragraph = text[text.rfind("\n", 0, m.start()) + 1 :].split("\n", 1)[0]  # a line break starts one
+        if intended in paragraph:
+            slips.append(
+                Slip(
+                    codes.W_REPEATED_WORD,
+                    m.start(),
+                    whole,
+                    f"“{whole}”中“{word}”重复，同一段另写作“{intended}”",
+                )
+            )
+    return slips
+
+
+# 5. Stale wording: what was written during the year and not brought up to the year's end. 截至目前; 目前…正在 or
+# 现正在 (ongoing as of writing); 下半年将; and 预计/将于/将在 with a date in the report year (the year named,
+# 本年/今年/年内/年底/年末, or 12月 without a year). A date in another year, or 1–11月 without a year (in a report
+# written the next spring that may well be next year), is left alone; so is text that states a plan.
+
+_CLAUSE = r"[^，,。；;！!？?\n]"
+_WHEN = r"(?P<when>(?:[0-9]{4}年|本年度?|今年|年内)?(?:[0-9]{1,2}月(?:[0-9]{1,2}日|底|末|份|中旬|下旬)?|年底|年末)?)前?"
+_STALE = re.compile(
+    r"(?P<now>截[至止]到?目前)"
+    rf"|(?P<ongoing>目前{_CLAUSE}{{0,8}}?正在)"
+    rf"|(?:^|(?<=[{SPACES}，,。；;：:]))(?P<ongoing2>现正在)"
+    r"|(?:(?P<h_year>[0-9]{4})年)?(?P<half>下半年将)"
+    rf"|(?P<plan>(?:预计|将于|将在)(?:于|在|到)?{_WHEN})"
+)
+
+
+def stale_slips(text: str, year: int | None) -> list[Slip]:
+    slips = []
+    end_of_year = f"截至{year}年12月31日" if year else "截至年末"
+    for m in _STALE.finditer(text):
+        if m.group("half") and m.group("h_year") and year and int(m.group("h_year")) != year:
+            continue
+        if m.group("plan") and not _in_report_year(m, year):
+            continue
+        anchor = m.group()
+        slips.append(
+            Slip(
+                codes.W_STALE_WORDING,
+                m.start(),
+                anchor,
+                f"“{anchor}”是年中的写法，年度报告应写明{end_of_year}的实际情况",
+            )
+        )
+    return slips
+
+
+def _in_report_year(m: re.Match[str], year: int | None) -> bool:
+    when = m.group("when")
+    named = re.match(r"([0-9]{4})年", when)
+    if named:
+        return year is None or int(named.group(1)) == year
+    return bool(re.match("本年|今年|年内|年底|年末|12月", when))

@@ -1,0 +1,154 @@
+"""The template context: the model and the derived figures, as plain dicts and lists; nothing is computed here.
+
+The keys here are the vocabulary of report templates; docs/template.md lists them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, fields
+from decimal import Decimal
+from typing import Any
+
+from ..derive import Derived, figures
+from ..model import schema
+from ..model.record import Record
+from ..model.records import Report
+from ..numbers import chinese_count, unsigned
+from ..template.settings import TemplateSettings, default_settings
+from .evaluation import basic_data, department_evaluation, project_evaluations
+
+CHART_KEYS = ("structure", "functions", "budget", "indicators")  # the charts a template may place, drawn by render
+
+
+def sections(report: Report) -> dict[str, list[str]]:
+    """The 文字 sheet's paragraphs by section key, in row order; every section present, perhaps empty.
+
+    A line break typed in a cell (Alt+Enter) starts a new paragraph of the report: a page-long cell stays the
+    user's paragraphs, not one block running over five pages.
+    """
+    keys = {label: key for key, label in schema.TEXT_SECTIONS.items()}
+    texts: dict[str, list[str]] = {key: [] for key in schema.TEXT_SECTIONS}
+    for paragraph in report.texts:
+        lines = [line.strip() for line in paragraph.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        texts[keys[paragraph.section]].extend(line for line in lines if line)
+    return texts
+
+
+def _plain(record: Record) -> dict[str, Any]:
+    """A record as the template sees it: its values (and row), not where they were read."""
+    # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != "cells"}
+
+
+def custom_values(report: Report) -> dict[str, Any]:
+    """自定义字段 by name (their typed values) and the template's own tables by key (rows of typed values)."""
+    values: dict[str, Any] = {f.name: f.content for f in report.custom_fields}
+    for key, rows in report.custom_tables.items():
+        values[key] = [dict(row.values) for row in rows]
+    return values
+
+
+def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[str, Any]:
+    report, basic = d.report, d.report.basic
+    settings = settings or default_settings()
+    title = settings.get("report.title").format(year=basic.year, unit=basic.name, short_name=d.short_name)
+    texts = sections(report)
+    budget: dict[str, dict[str, Any]] = {col.key: d.budget.column(col.key) for col in schema.BUDGET.columns}
+    for col, values in budget.items():
+        values["income_sources"] = figures.labelled_parts(d.budget, "income_total", col, skip_zero=True)
+    actual = budget["actual"]
+    offices = [o.name for o in report.offices]
+    return {
+        "document": {"title": title, "author": basic.name},
+        "title": title,
+        "words": settings.group("words"),
+        "sections": settings.group("sections"),
+        "appendices": settings.group("appendices"),
+        # the pictures are drawn by the Word renderer, which alone can make docx images; here only their slots
+        "charts": {"enabled": settings.get("charts.enabled"), **dict.fromkeys(CHART_KEYS)},
+        "cover": settings.group("cover"),
+        "custom": custom_values(report),
+        "custom_fields": [
+            {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}
+            for f in report.custom_fields
+        ],
+        "year": basic.year,
+        "unit": {"name": basic.name, "short_name": d.short_name, "supervisor": basic.supervisor or ""},
+        "basis": basic.basis,
+        "threshold": basic.threshold,
+        "report_date": (
+            f"{basic.report_date.year}年{basic.report_date.month}月{basic.report_date.day}日"
+            if basic.report_date
+            else ""
+        ),
+        "duties": [duty.text for duty in report.duties],
+        "offices": offices,
+        "offices_count": len(offices),
+        "offices_count_cn": chinese_count(len(offices)),
+        "staffing": [{k: v for k, v in _plain(s).items() if k != "row"} for s in report.staffing],
+        "final_units": [u.name for u in report.final_units],
+        "budget": budget,
+        "income_change": asdict(figures.Change.between(actual["income_total"], budget["initial"]["income_total"])),
+        "shares": {
+            "basic": d.indicators["basic_share"].value,
+            "project": d.indicators["project_share"].value,
+        },
+        # None, not zeros, where the workbook has no such figures (sheet left out or blank): {%p if procurement %}
+        "three_public": _three_public(d),
+        "procurement": _procurement(d),
+        "assets": _assets(d),
+        "function_groups": d.functions.groups(),
+        "projects": [_plain(p) for p in report.projects],
+        "major_projects": [_plain(p) for p in d.major_projects],
+        "kpis": [_plain(k) for k in report.kpis],
+        "texts": texts,
+        "yoy": d.yoy,
+        "indicators": {k: asdict(v) for k, v in d.indicators.items()},
+        "evaluation": department_evaluation(d, texts),
+        "project_evaluations": project_evaluations(d),
+        "basic_data": basic_data(d, texts),
+    }
+
+
+def _three_public(d: Derived) -> dict[str, Any] | None:
+    three = d.three_public
+    if three is None:
+        return None
+    return {
+        col.key: {"total": three.get("total", col.key), "parts": figures.vehicle_aware_parts(three, col.key)}
+        for col in schema.THREE_PUBLIC.columns
+    }
+
+
+def _procurement(d: Derived) -> dict[str, Any] | None:
+    if d.procurement is None:
+        return None
+    return {c.key: d.procurement.column(c.key) for c in schema.PROCUREMENT.columns}
+
+
+def _assets(d: Derived) -> dict[str, Any] | None:
+    if d.assets is None:
+        return None
+    assets: dict[str, Any] = d.assets.column("amount")
+    assets["usage_rate"] = d.usage_rate
+    return assets
+
+
+def context_json(context: dict[str, Any]) -> str:
+    """The context as JSON for template authors and automation: amounts and rates as exact decimal strings
+    (never floats), dates as ISO dates."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{unsigned(value):f}"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return json.dumps(plain(context), ensure_ascii=False, indent=2)

@@ -1,0 +1,202 @@
+"""Context for the appendices: 部门整体支出绩效自评表, 项目支出绩效自评表 and 基础数据表 (domain.md §1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..derive import Derived
+from ..derive.figures import Totals
+from ..derive.scoring import Scorecard
+from ..model import schema
+from ..model.records import Kpi, Report
+from ..numbers import format_plain
+from ..template.rules import Rules
+
+
+def _value_text(value: Decimal | str | None, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    text = format_plain(value) if isinstance(value, Decimal) else value
+    return f"{text}{unit or ''}" if isinstance(value, Decimal) else text
+
+
+def _kpi_rows(card: Scorecard, rules: Rules) -> list[dict[str, Any]]:
+    """Rows grouped by 一级 then 二级 指标 (order of first appearance), flagged where a merged cell starts."""
+    order1 = {name: i for i, name in enumerate(schema.KPI_LEVEL1)}
+    first_seen: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(card.kpis):
+        first_seen.setdefault((s.kpi.level1, s.kpi.level2), i)
+    ordered = sorted(
+        enumerate(card.kpis),
+        key=lambda item: (
+            order1.get(item[1].kpi.level1, 99),
+            first_seen[(item[1].kpi.level1, item[1].kpi.level2)],
+            item[0],
+        ),
+    )
+    rows: list[dict[str, Any]] = []
+    previous: tuple[str, str] | None = None
+    for _, s in ordered:
+        k: Kpi = s.kpi
+        points = rules.level_points.get(k.level1)
+        direction = "" if k.direction == "定性" else k.direction
+        rows.append(
+            {
+                "level1": f"{k.level1}（{format_plain(points)}分）" if points is not None else k.level1,
+                "level2": k.level2,
+                "level3": k.level3,
+                "first1": previous is None or previous[0] != k.level1,
+                "first2": previous is None or previous != (k.level1, k.level2),
+                "target": (direction + _value_text(k.target, k.unit)) if isinstance(k.target, Decimal) else k.target,
+                "actual": _value_text(k.actual, k.unit),
+                "points": k.points,
+                "score": s.score,
+                "computed": s.computed,
+                "remark": k.remark or "",
+            }
+        )
+        previous = (k.level1, k.level2)
+    return rows
+
+
+def _card_context(card: Scorecard, rules: Rules) -> dict[str, Any]:
+    b = card.budget
+    return {
+        "budget": {
+            "initial": b.initial,
+            "adjusted": b.adjusted,
+            "actual": b.actual,
+            "points": b.points,
+            "rate": b.rate,
+            "score": b.score,
+        },
+        "kpis": _kpi_rows(card, rules),
+        "total": card.total,
+        "grade": card.grade,
+        "missing": card.missing,
+        "total_points": rules.total_points,
+    }
+
+
+def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
+    budget = d.budget
+    income_rows = [f for f in schema.BUDGET.rows if f.parent == "income_total"]
+    return {
+        **_card_context(d.department, d.rules),
+        "income_total": budget.get("income_total", "actual"),
+        "income_sources": [{"label": f.label, "amount": budget.get(f.key, "actual")} for f in income_rows],
+        "expense_total": budget.get("expense_total", "actual"),
+        "basic": budget.get("basic", "actual"),
+        "project": budget.get("project", "actual"),
+        "goal": texts.get("goal", []),
+        "goal_outcome": texts.get("goal_outcome", []),
+    }
+
+
+def project_evaluations(d: Derived) -> list[dict[str, Any]]:
+    """One 项目支出绩效自评表 for each project that has indicators."""
+    report, out = d.report, []
+    for p in report.projects:
+        card = d.projects.get(p.name)
+        if card is None:
+            continue
+        out.append(
+            {
+                **_card_context(card, d.rules),
+                "sources": _fund_sources(report, p.name),
+                "name": p.name,
+                "supervisor": report.basic.supervisor or report.basic.name,
+                "unit": p.unit or report.basic.name,
+                "goal": p.goal or "",
+                "outcome": p.outcome or "",
+            }
+        )
+    return out
+
+
+def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
+    """当年财政拨款 / 上年结转资金 / 其他资金 of one project, in the form's order, absent ones as None."""
+    funds = {f.source: f for f in report.project_funds if f.project == project}
+    return [
+        {
+            "label": source,
+            **{c: getattr(funds[source], c) if source in funds else None for c in ("initial", "adjusted", "actual")},
+        }
+        for source in schema.PROJECT_FUND_SOURCES
+    ]
+
+
+UNDER_QIZHONG = "\u3000" * 3  # aligns a line with the item after “其中：” above it
+
+
+def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
+    """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
+    report, three, budget, procurement = d.report, d.three_public, d.budget, d.procurement
+
+    def row(table: Totals | None, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
+        """A row of the form; without the sheet's figures (no 三公经费 sheet) its cells are absent ("—"), not 0."""
+
+        def get(column: str) -> Decimal | None:
+            return None if table is None else table.get(key, column)
+
+        return {
+            "label": label,
+            "indent": indent,
+            "prior": get("prior"),
+            "budget": get(budget_column),
+            "actual": get("actual"),
+        }
+
+    def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
+        return row(three, "budget", label, key, indent)
+
+    def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
+        return row(budget, "initial", label, key, indent)
+
+    rows = [
+        three_row("三公经费", "total", 0),
+        three_row("1、公务用车购置和维护经费", "vehicle", 1),
+        three_row("其中：公车购置", "vehicle_purchase", 2),
+        three_row(f"{UNDER_QIZHONG}公车运行维护", "vehicle_operation", 2),
+        three_row("2、出国经费", "abroad", 1),
+        three_row("3、公务接待", "reception", 1),
+        budget_row("项目支出", "project", 0),
+        budget_row("公用经费", "public", 0),
+        budget_row("其中：办公经费", "office", 1),
+        budget_row(f"{UNDER_QIZHONG}水费、电费、差旅费", "utilities_travel", 1),
+        budget_row(f"{UNDER_QIZHONG}会议费、培训费", "meeting_training", 1),
+        {
+            "label": "政府采购金额",
+            "indent": 0,
+            "prior": None,
+            "budget": procurement.get("total", "budget") if procurement is not None else None,
+            "actual": procurement.get("total", "actual") if procurement is not None else None,
+        },
+        {
+            "label": "部门基本支出预算调整",
+            "indent": 0,
+            "prior": None,
+            "budget": d.basic_budget_adjustment,
+            "actual": None,
+        },
+    ]
+    return {
+        "staff_quota": d.staff_quota,
+        "staff_actual": d.staff_actual,
+        "staff_control_rate": d.indicators["staffing_control_rate"].value,
+        "rows": rows,
+        "austerity": texts.get("austerity", []),
+        "buildings": [
+            {
+                "name": b.name,
+                "approved_area": b.approved_area,
+                "actual_area": b.actual_area,
+                "area_rate": area_rate,
+                "budget": b.budget,
+                "actual": b.actual,
+                "investment_rate": investment_rate,
+            }
+            for b, (area_rate, investment_rate) in zip(report.buildings, d.building_rates, strict=True)
+        ],
+    }

@@ -1,0 +1,91 @@
+"""KPI scoring for the 自评表 (domain.md §1.2): budget execution, quantitative and qualitative indicators.
+
+Scores are computed from unrounded ratios and capped at their points; grades are applied to
+the unrounded total. Points and grade thresholds come from rules.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..findings.collector import short
+from ..model.records import Kpi
+from ..numbers import ratio
+from ..template.rules import Rules
+
+
+@dataclass
+class ScoredKpi:
+    kpi: Kpi
+    score: Decimal | None
+    computed: bool  # False: taken from the 得分 the user entered
+
+
+@dataclass
+class BudgetLine:
+    initial: Decimal | None
+    adjusted: Decimal | None
+    actual: Decimal | None
+    points: Decimal
+    rate: Decimal | None
+    score: Decimal | None
+
+
+@dataclass
+class Scorecard:
+    budget: BudgetLine
+    kpis: list[ScoredKpi] = field(default_factory=list)
+    total: Decimal | None = None
+    grade: str | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+def budget_line(initial: Decimal | None, adjusted: Decimal | None, actual: Decimal | None, rules: Rules) -> BudgetLine:
+    """得分 = 分值 × 全年执行数 / 全年预算数, capped at 分值; absent when either figure is."""
+    points = rules.budget_execution_points
+    rate = ratio(actual, adjusted)
+    score = None if rate is None else min(points * rate, points)
+    return BudgetLine(initial, adjusted, actual, points, rate, score)
+
+
+def computed_score(k: Kpi) -> Decimal | None:
+    """≥: actual/target × 分值; ≤: target/actual × 分值; =: the smaller over the larger; capped at 分值.
+
+    None for a qualitative indicator, a non-numeric value, or a ratio that says nothing (a zero divisor).
+    """
+    target, actual = k.target, k.actual
+    if k.direction == "定性" or not isinstance(target, Decimal) or not isinstance(actual, Decimal):
+        return None
+    if k.direction == "≥":
+        share = Decimal(1) if actual >= target else ratio(actual, target)
+    elif k.direction == "≤":
+        share = Decimal(1) if actual <= target else ratio(target, actual)
+    else:
+        low, high = sorted((abs(actual), abs(target)))
+        share = Decimal(1) if actual == target else ratio(low, high)
+    if share is None:
+        return None
+    return min(k.points * max(share, Decimal(0)), k.points)
+
+
+def score_kpi(k: Kpi) -> ScoredKpi:
+    """The 得分 the user typed, as typed (a difference from the computed one is a finding); else the computed one."""
+    if k.score is not None:
+        return ScoredKpi(k, k.score, computed=False)
+    score = computed_score(k)
+    return ScoredKpi(k, score, computed=score is not None)
+
+
+def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecard:
+    card = Scorecard(budget=budget, kpis=[score_kpi(k) for k in kpis])
+    if budget.score is None:
+        card.missing.append("预算执行率（缺全年预算数或全年执行数）")
+    if not kpis:
+        card.missing.append("绩效指标（未填写）")
+    card.missing += [f"“{short(s.kpi.level3)}”的得分" for s in card.kpis if s.score is None]
+    if not card.missing and budget.score is not None:
+        card.total = budget.score + sum((s.score for s in card.kpis if s.score is not None), Decimal(0))
+        card.grade = rules.grade(card.total)
+    return card

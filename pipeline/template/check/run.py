@@ -1,0 +1,51 @@
+"""The template check: every part of the document, its typed tags, then its fields over every branch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ...errors import TemplateProblem, display_path
+from ..document import WordTemplate
+from .fields import check_fields
+from .parts import Part, template_parts
+from .problems import ERROR, Problem, unique
+from .shape import Mapping, context_shape
+from .tags import check_tags
+
+
+def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) -> list[Problem]:
+    extension_tags = {tag for extension in env.extensions.values() for tag in extension.tags}
+    found: list[Problem] = []
+    for part in parts:
+        typed = check_tags(part, extension_tags)
+        try:
+            template = env.parse(part.source)
+        except jinja2.TemplateSyntaxError as e:
+            if not any(p.severity == ERROR for p in typed):  # else Jinja only repeats what the tags showed
+                element = part.element_at(e.lineno)
+                message = f"标签写法有误，无法解析（Jinja：{e.message or e}）"
+                typed.append(Problem(ERROR, part.where(element), message, element or 0))
+            found += sorted(typed, key=lambda p: p.at)
+            continue
+        found += sorted(typed + check_fields(template, env, shape, part), key=lambda p: p.at)
+    return unique(found)
+
+
+def check_document(
+    path: Path, env: SandboxedEnvironment, context: dict[str, Any] | None, data: bytes | None = None
+) -> list[Problem]:
+    """Every problem of the Word template at ``path`` (or its bytes ``data``), its fields checked against
+    ``context`` widened by the shipped shape (the shipped shape alone when there is no context)."""
+    try:
+        raw = path.read_bytes() if data is None else data
+    except OSError as e:
+        raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+    try:
+        parts = template_parts(WordTemplate(raw, {}))
+    except Exception as e:  # whatever python-docx raises for a file that is no Word document
+        raise TemplateProblem(f"{display_path(path)}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+    return check_parts(parts, env, context_shape(context))

@@ -1,0 +1,142 @@
+"""The template profile: ``-t NAME|PATH`` resolved once into the template's documents, rules and settings.
+
+``build``, ``validate`` and the library calls all take a profile, so a template is looked up, read and checked in
+one place, and whatever a template folder carries (its rules.toml today, its template.toml next) travels with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import OutputError, TemplateProblem, UsageError, display_path
+from ..outfile import atomic_write
+from .layout import STANDARD, Layout, layout_for
+from .rules import Rules, load_rules
+from .settings import SETTINGS_FILE, TemplateSettings, default_settings, load_settings
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pipeline package
+TEMPLATE_FILE = "report.docx"
+RULES_FILE = "rules.toml"
+DEFAULT_NAME = "default"
+
+
+def template_roots() -> list[Path]:
+    """Where a template NAME is looked up: templates/ of the working folder (where ``template new`` puts a
+    department's own), of the checkout, then the copy packed into an installed wheel."""
+    roots = [Path.cwd() / "templates", PACKAGE_DIR.parent / "templates", PACKAGE_DIR / "_templates"]
+    unique: dict[Path, Path] = {}
+    for root in roots:
+        unique.setdefault(root.resolve(), root)  # the checkout's templates/ when working in the checkout
+    return list(unique.values())
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    name: str
+    folder: Path
+
+
+def list_templates() -> list[TemplateEntry]:
+    """Every template folder (one holding report.docx) by name; a name found twice is the first root's."""
+    found: dict[str, TemplateEntry] = {}
+    for root in template_roots():
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if (folder / TEMPLATE_FILE).is_file() and folder.name not in found:
+                found[folder.name] = TemplateEntry(folder.name, folder)
+    return list(found.values())
+
+
+_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff.-]{0,63}$")
+
+
+def new_template(name: str, source: Path | str | None = None, *, force: bool = False) -> Path:
+    """Copy a template (the default, or ``source``) to templates/NAME/ of the working folder, to edit in Word."""
+    if not _NAME.match(name):
+        raise UsageError(f"模板名“{name}”无效：请用字母、数字、汉字、-、_ 或 .，不含空格和斜杠")
+    origin = resolve_profile(source)
+    target = Path("templates") / name
+    if target.exists() and not force:
+        raise OutputError(f"{display_path(target)} 已存在；如需覆盖请加 --force")
+    target.mkdir(parents=True, exist_ok=True)
+    files = [origin.document] if origin.document else []
+    if origin.folder is not None:
+        files += [p for p in (origin.folder / RULES_FILE, origin.folder / SETTINGS_FILE) if p.is_file()]
+    if origin.folder is None or not (origin.folder / RULES_FILE).is_file():
+        files.append(default_template_file(RULES_FILE))
+    for path in files:
+        name_in_target = TEMPLATE_FILE if path == origin.document else path.name
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise OutputError(f"无法读取 {display_path(path)}：{e.strerror or e}") from e
+        atomic_write(target / name_in_target, data)  # a template open in Word is refused, never half-copied
+    return target
+
+
+def default_template_file(name: str) -> Path:
+    for root in template_roots():
+        candidate = root / DEFAULT_NAME / name
+        if candidate.is_file():
+            return candidate
+    raise TemplateProblem(f"找不到默认模板文件 templates/{DEFAULT_NAME}/{name}；请用 -t 指定模板")
+
+
+@dataclass(frozen=True)
+class TemplateProfile:
+    """A template as chosen: where its Word document is, the rules it scores and checks with, its settings
+    (template.toml), the workbook layout those imply, and its folder."""
+
+    name: str
+    document: Path | None  # None only where no report is rendered (validate with a folder of rules alone)
+    rules: Rules
+    folder: Path | None = None
+    settings: TemplateSettings = field(default_factory=default_settings)
+    layout: Layout = STANDARD
+
+
+def resolve_profile(spec: Path | str | None, *, need_document: bool = True) -> TemplateProfile:
+    """None: the default template. A .docx file, or a folder holding report.docx (and perhaps rules.toml);
+    a bare name that is neither stands for templates/NAME. ``validate`` needs only the rules."""
+    if spec is None:
+        document = default_template_file(TEMPLATE_FILE)
+        return _profile(DEFAULT_NAME, document, document.parent)
+    path = Path(spec)
+    if not path.exists() and path.name == str(spec):
+        path = next((root / path.name for root in template_roots() if (root / path.name).is_dir()), path)
+        if not path.exists():
+            raise TemplateProblem(f"找不到模板“{spec}”{_known_names()}")
+    folder = path if path.is_dir() else path.parent
+    return _profile(display_path(path), _document(path, need_document), folder)
+
+
+def _profile(name: str, document: Path | None, folder: Path) -> TemplateProfile:
+    own_rules = folder / RULES_FILE
+    rules = load_rules(own_rules if own_rules.is_file() else default_template_file(RULES_FILE))
+    settings_path = folder / SETTINGS_FILE
+    settings = load_settings(settings_path)
+    layout = layout_for(settings, tuple(rules.level_points), display_path(settings_path))
+    return TemplateProfile(name, document, rules, folder, settings, layout)
+
+
+def _known_names() -> str:
+    names = [entry.name for entry in list_templates()]
+    return f"（可用的模板：{'、'.join(names)}；或给出 .docx 文件或文件夹的路径）" if names else ""
+
+
+def _document(path: Path, needed: bool) -> Path | None:
+    candidate = path / TEMPLATE_FILE if path.is_dir() else path
+    if not candidate.is_file():
+        if path.is_dir() and not needed:
+            return None
+        raise TemplateProblem(f"{display_path(candidate)}：找不到模板文件")
+    if candidate.suffix.lower() != ".docx":
+        raise TemplateProblem(f"{display_path(candidate)}：模板应为 Word 文档（.docx）")
+    return candidate
+
+
+def default_rules() -> Rules:
+    return load_rules(default_template_file(RULES_FILE))

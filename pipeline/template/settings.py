@@ -1,0 +1,247 @@
+"""template.toml: what a template folder says besides its Word document and its scoring rules.
+
+The report title, which sections and appendices print, the words that differ by kind of unit, the number style,
+header aliases for workbook columns and the department's own tables. Every key is declared once in ``SETTINGS``
+(the loader, its error messages and docs/template-guide.md all walk it); an unknown key is an error with the
+closest known one, because a misspelt setting that is silently ignored is a report printed wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import TemplateProblem, display_path
+
+SETTINGS_FILE = "template.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted, as written in template.toml
+    default: str  # a TOML literal, as the guide prints it
+    meaning: str
+    kind: type = str
+
+
+SECTIONS = ("yoy", "three_public", "procurement", "assets", "projects")
+APPENDICES = ("evaluation", "project_evaluations", "basic_data")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "report.title",
+        '"{year}年度部门整体支出绩效自评报告"',
+        "报告标题；{year} 年度、{unit} 单位名称、{short_name} 单位简称。"
+        "也是 Word 文件属性中的标题（context 的 title）。",
+    ),
+    Setting("words.unit_kind", '"部门"', "单位类别的称呼：部门、乡镇、委员会、单位……（context 的 words.unit_kind）。"),
+    Setting("words.office", '"股室"', "内设机构的量词：“等N个股室”中的股室；可改为科室、办公室、站所……"),
+    Setting("words.self_name", '"我单位"', "正文中的自称：我单位、本部门、我镇、我委……"),
+    Setting("sections.yoy", "true", "正文是否写与上年相比的同比句（上年决算数存在时）。", bool),
+    Setting("sections.three_public", "true", "正文是否写“三公”经费一段（未填三公经费表时无论如何不写）。", bool),
+    Setting("sections.procurement", "true", "正文是否写政府采购一段（未填政府采购表时写“未发生政府采购”）。", bool),
+    Setting("sections.assets", "true", "正文是否写资产一段（未填资产表时不写）。", bool),
+    Setting("sections.projects", "true", "正文是否写项目绩效目标完成情况。", bool),
+    Setting("appendices.evaluation", "true", "是否附部门整体支出绩效自评表。", bool),
+    Setting("appendices.project_evaluations", "true", "是否附项目支出绩效自评表（有项目指标时）。", bool),
+    Setting("appendices.basic_data", "true", "是否附部门整体支出绩效评价基础数据表。", bool),
+    Setting("numbers.decimals", "2", "金额保留的小数位数（四舍五入）。", int),
+    Setting("numbers.thousands", "false", "金额是否加千分位逗号（12,678.39）。", bool),
+    Setting("numbers.percent_places", "2", "百分比保留的小数位数；命令行 --percent-places 优先。", int),
+    Setting(
+        "charts.enabled",
+        "false",
+        "是否在报告中插入图表（支出结构、功能分类、预算执行、绩效指标；模板中写 {{ charts.budget }} 等）。",
+        bool,
+    ),
+    Setting(
+        "cover.enabled",
+        "false",
+        "是否在正文前加封面（报告标题、单位名称、成文日期）；封面不编页码，正文从“— 1 —”起编。",
+        bool,
+    ),
+    Setting(
+        "aliases",
+        "{}",
+        '工作簿列名或行名的别名：[aliases."项目"] 下写 "项目总造价（预算）" = ["总造价", "预算金额"]，'
+        "则该表中名为“总造价”的列按“项目总造价（预算）”读取。",
+        dict,
+    ),
+    Setting(
+        "tables",
+        "[]",
+        "本部门自己的表：每个 [[tables]] 写 key（模板中用 custom.KEY）、sheet（工作表名）和 [[tables.columns]]"
+        "（key、label、type：文本/整数/金额/数值/百分比/日期，required）。工作簿中该表第1行为金额单位"
+        "（A1“金额单位”，B1 万元或元；没有金额列时可写说明），第2行为列名，第3行起每行一条。",
+        list,
+    ),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+COLUMN_TYPES = ("文本", "整数", "金额", "数值", "百分比", "日期")
+
+
+@dataclass(frozen=True)
+class CustomColumn:
+    key: str
+    label: str
+    type: str = "文本"
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class CustomTable:
+    key: str
+    sheet: str
+    columns: tuple[CustomColumn, ...]
+
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    values: dict[str, Any] = field(default_factory=dict)  # dotted key → value, every scalar setting present
+    aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # sheet → label → aliases
+    tables: tuple[CustomTable, ...] = ()
+
+    def get(self, key: str) -> Any:
+        return self.values[key]
+
+    def group(self, prefix: str) -> dict[str, Any]:
+        """``sections`` → {"yoy": True, …}: a group of settings as the template context holds it."""
+        return {k.split(".", 1)[1]: v for k, v in self.values.items() if k.startswith(prefix + ".")}
+
+
+def default_settings() -> TemplateSettings:
+    return TemplateSettings(
+        values={s.key: tomllib.loads(f"v = {s.default}")["v"] for s in SETTINGS if s.kind not in (dict, list)}
+    )
+
+
+def load_settings(path: Path) -> TemplateSettings:
+    """Read template.toml; a folder without one has every default."""
+    if not path.is_file():
+        return default_settings()
+    shown = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise TemplateProblem(f"{shown}：无法读取模板设置（{e.strerror or e}）") from e
+    except UnicodeDecodeError as e:
+        raise TemplateProblem(f"{shown}：模板设置应保存为 UTF-8 编码") from e
+    except tomllib.TOMLDecodeError as e:
+        raise TemplateProblem(f"{shown}：模板设置格式错误（{e}）") from e
+    return _parse(data, shown)
+
+
+def _parse(data: dict[str, Any], shown: str) -> TemplateSettings:
+    values = dict(default_settings().values)
+    aliases: dict[str, dict[str, tuple[str, ...]]] = {}
+    tables: tuple[CustomTable, ...] = ()
+    for key, value in _flatten(data):
+        setting = _BY_KEY.get(key) or _BY_KEY.get(key.split(".", 1)[0])
+        if setting is None:
+            raise TemplateProblem(f"{shown}：未知设置 {key}{_suggest(key)}")
+        if setting.key == "aliases":
+            aliases = _aliases(value, shown)
+        elif setting.key == "tables":
+            tables = _tables(value, shown)
+        else:
+            values[key] = _typed(value, setting, shown)
+    if values["numbers.decimals"] not in range(7) or values["numbers.percent_places"] not in range(7):
+        raise TemplateProblem(f"{shown}：numbers.decimals 和 numbers.percent_places 应为 0 到 6 的整数")
+    return TemplateSettings(values, aliases, tables)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Dotted keys down to the settings' depth; aliases and tables stay whole (their values are structures)."""
+    out: list[tuple[str, Any]] = []
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and key not in ("aliases",) and key not in _BY_KEY:
+            out += _flatten(v, key + ".")
+        else:
+            out.append((key, v))
+    return out
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, list(_BY_KEY), n=1, cutoff=0.6)
+    return f"；您是否要写 {close[0]}？" if close else "；可用的设置见 docs/template-guide.md"
+
+
+def _typed(value: Any, setting: Setting, shown: str) -> Any:
+    if setting.kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if setting.kind is bool and isinstance(value, bool):
+        return value
+    if setting.kind is str and isinstance(value, str) and value.strip():
+        if setting.key == "report.title":
+            _check_title(value, shown)
+        return value
+    expected = {int: "整数", bool: "true 或 false", str: "非空文字（加英文双引号）"}[setting.kind]
+    raise TemplateProblem(f"{shown}：{setting.key} 应为{expected}，实际为 {value!r}")
+
+
+def _check_title(title: str, shown: str) -> None:
+    try:
+        title.format(year=0, unit="", short_name="")
+    except (KeyError, IndexError, ValueError) as e:
+        raise TemplateProblem(
+            f"{shown}：report.title 中的占位符只能是 {{year}}、{{unit}}、{{short_name}}（{type(e).__name__}: {e}）"
+        ) from e
+
+
+def _aliases(value: Any, shown: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    if not isinstance(value, dict):
+        raise TemplateProblem(f'{shown}：aliases 应写成 [aliases."工作表名"] 下的 "标准列名" = ["别名", …]')
+    for sheet, labels in value.items():
+        if not isinstance(labels, dict):
+            raise TemplateProblem(f'{shown}：aliases."{sheet}" 应写成 "标准列名" = ["别名", …]')
+        out[sheet] = {}
+        for label, names in labels.items():
+            names = [names] if isinstance(names, str) else names
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                raise TemplateProblem(f'{shown}：aliases."{sheet}"."{label}" 应为别名列表，如 ["总造价"]')
+            out[sheet][label] = tuple(names)
+    return out
+
+
+def _tables(value: Any, shown: str) -> tuple[CustomTable, ...]:
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise TemplateProblem(f"{shown}：tables 应写成一个或多个 [[tables]]")
+    out: list[CustomTable] = []
+    for i, table in enumerate(value, start=1):
+        where = f"第{i}个 [[tables]]"
+        unknown = set(table) - {"key", "sheet", "columns"}
+        if unknown:
+            raise TemplateProblem(
+                f"{shown}：{where} 有未知设置 {'、'.join(sorted(unknown))}（可用 key、sheet、columns）"
+            )
+        key, sheet = table.get("key"), table.get("sheet")
+        if not isinstance(key, str) or not key.isidentifier() or not isinstance(sheet, str) or not sheet.strip():
+            raise TemplateProblem(f"{shown}：{where} 须有 key（字母、数字、下划线或汉字）和 sheet（工作表名）")
+        columns = tuple(_column(c, f"{where}的第{j}列", shown) for j, c in enumerate(table.get("columns", []), 1))
+        if not columns:
+            raise TemplateProblem(f"{shown}：{where} 须有 [[tables.columns]]")
+        out.append(CustomTable(key, sheet.strip(), columns))
+    keys = [t.key for t in out]
+    if len(set(keys)) != len(keys):
+        raise TemplateProblem(f"{shown}：[[tables]] 的 key 重复")
+    return tuple(out)
+
+
+def _column(spec: Any, where: str, shown: str) -> CustomColumn:
+    if not isinstance(spec, dict) or set(spec) - {"key", "label", "type", "required"}:
+        raise TemplateProblem(f"{shown}：{where} 只能有 key、label、type、required")
+    key, label, kind = spec.get("key"), spec.get("label"), spec.get("type", "文本")
+    if not isinstance(key, str) or not key.isidentifier() or not isinstance(label, str) or not label.strip():
+        raise TemplateProblem(f"{shown}：{where} 须有 key（字母、数字、下划线或汉字）和 label（工作簿中的列名）")
+    if kind not in COLUMN_TYPES:
+        raise TemplateProblem(f"{shown}：{where} 的 type 应为 {'、'.join(COLUMN_TYPES)} 之一，实际为 {kind!r}")
+    required = spec.get("required", False)
+    if not isinstance(required, bool):
+        raise TemplateProblem(f"{shown}：{where} 的 required 应为 true 或 false")
+    return CustomColumn(key, label.strip(), kind, required)

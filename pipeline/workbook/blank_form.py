@@ -1,0 +1,212 @@
+"""Write the blank standard workbook (``genreport init``), entirely from the schema."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..model import schema
+from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
+from ..outfile import atomic_save
+from ..template.layout import STANDARD, Layout
+
+LIST_ROWS = 300  # rows prepared with formats and dropdowns in list sheets
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+_HINT_FILL = PatternFill("solid", fgColor="EDEDED")  # grey: a reference column, nothing to fill in
+_HELP_FONT = Font(color="808080", size=9)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+NUMBER_FORMATS = {
+    Kind.MONEY: "0.00",
+    Kind.DECIMAL: "0.00",
+    Kind.INT: "0",
+    Kind.YEAR: "0",
+    Kind.PERCENT: "0.00%",
+    Kind.DATE: 'yyyy"年"m"月"d"日"',
+    Kind.CODE: "@",
+    Kind.TEXT: "@",
+}
+
+
+def kind_description(f: schema.Field, money_sheet: bool) -> str:
+    if f.kind is Kind.MONEY:
+        return "金额（万元，可在第1行改为元）" if money_sheet else "金额（万元）"
+    return f"{f.kind.value}（参考列）" if f.hint else str(f.kind.value)
+
+
+def create_workbook(
+    year: int | None = None, layout: Layout = STANDARD, template: str | None = None, *, hints: bool = False
+) -> Workbook:
+    """The blank form as an openpyxl Workbook (also the base of the sample workbook): the sheets of a template's
+    layout (its 一级指标 choices and its own tables), naming the template in 基本信息 when it is not the default.
+    ``hints``: with the reference columns (上年实际完成值) a rolled-over workbook fills; a new unit has none."""
+    wb = Workbook()
+    guide = wb.active
+    assert guide is not None
+    guide.title = schema.GUIDE_SHEET
+    _write_guide(guide, layout, hints)
+    for sheet in layout.all_sheets:
+        ws = wb.create_sheet(sheet.name)
+        _write_title(ws, sheet)
+        if isinstance(sheet, FormSheet):
+            _write_form(ws, sheet)
+        else:
+            _write_list(ws, sheet, hints)
+    if year is not None:
+        basic = wb[schema.BASIC.name]
+        basic[schema.form_cell(schema.BASIC, "year", "value")] = year
+    if template is not None:
+        wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "template", "value")] = template
+    return wb
+
+
+def write_blank_workbook(
+    path: Path, year: int | None = None, *, force: bool = False, layout: Layout = STANDARD, template: str | None = None
+) -> None:
+    check_target(path, force=force)
+    atomic_save(path, create_workbook(year, layout, template).save)
+
+
+def year_in_name(path: Path) -> int | None:
+    """inputs/2024.xlsx is the 2024 workbook: the year ``validate`` will hold its 年度 against (E_YEAR_MISMATCH)."""
+    years = {int(m) for m in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.stem)}
+    return years.pop() if len(years) == 1 else None
+
+
+def check_target(path: Path, *, force: bool) -> None:
+    """Where a new workbook may be written: an .xlsx name, and not over an existing file unless asked."""
+    from ..errors import OutputError, display_path
+
+    if path.suffix.lower() != ".xlsx":
+        raise OutputError(f"{display_path(path)}：填报模板须保存为 .xlsx 文件")
+    if path.exists() and not force:
+        raise OutputError(f"{display_path(path)} 已存在；如需覆盖请加 --force")
+
+
+def _write_title(ws: Worksheet, sheet: schema.Sheet) -> None:
+    if sheet.money:
+        ws.cell(row=TITLE_ROW, column=1, value=schema.UNIT_LABEL).font = Font(bold=True)
+        unit = ws.cell(row=TITLE_ROW, column=2, value=schema.DEFAULT_UNIT)
+        unit.border = _BORDER
+        dv = DataValidation(type="list", formula1='"' + ",".join(schema.UNITS) + '"', allow_blank=False)
+        dv.error = "金额单位只能是“万元”或“元”"
+        dv.add(unit)
+        ws.add_data_validation(dv)
+        ws.cell(row=TITLE_ROW, column=3, value=sheet.description).font = _HELP_FONT
+    else:
+        ws.cell(row=TITLE_ROW, column=1, value=sheet.description).font = _HELP_FONT
+
+
+def _header(ws: Worksheet, column: int, label: str, width: int, required: bool) -> None:
+    cell = ws.cell(row=HEADER_ROW, column=column, value=label)
+    cell.font = Font(bold=True)
+    cell.fill = _REQUIRED_FILL if required else _HEADER_FILL
+    cell.border = _BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def _write_form(ws: Worksheet, sheet: FormSheet) -> None:
+    label_width = max(len(r.label) for r in sheet.rows) * 2 + 4
+    _header(ws, 1, schema.ITEM_HEADER, label_width, True)
+    for i, col in enumerate(sheet.columns, start=2):
+        _header(ws, i, col.label, 40 if not sheet.money else 14, col.required)
+    help_col = len(sheet.columns) + 2
+    _header(ws, help_col, schema.HELP_HEADER, 60, False)
+    for r, f in enumerate(sheet.rows, start=FIRST_DATA_ROW):
+        label_cell = ws.cell(row=r, column=1, value=f.label)
+        label_cell.font = Font(bold=f.required)
+        label_cell.alignment = Alignment(indent=f.indent)
+        label_cell.border = _BORDER
+        for c in range(2, help_col):
+            value_cell = ws.cell(row=r, column=c)
+            value_cell.border = _BORDER
+            value_cell.number_format = NUMBER_FORMATS.get(f.kind, "General")
+            value_cell.alignment = _WRAP if f.kind is Kind.TEXT else Alignment()
+        if f.default is not None:
+            ws.cell(row=r, column=2, value=float(f.default) if f.kind is Kind.MONEY else f.default)
+        note = ("【必填】" if f.required else "") + f.help
+        help_cell = ws.cell(row=r, column=help_col, value=note or None)
+        help_cell.font = _HELP_FONT
+        help_cell.alignment = _WRAP
+    ws.freeze_panes = f"B{FIRST_DATA_ROW}"
+
+
+def list_columns(sheet: ListSheet, hints: bool) -> tuple[schema.Field, ...]:
+    """The columns a list sheet is written with; hint columns are last, so leaving them out moves no other."""
+    return tuple(f for f in sheet.columns if hints or not f.hint)
+
+
+def _write_list(ws: Worksheet, sheet: ListSheet, hints: bool) -> None:
+    last = FIRST_DATA_ROW + LIST_ROWS - 1
+    for i, f in enumerate(list_columns(sheet, hints), start=1):
+        _header(ws, i, f.label, f.width, f.required)
+        if f.hint:
+            ws.cell(row=HEADER_ROW, column=i).fill = _HINT_FILL
+        letter = get_column_letter(i)
+        if f.help or f.required:
+            ws.cell(row=HEADER_ROW, column=i).comment = Comment(
+                ("【必填】" if f.required else "") + (f.help or f.label), "genreport"
+            )
+        for r in range(FIRST_DATA_ROW, last + 1):
+            data_cell = ws.cell(row=r, column=i)
+            data_cell.number_format = NUMBER_FORMATS.get(f.kind, "General")
+            if f.kind is Kind.TEXT:
+                data_cell.alignment = _WRAP
+        if f.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=True)
+            dv.error = f"请从下拉列表中选择：{'、'.join(f.choices)}"
+            dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+            ws.add_data_validation(dv)
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+
+
+def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:
+    ws.cell(
+        row=1,
+        column=1,
+        value="填报说明：每个工作表的第2行为表头，数据从第3行开始；"
+        "金额默认以万元填列，可在该表第1行把金额单位改为“元”（系统自动换算）。"
+        "请勿修改表头和“项目”列的文字；浅橙色表头为必填。",
+    ).font = Font(bold=True)
+    headers = ("工作表", "字段", "类型", "必填", "可选值", "说明")
+    widths = (14, 30, 22, 8, 30, 80)
+    for i, (h, w) in enumerate(zip(headers, widths, strict=True), start=1):
+        _header(ws, i, h, w, False)
+    row = FIRST_DATA_ROW
+    for entry in guide_entries(layout, hints=hints):
+        for i, value in enumerate(entry, start=1):
+            guide_cell = ws.cell(row=row, column=i, value=value)
+            guide_cell.alignment = _WRAP
+            guide_cell.border = _BORDER
+        row += 1
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+
+
+def guide_entries(layout: Layout = STANDARD, *, hints: bool = True) -> list[tuple[str, str, str, str, str, str]]:
+    """One line per field of every sheet: what the 填报说明 sheet and docs/workbook.md list (the docs every
+    column, a blank form the columns it has)."""
+    out = []
+    for sheet in layout.all_sheets:
+        if isinstance(sheet, FormSheet):
+            fields = sheet.rows
+            cols = "、".join(c.label + ("" if c.required else "（可不填）") for c in sheet.columns)
+            where = f"填列：{cols}" if len(sheet.columns) > 1 else ""
+        else:
+            fields, where = list_columns(sheet, hints), ""
+        for f in fields:
+            required = "是" if f.required else "否"
+            note = " ".join(part for part in (f.help, where) if part)
+            out.append((sheet.name, f.label, kind_description(f, sheet.money), required, "、".join(f.choices), note))
+    return out

@@ -1,0 +1,551 @@
+"""Turn raw cells into typed values, following the schema, collecting every problem on the way.
+
+Nothing here stops at the first problem: a user fixes a workbook in one sitting
+only if told everything at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, cast
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..findings import codes
+from ..findings.collector import Finding, Findings
+from ..model import schema
+from ..model.record import CustomRow, Form, Record, Table
+from ..model.records import LINES, RECORDS, Report
+from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
+from ..template.layout import STANDARD, Layout
+from .convert import CONVERTERS, WrongValue, shown
+from .reader import RawCell, SourceWorkbook
+
+HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
+INVALID = object()  # a cell that held something unusable; its finding is already recorded
+
+
+@dataclass
+class FormValues:
+    sheet: FormSheet
+    unit: str = schema.DEFAULT_UNIT
+    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    refs: dict[tuple[str, str], str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # the sheet row each field was found on
+    present: bool = True
+
+    def get(self, row: str, column: str) -> Any:
+        return self.values.get((row, column))
+
+
+@dataclass
+class RawRecord:
+    row: int
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+@dataclass
+class ListValues:
+    sheet: ListSheet
+    unit: str = schema.DEFAULT_UNIT
+    records: list[RawRecord] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
+    present: bool = True
+
+    def ref(self, record: RawRecord, key: str) -> str:
+        return f"{self.letters.get(key, '?')}{record.row}"
+
+
+@dataclass
+class Normalized:
+    display: str
+    forms: dict[str, FormValues] = field(default_factory=dict)
+    lists: dict[str, ListValues] = field(default_factory=dict)
+    custom: dict[str, ListValues] = field(default_factory=dict)  # the template's own tables, by key
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def report(self) -> Report:
+        """The typed model, built by keyword from the schema's keys; only when no finding is an error, so every
+        required value is there."""
+        assert not self.errors, "the model is built from a workbook without structural errors"
+        sheets: dict[str, object] = {key: _form_record(values) for key, values in self.forms.items()}
+        sheets |= {key: _table(values) for key, values in self.lists.items()}
+        custom = {key: _custom_rows(values) for key, values in self.custom.items()}
+        return Report(source=self.display, custom_tables=custom, **sheets)  # type: ignore[arg-type]
+
+
+def _form_record(values: FormValues) -> Form:
+    sheet, cls = values.sheet, cast(Any, RECORDS[values.sheet.key])
+    if len(sheet.columns) == 1:
+        column = sheet.columns[0].key
+        fields = {f.key: values.get(f.key, column) for f in sheet.rows}
+        cells = {f.key: values.refs.get((f.key, column), "") for f in sheet.rows}
+        return cls(**fields, cells=cells, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
+    lines = {
+        f.key: LINES[sheet.key](
+            **{c.key: values.get(f.key, c.key) for c in sheet.columns},
+            cells={c.key: values.refs.get((f.key, c.key), "") for c in sheet.columns},
+            row=values.rows.get(f.key, 0),
+        )
+        for f in sheet.rows
+    }
+    return cls(**lines, unit=values.unit, present=values.present)  # type: ignore[no-any-return]
+
+
+def _table(values: ListValues) -> Table[Record]:
+    cls = cast(Any, RECORDS[values.sheet.key])
+    records: tuple[Record, ...] = tuple(
+        cls(**rec.values, row=rec.row, cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()})
+        for rec in values.records
+    )
+    return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
+
+
+def _custom_rows(values: ListValues) -> tuple[CustomRow, ...]:
+    return tuple(
+        CustomRow(
+            sheet=values.sheet.name,
+            values=dict(rec.values),
+            row=rec.row,
+            cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()},
+        )
+        for rec in values.records
+    )
+
+
+def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
+    out = Normalized(source.display)
+    col = Findings(source.display)
+    known = {s.name for s in layout.all_sheets} | {schema.GUIDE_SHEET}
+    for name in source.sheet_names:
+        if name not in known:
+            col.add(codes.W_EXTRA_SHEET, name, "", "不是标准工作表，已忽略")
+    for sheet in layout.all_sheets:
+        ws = source.sheet(sheet.name)
+        if ws is None:
+            if sheet.required or (isinstance(sheet, FormSheet) and _renamed(source, sheet.name)):
+                # an optional form renamed by a slip ("资产 ") holds data the user meant to give: not an absence
+                col.add(codes.E_SHEET_MISSING, sheet.name, "", f"缺少工作表“{sheet.name}”")
+            elif isinstance(sheet, ListSheet) and not sheet.announce_missing:
+                pass
+            elif sheet in layout.custom:
+                col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到模板自定义的工作表“{sheet.name}”，按空表处理")
+            elif isinstance(sheet, FormSheet):
+                col.add(
+                    codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按未填写处理，报告中不写这部分"
+                )
+            else:
+                col.add(codes.W_SHEET_MISSING, sheet.name, "", f"未找到工作表“{sheet.name}”，按空表处理")
+        reader = _SheetReader(source, ws, sheet, col, layout) if ws is not None else None
+        if isinstance(sheet, FormSheet):
+            out.forms[sheet.key] = reader.read_form(sheet) if reader else FormValues(sheet, present=False)
+        elif sheet in layout.custom:
+            key = sheet.key.removeprefix("custom.")
+            out.custom[key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
+        else:
+            out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
+    _unique_keys(out, col)
+    _year_matches_file_name(out, col)
+    out.findings = col.items
+    return out
+
+
+def _renamed(source: SourceWorkbook, name: str) -> bool:
+    """A sheet whose name differs from ``name`` only in spaces or full-width forms."""
+    return any(other != name and _norm(other) == _norm(name) for other in source.sheet_names)
+
+
+def named_template(source: SourceWorkbook) -> tuple[str, str] | None:
+    """The template a workbook names in 基本信息 (模板) and its cell, read before the layout is known (the template
+    decides the layout)."""
+    ws = source.sheet(schema.BASIC.name)
+    if ws is None:
+        return None
+    label = _norm(schema.BASIC.row("template").label)
+    for r in _rows_with(source.filled(ws), (1,)):
+        if _norm(_text(source.cell(ws, r, 1).value)) == label:
+            value = _text(source.cell(ws, r, 2).value)
+            return (value, f"B{r}") if value else None
+    return None
+
+
+# sheet, the columns that identify a row, how a message names the key ({0}, {1}: the key's parts)
+_UNIQUE: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("functions", ("code",), "科目编码“{0}”"),
+    ("projects", ("name",), "项目名称“{0}”"),
+    ("project_funds", ("project", "source"), "项目“{0}”的资金来源“{1}”"),
+    ("custom_fields", ("name",), "自定义字段“{0}”"),
+)
+
+
+def _unique_keys(out: Normalized, col: Findings) -> None:
+    """A key given twice makes parents, totals and links to projects ambiguous."""
+    for sheet_key, columns, describe in _UNIQUE:
+        values = out.lists.get(sheet_key)
+        if values is None or not set(columns) <= set(values.letters):
+            continue
+        seen: dict[tuple[str, ...], int] = {}
+        for rec in values.records:
+            key = tuple(rec[c] for c in columns)
+            if None in key:
+                continue
+            if key in seen:
+                what = describe.format(*(shown(k) for k in key))
+                col.add(
+                    codes.E_DUPLICATE_KEY,
+                    values.sheet.name,
+                    values.ref(rec, columns[-1]),
+                    f"{what}重复（第{seen[key]}行已有）",
+                )
+            else:
+                seen[key] = rec.row
+
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+def _year_matches_file_name(out: Normalized, col: Findings) -> None:
+    """inputs/2022.xlsx holding 年度 2023 is last year's workbook copied forward and half edited."""
+    basic = out.forms.get(schema.BASIC.key)
+    year = basic.get("year", "value") if basic else None
+    if not isinstance(year, int):
+        return
+    stem = re.sub(r"\.[^.]*$", "", out.display.replace("\\", "/").rsplit("/", 1)[-1])
+    years = {int(m.group(0)) for m in _YEAR_IN_NAME.finditer(stem)}
+    if len(years) == 1 and year not in years:
+        col.add(
+            codes.E_YEAR_MISMATCH,
+            schema.BASIC.name,
+            basic.refs[("year", "value")] if basic else "",
+            f"年度为 {year}，与文件名中的年份 {years.pop()} 不一致",
+        )
+
+
+class _SheetReader:
+    def __init__(
+        self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: Findings, layout: Layout = STANDARD
+    ) -> None:
+        self.layout = layout
+        self.source = source
+        self.ws = ws
+        self.sheet = sheet
+        self.col = col
+        self.merged: dict[tuple[int, int], tuple[int, int]] = {}
+        for rng in ws.merged_cells.ranges:
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if (r, c) != (rng.min_row, rng.min_col):
+                        self.merged[(r, c)] = (rng.min_row, rng.min_col)
+        self.divisor = Decimal(1)
+        self.unit = schema.DEFAULT_UNIT
+        if sheet.money:
+            self._read_unit()
+
+    def raw(self, row: int, column: int) -> RawCell:
+        row, column = self.merged.get((row, column), (row, column))
+        return self.source.cell(self.ws, row, column)
+
+    def _read_unit(self) -> None:
+        label = _text(self.raw(TITLE_ROW, 1).value)
+        value = _text(self.raw(TITLE_ROW, 2).value)
+        if _norm(label) != _norm(schema.UNIT_LABEL):
+            self.col.add(
+                codes.E_UNIT_MISSING,
+                self.sheet.name,
+                "A1",
+                f"第1行应为金额单位（A1 填“{schema.UNIT_LABEL}”，B1 选“万元”或“元”）",
+            )
+            return
+        if not value:
+            self.col.add(codes.W_UNIT_BLANK, self.sheet.name, "B1", "金额单位未填写，按“万元”处理")
+            return
+        if value not in schema.UNITS:
+            self.col.add(codes.E_UNIT, self.sheet.name, "B1", f"金额单位应为“万元”或“元”，实际为“{shown(value)}”")
+            return
+        self.unit = value
+        self.divisor = Decimal(schema.UNITS[value])
+
+    def rows(self, columns: Iterable[int], *, merged: bool) -> list[int]:
+        """The data rows (ascending) where one of ``columns`` holds a value, or with ``merged`` is covered by a
+        merged range: every row whose cells in ``columns`` can read as other than blank, and no row past the data."""
+        wanted = set(columns)
+        rows = set(_rows_with(self.source.filled(self.ws), wanted))
+        if merged:
+            rows |= {r for r, c in self.merged if c in wanted and r >= FIRST_DATA_ROW}
+        return sorted(rows)
+
+    def header_map(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        columns = set(self.source.filled(self.ws).get(HEADER_ROW, ()))
+        columns |= {c for r, c in self.merged if r == HEADER_ROW}
+        for c in sorted(columns):
+            label = _norm(_text(self.raw(HEADER_ROW, c).value))
+            if label and label not in found:
+                found[label] = c
+        return found
+
+    def find(self, found: dict[str, int], label: str) -> int | None:
+        """The column (or row) of a label, or of the first of the template's aliases for it that is present."""
+        return next((found[n] for n in map(_norm, self.layout.labels(self.sheet, label)) if n in found), None)
+
+    def unknown(self, found: dict[str, int], used: set[int], known: list[str], *, rows: bool) -> None:
+        """Warn of every label nothing reads: a renamed or added column or row is never dropped silently."""
+        for label, index in found.items():
+            if index in used:
+                continue
+            if rows:
+                ref, what = f"A{index}", "行"
+                hint = "；本部门自己的数据请填到“自定义字段”表"
+            else:
+                ref, what = f"{get_column_letter(index)}{HEADER_ROW}", "列"
+                hint = ""
+            original = _text(self.raw(*((index, 1) if rows else (HEADER_ROW, index))).value)
+            close = difflib.get_close_matches(label, [_norm(k) for k in known], n=1, cutoff=0.5)
+            if close:
+                label_of = {_norm(k): k for k in known}
+                hint = f"；您是否要写“{label_of[close[0]]}”？"
+            self.col.add(
+                codes.W_UNKNOWN_ROW if rows else codes.W_UNKNOWN_COLUMN,
+                self.sheet.name,
+                ref,
+                f"未知的{what}“{shown(original)}”，已忽略{hint}",
+            )
+
+    def read_form(self, sheet: FormSheet) -> FormValues:
+        out = FormValues(sheet, unit=self.unit)
+        headers = self.header_map()
+        columns: dict[str, int] = {}
+        for vc in sheet.columns:
+            c = self.find(headers, vc.label)
+            if c is None:
+                if len(sheet.columns) == 1:
+                    c = 2  # a one-column form needs no exact header
+                else:
+                    self.col.add(
+                        codes.E_COLUMN_MISSING,
+                        sheet.name,
+                        HEADER_REF,
+                        f"第{HEADER_ROW}行缺少列“{vc.label}”",
+                    )
+                    continue
+            columns[vc.key] = c
+        helps = {c for label, c in headers.items() if label == _norm(schema.HELP_HEADER)}
+        self.unknown(headers, {1, *columns.values(), *helps}, [c.label for c in sheet.columns], rows=False)
+        rows: dict[str, int] = {}
+        for r in self.rows((1,), merged=True):
+            label = _norm(_text(self.raw(r, 1).value))
+            if label:
+                rows.setdefault(label, r)
+        found_rows = {self.find(rows, f.label) for f in sheet.rows}
+        self.unknown(rows, {r for r in found_rows if r is not None}, [f.label for f in sheet.rows], rows=True)
+        blank_required: list[tuple[Field, schema.ValueColumn, str]] = []
+        given: set[tuple[str, str]] = set()  # cells holding something, usable or not
+        for f in sheet.rows:
+            found = self.find(rows, f.label)
+            if found is None and f.may_be_absent:
+                continue
+            if found is None:
+                self.col.add(codes.E_ROW_MISSING, sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
+                continue
+            r = out.rows[f.key] = found
+            for vc in sheet.columns:
+                c = columns.get(vc.key)
+                if c is None:
+                    continue
+                ref = f"{get_column_letter(c)}{r}"
+                value = self.convert(self.raw(r, c), f, None, ref)
+                if value is not None:
+                    given.add((f.key, vc.key))
+                if value is None and f.default is not None:
+                    value = self.convert(RawCell(f.default, "General"), f, None, ref)
+                if value is None and f.required and vc.required:
+                    blank_required.append((f, vc, ref))
+                out.values[(f.key, vc.key)] = None if value is INVALID else value
+                out.refs[(f.key, vc.key)] = ref
+        if not sheet.required and not given:
+            out.present = False  # a unit without such data: no figures, and nothing is required of it
+            return out
+        missing = [(f, vc, ref) for f, vc, ref in blank_required if not self.computable(out, given, f, vc)]
+        reported = {(f.key, vc.key) for f, vc, _ in missing}
+        for f, vc, ref in missing:
+            self.required_missing(out, given, f, vc, ref, reported)
+        return out
+
+    def figures(self, out: FormValues, given: set[tuple[str, str]], column: str) -> dict[str, Decimal | None]:
+        """One column's figures as derive will compute them (``schema.column_figures``). An unusable cell counts as
+        given: its own error is reported, and a total's would only repeat it."""
+        stated = {
+            row: value if isinstance(value, Decimal) else Decimal(0) if (row, c) in given else None
+            for (row, c), value in out.values.items()
+            if c == column
+        }
+        return schema.column_figures(out.sheet, stated)
+
+    def computable(self, out: FormValues, given: set[tuple[str, str]], f: Field, vc: schema.ValueColumn) -> bool:
+        """A blank required value is still there when it is a total its parts (or a difference its terms) give."""
+        if not out.sheet.parts(f.key) and f.difference is None:
+            return False
+        return self.figures(out, given, vc.key)[f.key] is not None
+
+    def required_missing(
+        self,
+        out: FormValues,
+        given: set[tuple[str, str]],
+        f: Field,
+        vc: schema.ValueColumn,
+        ref: str,
+        reported: set[tuple[str, str]],
+    ) -> None:
+        """E_REQUIRED for a blank required value; for a total, which of its parts would compute it. A total whose
+        missing part is itself reported is not: filling that part in fixes both."""
+        sheet = out.sheet
+        what = f"“{f.label}”" if len(sheet.columns) == 1 else f"“{f.label}”的“{vc.label}”"
+        parts = sheet.parts(f.key)
+        figures = self.figures(out, given, vc.key)
+        named = [p for p in parts if figures[p.key] is not None]
+        missing = [p for p in parts if figures[p.key] is None]
+        if any((p.key, vc.key) in reported for p in missing):
+            return
+        if parts and named:
+            self.col.add(
+                codes.E_REQUIRED,
+                sheet.name,
+                ref,
+                f"{what}未填写，其组成项只填了{_labels(named)}，缺{_labels(missing)}（没有的填 0），无法合计",
+            )
+        elif parts:
+            self.col.add(
+                codes.E_REQUIRED,
+                sheet.name,
+                ref,
+                f"{what}为必填项，未填写；也可填写其组成项{_labels(parts)}，由系统合计",
+            )
+        else:
+            self.col.add(codes.E_REQUIRED, sheet.name, ref, f"{what}为必填项，未填写")
+
+    def read_list(self, sheet: ListSheet) -> ListValues:
+        out = ListValues(sheet, unit=self.unit)
+        headers = self.header_map()
+        columns: dict[str, int] = {}
+        for f in sheet.columns:
+            c = self.find(headers, f.label)
+            if c is None:
+                if f.required:
+                    self.col.add(
+                        codes.E_COLUMN_MISSING,
+                        sheet.name,
+                        HEADER_REF,
+                        f"第{HEADER_ROW}行缺少必填列“{f.label}”",
+                    )
+                continue
+            columns[f.key] = c
+            out.letters[f.key] = get_column_letter(c)
+        self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
+        ordered = sorted(sheet.columns, key=lambda f: f.kind_from is not None)  # a 类型 before its 值
+        for r in self.rows(columns.values(), merged=False):
+            raws = {k: self.raw(r, c) for k, c in columns.items()}
+            own = [raws[k] for k, c in columns.items() if (r, c) not in self.merged]  # raw() of an unmerged cell
+            if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
+                continue  # blank separator rows (merged cells reaching into them included) are harmless
+            values: dict[str, Any] = {}
+            for f in ordered:
+                if f.key not in columns:
+                    values[f.key] = None
+                    continue
+                ref = f"{out.letters[f.key]}{r}"
+                value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
+                if value is None and f.required:
+                    self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
+                values[f.key] = None if value is INVALID else value
+            out.records.append(RawRecord(r, values))
+        if len(out.records) < sheet.min_rows:
+            self.col.add(
+                codes.E_EMPTY_SHEET,
+                sheet.name,
+                f"A{FIRST_DATA_ROW}",
+                f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
+            )
+        return out
+
+    def typed_by(self, f: Field, values: dict[str, Any], ref: str) -> tuple[Field, Decimal | None]:
+        """A 自定义字段 value takes its kind from the 类型 of its row, and a 金额 its divisor from its 单位."""
+        if f.kind_from is None:
+            return f, None
+        kind = schema.CUSTOM_TYPES.get(values.get(f.kind_from) or "", f.kind)
+        divisor = None
+        if kind is schema.Kind.MONEY:
+            unit = values.get("unit") or schema.DEFAULT_UNIT
+            if unit not in schema.UNITS:
+                self.col.add(codes.E_UNIT, self.sheet.name, ref, f"金额的单位应为“万元”或“元”，实际为“{shown(unit)}”")
+            divisor = Decimal(schema.UNITS.get(unit, 1))
+        return replace(f, kind=kind), divisor
+
+    def convert(self, raw: RawCell, f: Field, divisor: Decimal | None, ref: str) -> Any:
+        """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
+        name = self.sheet.name
+        if raw.formula_without_value:
+            self.col.add(
+                codes.E_FORMULA_NO_VALUE,
+                name,
+                ref,
+                "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
+                "请在 Excel 或 WPS 中打开并保存后再试",
+            )
+            return INVALID
+        value = raw.value
+        if raw.error:
+            self.col.add(
+                codes.E_ERROR_VALUE, name, ref, f"单元格为 Excel 错误值“{shown(value)}”，请改正公式或填写实际的值"
+            )
+            return INVALID
+        if _blank(value):
+            return None
+        try:
+            result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor if divisor is None else divisor)
+        except WrongValue as e:
+            self.col.add(e.code, name, ref, e.message)
+            return INVALID
+        for fix in fixes:
+            self.col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
+        if isinstance(result, Decimal | int) and not f.signed and result < 0:
+            self.col.add(codes.E_NEGATIVE, name, ref, f"“{f.label}”不能为负数，实际为 {shown(value)}")
+            return INVALID
+        if f.choices and result not in f.choices:
+            self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
+            return INVALID
+        return result
+
+
+def _rows_with(filled: dict[int, list[int]], columns: Collection[int]) -> list[int]:
+    """The data rows of ``filled`` (ascending) with a value in one of ``columns``."""
+    return [r for r, cs in filled.items() if r >= FIRST_DATA_ROW and any(c in columns for c in cs)]
+
+
+def _labels(fields: list[Field] | tuple[Field, ...]) -> str:
+    return "".join(f"“{f.label}”" for f in fields)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _norm(label: str) -> str:
+    """Labels compare without regard to full/half-width forms and spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
