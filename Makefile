@@ -31,7 +31,7 @@ browser:
 	bash scripts/install_browser.sh || [ -z "$$CI" ]
 
 test: lint office browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # README pictures: PDF pages and the HTML in a browser (LibreOffice, CJK fonts, poppler, Chromium: the script
 # installs them through apt-get).
@@ -45,7 +45,7 @@ bench: $(BIN)/genreport
 FUZZ_CASES ?= 3000
 FUZZ_SEED ?=
 fuzz: $(BIN)/genreport
-	GENREPORT_FUZZ_CASES=$(FUZZ_CASES) GENREPORT_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -p no:warnings tests/test_fuzz.py
+	GENREPORT_FUZZ_CASES=$(FUZZ_CASES) GENREPORT_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -n auto -p no:warnings tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
