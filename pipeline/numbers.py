@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
 WAN = Decimal(10000)  # 1 万元 = 10000 元
 HUNDRED = Decimal(100)
 

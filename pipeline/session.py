@@ -22,17 +22,16 @@ from .checks import check_report
 from .context import build_context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
-from .findings import codes
 from .findings.collector import Finding
-from .model import schema
 from .model.records import Report
 from .outfile import DEFAULT_OUT_DIR, atomic_write
 from .render import RenderOptions
 from .render.formats import PdfQueue, converted
 from .render.review import add_review_comments
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
-from .workbook.normalize import named_template, normalize
+from .workbook.normalize import normalize
 from .workbook.reader import open_workbook
+from .workbook.template_row import chosen_profile
 
 if TYPE_CHECKING:
     from .render.docx import DocxRenderer
@@ -83,14 +82,10 @@ def inspect(path: Path, profile: TemplateProfile | None = None, profiles: Profil
     except InputError as e:
         return Inspection(path, None, [e.as_finding()])
     if profile is None:
-        named = named_template(source)
         try:
-            profile = (profiles or Profiles()).get(named[0] if named else None)
-        except TemplateProblem as e:
-            cell = named[1] if named else ""
-            shown = f"模板“{named[0]}”不可用：" if named else ""
-            finding = Finding.of(codes.E_TEMPLATE, source.display, schema.BASIC.name, cell, f"{shown}{e}")
-            return Inspection(path, None, [finding])
+            profile, _ = chosen_profile(source, (profiles or Profiles()).get)
+        except WorkbookInvalid as e:
+            return Inspection(path, None, e.findings)
     try:
         data = normalize(source, profile.layout)
     except InputError as e:

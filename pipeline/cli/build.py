@@ -10,7 +10,7 @@ import typer
 from ..errors import GenreportError, WorkbookInvalid, display_path
 from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR
-from .common import InputsArgument, TemplateOption, fail
+from .common import InputsArgument, JobsOption, TemplateOption, fail
 
 if TYPE_CHECKING:
     from ..session import BuildResult, BuildSession
@@ -41,15 +41,7 @@ def build_command(
             help="不在 Word 报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。",
         ),
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "-j",
-            "--jobs",
-            help="同时处理几个工作簿（工作进程数）；默认为本机 CPU 核数，1 表示在本进程中逐个处理。",
-            min=1,
-        ),
-    ] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
 

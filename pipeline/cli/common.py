@@ -27,6 +27,15 @@ InputsArgument = Annotated[
         '或通配符如 "inputs/*.xlsx"（请加引号，由 genreport 展开）。',
     ),
 ]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "-j",
+        "--jobs",
+        help="同时处理几个工作簿（工作进程数）；默认为本机 CPU 核数，1 表示在本进程中逐个处理。",
+        min=1,
+    ),
+]
 
 
 def fail(e: GenreportError) -> typer.Exit:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import GenreportError, display_path
-from .common import InputsArgument, TemplateOption, fail
+from .common import InputsArgument, JobsOption, TemplateOption, fail
 
 
 class Format(StrEnum):
@@ -23,15 +23,7 @@ def validate_command(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="警告也按错误计（退出码 1）。")] = False,
     template: TemplateOption = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "-j",
-            "--jobs",
-            help="同时检查几个工作簿（工作进程数）；默认为本机 CPU 核数，1 表示在本进程中逐个检查。",
-            min=1,
-        ),
-    ] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """检查工作簿：结构错误、合计不符、数量级异常等，逐条给出工作表和单元格。
 

@@ -44,15 +44,6 @@ def converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) 
     return files
 
 
-def write_converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[Path]:
-    """Write the .docx (if asked) and its HTML and Markdown beside it; return what was written."""
-    written: list[Path] = []
-    for target, content in converted(data, docx_path, formats, title):
-        atomic_write(target, content)
-        written.append(target)
-    return written
-
-
 class PdfQueue:
     """Reports waiting for their PDF: converted together when the build has rendered them all."""
 

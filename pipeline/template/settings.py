@@ -27,9 +27,6 @@ class Setting:
     kind: type = str
 
 
-SECTIONS = ("yoy", "three_public", "procurement", "assets", "projects")
-APPENDICES = ("evaluation", "project_evaluations", "basic_data")
-
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "report.title",

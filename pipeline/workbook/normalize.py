@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
@@ -324,24 +324,37 @@ class _SheetReader:
                 f"未知的{what}“{shown(original)}”，已忽略{hint}",
             )
 
+    def columns(
+        self,
+        headers: dict[str, int],
+        fields: Sequence[Any],
+        missing: Callable[[Any], str | None],
+        fallback: int | None = None,
+    ) -> dict[str, int]:
+        """Each field's column, found by its header (or an alias); one not found is reported in the words
+        ``missing`` gives it (None: an optional column, silently absent), or takes ``fallback``."""
+        found: dict[str, int] = {}
+        for f in fields:
+            c = self.find(headers, f.label)
+            if c is None:
+                c = fallback
+            if c is None:
+                message = missing(f)
+                if message:
+                    self.col.add(codes.E_COLUMN_MISSING, self.sheet.name, HEADER_REF, message)
+                continue
+            found[f.key] = c
+        return found
+
     def read_form(self, sheet: FormSheet) -> FormValues:
         out = FormValues(sheet, unit=self.unit)
         headers = self.header_map()
-        columns: dict[str, int] = {}
-        for vc in sheet.columns:
-            c = self.find(headers, vc.label)
-            if c is None:
-                if len(sheet.columns) == 1:
-                    c = 2  # a one-column form needs no exact header
-                else:
-                    self.col.add(
-                        codes.E_COLUMN_MISSING,
-                        sheet.name,
-                        HEADER_REF,
-                        f"第{HEADER_ROW}行缺少列“{vc.label}”",
-                    )
-                    continue
-            columns[vc.key] = c
+        columns = self.columns(
+            headers,
+            sheet.columns,
+            lambda vc: f"第{HEADER_ROW}行缺少列“{vc.label}”",
+            fallback=2 if len(sheet.columns) == 1 else None,  # a one-column form needs no exact header
+        )
         helps = {c for label, c in headers.items() if label == _norm(schema.HELP_HEADER)}
         self.unknown(headers, {1, *columns.values(), *helps}, [c.label for c in sheet.columns], rows=False)
         rows: dict[str, int] = {}
@@ -439,20 +452,10 @@ class _SheetReader:
     def read_list(self, sheet: ListSheet) -> ListValues:
         out = ListValues(sheet, unit=self.unit)
         headers = self.header_map()
-        columns: dict[str, int] = {}
-        for f in sheet.columns:
-            c = self.find(headers, f.label)
-            if c is None:
-                if f.required:
-                    self.col.add(
-                        codes.E_COLUMN_MISSING,
-                        sheet.name,
-                        HEADER_REF,
-                        f"第{HEADER_ROW}行缺少必填列“{f.label}”",
-                    )
-                continue
-            columns[f.key] = c
-            out.letters[f.key] = get_column_letter(c)
+        columns = self.columns(
+            headers, sheet.columns, lambda f: f"第{HEADER_ROW}行缺少必填列“{f.label}”" if f.required else None
+        )
+        out.letters.update((key, get_column_letter(c)) for key, c in columns.items())
         self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
         ordered = sorted(sheet.columns, key=lambda f: f.kind_from is not None)  # a 类型 before its 值
         for r in self.rows(columns.values(), merged=False):

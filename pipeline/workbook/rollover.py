@@ -18,17 +18,16 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import TemplateProblem, UsageError, WorkbookInvalid, display_path
-from ..findings import codes
-from ..findings.collector import Finding
+from ..errors import UsageError, WorkbookInvalid, display_path
 from ..model import schema
 from ..model.schema import FIRST_DATA_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
 from ..outfile import atomic_save
 from ..template.layout import CUSTOM_PREFIX, Layout
 from ..template.profile import resolve_profile
 from .blank_form import check_target, create_workbook, list_columns, year_in_name
-from .normalize import FormValues, ListValues, Normalized, named_template, normalize
+from .normalize import FormValues, ListValues, Normalized, normalize
 from .reader import open_workbook
+from .template_row import chosen_profile
 
 ALL = ("*",)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -107,18 +106,11 @@ def _read_last(path: Path) -> tuple[Normalized, Layout, str | None]:
     """LAST as ``build`` reads it (its own 模板 row chooses the layout); refused, with every error, if broken.
     Returns its values, its layout and the template it names."""
     source = open_workbook(path)
-    named = named_template(source)
-    try:
-        layout = resolve_profile(named[0] if named else None, need_document=False).layout
-    except TemplateProblem as e:
-        cell = named[1] if named else ""
-        shown = f"模板“{named[0]}”不可用：" if named else ""
-        finding = Finding.of(codes.E_TEMPLATE, source.display, schema.BASIC.name, cell, f"{shown}{e}")
-        raise WorkbookInvalid([finding]) from e
-    data = normalize(source, layout)
+    profile, named = chosen_profile(source, lambda name: resolve_profile(name, need_document=False))
+    data = normalize(source, profile.layout)
     if data.errors:
         raise WorkbookInvalid(data.errors)
-    return data, layout, named[0] if named else None
+    return data, profile.layout, named
 
 
 def _next_year(new: Path, last_year: int, year: int | None) -> int:
