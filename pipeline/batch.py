@@ -54,7 +54,9 @@ def build_all(
             return _in_process(session.render, paths, finish, _failed if len(paths) > 1 else None)
         return _in_pool(_render, session, paths, min(jobs, len(paths)), finish, _failed)
     except BaseException:
-        session.pdfs.discard()
+        from .session import discard_batches
+
+        discard_batches(session)
         raise
 
 

@@ -26,7 +26,7 @@ from .findings.collector import Finding
 from .model.records import Report
 from .outfile import DEFAULT_OUT_DIR, atomic_write
 from .render import RenderOptions
-from .render.formats import PdfQueue, converted
+from .render.formats import FORMATS, Batch, converted
 from .render.review import add_review_comments
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
 from .workbook.normalize import normalize
@@ -138,11 +138,11 @@ class BuildResult:
     error: GenreportError | None = None
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)  # every file written, in the order of --format
-    pdf: Path | None = None  # where its PDF goes, until PdfQueue.convert has made it
+    waiting: list[Path] = field(default_factory=list)  # files of batched formats (PDF), made by finish_batches
     # rendered but not yet written (``BuildSession.commit`` writes them): each file with its content, and the
-    # .docx its PDF is made from
+    # .docx the batched formats are made from
     pending: list[tuple[Path, bytes]] = field(default_factory=list)
-    pdf_source: bytes | None = None
+    batch_source: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -187,7 +187,8 @@ class BuildSession:
         self.strict = strict
         self.formats = tuple(formats)
         self.comments = comments  # the warnings as Word comments at the figures they concern
-        self.pdfs = PdfQueue()
+        asked = [FORMATS[name] for name in self.formats]
+        self.batches: dict[str, Batch] = {f.name: f.batch() for f in asked if f.batch is not None}
         self.profiles = Profiles()
         self._renderers: dict[Path, DocxRenderer] = {}
         self._checked: dict[Path, list[Problem]] = {}  # a template's errors, found before its first report
@@ -275,51 +276,61 @@ class BuildSession:
                     thousands=renderer.options.thousands,
                 )
             result.pending = converted(data, target, self.formats, context["title"])
-            if "pdf" in self.formats:
-                result.pdf_source = data
-                result.pdf = target.with_suffix(".pdf")
+            if self.batches:
+                result.batch_source = data
+                result.waiting = [FORMATS[name].path_for(target) for name in self.batches]
         except GenreportError as e:
             result.error = e
         result.seconds = time.perf_counter() - started
         return result
 
     def commit(self, result: BuildResult) -> BuildResult:
-        """Write a rendered report's files (each atomically) and queue its PDF; done by the process that owns the
-        output folder, whichever process rendered it."""
+        """Write a rendered report's files (each atomically) and queue its batched formats (PDF); done by the process
+        that owns the output folder, whichever process rendered it."""
         started = time.perf_counter()
         try:
             for target, data in result.pending:
                 atomic_write(target, data)
                 result.outputs.append(target)
-            if result.pdf_source is not None:
-                self.pdfs.add(result.pdf_source, self.output_path(result.input), "docx" in self.formats)
+            if result.batch_source is not None:
+                for batch in self.batches.values():
+                    batch.add(result.batch_source, self.output_path(result.input), "docx" in self.formats)
         except GenreportError as e:
             result.error = e
-            result.pdf = None
+            result.waiting = []
         finally:
-            result.pending, result.pdf_source = [], None
+            result.pending, result.batch_source = [], None
         result.output = result.outputs[0] if result.outputs else None
         result.seconds += time.perf_counter() - started
         return result
 
 
-def finish_pdfs(session: BuildSession, results: Sequence[BuildResult], workers: int = 1) -> GenreportError | None:
-    """Convert the PDFs of a build in one LibreOffice run and record each on its result (the file, or the error
-    that stopped it); return the error that stopped them all (LibreOffice missing), the other formats kept."""
-    try:
-        converted = session.pdfs.convert(workers=workers)
-    except GenreportError as e:
-        return e
-    for result in results:
-        if result.pdf is None:
+def finish_batches(session: BuildSession, results: Sequence[BuildResult], workers: int = 1) -> GenreportError | None:
+    """Make the batched formats (PDF: one LibreOffice run for the build) and record each file on its result (the
+    file, or the error that stopped it); return the error that stopped a whole format (LibreOffice missing), the
+    other formats kept."""
+    stopped: GenreportError | None = None
+    for batch in session.batches.values():
+        try:
+            made = batch.convert(workers=workers)
+        except GenreportError as e:
+            stopped = stopped or e
             continue
-        outcome = converted.get(result.pdf)
-        if isinstance(outcome, Path):
-            result.outputs.append(outcome)
-            result.output = result.output or outcome
-        elif outcome is not None:
-            result.error = outcome
-    return None
+        for result in results:
+            for target in result.waiting:
+                outcome = made.get(target)
+                if isinstance(outcome, Path):
+                    result.outputs.append(outcome)
+                    result.output = result.output or outcome
+                elif outcome is not None:
+                    result.error = outcome
+    return stopped
+
+
+def discard_batches(session: BuildSession) -> None:
+    """Forget the reports waiting for a batched format (an interrupted build), their private copies removed."""
+    for batch in session.batches.values():
+        batch.discard()
 
 
 def render_options(profile: TemplateProfile, percent_places: int | None = None) -> RenderOptions:

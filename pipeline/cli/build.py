@@ -10,6 +10,7 @@ import typer
 from ..errors import GenreportError, WorkbookInvalid, display_path
 from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR
+from ..render.formats import formats_help, parse_formats
 from .common import InputsArgument, JobsOption, TemplateOption, fail
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ def build_command(
         str,
         typer.Option(
             "--format",
-            help="输出格式，可多选，用逗号分隔：docx（Word）、pdf（经 LibreOffice 转换）、html（单个网页文件）、"
-            "md（Markdown）。如 --format docx,pdf。",
+            help=f"输出格式，可多选，用逗号分隔：{formats_help()}。如 --format docx,pdf。",
         ),
     ] = "docx",
     no_comments: Annotated[
@@ -50,7 +50,6 @@ def build_command(
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
     """
     from ..batch import build_all, default_jobs
-    from ..render.formats import parse_formats
     from ..session import BuildSession
     from ..template.profile import resolve_profile
     from .progress import Progress, summary
@@ -76,8 +75,8 @@ def build_command(
     try:
         with progress.running():
             results = build_all(session, paths, workers, report)
-        if "pdf" in wanted:
-            _pdfs(session, results, workers)
+        if session.batches:
+            _batched(session, results, workers)
     except KeyboardInterrupt:
         raise _interrupted(done, len(paths)) from None
     if len(results) > 1:
@@ -117,16 +116,20 @@ def _print_result(result: BuildResult, *, quiet: bool = False) -> None:
         typer.echo(f"错误：{result.error}", err=True)
 
 
-def _pdfs(session: BuildSession, results: list[BuildResult], workers: int) -> None:
-    """The PDFs of the whole build, after the other formats are written: ``workers`` LibreOffice processes (as many
-    as --jobs) share them, each converting many documents in one start."""
-    from ..session import finish_pdfs
+def _batched(session: BuildSession, results: list[BuildResult], workers: int) -> None:
+    """The batched formats (PDF) of the whole build, after the other formats are written: ``workers`` processes
+    (LibreOffice: as many as --jobs) share them, each converting many documents in one start."""
+    from ..render.formats import FORMATS
+    from ..session import finish_batches
 
-    waiting = [r for r in results if r.pdf is not None]
+    waiting = [r for r in results if r.waiting]
     if not waiting:
         return
-    typer.echo(f"正在用 LibreOffice 生成 PDF（{len(waiting)} 份）……", err=True)
-    missing = finish_pdfs(session, results, workers)
+    for name in session.batches:
+        fmt = FORMATS[name]
+        by = f"用 {fmt.requires} " if fmt.requires else ""
+        typer.echo(f"正在{by}生成 {fmt.name.upper()}（{len(waiting)} 份）……", err=True)
+    missing = finish_batches(session, results, workers)
     if missing is not None:
         typer.echo(f"错误：{missing}；其他格式已生成。", err=True)
         raise typer.Exit(missing.exit_code)

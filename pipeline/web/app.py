@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..render.formats import FORMATS
 from . import page, reports, rollover
 from .token import TokenGate
 from .uploads import Upload, UploadRejected, read_upload
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
             return _refused(400, f"报告年度“{year_text[:20]}”无效：请填写 1990 至 2100 之间的四位年份。")
         data = await in_thread(reports.blank_form, template, int(year_text))
-        return _attachment(data, f"{year_text}.xlsx", "xlsx")
+        return _attachment(data, f"{year_text}.xlsx")
 
     async def roll(request: Request) -> Response:
         upload = await read_upload(request, settings.max_upload_bytes)
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except rollover.RolloverFailed as e:
             message = f"无法由“{upload.name}”生成本年填报表：{e.message}"
             return page.message_page("无法处理", message, 422, e.details)
-        return _attachment(data, name, "xlsx")
+        return _attachment(data, name)
 
     async def check(request: Request) -> Response:
         upload = await read_upload(request, settings.max_upload_bytes)
@@ -126,13 +127,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         upload = await read_upload(request, settings.max_upload_bytes)
         template = await _template(upload.fields.get("template", ""))
         fmt = upload.fields.get("format", "docx")
-        if fmt not in reports.MEDIA_TYPES or fmt == "xlsx":
-            return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 docx、pdf、html 或 md。")
+        if fmt not in FORMATS:
+            return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
         try:
             data = await in_thread(reports.report, upload, template, fmt)
         except reports.NotBuilt as e:
             return page.result_page(upload.name, e.rows, None, e.message, template, e.status)
-        return _attachment(data, _stem(upload) + "." + fmt, fmt)
+        return _attachment(data, _stem(upload) + FORMATS[fmt].extension, FORMATS[fmt].media_type)
 
     async def explain(request: Request) -> Response:
         from ..findings.codes import ALL
@@ -175,10 +176,10 @@ def _stem(upload: Upload) -> str:
     return upload.name.rsplit(".", 1)[0]
 
 
-def _attachment(data: bytes, filename: str, fmt: str) -> Response:
+def _attachment(data: bytes, filename: str, media_type: str = reports.XLSX_MEDIA_TYPE) -> Response:
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=reports.MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def _refused(status: int, message: str) -> Response:

@@ -17,6 +17,8 @@ import markupsafe
 from jinja2.sandbox import SandboxedEnvironment
 from starlette.responses import HTMLResponse
 
+from ..render.formats import FORMATS
+
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 0; color: #222;
   background: #f6f7f9; font-size: 15px; line-height: 1.6; }
@@ -159,8 +161,6 @@ _PLACEHOLDER = (
     "选择工作簿后点“检查并预览”：问题清单和报告预览显示在这里。</p>"
 )
 
-FORMATS = (("docx", "Word（.docx）"), ("pdf", "PDF"), ("html", "网页（.html）"), ("md", "Markdown（.md）"))
-
 
 @dataclass(frozen=True)
 class Row:
@@ -199,7 +199,7 @@ def home_page(templates: Sequence[str], year: int, max_mb: int) -> HTMLResponse:
         templates=templates,
         year=year,
         max_mb=max_mb,
-        formats=FORMATS,
+        formats=[(f.name, f.menu) for f in FORMATS.values()],
         placeholder=_PLACEHOLDER,
     )
     return HTMLResponse(html)

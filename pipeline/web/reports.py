@@ -20,13 +20,7 @@ from ..findings.report import sheet_order
 from .page import Row
 from .uploads import Upload
 
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # the blank form, rollover
 TEMP_PREFIX = "genreport-web-"
 
 
@@ -77,7 +71,7 @@ class _Build:
 
     def __init__(self, folder: Path, upload: Upload, template: str | None, fmt: str) -> None:
         from ..render.pdf import OfficeNotFound
-        from ..session import BuildSession, finish_pdfs
+        from ..session import BuildSession, finish_batches
         from ..template.profile import resolve_profile
 
         source = folder / "in" / upload.name  # the reports are named after it: 2022.xlsx → 2022.docx
@@ -89,8 +83,8 @@ class _Build:
             profile = resolve_profile(template) if template else None
             session = BuildSession(profile, folder / "out", formats=(fmt,))
             result = session.run(source)
-            if fmt == "pdf" and result.error is None:
-                stopped = finish_pdfs(session, [result])
+            if session.batches and result.error is None:
+                stopped = finish_batches(session, [result])
                 if stopped is not None:
                     result.error = stopped
         except GenreportError as e:  # the template chosen could not be read

@@ -1,47 +1,16 @@
-"""The formats a report is written in, all from the one rendered Word document: docx, pdf, html, md.
-
-HTML and Markdown are converted from the .docx bytes at once; PDFs wait until every report of a build is rendered,
-so that LibreOffice starts once for all of them (:func:`PdfQueue.convert`). Where the .docx itself was not asked for,
-the PDF is made from a copy in a private temporary folder, and only the PDF lands in the output folder.
-"""
+"""PDF: LibreOffice converts the rendered .docx. PDFs wait until every report of a build is rendered, so that
+LibreOffice starts once for all of them (``PdfQueue.convert``); where the .docx itself was not asked for, the PDF is
+made from a copy in a private temporary folder, and only the PDF lands in the output folder."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import GenreportError, UsageError
-from ..outfile import atomic_write
-
-FORMATS = ("docx", "pdf", "html", "md")
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """ "docx,pdf" → ("docx", "pdf"), in the order given, each once; an unknown name is a usage error."""
-    names = [name.strip().lower().lstrip(".") for name in text.replace("，", ",").split(",") if name.strip()]
-    unknown = [name for name in names if name not in FORMATS]
-    if unknown or not names:
-        raise UsageError(f"--format 只能是 {','.join(FORMATS)} 中的一个或几个（用逗号分隔），实际为“{text}”")
-    return tuple(dict.fromkeys(names))
-
-
-def converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[tuple[Path, bytes]]:
-    """The .docx (if asked) and its HTML and Markdown, each with the place it belongs, in memory: a worker process
-    converts, the process that owns the output folder writes."""
-    files: list[tuple[Path, bytes]] = []
-    if "docx" in formats:
-        files.append((docx_path, data))
-    if "html" in formats:
-        from .html import docx_to_html
-
-        files.append((docx_path.with_suffix(".html"), docx_to_html(data, title).encode("utf-8")))
-    if "md" in formats:
-        from .markdown import docx_to_markdown
-
-        files.append((docx_path.with_suffix(".md"), docx_to_markdown(data).encode("utf-8")))
-    return files
+from ...errors import GenreportError
+from ...outfile import atomic_write
+from .base import OutputFormat
 
 
 class PdfQueue:
@@ -62,11 +31,11 @@ class PdfQueue:
             source.write_bytes(data)
         self._pending[source] = docx_path.with_suffix(".pdf")
 
-    def convert(self, timeout: float | None = None, workers: int = 1) -> dict[Path, Path | GenreportError]:
+    def convert(self, workers: int = 1, timeout: float | None = None) -> dict[Path, Path | GenreportError]:
         """Every PDF, by the place it was meant for: the file written, or the error that stopped it. Raises
         OfficeNotFound (once, for all) where LibreOffice is not installed. ``workers`` LibreOffice processes share
         the documents."""
-        from .pdf import DEFAULT_TIMEOUT, convert_to_pdf
+        from ..pdf import DEFAULT_TIMEOUT, convert_to_pdf
 
         if not self._pending:
             return {}
@@ -89,3 +58,14 @@ class PdfQueue:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
+
+
+FORMAT = OutputFormat(
+    name="pdf",
+    extension=".pdf",
+    description="经 LibreOffice 转换",
+    menu="PDF",
+    media_type="application/pdf",
+    requires="LibreOffice",
+    batch=PdfQueue,
+)
