@@ -11,12 +11,17 @@ import inspect
 import shutil
 import unicodedata
 from enum import Enum
-from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from typer._click import Command, Context, Parameter
+from click import Command, Context, Parameter, types
 
-_KIND_WORDS: dict[Any, str] = {int: "整数", float: "数字", str: "文字", Path: "路径"}
+# click's own types, for a parameter whose type does not say its ``kind`` (those of values.py do)
+_KIND_WORDS: tuple[tuple[type[types.ParamType[Any]], str], ...] = (
+    (types.IntParamType, "整数"),
+    (types.FloatParamType, "数字"),
+    (types.StringParamType, "文字"),
+    (types.Path, "路径"),
+)
 _HELP_WORDS = "显示本帮助后退出。"
 _MIN_WIDTH, _DEFAULT_WIDTH = 60, 100
 _MAX_NAME = 30  # a longer option name puts its help on the next line
@@ -79,20 +84,14 @@ def terminal_width() -> int:
     return max(_MIN_WIDTH, shutil.get_terminal_size((_DEFAULT_WIDTH, 24)).columns - 1)
 
 
-def _annotation(param: Parameter) -> Any:
-    descriptor = getattr(param, "type_descriptor", None)
-    return getattr(descriptor, "annotation", None)
-
-
-def _kind(annotation: Any) -> str:
-    if get_origin(annotation) is list:
-        (annotation,) = get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return "|".join(str(member.value) for member in annotation)
-    for kind, word in _KIND_WORDS.items():
-        if annotation is kind or (get_origin(annotation) is not None and kind in get_args(annotation)):
-            return word
-    return "值"
+def _kind(value_type: types.ParamType[Any]) -> str:
+    """What a value is, in a word: 整数, 文字, 路径, or the choices (text|json)."""
+    kind = getattr(value_type, "kind", None)
+    if isinstance(kind, str):
+        return kind
+    if isinstance(value_type, types.Choice):
+        return "|".join(str(choice.value if isinstance(choice, Enum) else choice) for choice in value_type.choices)
+    return next((word for cls, word in _KIND_WORDS if isinstance(value_type, cls)), "值")
 
 
 def _is_flag(param: Parameter) -> bool:
@@ -109,13 +108,13 @@ def option_name(param: Parameter) -> str:
     names = ", ".join(sorted(param.opts, key=lambda o: (o.startswith("--"), o)))
     if _is_flag(param):
         return names
-    return f"{names} {param.metavar or _kind(_annotation(param))}"
+    return f"{names} {param.metavar or _kind(param.type)}"
 
 
 def _extras(param: Parameter) -> str:
     """[默认：…] [必填] [范围：…], as Click shows them in English."""
     extras = []
-    default = param.default
+    default = getattr(param, "shown_default", None)  # usage.py's parameters keep typer's default for the help
     if (
         getattr(param, "show_default", False)
         and not _is_flag(param)
@@ -125,7 +124,7 @@ def _extras(param: Parameter) -> str:
     ):
         shown = default.value if isinstance(default, Enum) else default
         extras.append(f"默认：{shown}")
-    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    low, high = getattr(param.type, "min", None), getattr(param.type, "max", None)
     if low is not None or high is not None:
         extras.append(f"范围：{'' if low is None else low}–{'' if high is None else high}")
     if param.required:
@@ -133,8 +132,8 @@ def _extras(param: Parameter) -> str:
     return f"[{'；'.join(extras)}]" if extras else ""
 
 
-def _help_of(param: Parameter) -> str:
-    if param.name == "help":
+def _help_of(param: Parameter, help_option: Parameter | None) -> str:
+    if param is help_option:
         return _HELP_WORDS
     text = getattr(param, "help", None) or ""
     extras = _extras(param)
@@ -189,9 +188,10 @@ def help_text(command: Command, ctx: Context) -> str:
             out.extend("  " + part for part in wrap(_joined(paragraph), width - 2))
             out.append("")
     params = command.get_params(ctx)
+    help_option = command.get_help_option(ctx)
     for title, kind in (("参数：", "argument"), ("选项：", "option")):
         rows = [
-            (argument_name(p) if kind == "argument" else option_name(p), _help_of(p))
+            (argument_name(p) if kind == "argument" else option_name(p), _help_of(p, help_option))
             for p in params
             if p.param_type_name == kind and not getattr(p, "hidden", False)
         ]

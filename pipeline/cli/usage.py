@@ -1,78 +1,74 @@
-"""Reading the command line: usage errors in Chinese, and option values converted without pydantic.
+"""Reading the command line on click's public API: typer's declarations, click's parser, Chinese messages.
 
-Typer (through its bundled Click) reports usage errors in English inside a box. ``ChineseGroup`` runs the
-commands without Click's standalone handling, so those errors reach it, and says them in Chinese: a mistyped
-command line ends in one Chinese line and exit 2, as a user mistake should.
+The commands are declared with typer (``typer.Typer``, ``typer.Option``, ``typer.Argument`` in ``pipeline/cli/``).
+Typer 0.28 and later run them on a copy of Click they bundle (``typer._click``): their commands are not commands
+of the ``click`` package, and typer 0.29 converts every value through a pydantic ``TypeAdapter`` that it builds on
+first use in each process (about 125 ms CPU per command); its one public conversion hook, ``parser=``, builds one
+too. So ``ChineseGroup.main`` takes what typer built from the declarations — names, options, defaults, help texts
+and callbacks, all of them public Click attributes, and each parameter's declared type through
+``typer.utils.get_params_from_function`` — and runs it as commands of the ``click`` package: values converted by
+``values.py``, help written by ``help_text.py``, usage errors said in Chinese. Nothing imports a private module of
+typer or click (``tests/test_startup.py`` checks it), so typer is no longer pinned to one minor version; the same
+tests hold the values to what typer 0.29 read, ``tests/test_cli_help.py`` and ``tests/test_errors.py`` the help
+and the messages.
 
-Typer 0.29 converts every parameter's value, even an option left out and the help flag, through a pydantic
-``TypeAdapter`` that it builds on first use in each process (``_TyperParameter.process_value`` →
-``get_runtime_param``): importing pydantic and building the adapters of one ``build`` cost about 125 ms CPU, on
-every command. Commands of class ``PlainCommand`` / ``PlainGroup`` give each parameter whose type the commands use
-(str, int, bool, Path, an Enum, a list of them) a converter that returns what typer's adapter returns for the
-values it can vouch for, and hands every other value (a malformed number, one out of range, an unknown choice) to
-typer's own adapter: errors keep typer's exact wording, which ``chinese_usage_error`` translates.
+A mistyped command line ends in one Chinese line and exit 2, as a user mistake should.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
+import click
 import typer
-from typer import core
-from typer._click import Command, Context, HelpFormatter, Parameter
-from typer._click import exceptions as click_errors  # Typer 0.29 bundles Click; its exceptions live here
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import coerce_cli_choice, coerce_cli_path
+from click.exceptions import NoArgsIsHelpError, NoSuchCommand
+from typer.core import TyperCommand, TyperGroup
+from typer.models import ParameterInfo, ParamMeta
+from typer.utils import get_params_from_function
 
 from .help_text import argument_name, help_text
+from .values import Choice, Integer, PathValue, Text
 
-_VALUE_MESSAGES = (
-    (re.compile(r"^(?:Input should be a valid integer|'.*' is not a valid integer)"), "应为整数"),
-    (re.compile(r"^(?:Input should be a valid number|'.*' is not a valid float)"), "应为数字"),
-    (re.compile(r"^Input should be less than or equal to (.+)$"), "不能大于 {0}"),
-    (re.compile(r"^Input should be greater than or equal to (.+)$"), "不能小于 {0}"),
-    (re.compile(r"^(?:Value error, )?'.*' is not one of (.*?)\.?$"), "应为以下之一：{0}"),
-)
+# --- usage errors in Chinese ---------------------------------------------------------------------------------------
 
 
-def _value(message: str) -> str:
-    for pattern, chinese in _VALUE_MESSAGES:
-        m = pattern.match(message.strip())
-        if m:
-            return chinese.format(*(g or "" for g in m.groups()))
-    return message
-
-
-def _hint(e: click_errors.BadParameter) -> str:
+def _hint(e: click.BadParameter) -> str:
     if e.param_hint is not None:
         hint = e.param_hint if isinstance(e.param_hint, str) else " / ".join(e.param_hint)
         return hint.replace("'", "")
     param = e.param
     if param is None:
         return "参数"
-    if getattr(param, "param_type_name", "") == "option":
+    if param.param_type_name == "option":
         return " / ".join(param.opts)
     return argument_name(param).removesuffix("...")
 
 
-def chinese_usage_error(e: click_errors.UsageError) -> str:
-    if isinstance(e, click_errors.MissingParameter):
+def chinese_usage_error(e: click.UsageError) -> str:
+    if isinstance(e, click.MissingParameter):
         what = "选项" if e.param_type == "option" else "参数"
         return f"缺少{what} {_hint(e)}"
-    if isinstance(e, click_errors.BadParameter):
-        return f"{_hint(e)} 的值无效：{_value(e.message)}"
-    if isinstance(e, click_errors.NoSuchOption):
+    if isinstance(e, click.BadParameter):
+        return f"{_hint(e)} 的值无效：{e.message}"  # values.py words the value's fault in Chinese
+    if isinstance(e, click.NoSuchOption):
         maybe = f"（是否要用 {'、'.join(sorted(e.possibilities))}？）" if e.possibilities else ""
         return f"没有选项 {e.option_name}{maybe}"
-    if isinstance(e, click_errors.BadOptionUsage):
+    if isinstance(e, NoSuchCommand):
+        maybe = f"（是否要用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""
+        return f"没有命令“{e.command_name}”{maybe}"
+    if isinstance(e, click.BadOptionUsage):
         m = re.match(r"^Option '(.+)' requires an argument\.?$", e.message)
-        return f"选项 {m.group(1)} 需要一个值" if m else e.message
+        if m:
+            return f"选项 {m.group(1)} 需要一个值"
+        m = re.match(r"^Option '(.+)' does not take a value\.?$", e.message)
+        return f"选项 {m.group(1)} 不带值" if m else e.message
     m = re.match(r"^No such command '(.+)'\.?", e.message)
     if m:
         return f"没有命令“{m.group(1)}”"
@@ -82,106 +78,185 @@ def chinese_usage_error(e: click_errors.UsageError) -> str:
     return e.message
 
 
-_PLAIN_INT = re.compile(r"[+-]?[0-9]{1,18}")  # read alike by int() and pydantic; "3.0", " 3", "1_0" go to typer
+# --- click commands from typer's -----------------------------------------------------------------------------------
 
 
-class _Unsure(Exception):
-    """A value the plain converter does not vouch for: typer's own adapter decides."""
-
-
-@dataclass(frozen=True)
-class PlainParam(RuntimeParam):
-    """Typer's conversion of one parameter, without building its pydantic adapter for the values seen in practice."""
-
-    def _coerce_value(self, value: Any, param: core._TyperParameter, ctx: Context) -> Any:
-        annotation: Any = self.annotation
-        try:
-            if get_origin(annotation) is list:
-                (item_type,) = get_args(annotation)
-                items = value if isinstance(value, list | tuple) else [value]
-                return [self._leaf(item_type, item, param, ctx) for item in items]
-            return self._leaf(annotation, value, param, ctx)
-        except _Unsure:
-            return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
-
-    def _leaf(self, annotation: Any, value: Any, param: core._TyperParameter, ctx: Context) -> Any:
-        info = self.parameter_info
-        if isinstance(annotation, type) and issubclass(annotation, Enum):
-            try:
-                return coerce_cli_choice(value, choices=tuple(annotation), case_sensitive=info.case_sensitive, ctx=ctx)
-            except ValueError:
-                raise _Unsure from None
-        if annotation is Path and isinstance(value, str | Path):
-            # typer's own path checks (exists, readable …), handed a Path so that they need no adapter either
-            return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
-        if annotation is str and isinstance(value, str):
-            return value
-        if annotation is bool and isinstance(value, bool):
-            return value
-        if annotation is int and isinstance(value, int | str) and not isinstance(value, bool):
-            if isinstance(value, str) and not _PLAIN_INT.fullmatch(value):
-                raise _Unsure
-            number = int(value)
-            if (info.min is not None and number < info.min) or (info.max is not None and number > info.max):
-                raise _Unsure  # typer words the range error
-            return number
-        raise _Unsure
-
-
-def _plain_type(annotation: Any) -> bool:
-    if get_origin(annotation) is list:
-        (annotation,) = get_args(annotation)
-    return annotation in (str, int, bool, Path) or (isinstance(annotation, type) and issubclass(annotation, Enum))
-
-
-def _convertible(descriptor: TypeDescriptor) -> bool:
-    info = descriptor.parameter_info
-    return (
-        descriptor.file_annotation is None
-        and info.parser is None
-        and not info.clamp
-        and info.path_type is None
-        and _plain_type(descriptor.annotation)
-    )
-
-
-def use_plain_conversion(params: Sequence[Parameter]) -> None:
-    """Give each parameter whose type PlainParam knows that converter, before Click processes its value.
-
-    Typer builds its converter lazily into ``_runtime_param``; one set beforehand is used instead. A parameter of
-    any other type keeps typer's.
-    """
-    for param in params:
-        if isinstance(param, core._TyperParameter) and getattr(param, "_runtime_param", False) is None:
-            descriptor = param.type_descriptor
-            if _convertible(descriptor):
-                param._runtime_param = PlainParam(
-                    parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
-                )
-
-
-class PlainParams(Command):
-    """A command whose parameters, its help option included (Click makes that one per command on first use), are
-    converted by PlainParam: ``cls=`` of every command and group."""
-
-    def get_params(self, ctx: Context) -> list[Parameter]:
-        params = super().get_params(ctx)
-        use_plain_conversion(params)
-        return params
-
-    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+class ClickCommand(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write(help_text(self, ctx))
 
 
-class PlainCommand(PlainParams, core.TyperCommand):
-    pass
+class ClickGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order they were declared, as typer lists them
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write(help_text(self, ctx))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None  # as typer: a Ctrl-C no command handled ends with 130
 
 
-class PlainGroup(PlainParams, core.TyperGroup):
-    pass
+def click_command(command: Any) -> click.Command:
+    """The command of the ``click`` package that runs ``command``, one typer built from its declarations."""
+    attrs: dict[str, Any] = {
+        "name": command.name,
+        "context_settings": command.context_settings,
+        "callback": command.callback,  # typer's own wrapper: it hands the values to the function as typer does
+        "params": _params(command),
+        "help": command.help,
+        "epilog": command.epilog,
+        "short_help": command.short_help,
+        "add_help_option": command.add_help_option,
+        "no_args_is_help": command.no_args_is_help,
+        "hidden": command.hidden,
+        "deprecated": command.deprecated,
+    }
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        return ClickCommand(**attrs)
+    return ClickGroup(
+        commands={name: click_command(sub) for name, sub in subcommands.items()},
+        invoke_without_command=command.invoke_without_command,
+        **attrs,
+    )
+
+
+def _params(command: Any) -> list[click.Parameter]:
+    # typer wraps each declared function with functools.update_wrapper: unwrap finds the declaration
+    declared = get_params_from_function(inspect.unwrap(command.callback)) if command.callback else {}
+    for meta in declared.values():
+        if isinstance(meta.annotation, type) and issubclass(meta.annotation, typer.Context):
+            raise TypeError(f"{command.name}：命令不能取 typer.Context（命令在 click 的 Context 中运行）")
+    return [_param(param, declared[param.name]) for param in command.params]
+
+
+def _param(param: Any, meta: ParamMeta) -> click.Parameter:
+    info = meta.default if isinstance(meta.default, ParameterInfo) else None
+    annotation = _without_none(meta.annotation)
+    _refuse_unsupported(param, info)
+    attrs: dict[str, Any] = {
+        "required": param.required,
+        "callback": param.callback,  # typer's wrapper of the declared callback
+        "metavar": param.metavar,
+        "expose_value": param.expose_value,
+        "is_eager": param.is_eager,
+        "envvar": param.envvar,
+        "help": param.help,
+        "hidden": param.hidden,
+        "shown_default": param.default,
+    }
+    if param.default is not None:  # typer's None is "no default"; click ≥ 8.3 tells the two apart
+        attrs["default"] = param.default
+    if param.param_type_name == "argument":
+        value_type = _value_type(annotation, info)
+        return HelpArgument([param.name], type=value_type, nargs=param.nargs, show_default=param.show_default, **attrs)
+    decls = [param.name, *param.opts, *(f"/{opt}" for opt in param.secondary_opts)]
+    if param.is_flag:
+        return HelpOption(decls, is_flag=True, **attrs)
+    return HelpOption(
+        decls,
+        type=_value_type(annotation, info),
+        multiple=param.multiple,
+        nargs=param.nargs,
+        show_default=param.show_default,
+        **attrs,
+    )
+
+
+class HelpOption(click.Option):
+    """An option that keeps typer's default for the help to show (``default`` may be click's "not given")."""
+
+    def __init__(self, param_decls: Sequence[str], *, shown_default: Any = None, **attrs: Any) -> None:
+        super().__init__(param_decls, **attrs)
+        self.shown_default = shown_default
+
+
+class HelpArgument(click.Argument):
+    """An argument that keeps its help text, hidden flag and shown default, as typer's arguments do."""
+
+    def __init__(
+        self,
+        param_decls: Sequence[str],
+        *,
+        help: str | None = None,
+        hidden: bool = False,
+        show_default: bool | str = True,
+        shown_default: Any = None,
+        **attrs: Any,
+    ) -> None:
+        super().__init__(param_decls, **attrs)
+        self.help, self.hidden, self.show_default, self.shown_default = help, hidden, show_default, shown_default
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, UnionType):
+        (annotation,) = (arg for arg in get_args(annotation) if arg is not type(None))
+    return annotation
+
+
+def _value_type(annotation: Any, info: ParameterInfo | None) -> click.ParamType[Any]:
+    item = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+    options = info or ParameterInfo()
+    if item is str:
+        return Text()
+    if item is int:
+        return Integer(_whole(options.min), _whole(options.max))
+    if isinstance(item, type) and issubclass(item, Enum):
+        return Choice(item, options.case_sensitive)
+    if item is Path:
+        return PathValue(
+            exists=options.exists,
+            file_okay=options.file_okay,
+            dir_okay=options.dir_okay,
+            readable=options.readable,
+            writable=options.writable,
+            resolve_path=options.resolve_path,
+        )
+    raise TypeError(f"命令行的值类型 {annotation!r} 尚无转换（pipeline/cli/values.py）")
+
+
+def _whole(bound: float | None) -> int | None:
+    if bound is not None and bound != int(bound):
+        raise TypeError(f"整数选项的范围应为整数：{bound}")
+    return None if bound is None else int(bound)
+
+
+def _refuse_unsupported(param: Any, info: ParameterInfo | None) -> None:
+    """What typer offers and this reading does not (yet): said when the command line is built, never ignored."""
+    if info is None:
+        return
+    unsupported = {
+        "parser": info.parser is not None,
+        "clamp": info.clamp,
+        "path_type": info.path_type is not None,
+        "allow_dash": info.allow_dash,
+        "prompt": bool(getattr(info, "prompt", False)),
+        "count": bool(getattr(info, "count", False)),
+        "envvar on a list": info.envvar is not None and (param.multiple or param.nargs != 1),
+    }
+    used = [name for name, on in unsupported.items() if on]
+    if used:
+        raise TypeError(f"{param.name}：pipeline/cli/usage.py 尚不支持 {', '.join(used)}")
+
+
+# --- typer's classes: how the command line is run -------------------------------------------------------------------
+
+
+class PlainCommand(TyperCommand):
+    """``cls=`` of a command: typer's class, run on click's by ``ChineseGroup``."""
+
+
+class PlainGroup(TyperGroup):
+    """``cls=`` of a group of commands: typer's class, run on click's by ``ChineseGroup``."""
 
 
 class ChineseGroup(PlainGroup):
+    """The top command: runs what typer built as click commands, and says every usage error in Chinese."""
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -191,21 +266,25 @@ class ChineseGroup(PlainGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        command = click_command(self)
+        run = {"standalone_mode": False, "windows_expand_args": windows_expand_args, **extra}
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            return command.main(args, prog_name, complete_var, **run)
         try:
-            result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except click_errors.NoArgsIsHelpError as e:
+            result = command.main(args, prog_name, complete_var, **run)
+        except NoArgsIsHelpError as e:
             typer.echo(e.format_message())  # a bare command shows its help, as before
             sys.exit(2)
-        except click_errors.UsageError as e:
-            command = e.ctx.command_path if e.ctx is not None else (prog_name or "genreport")
-            typer.echo(f"错误：{chinese_usage_error(e)}\n用 {command} -h 查看用法。", err=True)
+        except click.UsageError as e:
+            where = e.ctx.command_path if e.ctx is not None else (prog_name or "genreport")
+            typer.echo(f"错误：{chinese_usage_error(e)}\n用 {where} -h 查看用法。", err=True)
             sys.exit(2)
-        except typer.Abort:
+        except (typer.Abort, click.Abort):
             typer.echo("已中止。", err=True)
             sys.exit(1)
-        except click_errors.ClickException as e:
+        except click.ClickException as e:
             typer.echo(f"错误：{e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except typer.Exit as e:
             sys.exit(e.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
