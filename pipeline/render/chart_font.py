@@ -5,10 +5,15 @@ glyphs (and so the same PNG bytes) on every machine. The package ships the upstr
 (NotoSansCJK-Regular.ttc: JP, KR, SC, TC, HK and their Mono faces); the SC face is chosen by its family name, since
 face 0 (JP) draws some shared ideographs (直, 骨, 写 …) in their Japanese forms. Selecting a face inside a collection
 needs matplotlib ≥ 3.11 (``FontPath``); older versions read face 0 only.
+
+matplotlib, Pillow and the font (about 190 MB with numpy) are genreport's optional extra ``charts``: a template
+whose template.toml sets ``charts.enabled`` asks for it, and without it the report is refused with a message
+saying how to install it (``ChartsUnavailable``), never drawn without its charts.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,20 +28,44 @@ FONT_FILE = "NotoSansCJK-Regular.ttc"
 FAMILY = "Noto Sans CJK SC"
 
 
+INSTALL = 'pip install "genreport[charts]"'  # the extra of pyproject.toml: matplotlib, Pillow and the font
+
+
 class ChartsUnavailable(RuntimeError):
-    """Charts cannot be drawn here: matplotlib or the chart font is not installed (the message says which)."""
+    """Charts cannot be drawn here: a package of the ``charts`` extra is missing (the message says which, and how
+    to install the extra) or the font package is damaged."""
+
+    @classmethod
+    def not_installed(cls, what: str) -> ChartsUnavailable:
+        return cls(
+            f"模板要在报告中画图表（template.toml 中 charts.enabled = true），但本机未安装{what}。"
+            f"请运行 {INSTALL} 安装 genreport 的图表组件，或在 template.toml 中关闭图表。"
+        )
+
+
+def require_charts() -> None:
+    """Raise ChartsUnavailable unless every package the charts draw with is installed; imports none of them."""
+    for module, what in (
+        ("matplotlib", "matplotlib（3.11 或更高版本）"),
+        ("PIL", "Pillow"),
+        (FONT_MODULE, f"图表字体 {FONT_PACKAGE}（思源黑体 Noto Sans CJK）"),
+    ):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent that cannot be imported, or a module set to None
+            found = False
+        if not found:
+            raise ChartsUnavailable.not_installed(what)
 
 
 def font_file() -> Path:
     """The collection file inside the installed font package."""
     try:
         path = Path(str(resources.files(FONT_MODULE).joinpath(FONT_FILE)))
-    except ModuleNotFoundError:
+    except (ModuleNotFoundError, ImportError):
         path = None
     if path is None or not path.is_file():
-        raise ChartsUnavailable(
-            f"未安装图表字体 {FONT_PACKAGE}（思源黑体 Noto Sans CJK），请运行：pip install {FONT_PACKAGE}"
-        )
+        raise ChartsUnavailable.not_installed(f"图表字体 {FONT_PACKAGE}（思源黑体 Noto Sans CJK）")
     return path
 
 
@@ -47,7 +76,7 @@ def font_path() -> FontPath:
         from matplotlib import ft2font
         from matplotlib.font_manager import FontPath
     except ImportError as e:
-        raise ChartsUnavailable("图表需要 matplotlib 3.11 或更高版本，请运行：pip install 'matplotlib>=3.11'") from e
+        raise ChartsUnavailable.not_installed("matplotlib（3.11 或更高版本）") from e
     path = str(font_file())
     faces = ft2font.FT2Font(path).num_faces
     for index in range(faces):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import CHART_KEYS
 from ..numbers import format_money, format_percent
-from .chart_font import ChartsUnavailable, font_properties
+from .chart_font import ChartsUnavailable, font_properties, require_charts
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate, InlineImage
@@ -82,8 +82,10 @@ ABSENT = "未填报"
 def draw_charts(context: Mapping[str, Any]) -> dict[str, bytes]:
     """Every chart the context has data for, as PNG bytes by key (CHART_KEYS order); absent charts are left out.
 
-    Raises ChartsUnavailable (a Chinese message naming the package) where matplotlib or the font is missing.
+    Raises ChartsUnavailable (a Chinese message naming the package and the command that installs the ``charts``
+    extra) where matplotlib, Pillow or the font is missing, before any chart is drawn.
     """
+    require_charts()
     charts: dict[str, bytes] = {}
     for key in CHART_KEYS:
         png = draw_chart(key, context)
@@ -176,7 +178,7 @@ def _figure(height_mm: float) -> tuple[Figure, Axes]:
         from matplotlib.figure import Figure
         from matplotlib.layout_engine import ConstrainedLayoutEngine
     except ImportError as e:
-        raise ChartsUnavailable("图表需要 matplotlib 3.11 或更高版本，请运行：pip install 'matplotlib>=3.11'") from e
+        raise ChartsUnavailable.not_installed("matplotlib（3.11 或更高版本）") from e
 
     layout = ConstrainedLayoutEngine(w_pad=2 / 72, h_pad=3 / 72)
     figure = Figure(figsize=(WIDTH_MM / 25.4, height_mm / 25.4), dpi=DPI, facecolor="white", layout=layout)
