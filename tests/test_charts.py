@@ -53,7 +53,14 @@ class _Records(logging.Handler):
 @pytest.fixture
 def font_complaints() -> Iterator[Callable[[], list[str]]]:
     """Every warning and every matplotlib log line about fonts while the test draws, so far: a glyph missing from
-    the font ("Glyph … missing from font(s)"), a family not found, a fallback to another font."""
+    the font ("Glyph … missing from font(s)"), a family not found, a fallback to another font.
+
+    Not matplotlib's own probe of its default font (a ScalarFormatter asks once per process whether that font has
+    a minus sign, for every Axes, cached after): made here beforehand, so the test does not depend on whether
+    another test of the same process drew first."""
+    from matplotlib.ticker import ScalarFormatter
+
+    ScalarFormatter()
     handler = _Records()
     logger = logging.getLogger("matplotlib")
     level = logger.level
