@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -54,14 +55,55 @@ def test_each_doubted_figure_carries_its_warning_where_it_prints() -> None:
     assert body.startswith("2022年决算总收入12668.73万元，较预算增加9648.20万元，总支出12678.39万元，其中")
 
 
-def test_a_warning_without_a_printed_figure_goes_to_the_title() -> None:
+def test_a_figure_is_told_apart_from_others_printing_the_same_digits() -> None:
+    """资产使用率 typed as 100.00% is doubted; the report also prints 预算执行率 100.00% (a computed rate) and a
+    100.00% in 附件1. Found by its digits, the comment could not tell them apart and went to the title; the renderer
+    marks the figure of 资产!B8 where it prints it, so the comment stands there and nowhere else."""
     document = build()
-    title, note = anchored(document)[0]
+    comments = anchored(document)
+    usage = [text for text, note in comments if note.endswith("（资产!B8）")]
+    assert usage == ["100.00%"]
+    assets = next(p for p in document.paragraphs if "资产使用率100.00%" in p.text)
+    assert assets._p.xpath(".//w:commentRangeStart")  # in the 资产 sentence
+    execution = next(p for p in document.paragraphs if "全年预算执行率100.00%" in p.text)
+    assert not execution._p.xpath(".//w:commentRangeStart")
+    assert not any(note.startswith("genreport 检查发现") for _, note in comments)  # nothing left for the title
+    # the marks the renderer placed are gone from every part
+    with zipfile.ZipFile("out/2022.docx") as z:
+        for name in z.namelist():
+            data = z.read(name)
+            assert "\ufdd0".encode() not in data and "\ufdd2".encode() not in data, name
+
+
+def test_a_warning_without_a_printed_figure_goes_to_the_title() -> None:
+    from pipeline.findings import codes
+    from pipeline.findings.collector import Finding
+    from pipeline.render.review import add_review_comments, doubted
+    from pipeline.session import load_report
+
+    report, _ = load_report(SAMPLE)
+    document = docx.Document()
+    document.add_paragraph("2022年度部门整体支出绩效自评报告", style="Title")
+    document.add_paragraph("正文没有印出这个数字。")
+    data = _saved(document)
+    finding = Finding.of(codes.W_RATE_MISMATCH, "2022.xlsx", "资产", "B8", "“资产使用率”填写为 100.00%")
+    marked = add_review_comments(data, [finding], report, notes=doubted([finding]))
+    title, note = anchored(docx.Document(_io(marked)))[0]
     assert title == "2022年度部门整体支出绩效自评报告"
     assert note.splitlines() == [
         "genreport 检查发现 1 处问题，正文中无对应数字可标注：",
-        "1. 资产!B8：“资产使用率”填写为 100.00%，而在用固定资产 517.91 ÷ 固定资产原值 2317.93 = 22.34%",
+        "1. 资产!B8：“资产使用率”填写为 100.00%",
     ]
+
+
+def _saved(document: docx.document.Document) -> bytes:
+    out = _io()
+    document.save(out)
+    return out.getvalue()
+
+
+def _io(data: bytes = b"") -> io.BytesIO:
+    return io.BytesIO(data)
 
 
 def test_no_comments_leaves_them_out() -> None:

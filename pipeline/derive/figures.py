@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import schema
-from ..model.record import Form
+from ..model.figure import placed
+from ..model.record import Form, Place
 from ..model.records import FunctionLine, Project, Staffing
 from ..numbers import ratio
 
@@ -46,7 +47,7 @@ def totals_of(form: Form) -> Totals:
     sheet = form.SHEET
     values: dict[tuple[str, str], Decimal | None] = {}
     for c in sheet.columns:
-        stated = {f.key: _decimal(form.get(f.key, c.key)) for f in sheet.rows}
+        stated = {f.key: _stated(form, f.key, c.key) for f in sheet.rows}
         for row, figure in schema.column_figures(sheet, stated).items():
             values[(row, c.key)] = figure
     return Totals(sheet, values)
@@ -54,6 +55,12 @@ def totals_of(form: Form) -> Totals:
 
 def _decimal(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
+
+
+def _stated(form: Form, row: str, column: str) -> Decimal | None:
+    """A typed figure, as a Figure that knows its cell (a computed one has no cell, and stays a Decimal)."""
+    value = _decimal(form.get(row, column))
+    return None if value is None else placed(value, Place(form.SHEET.name, form.cell(row, column)))
 
 
 @dataclass(frozen=True)

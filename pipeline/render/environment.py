@@ -8,9 +8,11 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from ..model.figure import Figure
 from ..template.number_style import RenderOptions
 from .filters import install
 from .limits import BoundedSandbox, RenderLimits
+from .notes import mark
 
 
 class CachingSandbox(BoundedSandbox):
@@ -49,4 +51,6 @@ def protect_braces(value: Any) -> Any:
     text = markupsafe.escape(value)
     if "{_" in text or "_}" in text:
         text = markupsafe.Markup(str(text).replace("{_", "{&#95;").replace("_}", "&#95;}"))
+    if isinstance(value, Figure):  # printed bare: {{ budget.actual.expense_total }}
+        text = markupsafe.Markup(mark(value, str(text)))
     return text

@@ -30,6 +30,7 @@ from ..numbers import (
     format_yuan,
     quantize,
 )
+from .notes import mark
 
 if TYPE_CHECKING:
     from ..template.number_style import RenderOptions
@@ -347,14 +348,21 @@ FILTERS: tuple[TemplateFilter, ...] = (
 )
 
 
+# the filters that print one figure as it is (in its unit or another): a doubted figure's text carries its comment
+MARKED = frozenset({"money", "yuan", "pct", "plain", "score", "daxie"})
+
+
 def _bound(spec: TemplateFilter, options: RenderOptions) -> Callable[..., str]:
     """The filter with the session's number style, its misuse turned into a template error that names it (a
     plain ValueError would read as a damaged Word file)."""
 
+    marks = spec.name in MARKED
+
     @functools.wraps(spec.function)
     def apply(value: Any, *args: Any, **kwargs: Any) -> str:
         try:
-            return spec.function(options, value, *args, **kwargs)
+            text = spec.function(options, value, *args, **kwargs)
+            return mark(value, text) if marks else text
         except FilterMisuse as e:
             raise jinja2.exceptions.FilterArgumentError(f"过滤器 {spec.name}：{e}") from e
         except TypeError as e:  # wrong arguments in the template, e.g. money(2, 3, 4)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,8 @@ from typing import Any
 from ..findings.codes import Severity
 from ..findings.collector import Finding
 from ..model import schema
-from ..model.record import Form, FormLine, Table
+from ..model.figure import CLOSE, MID, OPEN, unmarked
+from ..model.record import Form, FormLine, Place, Table
 from ..model.records import Report
 from ..numbers import format_money, format_percent
 
@@ -63,10 +64,29 @@ def figure_text(value: Any, kind: schema.Kind, decimals: int = 2, thousands: boo
     return None
 
 
+def doubted(findings: Sequence[Finding]) -> dict[Place, int]:
+    """The cells the warnings are about, each numbered: what the renderer marks where it prints that cell's figure
+    (``render.notes``), so the comment lands on that figure and no other that prints the same digits."""
+    notes: dict[Place, int] = {}
+    for f in findings:
+        if f.severity == Severity.WARNING and f.cell and not getattr(f, "anchor", ""):
+            notes.setdefault(Place(f.sheet, f.cell), len(notes))
+    return notes
+
+
 def add_review_comments(
-    data: bytes, findings: Sequence[Finding], report: Report, *, decimals: int = 2, thousands: bool = False
+    data: bytes,
+    findings: Sequence[Finding],
+    report: Report,
+    *,
+    notes: Mapping[Place, int] | None = None,
+    decimals: int = 2,
+    thousands: bool = False,
 ) -> bytes:
-    """The .docx with a comment at each printed figure a warning concerns, and the other warnings at the title."""
+    """The .docx with a comment at each printed figure a warning concerns, and the other warnings at the title.
+
+    A figure the renderer marked (``notes``: it printed that very cell) carries the comment at each mark; a finding
+    with no mark falls back to its figure's printed text (a figure the template printed from a formatted string)."""
     warnings = [f for f in findings if f.severity == Severity.WARNING]
     if not warnings:
         return data
@@ -78,15 +98,20 @@ def add_review_comments(
     elsewhere: list[Finding] = []
     for finding in warnings:
         anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
-        pattern: re.Pattern[str] | None
-        if anchor:
-            pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
-        else:
-            value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
-            text = figure_text(value, kind, decimals, thousands)
-            pattern = _figure(text) if text else None
-            places = _places(text or "")
-        found = runs.printing(pattern) if pattern else []
+        pattern: re.Pattern[str] | None = None
+        note = (notes or {}).get(Place(finding.sheet, finding.cell))
+        if note is not None:
+            pattern = _marked(note)
+            found, places = runs.printing(pattern), len(runs.items)
+        if pattern is None or not found:
+            if anchor:
+                pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
+            else:
+                value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
+                text = figure_text(value, kind, decimals, thousands)
+                pattern = _figure(text) if text else None
+                places = _places(text or "")
+            found = runs.printing(pattern) if pattern else []
         if pattern is None or not found or len(found) > places:
             elsewhere.append(finding)
             continue
@@ -97,9 +122,28 @@ def add_review_comments(
             document.add_comment(run, text=_note(finding), author=AUTHOR, initials=INITIALS)
     if elsewhere:
         _title_comment(document, elsewhere)
+    if notes:
+        _unmark(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _marked(note: int) -> re.Pattern[str]:
+    """The marks of comment ``note`` around a figure; group 1 is the figure as printed (perhaps with other marks)."""
+    return re.compile(f"{OPEN}{note}{MID}(.*?){CLOSE}", re.DOTALL)
+
+
+def _unmark(document: Any) -> None:
+    """Remove every mark the renderer left, in the body and in every other part (headers, footers, footnotes)."""
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            for t in element.iter(_T):
+                if t.text and (OPEN in t.text or CLOSE in t.text):
+                    t.text = unmarked(t.text)
+        elif any(c.encode() in part.blob for c in (OPEN, CLOSE)):
+            part._blob = unmarked(part.blob.decode("utf-8")).encode("utf-8")
 
 
 def _places(text: str) -> int:
@@ -166,8 +210,9 @@ class _Runs:
         if m is None:
             return run, 0
         before, after = full[: m.start()], full[m.end() :]
-        texts[0].text = m.group(0)
-        pieces = [(element, paragraph, m.group(0))]
+        shown = m.group(1) if m.re.groups else m.group(0)  # a marked figure: its text, without the marks
+        texts[0].text = shown
+        pieces = [(element, paragraph, shown)]
         for part, place in ((before, "addprevious"), (after, "addnext")):
             if part:
                 twin = copy.deepcopy(element)

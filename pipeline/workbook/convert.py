@@ -20,9 +20,11 @@ from ..numbers import parse_decimal
 
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # control characters (C0 but tab and line breaks, DEL, C1) and invisible format characters: zero-width space and
-# joiners, word joiner, BOM, and the bidirectional marks and overrides that reorder a printed line
+# joiners, word joiner, BOM, the bidirectional marks and overrides that reorder a printed line, and noncharacters
+# (U+FDD0–U+FDEF: the renderer's own marks, model/figure.py)
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    r"\ufdd0-\ufdef\ufeff\ufffe\uffff]"
 )
 # zero-width (non-)joiners belong inside emoji sequences (👨‍👩‍👧); anywhere else they are invisible debris
 _EMOJI = r"[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]"

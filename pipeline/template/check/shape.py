@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import abc
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -72,6 +73,8 @@ def shape_of(value: Any) -> Shape:
         for item in value:
             element = merge(element, shape_of(item))
         return Sequence(element)
+    if isinstance(value, Decimal):  # a Figure (a typed figure that knows its cell) is a Decimal to a template
+        return Scalar(frozenset({"Decimal"}))
     return Scalar(frozenset({type(value).__name__}))
 
 
@@ -158,7 +161,7 @@ def shipped() -> Shape:
     return from_json(_shipped_json())  # fresh objects: callers merge into them
 
 
-def context_shape(context: dict[str, Any] | None) -> Mapping:
+def context_shape(context: abc.Mapping[str, Any] | None) -> Mapping:
     """The shape a template is checked against: this context's, widened by the shipped one."""
     combined = merge(shipped(), shape_of(context) if context is not None else None)
     return combined if isinstance(combined, Mapping) else Mapping()
