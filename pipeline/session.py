@@ -13,13 +13,14 @@ from __future__ import annotations
 import glob
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checks import check_report
 from .context import build_context
+from .context.vocabulary import Context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings.collector import Finding
@@ -27,7 +28,8 @@ from .model.records import Report
 from .outfile import DEFAULT_OUT_DIR, atomic_write
 from .render import RenderOptions
 from .render.formats import FORMATS, Batch, converted
-from .render.review import add_review_comments
+from .render.notes import noting
+from .render.review import add_review_comments, doubted
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
 from .workbook.normalize import normalize
 from .workbook.reader import open_workbook
@@ -228,7 +230,7 @@ class BuildSession:
             renderer = self._renderers[profile.document] = DocxRenderer(profile.document, self.render_options(profile))
         return renderer
 
-    def check_template(self, renderer: DocxRenderer, context: dict[str, Any]) -> None:
+    def check_template(self, renderer: DocxRenderer, context: Mapping[str, Any]) -> None:
         """Raise the template's mistakes as ``template check`` words them; checked once per template, on its first
         report (every branch, so a typo that this workbook's data does not reach stops the build all the same)."""
         errors = self._checked.get(renderer.path)
@@ -266,12 +268,15 @@ class BuildSession:
             context = build_context(inspection.derived, profile.settings)
             renderer = self.renderer(profile)
             self.check_template(renderer, context)
-            data = renderer.render_bytes(context)
+            notes = doubted(inspection.findings) if self.comments else {}
+            with noting(notes):
+                data = renderer.render_bytes(context)
             if self.comments:
                 data = add_review_comments(
                     data,
                     inspection.findings,
                     inspection.derived.report,
+                    notes=notes,
                     decimals=renderer.options.decimals,
                     thousands=renderer.options.thousands,
                 )
@@ -363,7 +368,7 @@ def load_derived(
 
 def load_context(
     path: Path, *, strict: bool = False, profile: TemplateProfile | None = None
-) -> tuple[dict[str, Any], list[Finding]]:
+) -> tuple[Context, list[Finding]]:
     """The context a template sees for one workbook (with the template's settings: title, words, sections)."""
     result = inspect(path, profile)
     blocking = result.blocking(strict)
@@ -396,7 +401,7 @@ def build(
 SAMPLE = PACKAGE_DIR.parent / "inputs" / "2022.xlsx"  # the checkout's sample, for template check
 
 
-def fields_for(profile: TemplateProfile, workbook: Path | None) -> tuple[dict[str, Any] | None, str]:
+def fields_for(profile: TemplateProfile, workbook: Path | None) -> tuple[Mapping[str, Any] | None, str]:
     """The context fields are checked against, and where it came from: the workbook given, else the sample
     of the checkout, else (an installed genreport) the shipped shape alone. WorkbookInvalid for a workbook
     given that has errors."""

@@ -1,25 +1,40 @@
 """The template context: the model and the derived figures, as plain dicts and lists; nothing is computed here.
 
-The keys here are the vocabulary of report templates; docs/template.md lists them.
+Its shape is declared in ``vocabulary.Context`` (each field with its meaning; docs/template-guide.md is generated
+from it), and mypy holds ``build_context`` to that declaration. Each typed figure is a ``Figure`` that knows its
+cell, so a review comment lands on the figure a finding is about.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, fields
+from collections.abc import Mapping
+from dataclasses import fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from ..derive import Derived, figures
 from ..model import schema
-from ..model.record import Record
+from ..model.figure import placed
+from ..model.record import Place, Record
 from ..model.records import Report
 from ..numbers import chinese_count, unsigned
 from ..template.settings import TemplateSettings, default_settings
 from .evaluation import basic_data, department_evaluation, project_evaluations
+from .vocabulary import (
+    BudgetColumn,
+    Change,
+    Charts,
+    Context,
+    FunctionGroup,
+    Rows,
+    ThreePublicColumn,
+    ThreePublicPart,
+    YoyRow,
+)
 
-CHART_KEYS = ("structure", "functions", "budget", "indicators")  # the charts a template may place, drawn by render
+CHART_KEYS = tuple(key for key in Charts.__annotations__ if key != "enabled")  # the charts render may draw
 
 
 def sections(report: Report) -> dict[str, list[str]]:
@@ -37,9 +52,14 @@ def sections(report: Report) -> dict[str, list[str]]:
 
 
 def _plain(record: Record) -> dict[str, Any]:
-    """A record as the template sees it: its values (and row), not where they were read."""
+    """A record as the template sees it: its values (and row), each number a Figure that knows its cell."""
     # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
-    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != "cells"}
+    sheet, cells = record.SHEET.name, record.cells
+    return {
+        f.name: placed(getattr(record, f.name), Place(sheet, cells.get(f.name, "")))
+        for f in fields(record)
+        if f.name != "cells"
+    }
 
 
 def custom_values(report: Report) -> dict[str, Any]:
@@ -50,15 +70,16 @@ def custom_values(report: Report) -> dict[str, Any]:
     return values
 
 
-def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[str, Any]:
+def build_context(d: Derived, settings: TemplateSettings | None = None) -> Context:
     report, basic = d.report, d.report.basic
     settings = settings or default_settings()
     title = settings.get("report.title").format(year=basic.year, unit=basic.name, short_name=d.short_name)
     texts = sections(report)
-    budget: dict[str, dict[str, Any]] = {col.key: d.budget.column(col.key) for col in schema.BUDGET.columns}
-    for col, values in budget.items():
-        values["income_sources"] = figures.labelled_parts(d.budget, "income_total", col, skip_zero=True)
-    actual = budget["actual"]
+    budget: dict[str, BudgetColumn] = {}
+    for col in schema.BUDGET.columns:
+        rows: dict[str, Any] = d.budget.column(col.key)  # the rows by key, beside the declared income_sources
+        rows["income_sources"] = figures.labelled_parts(d.budget, "income_total", col.key, skip_zero=True)
+        budget[col.key] = cast(BudgetColumn, rows)
     offices = [o.name for o in report.offices]
     return {
         "document": {"title": title, "author": basic.name},
@@ -67,8 +88,14 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "sections": settings.group("sections"),
         "appendices": settings.group("appendices"),
         # the pictures are drawn by the Word renderer, which alone can make docx images; here only their slots
-        "charts": {"enabled": settings.get("charts.enabled"), **dict.fromkeys(CHART_KEYS)},
-        "cover": settings.group("cover"),
+        "charts": {
+            "enabled": settings.get("charts.enabled"),
+            "structure": None,
+            "functions": None,
+            "budget": None,
+            "indicators": None,
+        },
+        "cover": {"enabled": settings.get("cover.enabled")},
         "custom": custom_values(report),
         "custom_fields": [
             {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}
@@ -90,7 +117,9 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "staffing": [{k: v for k, v in _plain(s).items() if k != "row"} for s in report.staffing],
         "final_units": [u.name for u in report.final_units],
         "budget": budget,
-        "income_change": asdict(figures.Change.between(actual["income_total"], budget["initial"]["income_total"])),
+        "income_change": _change(
+            figures.Change.between(d.budget.get("income_total", "actual"), d.budget.get("income_total", "initial"))
+        ),
         "shares": {
             "basic": d.indicators["basic_share"].value,
             "project": d.indicators["project_share"].value,
@@ -99,36 +128,45 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> dict[
         "three_public": _three_public(d),
         "procurement": _procurement(d),
         "assets": _assets(d),
-        "function_groups": d.functions.groups(),
+        "function_groups": cast(list[FunctionGroup], d.functions.groups()),  # derive's dicts, declared here
         "projects": [_plain(p) for p in report.projects],
         "major_projects": [_plain(p) for p in d.major_projects],
         "kpis": [_plain(k) for k in report.kpis],
         "texts": texts,
-        "yoy": d.yoy,
-        "indicators": {k: asdict(v) for k, v in d.indicators.items()},
+        "yoy": cast(dict[str, dict[str, YoyRow]], d.yoy),
+        "indicators": {
+            k: {"key": v.key, "name": v.name, "value": v.value, "formula": v.formula} for k, v in d.indicators.items()
+        },
         "evaluation": department_evaluation(d, texts),
         "project_evaluations": project_evaluations(d),
         "basic_data": basic_data(d, texts),
     }
 
 
-def _three_public(d: Derived) -> dict[str, Any] | None:
+def _change(change: figures.Change) -> Change:
+    return {"word": change.word, "amount": change.amount}
+
+
+def _three_public(d: Derived) -> dict[str, ThreePublicColumn] | None:
     three = d.three_public
     if three is None:
         return None
     return {
-        col.key: {"total": three.get("total", col.key), "parts": figures.vehicle_aware_parts(three, col.key)}
+        col.key: {
+            "total": three.get("total", col.key),
+            "parts": cast(list[ThreePublicPart], figures.vehicle_aware_parts(three, col.key)),
+        }
         for col in schema.THREE_PUBLIC.columns
     }
 
 
-def _procurement(d: Derived) -> dict[str, Any] | None:
+def _procurement(d: Derived) -> dict[str, Rows] | None:
     if d.procurement is None:
         return None
     return {c.key: d.procurement.column(c.key) for c in schema.PROCUREMENT.columns}
 
 
-def _assets(d: Derived) -> dict[str, Any] | None:
+def _assets(d: Derived) -> Rows | None:
     if d.assets is None:
         return None
     assets: dict[str, Any] = d.assets.column("amount")
@@ -136,7 +174,7 @@ def _assets(d: Derived) -> dict[str, Any] | None:
     return assets
 
 
-def context_json(context: dict[str, Any]) -> str:
+def context_json(context: Mapping[str, Any]) -> str:
     """The context as JSON for template authors and automation: amounts and rates as exact decimal strings
     (never floats), dates as ISO dates."""
 

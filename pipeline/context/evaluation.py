@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from ..derive import Derived
 from ..derive.figures import Totals
 from ..derive.scoring import Scorecard
 from ..model import schema
+from ..model.figure import placed
 from ..model.records import Kpi, Report
 from ..numbers import format_plain
 from ..template.rules import Rules
+from .vocabulary import (
+    BasicData,
+    BasicDataRow,
+    CardBudget,
+    Evaluation,
+    FundSource,
+    KpiRow,
+    ProjectEvaluation,
+)
 
 
 def _value_text(value: Decimal | str | None, unit: str | None) -> str:
@@ -21,7 +30,7 @@ def _value_text(value: Decimal | str | None, unit: str | None) -> str:
     return f"{text}{unit or ''}" if isinstance(value, Decimal) else text
 
 
-def _kpi_rows(card: Scorecard, rules: Rules) -> list[dict[str, Any]]:
+def _kpi_rows(card: Scorecard, rules: Rules) -> list[KpiRow]:
     """Rows grouped by 一级 then 二级 指标 (order of first appearance), flagged where a merged cell starts."""
     order1 = {name: i for i, name in enumerate(schema.KPI_LEVEL1)}
     first_seen: dict[tuple[str, str], int] = {}
@@ -35,7 +44,7 @@ def _kpi_rows(card: Scorecard, rules: Rules) -> list[dict[str, Any]]:
             item[0],
         ),
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[KpiRow] = []
     previous: tuple[str, str] | None = None
     for _, s in ordered:
         k: Kpi = s.kpi
@@ -60,30 +69,28 @@ def _kpi_rows(card: Scorecard, rules: Rules) -> list[dict[str, Any]]:
     return rows
 
 
-def _card_context(card: Scorecard, rules: Rules) -> dict[str, Any]:
+def _budget_row(card: Scorecard) -> CardBudget:
     b = card.budget
     return {
-        "budget": {
-            "initial": b.initial,
-            "adjusted": b.adjusted,
-            "actual": b.actual,
-            "points": b.points,
-            "rate": b.rate,
-            "score": b.score,
-        },
-        "kpis": _kpi_rows(card, rules),
-        "total": card.total,
-        "grade": card.grade,
-        "missing": card.missing,
-        "total_points": rules.total_points,
+        "initial": b.initial,
+        "adjusted": b.adjusted,
+        "actual": b.actual,
+        "points": b.points,
+        "rate": b.rate,
+        "score": b.score,
     }
 
 
-def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
-    budget = d.budget
+def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> Evaluation:
+    budget, card = d.budget, d.department
     income_rows = [f for f in schema.BUDGET.rows if f.parent == "income_total"]
     return {
-        **_card_context(d.department, d.rules),
+        "budget": _budget_row(card),  # the same row; the declaration says what it means on the 收入 side
+        "kpis": _kpi_rows(card, d.rules),
+        "total": card.total,
+        "grade": card.grade,
+        "missing": card.missing,
+        "total_points": d.rules.total_points,
         "income_total": budget.get("income_total", "actual"),
         "income_sources": [{"label": f.label, "amount": budget.get(f.key, "actual")} for f in income_rows],
         "expense_total": budget.get("expense_total", "actual"),
@@ -94,16 +101,21 @@ def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> dict[str, 
     }
 
 
-def project_evaluations(d: Derived) -> list[dict[str, Any]]:
+def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
     """One 项目支出绩效自评表 for each project that has indicators."""
-    report, out = d.report, []
+    report, out = d.report, list[ProjectEvaluation]()
     for p in report.projects:
         card = d.projects.get(p.name)
         if card is None:
             continue
         out.append(
             {
-                **_card_context(card, d.rules),
+                "budget": _budget_row(card),
+                "kpis": _kpi_rows(card, d.rules),
+                "total": card.total,
+                "grade": card.grade,
+                "missing": card.missing,
+                "total_points": d.rules.total_points,
                 "sources": _fund_sources(report, p.name),
                 "name": p.name,
                 "supervisor": report.basic.supervisor or report.basic.name,
@@ -115,13 +127,20 @@ def project_evaluations(d: Derived) -> list[dict[str, Any]]:
     return out
 
 
-def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
+def _fund_sources(report: Report, project: str) -> list[FundSource]:
     """当年财政拨款 / 上年结转资金 / 其他资金 of one project, in the form's order, absent ones as None."""
     funds = {f.source: f for f in report.project_funds if f.project == project}
+
+    def amount(source: str, column: str) -> Decimal | None:
+        fund = funds.get(source)
+        return None if fund is None else placed(fund.value(column), fund.place(column))
+
     return [
         {
             "label": source,
-            **{c: getattr(funds[source], c) if source in funds else None for c in ("initial", "adjusted", "actual")},
+            "initial": amount(source, "initial"),
+            "adjusted": amount(source, "adjusted"),
+            "actual": amount(source, "actual"),
         }
         for source in schema.PROJECT_FUND_SOURCES
     ]
@@ -130,11 +149,11 @@ def _fund_sources(report: Report, project: str) -> list[dict[str, Any]]:
 UNDER_QIZHONG = "\u3000" * 3  # aligns a line with the item after “其中：” above it
 
 
-def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
+def basic_data(d: Derived, texts: dict[str, list[str]]) -> BasicData:
     """部门整体支出绩效评价基础数据表 (domain.md §1.4)."""
     report, three, budget, procurement = d.report, d.three_public, d.budget, d.procurement
 
-    def row(table: Totals | None, budget_column: str, label: str, key: str, indent: int) -> dict[str, Any]:
+    def row(table: Totals | None, budget_column: str, label: str, key: str, indent: int) -> BasicDataRow:
         """A row of the form; without the sheet's figures (no 三公经费 sheet) its cells are absent ("—"), not 0."""
 
         def get(column: str) -> Decimal | None:
@@ -148,13 +167,13 @@ def basic_data(d: Derived, texts: dict[str, list[str]]) -> dict[str, Any]:
             "actual": get("actual"),
         }
 
-    def three_row(label: str, key: str, indent: int) -> dict[str, Any]:
+    def three_row(label: str, key: str, indent: int) -> BasicDataRow:
         return row(three, "budget", label, key, indent)
 
-    def budget_row(label: str, key: str, indent: int) -> dict[str, Any]:
+    def budget_row(label: str, key: str, indent: int) -> BasicDataRow:
         return row(budget, "initial", label, key, indent)
 
-    rows = [
+    rows: list[BasicDataRow] = [
         three_row("三公经费", "total", 0),
         three_row("1、公务用车购置和维护经费", "vehicle", 1),
         three_row("其中：公车购置", "vehicle_purchase", 2),

@@ -1,10 +1,12 @@
 """Rewrite ``context_shape.json``: ``python -m pipeline.make.context_shape`` (in the checkout).
 
-The shape comes from the sample workbook and from a fuller copy of it: every blank amount of the money forms
-filled (so 上年 figures give 同比 and the 上年 parts of 收入 and 三公), one row on each list sheet the sample
-leaves empty (楼堂馆所), one paragraph for each 文字 section it leaves empty. A template may then use the items
-of a list that this year's sample does not fill, and an installed genreport checks templates without the
-sample. ``tests/test_template_check.py`` fails when the file is stale.
+The shape comes from the context's declaration (``context.vocabulary.Context``: every field and its types),
+and, for the keys the workbook gives (budget's columns and rows, a sheet's columns), from the sample workbook and
+from a fuller copy of it: every blank amount of the money forms filled (so 上年 figures give 同比 and the 上年
+parts of 收入 and 三公), one row on each list sheet the sample leaves empty (楼堂馆所), one paragraph for each 文字
+section it leaves empty. A template may then use the items of a list that this year's sample does not fill, and
+an installed genreport checks templates without the sample. ``tests/test_template_check.py`` fails when the file
+is stale.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..context.vocabulary import Context
 from ..errors import WorkbookInvalid
 from ..model import schema
 from ..session import SAMPLE, load_context
-from ..template.check.shape import SHIPPED, Shape, dumps, merge, shape_of
+from ..template.check.shape import ANY, SHIPPED, Mapping, Scalar, Sequence, Shape, dumps, merge, shape_of
 from ..template.profile import PACKAGE_DIR
 
 # sheets whose rows become context keys named by the user (custom.名称): their shape is each workbook's own
@@ -86,9 +90,33 @@ def fuller_sample(dest: Path) -> Path:
     return dest
 
 
+def declared_shape(declared: Any = Context) -> Shape | None:
+    """The shape the context's declaration gives (pipeline/context/vocabulary.py): every declared field, with its
+    types; a mapping keyed by the workbook (budget's columns, a sheet's rows) is open, its keys come from the
+    sample. None where the declaration says nothing (Any)."""
+    if get_origin(declared) is Annotated:
+        return declared_shape(get_args(declared)[0])
+    if is_typeddict(declared):
+        hints = get_type_hints(declared, include_extras=True)
+        return Mapping({key: declared_shape(hint) or ANY for key, hint in hints.items()})
+    origin, args = get_origin(declared), get_args(declared)
+    if origin in (Union, UnionType):
+        shape: Shape | None = None
+        for arg in args:
+            shape = merge(shape, declared_shape(arg))
+        return shape
+    if origin is list:
+        return Sequence(declared_shape(args[0]))
+    if origin is dict:
+        return Mapping()
+    if isinstance(declared, type) and declared is not Any:
+        return Scalar(frozenset({declared.__name__}))
+    return None
+
+
 def generate() -> Shape:
 
-    shape: Shape | None = None
+    shape = declared_shape()
     with tempfile.TemporaryDirectory() as folder:
         for path in (SAMPLE, fuller_sample(Path(folder) / SAMPLE.name)):
             try:

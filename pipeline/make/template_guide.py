@@ -2,9 +2,10 @@
 to edit a template in Word or WPS (tests fail when the committed copy is stale).
 
 The fields come from the live context of the sample workbook, labelled from the workbook schema where a field is
-a workbook figure and from ``MEANINGS`` otherwise. A field that neither explains makes the generator fail
-(``UndocumentedFields``), so a new context key cannot reach templates undocumented; an amount or an absent value
-must also say its type, because the guide prints the unit (万元) and the filter to use.
+a workbook figure and from its declaration (``pipeline/context/vocabulary.py``) otherwise. A field that neither
+explains makes the generator fail (``UndocumentedFields``), so a new context key cannot reach templates
+undocumented; an amount or an absent value must also say its type, because the guide prints the unit (万元) and
+the filter to use.
 """
 
 from __future__ import annotations
@@ -17,6 +18,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..context.vocabulary import (
+    ANY,
+    BOOL,
+    DATE,
+    DICT,
+    INT,
+    LIST,
+    MIXED,
+    MONEY,
+    NUMBER,
+    POINTS,
+    RATIO,
+    TEXT,
+    TEXTS,
+    Meaning,
+    declared_meanings,
+)
 from ..model import schema
 from ..model.schema import FormSheet, Kind, ListSheet
 from ..numbers import quantize, unsigned
@@ -24,22 +42,6 @@ from ..render.filters import FILTERS, TemplateFilter
 from ..template.settings import SETTINGS
 
 SAMPLE = Path("inputs/2022.xlsx")  # relative: the guide names it as a user types it
-
-MONEY, RATIO, POINTS, NUMBER, INT, TEXT, BOOL, TEXTS, LIST, DICT, DATE, MIXED, ANY = (
-    "金额",
-    "比率",
-    "分值",
-    "数值",
-    "整数",
-    "文本",
-    "真假",
-    "文本列表",
-    "列表",
-    "字典",
-    "日期",
-    "数值或文本",
-    "按填报的类型",
-)
 
 _KIND_OF_SCHEMA = {
     Kind.TEXT: TEXT,
@@ -72,217 +74,8 @@ KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Meaning:
-    text: str
-    kind: str | None = None  # overrides the schema's kind and the value's (a formatted date is text)
-
-
-def _m(text: str, kind: str | None = None) -> Meaning:
-    return Meaning(text, kind)
-
-
-_CARD: dict[str, Meaning] = {
-    "budget": _m("预算执行情况一行"),
-    "budget.initial": _m("年初预算数", MONEY),
-    "budget.adjusted": _m("全年预算数", MONEY),
-    "budget.actual": _m("全年执行数", MONEY),
-    "budget.points": _m("预算执行率的分值", POINTS),
-    "budget.rate": _m("预算执行率（执行数 ÷ 全年预算数）", RATIO),
-    "budget.score": _m("预算执行率的得分", POINTS),
-    "kpis": _m("绩效指标各行，按一级、二级指标分组排列；用 {%tr for k in … %} 逐行打印"),
-    "kpis[].level1": _m("带分值，如“产出指标（50分）”", TEXT),
-    "kpis[].level2": _m("", TEXT),
-    "kpis[].level3": _m("", TEXT),
-    "kpis[].first1": _m("是否开始新的一级指标组：与 {% vmerge k.first1 %} 合用，合并同组单元格", BOOL),
-    "kpis[].first2": _m("是否开始新的二级指标组（{% vmerge k.first2 %}）", BOOL),
-    "kpis[].target": _m("带方向和单位，如“≥150户”", TEXT),
-    "kpis[].actual": _m("带单位；未填为“—”", TEXT),
-    "kpis[].points": _m("", POINTS),
-    "kpis[].score": _m("无法计算时为空", POINTS),
-    "kpis[].computed": _m("得分是否由 genreport 计算（false：按填报的得分）", BOOL),
-    "kpis[].remark": _m("未填为空文字", TEXT),
-    "total": _m("总分；缺少数据时为空（原因见 missing）", POINTS),
-    "grade": _m("等级：优、良、中、差；总分为空时为空", TEXT),
-    "missing": _m("总分为空的原因：缺少的数据", TEXTS),
-    "total_points": _m("满分（rules.toml）", POINTS),
-}
-
-# Every context field that the workbook schema does not label. Patterns: ``*`` is one key, ``**`` any path
-# below, ``[]`` the items of a list. The most specific pattern wins.
-MEANINGS: dict[str, Meaning] = {
-    "document": _m("报告文件的属性（Word 的“文件 › 信息”），不打印在正文"),
-    "document.title": _m("文件属性“标题”：即 title", TEXT),
-    "document.author": _m("文件属性“作者”：单位名称", TEXT),
-    "title": _m("报告标题：template.toml 的 report.title 填入年度和单位后的文字"),
-    "words": _m("随单位类别而变的用词（template.toml 的 [words]），如 {{ words.office }}"),
-    "sections": _m("正文各段是否打印（template.toml 的 [sections]），如 {%p if sections.yoy %}"),
-    "appendices": _m("各附件是否打印（template.toml 的 [appendices]）"),
-    "charts": _m(
-        "报告中的图表（template.toml 的 charts.enabled 为 true 时才画）：各项是一幅图，数据不足或未开启时为空；"
-        "写在单独一段：{%p if charts.budget %}…{{ charts.budget }}…{%p endif %}"
-    ),
-    "cover": _m("封面（template.toml 的 [cover]）：打印报告标题、单位名称和成文日期，不编页码"),
-    "cover.enabled": _m("template.toml 的 cover.enabled：是否加封面；模板中写 {%p if cover.enabled %}", BOOL),
-    "charts.enabled": _m("template.toml 的 charts.enabled：是否画图", BOOL),
-    "charts.structure": _m("图：基本支出与项目支出（全年执行数）", ANY),
-    "charts.functions": _m("图：项目支出按功能分类", ANY),
-    "charts.budget": _m("图：收入、支出、基本支出、项目支出的年初预算数、全年预算数、全年执行数", ANY),
-    "charts.indicators": _m("图：预算执行率等指标与 100% 的对比", ANY),
-    "custom": _m(
-        "本部门自己的数据：“自定义字段”表的每一项按名称（{{ custom.绿化面积 }}），template.toml 中 [[tables]] "
-        "声明的表按 key（{%tr for r in custom.KEY %}，每行一条，列按 columns 的 key）",
-        DICT,
-    ),
-    "custom.**": _m("自定义字段或自定义表的值", ANY),
-    "custom_fields": _m("“自定义字段”表的各行，按行的顺序（名称、值、单位、类型）", LIST),
-    "unit": _m("单位名称、简称和主管部门（基本信息表）"),
-    "basis": _m("前言“根据……”之后的文字"),
-    "threshold": _m("项目逐项说明的金额标准；用 |plain 打印（50）"),
-    "report_date": _m("落款日期，已写成“2023年3月31日”；未填为空文字。汉字写法用 |cn_date('汉字')", TEXT),
-    "offices_count": _m("内设机构的个数"),
-    "offices_count_cn": _m("内设机构个数的中文写法（十五；2 写作“两”）"),
-    "staffing": _m("人员编制表的各行"),
-    "budget": _m(
-        "收支预决算表：budget.列.行。列：prior 上年决算数、initial 年初预算数、adjusted 全年预算数、"
-        "actual 全年执行数；合计未填时为各分项之和"
-    ),
-    "budget.*": _m("收支预决算表的一列"),
-    "budget.*.income_sources": _m("该列不为零的收入来源，每项 {key, label, amount}；用于“其中……”句", LIST),
-    "budget.*.income_sources[].key": _m("收入行的字段名（income_general 等）", TEXT),
-    "budget.*.income_sources[].label": _m("收入来源名称", TEXT),
-    "budget.*.income_sources[].amount": _m("金额", MONEY),
-    "income_change": _m("决算总收入与年初预算收入的差额；{{ income_change|delta }} 写成“增加……万元”"),
-    "income_change.word": _m("增加、减少或持平", TEXT),
-    "income_change.amount": _m("差额的绝对值", MONEY),
-    "shares": _m("基本支出、项目支出各占支出合计（全年执行数）的比率"),
-    "shares.basic": _m("基本支出 ÷ 支出合计", RATIO),
-    "shares.project": _m("项目支出 ÷ 支出合计", RATIO),
-    "three_public": _m(
-        "“三公”经费：three_public.列.total 与 .parts；列：prior 上年决算数、budget 预算数、actual 决算数。"
-        "工作簿没有三公经费数据（删除了该表或整表空白）时为空（none），不是 0：用 {%p if three_public %} 判断；"
-        "填写的 0 照样是 0（未发生）",
-        DICT,
-    ),
-    "three_public.*": _m("“三公”经费的一列"),
-    "three_public.*.parts": _m(
-        "各项 {key, label, amount}：因公出国（境）费、公务用车购置及运行维护费、公务接待费；"
-        "公务用车两项都填时分为购置费和运行维护费（只列不为零的）",
-        LIST,
-    ),
-    "three_public.*.parts[].key": _m("该项的字段名", TEXT),
-    "three_public.*.parts[].label": _m("该项名称", TEXT),
-    "three_public.*.parts[].amount": _m("金额", MONEY),
-    "procurement": _m(
-        "政府采购表：procurement.列.行；列：budget 采购预算数、actual 实际采购金额。"
-        "没有政府采购数据（删除了该表或整表空白）时为空（none），不是 0：用 {%p if procurement %} 判断",
-        DICT,
-    ),
-    "procurement.*": _m("政府采购表的一列"),
-    "assets": _m(
-        "资产表；净资产未填时按资产总额 − 负债总额计算，资产使用率未填时按在用 ÷ 原值计算。"
-        "没有资产数据（删除了该表或整表空白）时为空（none）：用 {%p if assets %} 判断",
-        DICT,
-    ),
-    "function_groups": _m("支出明细按类汇总（项目支出列）：每一类及其下最末一级科目"),
-    "function_groups[].code": _m("科目编码；没有编码的行为空", TEXT),
-    "function_groups[].name": _m("科目名称", TEXT),
-    "function_groups[].amount": _m("该类的项目支出", MONEY),
-    "function_groups[].children": _m("其下最末一级科目，每项 {code, name, amount}", LIST),
-    "function_groups[].children[].code": _m("科目编码", TEXT),
-    "function_groups[].children[].name": _m("科目名称", TEXT),
-    "function_groups[].children[].amount": _m("项目支出", MONEY),
-    "projects": _m(
-        "项目表的全部项目（工程、民生、会议、运转等任何支出事项），按行的顺序；非工程事项的 cost（总造价）"
-        "可以为空，category（类别）是填报的文字"
-    ),
-    "major_projects": _m(
-        "逐项说明的项目：总造价达到 threshold 的；未填总造价的，全年预算数或全年执行数达到 threshold 的。"
-        "字段同 projects"
-    ),
-    "*[].row": _m("在工作表中的行号", INT),
-    "kpis": _m("绩效指标表的各行（未分组、未计分；自评表用 evaluation.kpis）"),
-    "texts": _m("文字表的段落，按章节，每章节是段落列表（可能为空）；用 {%p for t in texts.章节 %} 逐段打印"),
-    "yoy": _m(
-        "同比：yoy.budget.行、yoy.three_public.行，各有 prior 上年数、current 本年数、word（增加/减少/持平）、"
-        "amount 增减额、rate 增减率（上年为 0 时为空）；{{ yoy.budget.expense_total|delta }} 写成“增加……万元”。"
-        "只含两年的数都有的行：上年决算数（或本年数）未填、且不能由全部组成项合计的行不在其中，"
-        "从不用部分之和（如上年只填了公用经费时没有基本支出的同比）；没有三公经费数据时 yoy.three_public 为空。"
-        "用 {% if yoy.budget.expense_total is defined %} 判断某行是否有同比"
-    ),
-    "yoy.*": _m("同比的一张表（budget 收支预决算、three_public 三公经费），按行", DICT),
-    "yoy.*.*": _m("一行的同比"),
-    "yoy.*.*.word": _m("增加、减少或持平", TEXT),
-    "yoy.*.*.amount": _m("增减额（绝对值）", MONEY),
-    "yoy.*.*.rate": _m("增减率（本年 − 上年）÷ 上年；上年为 0 时为空", RATIO),
-    "yoy.*.*.prior": _m("上年决算数", MONEY),
-    "yoy.*.*.current": _m("本年数（全年执行数或决算数）", MONEY),
-    "indicators": _m(
-        "标准指标（pipeline/derive/indicators.py），每项 {key, name, value, formula}；缺数据时 value 为空（没有"
-        "三公经费、政府采购或资产数据时相应指标为空，不是 0）。"
-        "budget_execution_rate 按支出合计计算，自评表的执行率按收入合计"
-    ),
-    "indicators.*.key": _m("指标的字段名", TEXT),
-    "indicators.*.name": _m("指标名称", TEXT),
-    "indicators.*.value": _m("指标值", RATIO),
-    "indicators.*.formula": _m("计算公式", TEXT),
-    "evaluation": _m("部门整体支出绩效自评表（附件1）"),
-    **{f"evaluation.{key}": meaning for key, meaning in _CARD.items()},
-    "evaluation.budget": _m(
-        "“年度资金总额”一行：收入合计的年初预算数、全年预算数、全年执行数，执行率 = 全年执行数 ÷ 全年预算数"
-        "（与衡山县公开的自评表一致：年度资金总额在收入一侧；支出一侧见 expense_total，可以更小，如有结转结余）"
-    ),
-    "evaluation.budget.initial": _m("收入合计的年初预算数", MONEY),
-    "evaluation.budget.adjusted": _m("收入合计的全年预算数", MONEY),
-    "evaluation.budget.actual": _m("收入合计的全年执行数", MONEY),
-    "evaluation.budget.rate": _m("执行率：收入合计的全年执行数 ÷ 全年预算数", RATIO),
-    "evaluation.income_total": _m("按收入性质分：收入合计（全年执行数），即年度资金总额的全年执行数", MONEY),
-    "evaluation.income_sources": _m("按收入性质的各行 {label, amount}，未填的为空", LIST),
-    "evaluation.income_sources[].label": _m("收入来源名称", TEXT),
-    "evaluation.income_sources[].amount": _m("金额", MONEY),
-    "evaluation.expense_total": _m(
-        "按支出性质分：支出合计（全年执行数；未填时为基本支出＋项目支出）；可以小于收入合计（结转结余），"
-        "只在它与基本支出＋项目支出不符时才有警告",
-        MONEY,
-    ),
-    "evaluation.basic": _m("按支出性质分的基本支出（全年执行数）", MONEY),
-    "evaluation.project": _m("按支出性质分的项目支出（全年执行数）", MONEY),
-    "evaluation.goal": _m("年度总体目标（预期目标）段落", TEXTS),
-    "evaluation.goal_outcome": _m("年度总体目标（实际完成情况）段落", TEXTS),
-    "project_evaluations": _m("项目支出绩效自评表（附件2）：每个有绩效指标的项目一张，字段同 evaluation，另有下列"),
-    **{f"project_evaluations[].{key}": meaning for key, meaning in _CARD.items()},
-    "project_evaluations[].sources": _m("“其中”行：当年财政拨款、上年结转资金、其他资金，依次", LIST),
-    "project_evaluations[].sources[].label": _m("资金来源", TEXT),
-    "project_evaluations[].sources[].initial": _m("年初预算数", MONEY),
-    "project_evaluations[].sources[].adjusted": _m("全年预算数", MONEY),
-    "project_evaluations[].sources[].actual": _m("全年执行数", MONEY),
-    "project_evaluations[].name": _m("项目名称", TEXT),
-    "project_evaluations[].supervisor": _m("主管部门（未填为单位名称）", TEXT),
-    "project_evaluations[].unit": _m("实施单位（未填为单位名称）", TEXT),
-    "project_evaluations[].goal": _m("预期目标", TEXT),
-    "project_evaluations[].outcome": _m("实际完成情况", TEXT),
-    "basic_data": _m("部门整体支出绩效评价基础数据表（附件3）"),
-    "basic_data.staff_quota": _m("编制数合计", INT),
-    "basic_data.staff_actual": _m("实有人数合计；未填为空", INT),
-    "basic_data.staff_control_rate": _m("在职人员控制率", RATIO),
-    "basic_data.rows": _m(
-        "表中各行 {label, indent, prior, budget, actual}；没有三公经费或政府采购数据时，这些行的数为空（打印“—”）",
-        LIST,
-    ),
-    "basic_data.rows[].label": _m("行名", TEXT),
-    "basic_data.rows[].indent": _m("缩进级数（0、1、2）", INT),
-    "basic_data.rows[].prior": _m("上年决算数", MONEY),
-    "basic_data.rows[].budget": _m("预算数", MONEY),
-    "basic_data.rows[].actual": _m("决算数", MONEY),
-    "basic_data.austerity": _m("厉行节约保障措施段落", TEXTS),
-    "basic_data.buildings": _m(
-        "本年完工的楼堂馆所，每项 {name, approved_area, actual_area, area_rate 面积控制率, budget, actual, "
-        "investment_rate 投资概算控制率}",
-        LIST,
-    ),
-    "basic_data.buildings[].area_rate": _m("面积控制率", RATIO),
-    "basic_data.buildings[].investment_rate": _m("投资概算控制率", RATIO),
-}
+# Every context field that the workbook schema does not label, from its declaration (pipeline/context/vocabulary.py)
+MEANINGS: dict[str, Meaning] = declared_meanings()
 
 # Context paths that are a row of the 基本信息 sheet.
 _BASIC_ROWS = {
@@ -299,11 +92,11 @@ _LIST_ALIASES = {"major_projects": "projects"}
 
 
 class UndocumentedFields(Exception):
-    """Context fields that neither the schema nor MEANINGS explains: add them to MEANINGS."""
+    """Context fields that neither the schema nor their declaration explains: declare them in context/vocabulary.py."""
 
     def __init__(self, paths: list[str]) -> None:
         super().__init__(
-            "context fields without a meaning or a type (add them to MEANINGS in pipeline/make/template_guide.py): "
+            "context fields without a meaning or a type (declare them in pipeline/context/vocabulary.py): "
             + ", ".join(paths)
         )
         self.paths = paths
@@ -624,7 +417,7 @@ def guide_markdown(context: Mapping[str, Any]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def sample_context(root: Path) -> dict[str, Any]:
+def sample_context(root: Path) -> Mapping[str, Any]:
     """The context of the sample workbook under ``root``, as the default template sees it."""
     from ..context import build_context
     from ..session import load_derived

@@ -7,7 +7,7 @@ import io
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,7 +42,7 @@ def _near(error: BaseException) -> str:
     return f"（位于“{near[:60]}”附近）" if near else ""
 
 
-def _with_charts(doc: DocxTemplate, context: dict[str, Any]) -> dict[str, Any]:
+def _with_charts(doc: DocxTemplate, context: Mapping[str, Any]) -> Mapping[str, Any]:
     """The charts the template asks for (charts.enabled), drawn and made images of this document."""
     slots = context.get("charts")
     if not isinstance(slots, dict) or not slots.get("enabled"):
@@ -78,7 +78,7 @@ class DocxRenderer:
         self._prepared: PreparedTemplate | Literal[False] | None = None  # False: docxtpl renders every report
         self._lock = threading.Lock()
 
-    def render_bytes(self, context: dict[str, Any]) -> bytes:
+    def render_bytes(self, context: Mapping[str, Any]) -> bytes:
         """The report as .docx bytes, what the HTML, Markdown and PDF are made from. The session has checked the
         template (``template check``'s rules) before its first report; this only renders."""
         prepared = self._prepare()
@@ -107,7 +107,7 @@ class DocxRenderer:
                     self._prepared = False
             return self._prepared or None
 
-    def _render_prepared(self, prepared: PreparedTemplate, context: dict[str, Any]) -> bytes:
+    def _render_prepared(self, prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
         doc = WordTemplate(self.data, self._patched)  # never loaded: its post-render steps and images
         with _template_errors(display_path(self.path)):
             context = _with_charts(doc, context)
@@ -115,7 +115,7 @@ class DocxRenderer:
         _set_properties(report.core, context.get("document", {}))
         return report.save()
 
-    def _render_docxtpl(self, context: dict[str, Any]) -> bytes:
+    def _render_docxtpl(self, context: Mapping[str, Any]) -> bytes:
         doc = WordTemplate(self.data, self._patched)
         with _template_errors(display_path(self.path)):
             context = _with_charts(doc, context)

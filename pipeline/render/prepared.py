@@ -23,7 +23,7 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +160,7 @@ class _Elsewhere:
 
 
 def render_xml_part(
-    src_xml: str, template: jinja2.Template | None, context: dict[str, Any], doc: Any, env: jinja2.Environment
+    src_xml: str, template: jinja2.Template | None, context: Mapping[str, Any], doc: Any, env: jinja2.Environment
 ) -> str:
     """docxtpl's DocxTemplate.render_xml_part, given the compiled template; named and holding ``src_xml`` like
     it, because the renderer's error messages find the template line through this frame."""
@@ -258,7 +258,7 @@ class PreparedTemplate:
     content_types: _Member
     package_rels_blob: _Member
 
-    def render(self, doc: Any, context: dict[str, Any]) -> RenderedReport:
+    def render(self, doc: Any, context: Mapping[str, Any]) -> RenderedReport:
         """docxtpl's ``DocxTemplate.render(context, jinja_env=env, autoescape=True)`` for one report; ``doc`` is
         this report's (unloaded) DocxTemplate: its fix_tables, fix_docpr_ids and resolve_listing do the work
         after rendering, and InlineImage objects made with it (charts) add their images to this report."""

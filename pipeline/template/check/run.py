@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import abc
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) ->
 
 
 def check_document(
-    path: Path, env: SandboxedEnvironment, context: dict[str, Any] | None, data: bytes | None = None
+    path: Path, env: SandboxedEnvironment, context: abc.Mapping[str, Any] | None, data: bytes | None = None
 ) -> list[Problem]:
     """Every problem of the Word template at ``path`` (or its bytes ``data``), its fields checked against
     ``context`` widened by the shipped shape (the shipped shape alone when there is no context)."""
