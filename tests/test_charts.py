@@ -388,11 +388,6 @@ def test_a_template_with_charts_is_refused_without_the_extra(tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []  # no report without its charts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the message is made in pipeline/render/chart_font.py, which does not know the template: "
-    "pipeline/render/docx.py's _with_charts should prefix it with the template, as _template_errors does",
-)
 def test_the_refusal_names_the_template(tmp_path: Path) -> None:
     out = genreport_without(CHART_MODULES, "build", str(TOWNSHIP), "-o", str(tmp_path))
     assert "township" in out.stderr
@@ -404,11 +399,6 @@ def test_a_template_without_charts_needs_no_extra(tmp_path: Path) -> None:
     assert (tmp_path / "2022.docx").is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="template check (pipeline/template/check, pipeline/cli/template.py) does not yet ask "
-    "pipeline.render.chart_font.require_charts() when the template's charts.enabled is set",
-)
 def test_template_check_says_the_extra_is_missing() -> None:
     out = genreport_without(CHART_MODULES, "template", "check", "township")
     assert out.returncode == 1

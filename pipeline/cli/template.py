@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import GenreportError, display_path
+from ..errors import GenreportError, TemplateProblem, display_path
 from .common import fail
 from .usage import PlainCommand
 
@@ -74,6 +74,7 @@ def check_command(
     警告（不影响退出码）：{%p %}、{%tr %}、{%tc %} 标签所在的段落、表格行或单元格整个由标签代替，
     其中的其他文字在生成时会被删除。
     """
+    from ..render.chart_font import ChartsUnavailable, require_charts
     from ..render.environment import make_environment
     from ..session import fields_for, render_options
     from ..template.check import ERROR, WARNING, check_document
@@ -86,6 +87,11 @@ def check_command(
         context, source = fields_for(profile, workbook)
         env = make_environment(render_options(profile))  # the template's own number style, as build renders it
         problems = check_document(profile.document, env, context)
+        if profile.settings.get("charts.enabled"):  # the template draws charts: their packages are an extra
+            try:
+                require_charts()
+            except ChartsUnavailable as e:
+                raise TemplateProblem(f"{display_path(profile.document)}：{e}") from e
     except GenreportError as e:
         raise fail(e) from None
     shown = display_path(profile.document)

@@ -17,6 +17,7 @@ from docxtpl import DocxTemplate
 from ..errors import TemplateProblem, display_path
 from ..template.document import WordTemplate
 from ..template.number_style import RenderOptions
+from .chart_font import ChartsUnavailable
 from .environment import make_environment
 from .limits import RenderLimitExceeded, RenderLimits
 from .prepared import NeedsDocxtpl, PreparedTemplate, prepare_template
@@ -47,13 +48,9 @@ def _with_charts(doc: DocxTemplate, context: Mapping[str, Any]) -> Mapping[str, 
     slots = context.get("charts")
     if not isinstance(slots, dict) or not slots.get("enabled"):
         return context
-    from .chart_font import ChartsUnavailable
     from .charts import draw_charts, inline_images
 
-    try:
-        images = inline_images(doc, draw_charts(context))
-    except ChartsUnavailable as e:
-        raise TemplateProblem(str(e)) from e
+    images = inline_images(doc, draw_charts(context))  # ChartsUnavailable: _template_errors names the template
     return {**context, "charts": {**slots, **images}}
 
 
@@ -134,6 +131,8 @@ def _template_errors(shown: str) -> Iterator[None]:
         yield
     except (TemplateProblem, NeedsDocxtpl):
         raise
+    except ChartsUnavailable as e:
+        raise TemplateProblem(f"{shown}：{e}") from e
     except RenderLimitExceeded as e:
         raise TemplateProblem(f"{shown}：{e.message}") from e
     except jinja2.TemplateSyntaxError as e:
