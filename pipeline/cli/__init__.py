@@ -18,7 +18,7 @@ import typer
 
 from .. import __version__
 from . import build, context, explain, init, serve, template, validate
-from .usage import ChineseGroup, PlainCommand, PlainGroup
+from .usage import ChineseGroup
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -92,11 +92,11 @@ def _log_details() -> None:
     log.setLevel(logging.INFO)
 
 
-# PlainCommand / PlainGroup: option values converted without typer's pydantic adapters (see usage.py)
-app.command("init", cls=PlainCommand)(init.init_command)
-app.command("build", cls=PlainCommand)(build.build_command)
-app.command("validate", cls=PlainCommand)(validate.validate_command)
-app.command("explain", cls=PlainCommand)(explain.explain_command)
-app.command("context", cls=PlainCommand)(context.context_command)
-app.add_typer(template.app, name="template", cls=PlainGroup)
-app.command("serve", cls=PlainCommand)(serve.serve_command)
+# typer builds each command from its declaration; ChineseGroup runs them as click commands (see usage.py)
+app.command("init")(init.init_command)
+app.command("build")(build.build_command)
+app.command("validate")(validate.validate_command)
+app.command("explain")(explain.explain_command)
+app.command("context")(context.context_command)
+app.add_typer(template.app, name="template")
+app.command("serve")(serve.serve_command)

@@ -10,7 +10,6 @@ import typer
 
 from ..errors import GenreportError, TemplateProblem, display_path
 from .common import fail
-from .usage import PlainCommand
 
 app = typer.Typer(
     help="报告模板：列出可用模板，复制一个模板到 templates/ 下供编辑，或检查模板。",
@@ -19,7 +18,7 @@ app = typer.Typer(
 )
 
 
-@app.command("list", cls=PlainCommand)
+@app.command("list")
 def list_command() -> None:
     """列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"""
     from ..template.profile import list_templates
@@ -28,7 +27,7 @@ def list_command() -> None:
         typer.echo(f"{entry.name}\t{display_path(entry.folder)}")
 
 
-@app.command("new", cls=PlainCommand)
+@app.command("new")
 def new_command(
     name: Annotated[
         str, typer.Argument(metavar="名称", help="新模板的名称，如 乡镇 或 county-bureau；建在 templates/<名称>/。")
@@ -49,7 +48,7 @@ def new_command(
     typer.echo(f"然后 genreport build 工作簿.xlsx -t {name}")
 
 
-@app.command("check", cls=PlainCommand)
+@app.command("check")
 def check_command(
     path: Annotated[
         str,

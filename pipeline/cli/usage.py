@@ -29,7 +29,7 @@ from typing import Any, Union, get_args, get_origin
 import click
 import typer
 from click.exceptions import NoArgsIsHelpError, NoSuchCommand
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 from typer.models import ParameterInfo, ParamMeta
 from typer.utils import get_params_from_function
 
@@ -246,15 +246,7 @@ def _refuse_unsupported(param: Any, info: ParameterInfo | None) -> None:
 # --- typer's classes: how the command line is run -------------------------------------------------------------------
 
 
-class PlainCommand(TyperCommand):
-    """``cls=`` of a command: typer's class, run on click's by ``ChineseGroup``."""
-
-
-class PlainGroup(TyperGroup):
-    """``cls=`` of a group of commands: typer's class, run on click's by ``ChineseGroup``."""
-
-
-class ChineseGroup(PlainGroup):
+class ChineseGroup(TyperGroup):
     """The top command: runs what typer built as click commands, and says every usage error in Chinese."""
 
     def main(
