@@ -217,6 +217,22 @@ def _headroom(ax: Axes, largest: float, at_least: float = 0.0) -> None:
     ax.set_xlim(0, max(largest, at_least) * 1.2 or 1.0)
 
 
+def _horizontal_bars(
+    bars: list[_Bar], height_mm: float, title: str, bar_height: float, at_least: float = 0.0
+) -> tuple[Figure, Axes]:
+    """One bar per line, labelled on the left and with its value at its end."""
+    figure, ax = _figure(height_mm)
+    _title(figure, title)
+    positions = list(range(len(bars)))
+    values = [float(bar.value) for bar in bars]
+    drawn = ax.barh(positions, values, height=bar_height, color=MEDIUM)
+    _value_labels(ax, drawn, [bar.text for bar in bars])
+    _category_labels(ax, positions, [_wrap(bar.label) for bar in bars])
+    _bare_value_axis(ax)
+    _headroom(ax, max(values), at_least)
+    return figure, ax
+
+
 def _structure(context: Mapping[str, Any]) -> Figure | None:
     parts = [
         ("基本支出", _amount(_at(context, "budget", "actual", "basic")), _amount(_at(context, "shares", "basic"))),
@@ -266,15 +282,8 @@ def _functions(context: Mapping[str, Any]) -> Figure | None:
         bars.append(_Bar(name or "（未命名科目）", amount, format_money(amount)))
     if not bars:
         return None
-    figure, ax = _figure(24 + 8.5 * len(bars) + (6 if missing else 0))
-    _title(figure, f"{_year_prefix(context)}项目支出功能分类构成（万元）")
-    positions = list(range(len(bars)))
-    values = [float(bar.value) for bar in bars]
-    drawn = ax.barh(positions, values, height=0.6, color=MEDIUM)
-    _value_labels(ax, drawn, [bar.text for bar in bars])
-    _category_labels(ax, positions, [_wrap(bar.label) for bar in bars])
-    _bare_value_axis(ax)
-    _headroom(ax, max(values))
+    title = f"{_year_prefix(context)}项目支出功能分类构成（万元）"
+    figure, _ = _horizontal_bars(bars, 24 + 8.5 * len(bars) + (6 if missing else 0), title, 0.6)
     if missing:
         _note(figure, f"注：{_listing(missing)}未填报金额，未列示。")
     return figure
@@ -344,15 +353,13 @@ def _indicators(context: Mapping[str, Any]) -> Figure | None:
             bars.append(_Bar(name, value, format_percent(value)))
     if not bars:
         return None
-    figure, ax = _figure(26 + 9 * len(bars) + (6 if missing else 0))
-    _title(figure, f"{_year_prefix(context)}主要绩效指标（以100%为参照）")
-    positions = list(range(len(bars)))
-    values = [float(bar.value) for bar in bars]
-    drawn = ax.barh(positions, values, height=0.55, color=MEDIUM)
-    _value_labels(ax, drawn, [bar.text for bar in bars])
-    _category_labels(ax, positions, [_wrap(bar.label) for bar in bars])
-    _bare_value_axis(ax)
-    _headroom(ax, max(values), at_least=1.0)
+    figure, ax = _horizontal_bars(
+        bars,
+        26 + 9 * len(bars) + (6 if missing else 0),
+        f"{_year_prefix(context)}主要绩效指标（以100%为参照）",
+        0.55,
+        1.0,
+    )
     ax.axvline(1.0, color=TARGET, linewidth=1.0, linestyle=(0, (4, 2)), zorder=3)
     ax.annotate(
         "100%",
