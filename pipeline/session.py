@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .budget import BudgetExceeded, within
 from .checks import check_report
 from .context import build_context
 from .context.vocabulary import Context
@@ -75,10 +76,18 @@ class Profiles:
 
 
 def inspect(path: Path, profile: TemplateProfile | None = None, profiles: Profiles | None = None) -> Inspection:
-    """Read, normalize, model and check one workbook; never raises for a user's mistake.
+    """Read, normalize, model and check one workbook, within the job's budget; never raises for a user's mistake.
 
     Without a profile (no -t), the workbook's own 模板 row chooses the template, else the default one.
     """
+    try:
+        with within(display_path(path)):
+            return _inspect(path, profile, profiles)
+    except BudgetExceeded as e:
+        return Inspection(path, None, [e.as_finding()])
+
+
+def _inspect(path: Path, profile: TemplateProfile | None, profiles: Profiles | None) -> Inspection:
     try:
         source = open_workbook(path)
     except InputError as e:
@@ -257,6 +266,13 @@ class BuildSession:
         """Read, check and render one workbook, every output in memory: nothing is written, so a worker process
         doing this can be stopped at any moment without leaving a file behind."""
         started = time.perf_counter()
+        try:
+            with within(display_path(path)):  # one budget for reading, checking and rendering
+                return self._render(path, started)
+        except BudgetExceeded as e:
+            return BuildResult(input=path, findings=[e.as_finding()], error=e, seconds=time.perf_counter() - started)
+
+    def _render(self, path: Path, started: float) -> BuildResult:
         inspection = inspect(path, self.profile, self.profiles)
         result = BuildResult(input=path, findings=inspection.findings)
         blocking = inspection.blocking(self.strict)

@@ -44,6 +44,22 @@ E_UNREADABLE = Code(
     example="文件已损坏（压缩包不完整），请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试",
 )
 
+E_JOB_LIMIT = Code(
+    "E_JOB_LIMIT",
+    Severity.ERROR,
+    title="工作簿超出处理上限",
+    meaning=(
+        "读取、检查和生成这个工作簿所需的内存或时间超过了为单个工作簿设定的上限（默认内存 1536 MB、时间 300 秒）。"
+        "正常填写的工作簿远在上限之内：多半是工作簿中有异常的内容，如几十万行的表、大量空白但带格式的行或多余的工作表。"
+        "这个工作簿不生成报告，同批的其他工作簿不受影响。"
+    ),
+    fix=(
+        "在 Excel 或 WPS 中删除多余的工作表和表格下方多余的行（选中后“删除行”，不只是清除内容），另存后重试；"
+        "确属必要时，可由管理员用环境变量 GENREPORT_JOB_MEMORY_MB、GENREPORT_JOB_SECONDS 调高上限。"
+    ),
+    example="内存超过上限 1536 MB，已停止处理这个工作簿（工作簿可能过大或内容异常；其余工作簿不受影响）",
+)
+
 # Structure: sheets, header rows, fixed rows and the unit cell of the standard workbook.
 
 E_SHEET_MISSING = Code(
@@ -688,6 +704,7 @@ W_STALE_WORDING = Code(
 
 ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     E_UNREADABLE,
+    E_JOB_LIMIT,
     E_SHEET_MISSING,
     W_SHEET_MISSING,
     W_EXTRA_SHEET,
