@@ -17,7 +17,9 @@ A mistyped command line ends in one Chinese line and exit 2, as a user mistake s
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import re
 import sys
 from collections.abc import Sequence
@@ -258,6 +260,7 @@ class ChineseGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        _never_fail_to_print()
         command = click_command(self)
         run = {"standalone_mode": False, "windows_expand_args": windows_expand_args, **extra}
         if not standalone_mode:
@@ -280,3 +283,12 @@ class ChineseGroup(TyperGroup):
         except typer.Exit as e:
             sys.exit(e.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _never_fail_to_print() -> None:
+    """Text a console cannot encode (a lone surrogate from a damaged cell, an emoji on a GBK console) prints as an
+    escape instead of ending the command in a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
