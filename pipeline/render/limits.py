@@ -16,6 +16,12 @@ wherever the size can be foreseen, and stops it while it runs where it cannot:
   int and list methods that can are estimated first; every result is measured after.
 - output: the rendered text is counted chunk by chunk, every captured block (``{% set %}``, macros,
   ``{% filter %}``) when it is joined.
+- memory: per value, the sizes above bound one operation; across operations, every value a render makes
+  (operator, filter, method and global results, ``~``, slices, captured blocks, list and dict literals) and
+  everything it stores (``append``/``extend``/``update``/``add``/``setdefault``/``insert``, ``{% set ns.x %}``)
+  is charged, in bytes, to one budget per render: ``l.append('x' * 9999999)`` in a loop stops at the budget,
+  not at the machine's memory. Nothing is refunded when a value is dropped, so the count bounds what a
+  render can hold at once from above (a template that rebuilds a long text 10,000 times is refused too).
 
 The budget and deadline live in a contextvar, so one environment can serve many threads at once.
 Every refusal is a ``RenderLimitExceeded`` whose message says in Chinese what was exceeded and the limit.
@@ -30,6 +36,7 @@ import itertools
 import math
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, MappingView, Sequence
@@ -45,10 +52,12 @@ from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context, Macro, markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace, generate_lorem_ipsum
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_L = TypeVar("_L")
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class RenderLimits:
     max_output_chars: int = 50_000_000  # the rendered text, and any block captured on the way
     max_length: int = 10_000_000  # characters of one string, items of one list, made by one operation
     max_digits: int = 4_300  # Python refuses to print longer integers anyway (sys.get_int_max_str_digits)
+    max_memory: int = 256 * 2**20  # bytes of the values one render makes and stores, all counted (see above)
 
     def __post_init__(self) -> None:
         if not (0 < self.max_seconds < math.inf):
@@ -69,7 +79,7 @@ class RenderLimits:
 class RenderLimitExceeded(Exception):
     """A template tried to use more than its ``RenderLimits``; ``kind`` is the limit, ``message`` for users.
 
-    kind is one of "time", "iterations", "length", "digits", "output".
+    kind is one of "time", "iterations", "length", "digits", "output", "memory".
     """
 
     def __init__(self, kind: str, message: str) -> None:
@@ -112,6 +122,14 @@ def _output_error(limits: RenderLimits) -> RenderLimitExceeded:
     return RenderLimitExceeded("output", f"模板输出超过 {_count(limits.max_output_chars)}字符，已停止")
 
 
+def _memory_error(limits: RenderLimits) -> RenderLimitExceeded:
+    return RenderLimitExceeded(
+        "memory",
+        f"模板渲染中生成和保存的数据超过内存上限（每次渲染共 {limits.max_memory / 2**20:.4g} MB），已停止；"
+        "请检查模板中不断追加数据的循环（如 append、~ 或 + 的累积）",
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Per-render state and the deadline
 
@@ -119,13 +137,14 @@ def _output_error(limits: RenderLimits) -> RenderLimitExceeded:
 class _RenderState:
     """What one render has used so far. Held in a contextvar: each thread, each render, its own."""
 
-    __slots__ = ("deadline", "iterations", "limits", "output")
+    __slots__ = ("deadline", "iterations", "limits", "memory", "output")
 
     def __init__(self, limits: RenderLimits) -> None:
         self.limits = limits
         self.deadline = time.monotonic() + limits.max_seconds
         self.iterations = 0
         self.output = 0
+        self.memory = 0  # bytes made or stored so far (never refunded)
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -158,6 +177,16 @@ def _tick() -> None:
     state = _STATE.get()
     if state is not None and time.monotonic() > state.deadline:
         raise _time_error(state.limits)
+
+
+def _charge(size: int) -> None:
+    """Charge ``size`` bytes to the running render's memory budget (outside a render, one operation is bounded
+    by the value sizes alone)."""
+    state = _STATE.get()
+    if state is not None:
+        state.memory += size
+        if state.memory > state.limits.max_memory:
+            raise _memory_error(state.limits)
 
 
 class _DeadlineInterrupt(BaseException):
@@ -372,6 +401,58 @@ def _text_size(value: Any, limit: int, per_line: int = 0) -> int:
 
 def _length(value: Any) -> int:
     return len(value) if isinstance(value, _MEASURED) else 0
+
+
+_sizeof = sys.getsizeof
+_ITEMS = (list, tuple, set, frozenset)
+
+
+def _own_size(value: Any) -> int:
+    """The bytes a value holds itself (a list its slots, not its items): constant time, every type."""
+    return _sizeof(value, 0)
+
+
+def _size_with_items(value: Any) -> int:
+    """A new container with its items, for results whose items are new too (``s.split()``, ``s|list``,
+    ``d|dictsort``, ``dict(a=…)``): the container and each item, one level down."""
+    size = _sizeof(value, 0)
+    if isinstance(value, _ITEMS):
+        size += sum(map(_own_size, value))
+    elif isinstance(value, dict):
+        size += sum(map(_own_size, value)) + sum(map(_own_size, value.values()))
+    return size
+
+
+def _stored_size(owner: Any, name: str, count: int, args: Sequence[Any], kwargs: Mapping[str, Any]) -> int:
+    """The items a mutating method put into ``owner`` (``count``: its length before), each its own size."""
+    if name not in _MUTATORS:
+        return 0
+    if isinstance(owner, list):  # append and extend add at the end (a generator is read by then)
+        items: Iterable[Any] = args[1:2] if name == "insert" else owner[count:]
+    elif name in ("add", "setdefault"):
+        items = [*args, *kwargs.values()]
+    else:  # update, symmetric_difference_update: a mapping's keys and values, an iterable's items
+        items = list(kwargs.values())
+        for arg in args:
+            if isinstance(arg, Mapping):
+                items += [*arg.keys(), *arg.values()]
+            elif isinstance(arg, _ITEMS):
+                items += arg
+    return sum(map(_own_size, items))
+
+
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "symmetric_difference_update"})
+_GROWING = (list, dict, set, bytearray)
+
+
+def _is_new_literal(node: nodes.Node) -> bool:
+    """A display that makes a new container each time it runs: every list and dict display, and a tuple of
+    values made elsewhere (a tuple of constants is one shared constant of the compiled code)."""
+    if isinstance(node, (nodes.List, nodes.Dict)):
+        return True
+    if isinstance(node, nodes.Tuple) and node.ctx == "load":
+        return not all(isinstance(item, nodes.Const) for item in node.items)
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -626,9 +707,11 @@ _PRINTING_FILTERS = frozenset(
 # is nothing to bound; and they are the ones templates use most ("default" above all), so skipping the wrapper
 # keeps ordinary renders fast. Their generator input is charged when a guarded filter finally reads it.
 _UNGUARDED_FILTERS = frozenset(
-    {"abs", "attr", "count", "d", "default", "dictsort", "filesizeformat", "first", "float", "int", "items"}
+    {"abs", "attr", "count", "d", "default", "filesizeformat", "first", "float", "int", "items"}
     | {"last", "length", "map", "random", "reject", "rejectattr", "round", "select", "selectattr", "unique"}
 )
+# Filters whose result's items are new whatever their input (d|dictsort: new pairs; xs|groupby: new groups).
+_FRESH_ITEMS = frozenset({"dictsort", "groupby"})
 _NUMBER_TYPES = frozenset({int, float, bool, Decimal})
 # Types a filter's value usually has, tested first: isinstance(value, Iterator) is an ABC check, slower.
 _PLAIN_TYPES = frozenset({str, Markup, list, tuple, dict, int, float, Decimal, type(None), bool})
@@ -675,6 +758,31 @@ def _sum_filter(
 
 # ---------------------------------------------------------------------------------------------------------
 # The environment
+
+
+class _ChargedNamespace(Namespace):
+    """``namespace()``: what it holds, given or set later (``{% set ns.x = … %}``), charged to the memory budget;
+    a namespace kept in a list holds its values beyond the statement that set them."""
+
+    def __init__(*args: Any, **kwargs: Any) -> None:  # as Namespace's: any keyword, even self=
+        Namespace.__init__(*args, **kwargs)
+        _charge(_size_with_items(getattr(args[0], "_Namespace__attrs", {})))
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _charge(_own_size(value))
+        Namespace.__setitem__(self, name, value)
+
+
+class _ChargeLiterals(NodeTransformer):
+    """Sends every display that makes a new container (``[a, b]``, ``{'k': v}``, ``(a, b)``) through
+    ``charge_literal``: built in a loop and kept, such displays are memory the operators never see."""
+
+    def generic_visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        node = super().generic_visit(node, *args, **kwargs)
+        if _is_new_literal(node):
+            charge = nodes.EnvironmentAttribute("charge_literal", lineno=node.lineno)
+            return nodes.Call(charge, [node], [], None, None, lineno=node.lineno)
+        return node
 
 
 class _BoundedTemplate(Template):
@@ -742,6 +850,7 @@ class BoundedSandbox(SandboxedEnvironment):
         self.limits = limits or RenderLimits()
         self.globals["range"] = self._range
         self.globals["lipsum"] = self._lipsum
+        self.globals["namespace"] = _ChargedNamespace
         self.filters["sum"] = _sum_filter
         self.filters.update(
             {name: self._guard_filter(name, f) for name, f in self.filters.items() if name not in _UNGUARDED_FILTERS}
@@ -757,8 +866,14 @@ class BoundedSandbox(SandboxedEnvironment):
         for loop in list(tree.find_all(nodes.For)):
             guard = nodes.EnvironmentAttribute("loop_guard", lineno=loop.lineno)
             loop.iter = nodes.Call(guard, [loop.iter], [], None, None, lineno=loop.lineno)
+        _ChargeLiterals().visit(tree)
         tree.set_environment(self)
         return tree
+
+    def charge_literal(self, value: _L) -> _L:
+        """What a list, dict or tuple display makes (see _parse): charged, with its items, to the memory budget."""
+        _charge(_size_with_items(value))
+        return value
 
     def loop_guard(self, iterable: Any) -> Iterator[Any]:
         """What a ``{% for %}`` iterates (see _parse): the same items, each pass charged to the loop budget,
@@ -771,6 +886,13 @@ class BoundedSandbox(SandboxedEnvironment):
         ``env.run_bounded(doc.render, context, jinja_env=env, autoescape=True)``; the watchdog then also
         covers docxtpl's parsing and compiling."""
         return _run_bounded(self.limits, functools.partial(func, *args, **kwargs))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """``x[a:b]`` copies: the copy is charged to the memory budget (``x[k]`` only reads)."""
+        value = super().getitem(obj, argument)
+        if type(argument) is slice:
+            _charge(_own_size(value))
+        return value
 
     def _refusal(self, kind: str, what: str) -> RenderLimitExceeded:
         return _digits_error(what, self.limits) if kind == "digits" else _length_error(what, self.limits)
@@ -793,7 +915,9 @@ class BoundedSandbox(SandboxedEnvironment):
         if words * 8 > self.limits.max_length:
             raise self._refusal("length", f"lipsum({_call_text([n], {})})")
         _current(self.limits).charge_iterations(words)
-        return generate_lorem_ipsum(n, html, min, max)
+        text = generate_lorem_ipsum(n, html, min, max)
+        _charge(_own_size(text))
+        return text
 
     # -- operators
 
@@ -810,6 +934,7 @@ class BoundedSandbox(SandboxedEnvironment):
             result = self.binop_table[operator](left, right)
             kind = _oversize(result, self.limits)
             if kind is None:
+                _charge(_own_size(result))  # + and * of lists share the items: the new slots are what is made
                 return result
         raise self._refusal(kind, f"{_show(left)}{operator}{_show(right)}")
 
@@ -825,11 +950,19 @@ class BoundedSandbox(SandboxedEnvironment):
         elif owner is not None:
             kind = _method_excess(owner, getattr(obj, "__name__", ""), args, kwargs, self.limits)
         if kind is None:
+            growing = isinstance(owner, _GROWING)
+            before, count = (_own_size(owner), len(owner)) if isinstance(owner, _GROWING) else (0, 0)
             result = super().call(context, obj, *args, **kwargs)
             # append/extend/update grow the object itself; a macro's output was measured as a captured block
-            kind = _oversize(owner, self.limits) if isinstance(owner, (list, dict, set, bytearray)) else None
+            kind = _oversize(owner, self.limits) if growing else None
             kind = kind or (None if isinstance(obj, Macro) else _oversize(result, self.limits))
             if kind is None:
+                if growing:  # what the container now holds: its new slots and the items put in them
+                    name = getattr(obj, "__name__", "")
+                    _charge(max(_own_size(owner) - before, 0) + _stored_size(owner, name, count, args, kwargs))
+                if not isinstance(obj, Macro):  # a text's split(), dict(a=…): new items too; d.get(k) is not new
+                    new_items = owner is None or owner is self or isinstance(owner, (str, bytes))
+                    _charge(_size_with_items(result) if new_items else _own_size(result))
                 return result
         name = getattr(obj, "__name__", type(obj).__name__)
         prefix = "" if owner is None or owner is self else f"{_show(owner)}."
@@ -848,7 +981,9 @@ class BoundedSandbox(SandboxedEnvironment):
             fields = args[0] if is_map else kwargs
             if _format_size(template, () if is_map else args, fields, self.limits.max_length) > self.limits.max_length:
                 raise self._refusal("length", f"{_show(template)}.{name}({_call_text(args, kwargs)})")
-            return wrapper(*args, **kwargs)
+            text = wrapper(*args, **kwargs)
+            _charge(_own_size(text))
+            return text
 
         return functools.update_wrapper(checked, wrapper)
 
@@ -863,11 +998,16 @@ class BoundedSandbox(SandboxedEnvironment):
         limits = self.limits
         limit = limits.max_length
 
+        fresh_items = name in _FRESH_ITEMS
+
         @functools.wraps(func)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             _tick()
             value = args[at] if len(args) > at else None
+            # items of a text or a generator are new (s|list, xs|map(…)|list), items of a list are not (xs|sort)
+            new_items = fresh_items or type(value) is str
             if type(value) not in _PLAIN_TYPES and len(args) > at:
+                new_items = new_items or isinstance(value, (str, Iterator))
                 value = self._filter_input(name, value)
                 args = (*args[:at], value, *args[at + 1 :])
             size = _text_size(value, limit) if printing and not isinstance(value, str) else 0
@@ -878,6 +1018,7 @@ class BoundedSandbox(SandboxedEnvironment):
                 result = func(*args, **kwargs)
                 kind = _oversize(result, limits)
                 if kind is None:
+                    _charge(_size_with_items(result) if new_items else _own_size(result))
                     return result
             raise self._refusal(kind, f"{_show(value)}|{name}({_call_text(args[at + 1 :], kwargs)})")
 
@@ -914,7 +1055,9 @@ class BoundedSandbox(SandboxedEnvironment):
         chunks = parts if isinstance(parts, list) else list(parts)
         if sum(map(len, chunks)) > self.limits.max_output_chars:
             raise _output_error(self.limits)
-        return "".join(chunks)
+        text = "".join(chunks)
+        _charge(_own_size(text))
+        return text
 
     def _checked_join(self, join: Callable[[Iterable[Any]], str]) -> Callable[[Iterable[Any]], str]:
         """``a ~ b``: each operand measured as it will print, before it is turned to text."""
@@ -924,6 +1067,8 @@ class BoundedSandbox(SandboxedEnvironment):
             items = list(seq)
             if _join_size("", items, limit) > limit:
                 raise self._refusal("length", "~".join(map(_show, items)))
-            return join(items)
+            text = join(items)
+            _charge(_own_size(text))
+            return text
 
         return checked
