@@ -2,18 +2,89 @@
 
 The renderer and ``template check`` both parse a template through ``WordTemplate``, so the check sees exactly the
 Jinja source the renderer compiles.
+
+A template is an input like a workbook: ``read_template`` refuses a file far bigger than any Word template, and
+``check_package`` (run by ``WordTemplate`` before python-docx reads a byte) inflates every member in small chunks,
+counting what comes out, so a member whose zip header understates it, a 3 GB image in a 3 MB file or an XML part
+of hundreds of MB is refused before it is held in memory.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
+from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from ..errors import TemplateProblem
+from ..errors import TemplateProblem, display_path
+
+MAX_FILE = 64 * 2**20  # the .docx itself; the shipped templates are under 50 KB, a template with photos a few MB
+MAX_UNPACKED = 128 * 2**20  # every member inflated
+MAX_XML_PART = 16 * 2**20  # one XML part inflated (the shipped body is 70 KB): docxtpl runs regexes over it
+MAX_MEMBERS = 2_000
+_CHUNK = 2**20
+_XML_MEMBERS = (".xml", ".rels", ".vml")
+_BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
+_TOO_BIG = "远超 Word 模板的正常大小，已拒绝读取（可能是损坏或恶意文件）"
+_VERIFIED: dict[tuple[int, int], None] = {}  # (hash, length) of packages that passed, so a batch checks each once
+
+
+def read_template(path: Path) -> bytes:
+    """The bytes of a template file, refused before reading when it is far bigger than a Word template."""
+    shown = display_path(path)
+    with path.open("rb") as fh:  # OSError: the caller words it, as for any unreadable file
+        data = fh.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise TemplateProblem(f"{shown}：模板文件超过 {MAX_FILE // 2**20} MB，{_TOO_BIG}")
+    return data
+
+
+def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, room: int) -> None:
+    """Inflate one member a chunk at a time, refused once it passes its cap or the room left in the package."""
+    part_cap = MAX_XML_PART if info.filename.lower().endswith(_XML_MEMBERS) else MAX_UNPACKED
+
+    def refused(size: int) -> TemplateProblem:
+        name = info.filename if len(info.filename) <= 60 else info.filename[:60] + "…"
+        if size > part_cap and part_cap < MAX_UNPACKED:
+            return TemplateProblem(f"{shown}：模板中的 {name} 解压后超过 {part_cap // 2**20} MB，{_TOO_BIG}")
+        return TemplateProblem(f"{shown}：模板解压后超过 {MAX_UNPACKED // 2**20} MB，{_TOO_BIG}")
+
+    cap = min(part_cap, room)
+    if info.file_size > cap:
+        raise refused(info.file_size)
+    size = 0
+    with package.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise refused(size)
+
+
+def check_package(data: bytes, shown: str) -> None:
+    """Refuse a package that inflates beyond the caps, counting the bytes that come out, not the headers' word."""
+    key = (hash(data), len(data))
+    if key in _VERIFIED:
+        return
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise TemplateProblem(f"{shown}：模板中有 {len(members)} 个文件（部件），{_TOO_BIG}")
+            for info in members:
+                _inflate(package, info, shown, MAX_UNPACKED - total)
+                total += info.file_size  # inflated, it is exactly this (zipfile stops there; a lie fails the CRC)
+    except _BAD_ZIP as e:
+        raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+    if len(_VERIFIED) >= 64:
+        _VERIFIED.clear()
+    _VERIFIED[key] = None
+
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.DOTALL)
 _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
@@ -44,9 +115,17 @@ class WordTemplate(DocxTemplate):  # type: ignore[misc]
     The patched XML is shared through ``patched`` so that a batch patches each part once.
     """
 
-    def __init__(self, data: bytes, patched: dict[str, str]) -> None:
+    def __init__(self, data: bytes, patched: dict[str, str], shown: str = "模板") -> None:
         super().__init__(io.BytesIO(data))
+        self._data = data
         self._patched = patched
+        self._shown = shown
+
+    def init_docx(self, reload: bool = True) -> None:
+        """python-docx reads the whole package: its size is checked first (check_package)."""
+        if not self.docx or (self.is_rendered and reload):
+            check_package(self._data, self._shown)
+        super().init_docx(reload)
 
     def patch_xml(self, src_xml: str) -> str:
         done = self._patched.get(src_xml)

@@ -10,12 +10,12 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ...errors import TemplateProblem, display_path
-from ..document import WordTemplate
+from ..document import WordTemplate, read_template
 from .fields import check_fields
 from .parts import Part, template_parts
 from .problems import ERROR, Problem, unique
 from .shape import Mapping, context_shape
-from .tags import check_tags
+from .tags import TOO_DEEP, check_tags
 
 
 def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) -> list[Problem]:
@@ -23,8 +23,12 @@ def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) ->
     found: list[Problem] = []
     for part in parts:
         typed = check_tags(part, extension_tags)
+        if any(p.severity == ERROR and p.message.startswith(TOO_DEEP) for p in typed):
+            found += sorted(typed, key=lambda p: p.at)  # Jinja's parser would recurse past Python's stack
+            continue
         try:
             template = env.parse(part.source)
+            fields = check_fields(template, env, shape, part)
         except jinja2.TemplateSyntaxError as e:
             if not any(p.severity == ERROR for p in typed):  # else Jinja only repeats what the tags showed
                 element = part.element_at(e.lineno)
@@ -32,7 +36,12 @@ def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) ->
                 typed.append(Problem(ERROR, part.where(element), message, element or 0))
             found += sorted(typed, key=lambda p: p.at)
             continue
-        found += sorted(typed + check_fields(template, env, shape, part), key=lambda p: p.at)
+        except (RecursionError, MemoryError):  # nesting the tag limits (tags.py) did not foresee
+            message = f"{TOO_DEEP}，无法解析；请拆分过长、过深的表达式和嵌套的 {{% if %}}、{{% for %}}"
+            typed.append(Problem(ERROR, part.where(None), message, 0))
+            found += sorted(typed, key=lambda p: p.at)
+            continue
+        found += sorted(typed + fields, key=lambda p: p.at)
     return unique(found)
 
 
@@ -41,12 +50,15 @@ def check_document(
 ) -> list[Problem]:
     """Every problem of the Word template at ``path`` (or its bytes ``data``), its fields checked against
     ``context`` widened by the shipped shape (the shipped shape alone when there is no context)."""
+    shown = display_path(path)
     try:
-        raw = path.read_bytes() if data is None else data
+        raw = read_template(path) if data is None else data
     except OSError as e:
-        raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+        raise TemplateProblem(f"{shown}：无法读取模板（{e.strerror or e}）") from e
     try:
-        parts = template_parts(WordTemplate(raw, {}))
+        parts = template_parts(WordTemplate(raw, {}, shown))
+    except TemplateProblem:
+        raise  # the package refused by its size (document.check_package), already in words
     except Exception as e:  # whatever python-docx raises for a file that is no Word document
-        raise TemplateProblem(f"{display_path(path)}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+        raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
     return check_parts(parts, env, context_shape(context))

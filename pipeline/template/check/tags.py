@@ -30,6 +30,15 @@ MIDDLES = {"elif": ("if",), "else": ("if", "for")}
 STANDALONE = ("set", "include", "import", "from", "extends", "print", "vm", "hm", "colspan", "cellbg", "vmerge")
 _UNITS = {"p": ("段", "段落整段"), "tr": ("行", "表格行整行"), "tc": ("个单元格", "单元格整格")}
 
+# Jinja parses and compiles by recursion, and Python caps the nesting of the code it makes (20 loops, 200
+# brackets, 1000 frames): a template nesting deeper is refused at its tag, before Jinja sees it.
+TOO_DEEP = "标签嵌套过深或表达式过长"
+MAX_BLOCKS = 16  # {% if %}/{% for %}/… open at once (the shipped templates: 4)
+MAX_BRACKETS = 16  # ( [ { open at once in one tag (the shipped templates: 2)
+MAX_OPERATORS = 100  # filters, operators, attribute dots and keywords in one tag (the shipped templates: 16)
+_OPERATOR = re.compile(r"[|+*/%~<>=!-]|\.(?=[^\W\d])|\b(?:not|and|or|if|else|is|in)\b")
+_STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+
 
 @dataclass(eq=False)
 class Tag:
@@ -94,6 +103,38 @@ def paragraph_tags(paragraph: Paragraph) -> tuple[list[Tag], list[tuple[str, str
         tags.append(tag)
         at = end + 2
     return tags, broken
+
+
+def expression_size(tag: Tag) -> tuple[int, int]:
+    """How deep a tag's brackets nest and how many operators it chains, its strings left out."""
+    body = _STRING.sub("''", tag.norm[2:-2])
+    depth = deepest = 0
+    for ch in body:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    return deepest, len(_OPERATOR.findall(body))
+
+
+def _too_deep(part: Part, tags: list[Tag]) -> list[Problem]:
+    problems = []
+    for tag in tags:
+        if tag.norm.startswith("{#"):
+            continue
+        brackets, operators = expression_size(tag)
+        if brackets > MAX_BRACKETS:
+            message = f"{TOO_DEEP}：{tag.show()} 中的括号嵌套了 {brackets} 层（最多 {MAX_BRACKETS} 层）"
+        elif operators > MAX_OPERATORS:
+            message = (
+                f"{TOO_DEEP}：{tag.show()} 中有 {operators} 个过滤器或运算符（最多 {MAX_OPERATORS} 个）；"
+                "请用几个 {% set %} 分步计算"
+            )
+        else:
+            continue
+        problems.append(_problem(part, tag, ERROR, message))
+    return problems
 
 
 def _problem(part: Part, tag: Tag, severity: str, message: str) -> Problem:
@@ -174,6 +215,12 @@ def _structure(part: Part, tags: list[Tag], extension_tags: set[str]) -> list[Pr
             word = tag.keyword = better[0]
         if word in BLOCKS and (word != "set" or tag.block_set):
             stack.append(tag)
+            if len(stack) == MAX_BLOCKS + 1:  # once, at the first tag too deep: the rest of the part is no better
+                message = (
+                    f"{TOO_DEEP}：{tag.show()} 处 {{% if %}}、{{% for %}} 等已嵌套 {len(stack)} 层"
+                    f"（最多 {MAX_BLOCKS} 层）；请用 {{% elif %}} 或 {{% set %}} 减少嵌套"
+                )
+                problems.append(_problem(part, tag, ERROR, message))
         elif word in MIDDLES:
             top = stack[-1] if stack else None
             if top is None or top.keyword not in MIDDLES[word]:
@@ -210,4 +257,4 @@ def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
         tags += found
         problems += [Problem(ERROR, part.where(paragraph.element, n), m, paragraph.element) for m, n in broken]
     live, deleted = _docxtpl_deletions(part, tags)
-    return problems + deleted + _structure(part, live, extension_tags)
+    return problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
