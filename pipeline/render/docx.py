@@ -15,7 +15,7 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from ..errors import TemplateProblem, display_path
-from ..template.document import WordTemplate
+from ..template.document import WordTemplate, read_template
 from ..template.number_style import RenderOptions
 from .chart_font import ChartsUnavailable
 from .environment import make_environment
@@ -66,7 +66,7 @@ class DocxRenderer:
     def __init__(self, path: Path, options: RenderOptions, limits: RenderLimits | None = None) -> None:
         self.path = path
         try:
-            self.data = path.read_bytes()
+            self.data = read_template(path)  # refused past the size of any Word template
         except OSError as e:
             raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
         self.options = options
