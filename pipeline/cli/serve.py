@@ -5,11 +5,17 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from ..web.app import Settings
+
 TOKEN_ENV = "GENREPORT_TOKEN"
+MIN_TOKEN = 16  # characters: a short token can be guessed
+KEEP_ALIVE_SECONDS = 5  # an idle connection after a response
+HEADER_SECONDS = 20.0  # a request's headers, from when the connection is made (or the last answer sent)
 
 
 def serve_command(
@@ -29,6 +35,18 @@ def serve_command(
         ),
     ] = None,
     max_upload_mb: Annotated[int, typer.Option(help="上传工作簿的大小上限（MB）。", min=1, max=1024)] = 20,
+    job_memory_mb: Annotated[
+        int, typer.Option(help="处理每个上传的工作簿可用的内存上限（MB），超过即停止该次处理。", min=64, max=65536)
+    ] = 1024,
+    job_seconds: Annotated[
+        int, typer.Option(help="处理每个上传的工作簿的时限（秒），超过即停止该次处理。", min=5, max=3600)
+    ] = 120,
+    upload_seconds: Annotated[
+        int, typer.Option(help="接收一次上传的时限（秒）：网络很慢时可放宽。", min=5, max=3600)
+    ] = 120,
+    max_connections: Annotated[
+        int, typer.Option(help="同时保持的连接数上限，超过时新的请求得到“服务器繁忙”。", min=8, max=10000)
+    ] = 100,
 ) -> None:
     """在浏览器中使用 genreport：下载空白模板、上传工作簿查看问题、下载报告。
 
@@ -37,6 +55,13 @@ def serve_command(
     from ..web.token import is_loopback
 
     token = (token if token is not None else os.environ.get(TOKEN_ENV, "")).strip() or None
+    if token is not None and len(token) < MIN_TOKEN:
+        typer.echo(
+            f"错误：访问令牌太短（{len(token)} 个字符），至少需要 {MIN_TOKEN} 个字符，否则容易被猜中。"
+            '可用 python -c "import secrets; print(secrets.token_urlsafe(16))" 生成一个。',
+            err=True,
+        )
+        raise typer.Exit(2)
     if not is_loopback(host) and token is None:
         typer.echo(
             f"错误：监听 {host} 时局域网中的其他电脑也能访问，必须设置访问令牌："
@@ -45,8 +70,18 @@ def serve_command(
             err=True,
         )
         raise typer.Exit(2)
+    from ..web.app import Settings
+    from ..web.jobs import Limits
+
     sock = _bind(host, port)
-    _run(sock, host, port, token, max_upload_mb)
+    settings = Settings(
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        token=token,
+        allowed_hosts=("127.0.0.1", "localhost", "[::1]", "::1") if token is None else None,
+        job_limits=Limits(memory_mb=job_memory_mb, seconds=float(job_seconds)),
+        upload_seconds=float(upload_seconds),
+    )
+    _run(sock, host, port, settings, max_connections)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -67,13 +102,16 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _run(sock: socket.socket, host: str, port: int, token: str | None, max_upload_mb: int) -> None:
+def _run(sock: socket.socket, host: str, port: int, settings: Settings, max_connections: int) -> None:
     import uvicorn
 
-    from ..web.app import Settings, create_app
+    from ..web import jobs
+    from ..web.app import create_app
+    from ..web.protocol import with_header_deadline
 
-    local = ("127.0.0.1", "localhost", "[::1]", "::1") if token is None else None
-    app = create_app(Settings(max_upload_bytes=max_upload_mb * 1024 * 1024, token=token, allowed_hosts=local))
+    jobs.start()  # the process jobs fork from, started while this one has no other thread
+    app = create_app(settings)
+    token = settings.token
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
     typer.echo(f"genreport 网页已启动：{address}（按 Ctrl+C 停止）")
@@ -81,5 +119,14 @@ def _run(sock: socket.socket, host: str, port: int, token: str | None, max_uploa
         lan = socket.gethostname() if host in ("0.0.0.0", "::") else shown
         typer.echo(f"同事访问的地址（含令牌，只发给需要的人）：http://{lan}:{port}/?token={token}")
     # no access log: an address may carry ?token=, and a log line would keep it
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        http=with_header_deadline(HEADER_SECONDS),
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        lifespan="off",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        limit_concurrency=max_connections,
+    )
     uvicorn.Server(config).run(sockets=[sock])

@@ -9,15 +9,19 @@
 | ``POST /report`` | the report as docx, pdf, html or md |
 | ``GET /explain/CODE`` | what ``genreport explain CODE`` prints |
 
-Builds run in worker threads (a bounded number at once) so the event loop keeps answering; a user's mistake ends
-in a Chinese message and a 4xx, never a 500.
+Each upload's job runs in a process of its own (``jobs``: a memory limit, a deadline), a bounded number at once,
+each waited for by a worker thread, so the event loop keeps answering and a job that blows up takes only itself
+down. Before the routes: the Host guard of a loopback server, the cross-site guard and the token (``guards``,
+``token``); the upload bytes held at once are capped. A user's mistake ends in a Chinese message and a 4xx; an
+unexpected error in a generic Chinese 500, its details only in the server's log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -25,19 +29,20 @@ import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..render.formats import FORMATS
-from . import page, reports, rollover
+from . import jobs, page, reports, rollover
+from .guards import Busy, CrossSiteGuard, HostGuard, InFlight
 from .token import TokenGate
-from .uploads import Upload, UploadRejected, read_upload
+from .uploads import FORM_SLACK, Upload, UploadRejected, declared_size, read_upload, refuse
 
 DEFAULT_MAX_MB = 20
-BUILDS_AT_ONCE = 4  # builds are CPU-bound and hold the GIL most of the time: more threads only add memory
+BUILDS_AT_ONCE = 4  # jobs (each a process) at once: the rest wait in line, holding only their upload
+UPLOADS_HELD = 8  # uploads held at once (read, queued or building), in units of the largest one allowed
 # the preview's stylesheet is inline and its images are data: URIs; nothing else is loaded, no script runs
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; "
@@ -47,7 +52,9 @@ SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"cache-control", b"no-store"),  # reports and findings are a department's figures: kept by no cache
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin: no Referer leaves for another site, and the page's own posts carry their real Origin (with
+    # no-referrer a browser sends Origin: null, which the cross-site guard could not tell from another site's)
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
@@ -62,6 +69,9 @@ class Settings:
     # Without a token the page is for this machine only: a Host other than these is a page elsewhere reaching
     # the loopback server through a rebound DNS name, and is refused.
     allowed_hosts: tuple[str, ...] | None = None
+    job_limits: jobs.Limits = field(default_factory=jobs.Limits)
+    upload_seconds: float = 120.0  # an upload's body must arrive within this
+    uploads_held: int = UPLOADS_HELD
 
 
 class SecurityHeaders:
@@ -88,11 +98,32 @@ class SecurityHeaders:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     limiter: list[anyio.CapacityLimiter] = []  # made inside the event loop, on the first build
+    held = InFlight(settings.uploads_held * (settings.max_upload_bytes + FORM_SLACK))
 
     async def in_thread(function: Callable[..., T], *args: Any) -> T:
         if not limiter:
             limiter.append(anyio.CapacityLimiter(BUILDS_AT_ONCE))
         return await anyio.to_thread.run_sync(function, *args, limiter=limiter[0])
+
+    async def in_process(upload: Upload, function: Callable[..., T], *args: Any, **how: Any) -> T:
+        """``function(*args)`` as the job of ``upload``: in a process of its own, under the job limits."""
+        work = functools.partial(jobs.run, function, args, upload.name, settings.job_limits, **how)
+        result: T = await in_thread(work)
+        return result
+
+    async def upload_of(request: Request) -> tuple[Upload, int]:
+        """The request's upload, and the bytes it holds of the server's budget (give them back when done)."""
+        size = min(declared_size(request) or 1 << 62, settings.max_upload_bytes + FORM_SLACK)
+        try:
+            held.take(size)
+        except Busy:
+            message = "服务器繁忙：正在处理的上传太多，请稍等一两分钟后再提交。"
+            raise await refuse(request, 503, message, settings.upload_seconds, settings.max_upload_bytes) from None
+        try:
+            return await read_upload(request, settings.max_upload_bytes, settings.upload_seconds), size
+        except BaseException:
+            held.give(size)
+            raise
 
     max_mb = settings.max_upload_bytes // (1024 * 1024)
 
@@ -109,30 +140,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _attachment(data, f"{year_text}.xlsx")
 
     async def roll(request: Request) -> Response:
-        upload = await read_upload(request, settings.max_upload_bytes)
+        upload, size = await upload_of(request)
         try:
-            name, data = await in_thread(rollover.roll_over, upload)
+            name, data = await in_process(upload, rollover.roll_over, upload, expected=(rollover.RolloverFailed,))
         except rollover.RolloverFailed as e:
             message = f"无法由“{upload.name}”生成本年填报表：{e.message}"
             return page.message_page("无法处理", message, 422, e.details)
+        finally:
+            held.give(size)
         return _attachment(data, name)
 
     async def check(request: Request) -> Response:
-        upload = await read_upload(request, settings.max_upload_bytes)
-        template = await _template(upload.fields.get("template", ""))
-        checked = await in_thread(reports.check, upload, template)
+        upload, size = await upload_of(request)
+        try:
+            template = await _template(upload.fields.get("template", ""))
+            checked = await in_process(upload, reports.check, upload, template, failed=_no_preview)
+        finally:
+            held.give(size)
         return page.result_page(upload.name, checked.rows, checked.preview, checked.problem, template)
 
     async def report(request: Request) -> Response:
-        upload = await read_upload(request, settings.max_upload_bytes)
-        template = await _template(upload.fields.get("template", ""))
-        fmt = upload.fields.get("format", "docx")
-        if fmt not in FORMATS:
-            return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
+        upload, size = await upload_of(request)
         try:
-            data = await in_thread(reports.report, upload, template, fmt)
+            template = await _template(upload.fields.get("template", ""))
+            fmt = upload.fields.get("format", "docx")
+            if fmt not in FORMATS:
+                return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
+            data = await in_process(upload, reports.report, upload, template, fmt, expected=(reports.NotBuilt,))
         except reports.NotBuilt as e:
             return page.result_page(upload.name, e.rows, None, e.message, template, e.status)
+        finally:
+            held.give(size)
         return _attachment(data, _stem(upload) + FORMATS[fmt].extension, FORMATS[fmt].media_type)
 
     async def explain(request: Request) -> Response:
@@ -155,10 +193,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [Middleware(SecurityHeaders)]
     if settings.allowed_hosts is not None:
-        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))
+        middleware.append(Middleware(HostGuard, allowed=settings.allowed_hosts))
+    middleware.append(Middleware(CrossSiteGuard))  # with a token or without
     if settings.token:
         middleware.append(Middleware(TokenGate, token=settings.token))
-    handlers = {UploadRejected: _upload_rejected, HTTPException: _http_error, Exception: _server_error}
+    handlers = {
+        UploadRejected: _upload_rejected,
+        jobs.JobFailed: _job_failed,
+        HTTPException: _http_error,
+        Exception: _server_error,
+    }
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
@@ -170,6 +214,10 @@ async def _template(name: str) -> str | None:
     if name not in await anyio.to_thread.run_sync(reports.template_names):
         raise UploadRejected(400, f"没有名为“{name[:40]}”的模板：请从列表中选择。")
     return name
+
+
+def _no_preview(checked: reports.Checked) -> bool:
+    return checked.preview is None
 
 
 def _stem(upload: Upload) -> str:
@@ -189,6 +237,13 @@ def _refused(status: int, message: str) -> Response:
 
 async def _upload_rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UploadRejected)
+    response = _refused(exc.status, exc.message)
+    response.headers["Connection"] = "close"  # what is left of the body (a trickle, a stall) is not waited for
+    return response
+
+
+async def _job_failed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, jobs.JobFailed)
     return _refused(exc.status, exc.message)
 
 
@@ -199,4 +254,5 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
+    # starlette raises the exception again after this answer: uvicorn logs it, with its traceback, in the server's log
     return page.message_page("服务器内部错误", "处理时出现程序错误，请把所做的操作告诉管理员。", 500)

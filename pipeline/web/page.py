@@ -9,7 +9,7 @@ that its stylesheet cannot touch the page.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import jinja2
@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from starlette.responses import HTMLResponse
 
 from ..render.formats import FORMATS
+from .public import public
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 0; color: #222;
@@ -217,11 +218,11 @@ def result_page(
         "result",
         title=f"检查结果：{name}",
         name=name,
-        rows=rows,
+        rows=[replace(r, message=public(r.message)) for r in rows],
         errors=sum(r.severity == "error" for r in rows),
         warnings=sum(r.severity == "warning" for r in rows),
         preview=preview,
-        problem=problem,
+        problem=public(problem) if problem is not None else None,
         template=template,
     )
     return HTMLResponse(html, status_code=status)
@@ -232,5 +233,6 @@ def explain_page(code: str, heading: str, text: str) -> HTMLResponse:
 
 
 def message_page(heading: str, text: str, status: int, details: Sequence[str] = (), home: str = "/") -> HTMLResponse:
-    html = render("message", title=heading, heading=heading, text=text, details=details, home=home)
+    shown = [public(line) for line in details]
+    html = render("message", title=heading, heading=heading, text=public(text), details=shown, home=home)
     return HTMLResponse(html, status_code=status)

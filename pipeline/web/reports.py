@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import GenreportError, WorkbookInvalid
 from ..findings.codes import Severity
@@ -32,6 +33,9 @@ class NotBuilt(Exception):
         self.message = message
         self.rows = list(rows)
         self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the job's process, raised again in the server's
+        return (NotBuilt, (self.message, self.rows, self.status))
 
 
 @dataclass(frozen=True)

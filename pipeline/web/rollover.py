@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..errors import GenreportError, WorkbookInvalid
 from .reports import TEMP_PREFIX
@@ -22,6 +23,9 @@ class RolloverFailed(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the job's process, raised again in the server's
+        return (RolloverFailed, (self.message, self.details))
 
 
 def next_name(name: str, year: int | None) -> str:

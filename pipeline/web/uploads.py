@@ -1,7 +1,8 @@
 """An uploaded workbook, read with a size limit and checked for what it claims to be before anything opens it.
 
-The body is counted while it streams in, so an oversized upload is refused without being held; a refused body is
-still drained (up to a bound) so that the browser sees the message instead of a reset connection. The file part stays
+The body is counted while it streams in, so an oversized upload is refused without being held, and must arrive
+within a deadline, so a body that trickles or stalls is cut off (408); a refused body is still drained (up to a
+bound of bytes and time) so that the browser sees the message instead of a reset connection. The file part stays
 in memory (never spooled to a named file), and is written only into the request's private temporary folder.
 """
 
@@ -12,10 +13,13 @@ import unicodedata
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
+import anyio
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
+DEFAULT_SECONDS = 120.0  # the whole body must arrive within this: 20 MB at 170 kB/s
+BROKEN_FORM = "上传的表单不完整或格式不对，请重新选择文件后再提交。"
 FORM_SLACK = 64 * 1024  # the form's other fields and multipart headers, beyond the file itself
 DRAIN_FACTOR = 4  # a refused body is read (and dropped) up to this many times the limit, then the connection closes
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip packages
@@ -41,9 +45,10 @@ class Upload:
     fields: dict[str, str]
 
 
-async def read_upload(request: Request, limit: int) -> Upload:
-    """The one workbook of a multipart form under ``limit`` bytes, or UploadRejected saying what is wrong."""
-    fields, file = await _read_form(request, limit)
+async def read_upload(request: Request, limit: int, seconds: float = DEFAULT_SECONDS) -> Upload:
+    """The one workbook of a multipart form under ``limit`` bytes, read within ``seconds``, or UploadRejected
+    saying what is wrong."""
+    fields, file = await _read_form(request, limit, seconds)
     if file is None or not file.filename:
         raise UploadRejected(400, "没有收到文件：请先选择要上传的工作簿（.xlsx）再提交。")
     try:
@@ -55,31 +60,52 @@ async def read_upload(request: Request, limit: int) -> Upload:
     return Upload(name, data, fields)
 
 
-async def read_fields(request: Request, limit: int) -> dict[str, str]:
+async def read_fields(request: Request, limit: int, seconds: float = DEFAULT_SECONDS) -> dict[str, str]:
     """The text fields of a form that carries no file."""
-    fields, file = await _read_form(request, limit)
+    fields, file = await _read_form(request, limit, seconds)
     if file is not None:
         await file.close()
     return fields
 
 
-async def _read_form(request: Request, limit: int) -> tuple[dict[str, str], UploadFile | None]:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise UploadRejected(400, "请求格式不对：请用本页的表单上传工作簿。")
-    bound = limit + FORM_SLACK
+def declared_size(request: Request) -> int | None:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > bound:
-        await _drain(request, bound * DRAIN_FACTOR)
+    return int(declared) if declared.isdigit() and len(declared) < 20 else None
+
+
+async def refuse(request: Request, status: int, message: str, seconds: float, limit: int) -> UploadRejected:
+    """The refusal of a request whose body is still coming: the rest is read and dropped (up to a bound of bytes
+    and time) so that the browser sees the message rather than a reset connection."""
+    await _Body(request, 0).drain((limit + FORM_SLACK) * DRAIN_FACTOR, seconds)
+    return UploadRejected(status, message)
+
+
+async def _read_form(request: Request, limit: int, seconds: float) -> tuple[dict[str, str], UploadFile | None]:
+    bound = limit + FORM_SLACK
+    body = _Body(request, bound)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        await body.drain(bound * DRAIN_FACTOR, seconds)
+        raise UploadRejected(400, "请求格式不对：请用本页的表单上传工作簿。")
+    declared = declared_size(request)
+    if declared is not None and declared > bound:
+        await body.drain(bound * DRAIN_FACTOR, seconds)
         raise UploadRejected(413, too_big(limit))
-    parser = MultiPartParser(request.headers, _limited(request, bound), max_files=1, max_fields=20)
+    parser = MultiPartParser(request.headers, body.chunks(), max_files=1, max_fields=20, max_part_size=FORM_SLACK)
     parser.spool_max_size = bound  # held in memory, never rolled over into a file outside the private folder
     try:
-        form = await parser.parse()
+        with anyio.fail_after(seconds):
+            form = await parser.parse()
+    except TimeoutError:  # a body that trickles or stalls: answered, and the connection closed
+        raise UploadRejected(408, too_slow(seconds)) from None
     except _TooBig:
-        await _drain(request, bound * DRAIN_FACTOR)
+        await body.drain(bound * DRAIN_FACTOR, seconds)
         raise UploadRejected(413, too_big(limit)) from None
-    except (MultiPartException, ClientDisconnect):  # a client that left gets the answer no one reads, not a 500
-        raise UploadRejected(400, "上传的表单不完整或格式不对，请重新选择文件后再提交。") from None
+    except ClientDisconnect:  # a client that left gets the answer no one reads, not a 500
+        raise UploadRejected(400, BROKEN_FORM) from None
+    except (MultiPartException, ValueError, KeyError, UnicodeError):
+        # two files, a missing boundary, a part without a name, headers that are not text: the form is not ours
+        await body.drain(bound * DRAIN_FACTOR, seconds)
+        raise UploadRejected(400, BROKEN_FORM) from None
     fields: dict[str, str] = {}
     file: UploadFile | None = None
     for key, value in form.multi_items():
@@ -94,24 +120,46 @@ class _TooBig(Exception):
     pass
 
 
-async def _limited(request: Request, bound: int) -> AsyncGenerator[bytes, None]:
-    total = 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > bound:
-            raise _TooBig
-        yield chunk
+class _Body:
+    """The request body as it streams in, counted against ``bound``; what is left of it can be drained."""
+
+    def __init__(self, request: Request, bound: int) -> None:
+        self.receive = request.receive
+        self.bound = bound
+        self.total = 0
+        self.done = False
+
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
+        while not self.done:
+            chunk = await self._next()
+            self.total += len(chunk)
+            if self.total > self.bound:
+                raise _TooBig
+            if chunk:
+                yield chunk
+
+    async def _next(self) -> bytes:
+        message = await self.receive()
+        if message["type"] != "http.request":
+            self.done = True
+            raise ClientDisconnect
+        if not message.get("more_body", False):
+            self.done = True
+        body: bytes = message.get("body", b"")
+        return body
+
+    async def drain(self, bound: int, seconds: float) -> None:
+        """Read and drop the rest, up to ``bound`` bytes in all and ``seconds``; then the connection closes."""
+        with anyio.move_on_after(seconds):
+            while not self.done and self.total <= bound:
+                try:
+                    self.total += len(await self._next())
+                except ClientDisconnect:
+                    return
 
 
-async def _drain(request: Request, bound: int) -> None:
-    total = 0
-    try:
-        async for chunk in request.stream():
-            total += len(chunk)
-            if total > bound:
-                return
-    except Exception:  # noqa: BLE001 - the stream was partly consumed or the client left: nothing more to read
-        return
+def too_slow(seconds: float) -> str:
+    return f"上传超时：{seconds:g} 秒内没有收完文件，已停止接收。请检查网络后重新上传。"
 
 
 def too_big(limit: int) -> str:

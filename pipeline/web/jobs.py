@@ -1,0 +1,301 @@
+"""Each upload's job (check, report, rollover) in a process of its own, under a memory limit and a deadline.
+
+A workbook can be made to need gigabytes or minutes; run in the server's own process it would take the server with
+it. Here the job runs in a child process forked from a forkserver that imported the pipeline once (so a job starts
+in milliseconds, warm), with an address-space limit (RLIMIT_AS: the memory it already maps plus ``memory_mb``) and
+a CPU-time backstop set in the child, and a wall-clock deadline kept by the parent, which kills the child's whole
+process group (a LibreOffice it started included) when it is up. Whatever happens to the child, the server answers:
+the value, the job's own Chinese refusal, or a Chinese message naming the upload and the limit it hit.
+
+The child's temporary files all go into one private folder the parent makes and removes after the child has ended,
+killed or not, so nothing stays behind. The job's limits also reach ``pipeline.budget`` (where that module bounds a
+session's run) through GENREPORT_JOB_MEMORY_MB and GENREPORT_JOB_SECONDS, so both speak of the same limits.
+
+On a platform without fork (Windows) the child is spawned, and without the ``resource`` module no limit but the
+deadline is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+DEFAULT_MEMORY_MB = 1024
+DEFAULT_SECONDS = 120.0
+GRACE_SECONDS = 2.0  # the job's own budget (pipeline.budget) may answer first, with its own message
+NEAR_BYTES = 64 * 2**20  # a job that failed within this much of its limit ran out of memory
+TEMP_PREFIX = "genreport-web-"
+# imported once by the forkserver, so that each job's process starts with the pipeline loaded
+PRELOAD = [
+    "pipeline.web.reports",
+    "pipeline.web.rollover",
+    "pipeline.session",
+    "pipeline.workbook.reader",
+    "pipeline.workbook.rollover",
+    "pipeline.workbook.blank_form",
+    "pipeline.render.docx",
+    "pipeline.render.html",
+    "pipeline.render.markdown",
+    "pipeline.render.pdf",
+    "pipeline.template.check",
+]
+
+TIMED_OUT = ("timed out", None, False)
+
+log = logging.getLogger("genreport.web")
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = DEFAULT_MEMORY_MB
+    seconds: float = DEFAULT_SECONDS
+
+
+class JobFailed(Exception):
+    """Raised when a job did not end with a value or its own refusal; the message is for the user."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (JobFailed, (self.status, self.message))
+
+
+_started = threading.Lock()
+
+
+def _context() -> Any:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    with _started:
+        context.set_forkserver_preload(PRELOAD)
+        _start_forkserver()
+    return context
+
+
+def _start_forkserver() -> None:
+    from multiprocessing import forkserver
+
+    # Python 3.11 puts the forkserver's socket in a folder of TMPDIR, and a socket's path is limited to about 107
+    # bytes: under a long TMPDIR the folder goes to /tmp instead (the jobs' own files still go to TMPDIR)
+    previous = tempfile.tempdir
+    if len(tempfile.gettempdir()) > 60 and os.path.isdir("/tmp"):
+        tempfile.tempdir = "/tmp"
+    try:
+        forkserver.ensure_running()
+    finally:
+        tempfile.tempdir = previous
+
+
+def start() -> None:
+    """Start the forkserver now (before the server's threads exist) rather than on the first upload."""
+    _context()
+
+
+def run(
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    name: str,
+    limits: Limits,
+    expected: tuple[type[Exception], ...] = (),
+    failed: Callable[[Any], bool] = lambda value: False,
+) -> Any:
+    """``function(*args)`` in a child process; its value, or the ``expected`` exception it raised, or JobFailed.
+
+    Blocking: called in a worker thread. ``failed(value)`` says whether a value is a failure (a check without a
+    preview), which, when the child came near its memory limit, is reported as the limit.
+    """
+    context = _context()
+    folder = tempfile.mkdtemp(prefix=TEMP_PREFIX)
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(sending, function, args, expected, limits, folder), name="genreport-job", daemon=True
+    )
+    outcome: tuple[str, Any, bool] | None = None
+    try:
+        child.start()
+        sending.close()
+        outcome = _wait(receiving, limits.seconds + GRACE_SECONDS)
+    finally:
+        exitcode, killed = _end(child, 0.0 if outcome == TIMED_OUT else 5.0)
+        receiving.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    if outcome is None or outcome == TIMED_OUT:
+        if outcome == TIMED_OUT or killed:
+            raise JobFailed(422, too_slow(name, limits))
+        log.warning("the job for %s ended with exit code %s", name, exitcode)
+        raise JobFailed(422, died(name, limits))
+    kind, payload, near = outcome
+    if kind == "ok":
+        if near and failed(payload):
+            raise JobFailed(422, too_big(name, limits))
+        return payload
+    if kind == "raised":
+        if near:
+            raise JobFailed(422, too_big(name, limits))
+        raise payload
+    if kind == "memory":
+        raise JobFailed(422, too_big(name, limits))
+    raise JobFailed(500, "处理时出现程序错误，请把所做的操作告诉管理员。")
+
+
+def too_big(name: str, limits: Limits) -> str:
+    return (
+        f"处理“{name}”需要的内存超过了上限 {limits.memory_mb} MB，已停止：工作簿可能过大或含有大量多余的行、列或内容。"
+        "请删去多余内容后重新上传；如确需处理这样的工作簿，请管理员放宽限制（--job-memory-mb）。"
+    )
+
+
+def too_slow(name: str, limits: Limits) -> str:
+    return (
+        f"处理“{name}”超过了 {limits.seconds:g} 秒的时限，已停止：工作簿可能过大或含有大量多余的内容。"
+        "请删去多余内容后重新上传；如确需处理这样的工作簿，请管理员放宽限制（--job-seconds）。"
+    )
+
+
+def died(name: str, limits: Limits) -> str:
+    return (
+        f"处理“{name}”的进程意外终止（可能超出了 {limits.memory_mb} MB 的内存上限），未得到结果。"
+        "请检查工作簿是否过大后重新上传；若反复出现，请告诉管理员。"
+    )
+
+
+# --- the parent's side -------------------------------------------------------------------------------------------
+
+
+def _wait(receiving: Connection, seconds: float) -> tuple[str, Any, bool] | None:
+    """The child's one message, None when it died without one, or TIMED_OUT."""
+    if not receiving.poll(seconds):
+        return TIMED_OUT
+    try:
+        outcome: tuple[str, Any, bool] = receiving.recv()
+    except (EOFError, OSError):  # it died before a word
+        return None
+    except Exception:
+        log.exception("the job's answer could not be read")
+        return ("bug", None, False)
+    return outcome
+
+
+def _end(child: Any, wait: float) -> tuple[int | None, bool]:
+    """The child ended, on its own within ``wait`` seconds or killed with everything it started: its exit code and
+    whether it was killed."""
+    if child.pid is None:  # it never started
+        return None, False
+    child.join(wait)
+    killed = child.exitcode is None
+    if killed:
+        with contextlib.suppress(OSError):
+            os.killpg(child.pid, signal.SIGKILL)  # the child leads its own group: a LibreOffice it started too
+        with contextlib.suppress(OSError):
+            child.kill()
+        child.join()
+    exitcode: int | None = child.exitcode
+    child.close()
+    return exitcode, killed
+
+
+# --- the child's side --------------------------------------------------------------------------------------------
+
+
+def _child(
+    sending: Connection,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    expected: tuple[type[Exception], ...],
+    limits: Limits,
+    folder: str,
+) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpgrp()  # a Ctrl-C in the server's terminal is the server's to handle; the parent ends this group
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder  # every temporary file of the job lands in the folder the parent removes
+    os.environ["GENREPORT_JOB_MEMORY_MB"] = str(limits.memory_mb)
+    os.environ["GENREPORT_JOB_SECONDS"] = f"{limits.seconds:g}"
+    limit = _limit(limits)
+    try:
+        value = function(*args)
+        outcome: tuple[str, Any, bool] = ("ok", value, _near(limit))
+    except MemoryError:
+        outcome = ("memory", None, True)
+    except expected as e:
+        outcome = ("raised", e, _near(limit))
+    except Exception:  # noqa: BLE001 - a bug: its traceback goes to the server's log, the user gets a 500
+        if _near(limit):
+            outcome = ("memory", None, True)
+        else:
+            traceback.print_exc(file=sys.stderr)
+            outcome = ("bug", None, False)
+    try:
+        sending.send(outcome)
+    except MemoryError:
+        sending.send(("memory", None, True))
+    except Exception:  # noqa: BLE001 - a value that does not pickle: a bug
+        traceback.print_exc(file=sys.stderr)
+        sending.send(("bug", None, False))
+    sending.close()
+
+
+def _limit(limits: Limits) -> int | None:
+    """Limit this process's address space to what it maps now plus the job's memory; CPU time as a backstop for a
+    child whose parent is gone. The limit in bytes, or None where none could be set."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    with contextlib.suppress(ValueError, OSError):
+        cpu = int(limits.seconds) + 10
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    current = _mapped()
+    if current is None:
+        return None
+    limit = current + limits.memory_mb * 2**20
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        return None
+    return limit
+
+
+def _mapped() -> int | None:
+    """Bytes of address space this process maps now (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _peak() -> int | None:
+    """The most address space this process has mapped (VmPeak), or None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _near(limit: int | None) -> bool:
+    if limit is None:
+        return False
+    peak = _peak()
+    return peak is not None and peak > limit - NEAR_BYTES
