@@ -29,6 +29,7 @@ from pipeline.web.app import Settings, create_app
 from pipeline.web.jobs import Limits
 from pipeline.web.protocol import with_header_deadline
 from pipeline.web.public import public
+from pipeline.web.uploads import Upload
 
 from .conftest import ROOT, SAMPLE
 from .test_serve import XLSX, Server, assert_empty, free_port, post
@@ -360,7 +361,7 @@ def test_uploads_held_at_once_are_capped_with_a_503(private_tmp: Path) -> None:
 # --- jobs in a process of their own ------------------------------------------------------------------------------
 
 
-def hog_check(upload: reports.Upload, template: str | None) -> reports.Checked:
+def hog_check(upload: Upload, template: str | None) -> reports.Checked:
     """The page's check, but a workbook named hog*.xlsx allocates without end, and slow*.xlsx sleeps."""
     if upload.name.startswith("hog"):
         held = []
