@@ -208,15 +208,15 @@ def test_output_that_cannot_be_written(tmp_path: Path) -> None:
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
-    from pipeline.workbook import reader as read_excel
+    from pipeline.workbook import package
 
     shutil.copy(SAMPLE, "big.xlsx")
     with zipfile.ZipFile("big.xlsx", "a", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/padding.bin", b"\0" * (3 * 2**20))
-    monkeypatch.setattr(read_excel, "MAX_UNPACKED", 2 * 2**20)  # the real limit is 256 MB: same rule, smaller file
+    monkeypatch.setattr(package, "MAX_UNPACKED", 2 * 2**20)  # the real limit is 256 MB: same rule, smaller file
     code, err = run_build("big.xlsx")
     assert code == 1
-    assert err.startswith("错误：big.xlsx：解压后有 3 MB，远超填报工作簿的正常大小，已拒绝读取")
+    assert err.startswith("错误：big.xlsx：解压后超过 2 MB，远超填报工作簿的正常大小，已拒绝读取")
 
 
 def test_short_help_option() -> None:

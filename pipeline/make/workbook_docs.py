@@ -26,6 +26,7 @@ def workbook_markdown() -> str:
         "the person filling in: read without a warning, printed nowhere.",
         "",
     ]
+    lines += _limits()
     entries = guide_entries()
     for sheet in schema.SHEETS:
         kind = "固定行 / form" if isinstance(sheet, FormSheet) else "列表 / list"
@@ -49,6 +50,29 @@ def workbook_markdown() -> str:
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _limits() -> list[str]:
+    """What reading accepts at most (schema.py), each far above a real department's workbook: over one, the workbook
+    is refused at once with a message naming the limit (and the sheet), before anything is parsed."""
+    return [
+        "## 读取上限 / Limits",
+        "",
+        "A workbook over one of these is refused at once (E_UNREADABLE, naming the sheet where there is one), before",
+        "any of it is parsed; the sample is far below each. Rows and cells are counted in the sheets the form reads;",
+        "a sheet it does not read (a scratch sheet) counts only towards the size.",
+        "",
+        "| 上限 / limit | 值 / value |",
+        "|---|---|",
+        f"| 文件大小 / file size | {schema.MAX_FILE_MB} MB |",
+        f"| 解压后大小 / all parts unpacked | {schema.MAX_UNPACKED_MB} MB |",
+        f"| 组成部分 / parts in the package | {schema.MAX_PARTS:,} |",
+        f"| 工作表 / sheets | {schema.MAX_SHEETS} |",
+        f"| 每张表的数据行 / data rows per sheet (formatted blank rows count) | {schema.MAX_SHEET_ROWS:,} |",
+        f"| 单元格 / cells in the sheets read, all together | {schema.MAX_CELLS:,} |",
+        f"| 共享文字 / shared strings | {schema.MAX_STRINGS:,} |",
+        "",
+    ]
 
 
 def _fields(sheet: schema.Sheet) -> tuple[schema.Field, ...]:

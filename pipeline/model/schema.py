@@ -44,6 +44,17 @@ FIRST_DATA_ROW = 3
 ITEM_HEADER = "项目"
 HELP_HEADER = "填报说明"
 
+# What reading a workbook accepts at most (issue 16): far above any real department (the sample has 300 rows per list
+# sheet, 20 sheets, under 1 MB unpacked), far below what exhausts a machine. Counted while the package is inflated,
+# before anything is parsed; docs/workbook.md states them.
+MAX_FILE_MB = 64  # the .xlsx file itself
+MAX_UNPACKED_MB = 256  # all its parts, unpacked
+MAX_PARTS = 10_000  # parts (files) in the package
+MAX_SHEETS = 250  # sheets of any kind
+MAX_SHEET_ROWS = 20_000  # data rows of one sheet the form reads (rows the file stores, formatted blank ones included)
+MAX_CELLS = 1_000_000  # cells stored in the sheets the form reads, all together
+MAX_STRINGS = 1_000_000  # entries of the shared string table
+
 
 @dataclass(frozen=True)
 class Field:

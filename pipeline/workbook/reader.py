@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import zipfile
 import zlib
 from pathlib import Path
 
 from ..errors import InputError, display_path
+from ..model import schema
 from ..model.schema import SHEETS
 from .cells import EXCEL_ERRORS, RawCell, Unusual
+from .package import check_package, damaged
 from .source import CONVERT_HINT, SourceWorkbook, formula_refs, load_book
 from .unused import unused_parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
-MAX_UNPACKED = 256 * 2**20  # a filled standard workbook unpacks to well under 1 MB; a zip bomb to gigabytes
 
 
 FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
@@ -29,12 +32,19 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
     ``reader`` ("calamine", the default, or "openpyxl"): calamine reads the values where read_calamine finds the
     workbook usual, openpyxl otherwise, and both give the same cells."""
     shown = display_path(path)
-    if not path.exists():
-        raise InputError(shown, "找不到文件")
-    if path.is_dir():
+    kind = _file_kind(path, shown)
+    if stat.S_ISDIR(kind.st_mode):
         raise InputError(shown, "这是一个文件夹，不是 Excel 工作簿")
     if path.name.startswith("~$"):
         raise InputError(shown, "这是 Excel/WPS 打开工作簿时生成的临时锁定文件，不是填报工作簿；请忽略它")
+    if not stat.S_ISREG(kind.st_mode):  # a FIFO would hang the read, a link to /dev/zero never end it
+        raise InputError(shown, "这不是普通文件（而是设备、管道等特殊文件），不是 Excel 工作簿，已拒绝读取")
+    if kind.st_size > schema.MAX_FILE_MB * 2**20:
+        raise InputError(
+            shown,
+            f"文件有 {kind.st_size // 2**20} MB，超过填报工作簿的上限 {schema.MAX_FILE_MB} MB，已拒绝读取"
+            "（可能是损坏或恶意文件）",
+        )
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:
@@ -57,8 +67,7 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
         raise InputError(shown, f"不是 .xlsx 文件（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
     if not zipfile.is_zipfile(path):
         raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
-    _check_package(path, shown)
-    skip = _unused(path)
+    skip = _check_package(path, shown)
     fallback = ""
     if (reader or DEFAULT_READER) == "calamine":
         from .calamine import open_calamine  # python-calamine loads only where it reads
@@ -80,32 +89,39 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
     return source
 
 
-def _unused(path: Path) -> dict[str, str]:
-    """The sheets no standard form reads (a scratch sheet, the guide), left unparsed unless a layout asks."""
+def _file_kind(path: Path, shown: str) -> os.stat_result:
+    """The file's own kind and size (a link followed), before anything opens it."""
+    try:
+        return path.stat()
+    except FileNotFoundError as e:
+        raise InputError(shown, "找不到文件") from e
+    except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise InputError(shown, "文件名或路径太长，无法读取") from e
+        if e.errno == errno.ENOTDIR:
+            raise InputError(shown, "找不到文件") from e
+        raise InputError(shown, f"无法读取（{e.strerror or e}）") from e
+
+
+def _check_package(path: Path, shown: str) -> dict[str, str]:
+    """Name what a zip that is not an .xlsx really is, before openpyxl fails on it obscurely; inflate every part once,
+    counting, and refuse one over the form's limits (package.py). Returns the sheets no standard form reads (a
+    scratch sheet, the guide), left unparsed unless a layout asks."""
     try:
         with zipfile.ZipFile(path) as z:
+            names = {i.filename for i in z.infolist()}
+            if len(names) <= schema.MAX_PARTS and "mimetype" in names and z.getinfo("mimetype").file_size < 4096:
+                mimetype = z.read("mimetype").decode("ascii", "replace")
+            else:
+                mimetype = ""
+            if "opendocument.spreadsheet" in mimetype:
+                raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
+            check_package(z, shown, FORM_SHEETS)
             return unused_parts(z, FORM_SHEETS)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
-        return {}
-
-
-def _check_package(path: Path, shown: str) -> None:
-    """Name what a zip that is not an .xlsx really is, before openpyxl fails on it obscurely."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-            unpacked = sum(info.file_size for info in z.infolist())
     except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
-        raise InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}") from e
-    if "opendocument.spreadsheet" in mimetype:
-        raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
-    if unpacked > MAX_UNPACKED:
-        raise InputError(
-            shown, f"解压后有 {unpacked // 2**20} MB，远超填报工作簿的正常大小，已拒绝读取（可能是损坏或恶意文件）"
-        )
+        raise damaged(shown) from e
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:

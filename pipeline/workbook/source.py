@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import InputError
 from .cells import RawCell, is_error
 from .diagnose import diagnose
+from .package import check_sheet, damaged
 from .unused import without
 
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
@@ -87,6 +88,11 @@ class SourceWorkbook:
     def _load_late(self, name: str) -> Worksheet | None:
         """A sheet left unparsed at open that a template's layout reads after all: loaded on its own."""
         if name not in self._late:
+            try:
+                with zipfile.ZipFile(self.path) as z:
+                    check_sheet(z, self.display, name, self.skipped[name])  # left uncounted at open: counted now
+            except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error) as e:
+                raise damaged(self.display) from e
             others = {n: m for n, m in self.skipped.items() if n != name}
             book = load_book(self.path, self.display, data_only=False, skip=others)
             ws = book[name]

@@ -1,0 +1,172 @@
+"""The package checked while it is inflated, before anything parses it (issue 16 §1).
+
+A workbook's cost is decided by what its parts hold, not by what its zip headers claim: every part is read through
+``ZipFile.open`` in chunks, its bytes counted as they come (a header that understates a part ends in a CRC error
+after at most the claimed bytes; the cap holds for what is really inflated), and the sheets the form reads have their
+rows and cells counted at the byte level on the way. Over a limit of schema.py the workbook is refused at once, in
+Chinese, naming the sheet, with memory never above one chunk: no tree or list the size of an attacker's repetition
+is built before it is counted.
+
+Counting is by the bytes of an element's start (``<row``, ``<c``, with any namespace prefix as ``:row``, ``:c``), an
+upper bound of the elements an XML parser would see (``<cols>`` or a ``:c`` in text counts too): it can only refuse
+earlier, never let more through.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError
+from ..model import schema
+from .unused import worksheet_parts
+
+CHUNK = 2**20
+CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
+MAX_UNPACKED = schema.MAX_UNPACKED_MB * 2**20
+MAX_STORED_ROWS = schema.MAX_SHEET_ROWS + schema.HEADER_ROW  # the title and header rows come on top of the data
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+MAX_INDEX_PART = 8 * 2**20  # workbook.xml and its relationships are parsed whole: 250 sheets take under 100 KB
+STRINGS_PART = "xl/sharedStrings.xml"
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
+_ROWS, _CELLS, _SHEETS, _STRINGS = (b"<row", b":row"), (b"<c", b":c"), (b"<sheet", b":sheet"), (b"<si", b":si")
+
+
+@dataclass
+class Counted:
+    """How many times each of some element starts occurs in a stream of chunks (a start split across two chunks
+    counts once)."""
+
+    needles: tuple[bytes, ...]
+    count: int = 0
+    _tail: bytes = b""
+
+    def feed(self, chunk: bytes) -> int:
+        data = self._tail + chunk
+        self.count += sum(data.count(n) - self._tail.count(n) for n in self.needles)
+        self._tail = data[-(max(len(n) for n in self.needles) - 1) :]
+        return self.count
+
+
+@dataclass
+class Package:
+    """What the check learnt: the worksheets by sheet name, and the rows/cells of the ones counted."""
+
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → member
+    rows: dict[str, int] = field(default_factory=dict)  # member → stored rows
+    cells: dict[str, int] = field(default_factory=dict)  # member → stored cells
+
+
+def damaged(shown: str) -> InputError:
+    return InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}")
+
+
+def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Package:
+    """Inflate every part of ``z`` once, counting; raise InputError over a limit. ``read``: the names of the sheets
+    the form reads (their rows and cells are counted; other sheets are left unparsed and only their bytes count)."""
+    infos = z.infolist()
+    if len(infos) > schema.MAX_PARTS:
+        raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
+    names = {i.filename for i in infos}
+    for index in (WORKBOOK_PART, WORKBOOK_RELS):
+        if index not in names:
+            continue
+        sheets = Counted(_SHEETS)
+        for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART]):
+            if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
+                raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
+    budget = [MAX_UNPACKED, MAX_UNPACKED]
+    package = Package(sheets=worksheet_parts(z))
+    counted = {member: name for name, member in package.sheets.items() if name in read}
+    unread = {member for name, member in package.sheets.items() if name not in read}
+    total_cells = 0
+    for info in infos:
+        sheet = counted.get(info.filename)
+        if sheet is None:
+            strings = Counted(_STRINGS) if info.filename == STRINGS_PART else None
+            # a damaged sheet nobody reads stays unread, as before: only its bytes count
+            for chunk in _Stream(z, info, shown, budget, tolerant=info.filename in unread):
+                if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
+                    raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
+            continue
+        rows, cells = Counted(_ROWS), Counted(_CELLS)
+        for chunk in _chunks(z, info, shown, budget):
+            if rows.feed(chunk) > MAX_STORED_ROWS:
+                raise _too_many_rows(shown, sheet)
+            if total_cells + cells.feed(chunk) > schema.MAX_CELLS:
+                raise _too_many_cells(shown, sheet)
+        total_cells += cells.count
+        package.rows[info.filename], package.cells[info.filename] = rows.count, cells.count
+    return package
+
+
+def check_sheet(z: zipfile.ZipFile, shown: str, sheet: str, member: str) -> None:
+    """One more sheet a template's layout reads after all (one the check above left uncounted), counted alike."""
+    rows, cells = Counted(_ROWS), Counted(_CELLS)
+    for chunk in _chunks(z, z.getinfo(member), shown, [MAX_UNPACKED, MAX_UNPACKED]):
+        if rows.feed(chunk) > MAX_STORED_ROWS:
+            raise _too_many_rows(shown, sheet)
+        if cells.feed(chunk) > schema.MAX_CELLS:
+            raise _too_many_cells(shown, sheet)
+
+
+def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int]) -> _Stream:
+    return _Stream(z, info, shown, budget)
+
+
+class _Stream:
+    """The inflated bytes of one part, chunk by chunk, drawn from the package's budget of unpacked bytes."""
+
+    def __init__(
+        self, z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int], *, tolerant: bool = False
+    ) -> None:
+        self.z, self.info, self.shown, self.budget, self.tolerant = z, info, shown, budget, tolerant
+        self.fh: Any = None
+
+    def __iter__(self) -> _Stream:
+        try:
+            self.fh = self.z.open(self.info)
+        except ZIP_ERRORS as e:
+            if not self.tolerant:
+                raise damaged(self.shown) from e
+        return self
+
+    def __next__(self) -> bytes:
+        if self.fh is None:
+            raise StopIteration
+        try:
+            chunk: bytes = self.fh.read(CHUNK)
+        except ZIP_ERRORS as e:  # a header that lies about the size ends here, in a CRC error
+            self.fh.close()
+            if self.tolerant:
+                raise StopIteration from e
+            raise damaged(self.shown) from e
+        if not chunk:
+            self.fh.close()
+            raise StopIteration
+        self.budget[0] -= len(chunk)
+        if self.budget[0] < 0:
+            self.fh.close()
+            what = "解压后" if self.budget[1] == MAX_UNPACKED else f"其中的 {self.info.filename[:80]} 解压后"
+            raise _refused(self.shown, f"{what}超过 {self.budget[1] // 2**20} MB，远超填报工作簿的正常大小")
+        return chunk
+
+
+def _refused(shown: str, what: str, sheet: str = "") -> InputError:
+    return InputError(shown, f"{what}，已拒绝读取（可能是损坏或恶意文件）", sheet=sheet)
+
+
+def _too_many_rows(shown: str, sheet: str) -> InputError:
+    return _refused(
+        shown,
+        f"工作表“{sheet[:60]}”存有超过 {schema.MAX_SHEET_ROWS:,} 行数据（每张表的上限；含设置了格式的空行）",
+        sheet,
+    )
+
+
+def _too_many_cells(shown: str, sheet: str) -> InputError:
+    return _refused(shown, f"读到工作表“{sheet[:60]}”时单元格已超过 {schema.MAX_CELLS:,} 个（整个工作簿的上限）", sheet)
