@@ -12,11 +12,15 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 from ..errors import TemplateProblem, display_path
 
 SETTINGS_FILE = "template.toml"
+MAX_FILE = 2**20  # a template.toml or rules.toml: a few KB; read no further than this
+MAX_TEXT = 200  # characters of one text setting (a title, a word)
+TITLE_FIELDS = ("year", "unit", "short_name")
 
 
 @dataclass(frozen=True)
@@ -116,20 +120,38 @@ def default_settings() -> TemplateSettings:
     )
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A template's TOML file (``what``: 模板设置, 评分规则), every way it can fail in Chinese naming the file:
+    too big, not UTF-8, not TOML, nested deeper than the parser's recursion, numbers Python will not read."""
+    shown = display_path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE + 1)
+        if len(raw) > MAX_FILE:
+            raise TemplateProblem(f"{shown}：{what}文件超过 {MAX_FILE // 2**20} MB，远超正常大小，已拒绝读取")
+        return tomllib.loads(raw.decode("utf-8"))
+    except OSError as e:
+        raise TemplateProblem(f"{shown}：无法读取{what}（{e.strerror or e}）") from e
+    except UnicodeDecodeError as e:
+        raise TemplateProblem(f"{shown}：{what}应保存为 UTF-8 编码") from e
+    except tomllib.TOMLDecodeError as e:
+        raise TemplateProblem(f"{shown}：{what}格式错误（{e}）") from e
+    except (RecursionError, MemoryError) as e:
+        raise TemplateProblem(f"{shown}：{what}中的数组或表嵌套过深，无法读取") from e
+    except ValueError as e:  # an integer of thousands of digits (sys.get_int_max_str_digits)
+        raise TemplateProblem(f"{shown}：{what}中有位数过多的数字，无法读取") from e
+
+
 def load_settings(path: Path) -> TemplateSettings:
     """Read template.toml; a folder without one has every default."""
     if not path.is_file():
         return default_settings()
     shown = display_path(path)
+    data = read_toml(path, "模板设置")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise TemplateProblem(f"{shown}：无法读取模板设置（{e.strerror or e}）") from e
-    except UnicodeDecodeError as e:
-        raise TemplateProblem(f"{shown}：模板设置应保存为 UTF-8 编码") from e
-    except tomllib.TOMLDecodeError as e:
-        raise TemplateProblem(f"{shown}：模板设置格式错误（{e}）") from e
-    return _parse(data, shown)
+        return _parse(data, shown)
+    except RecursionError as e:  # [a.a.a.…] headers: flattened by recursion
+        raise TemplateProblem(f"{shown}：模板设置中的表嵌套过深，无法读取") from e
 
 
 def _parse(data: dict[str, Any], shown: str) -> TemplateSettings:
@@ -174,6 +196,8 @@ def _typed(value: Any, setting: Setting, shown: str) -> Any:
     if setting.kind is bool and isinstance(value, bool):
         return value
     if setting.kind is str and isinstance(value, str) and value.strip():
+        if len(value) > MAX_TEXT:
+            raise TemplateProblem(f"{shown}：{setting.key} 超过 {MAX_TEXT} 个字符")
         if setting.key == "report.title":
             _check_title(value, shown)
         return value
@@ -183,11 +207,43 @@ def _typed(value: Any, setting: Setting, shown: str) -> Any:
 
 def _check_title(title: str, shown: str) -> None:
     try:
-        title.format(year=0, unit="", short_name="")
-    except (KeyError, IndexError, ValueError) as e:
-        raise TemplateProblem(
-            f"{shown}：report.title 中的占位符只能是 {{year}}、{{unit}}、{{short_name}}（{type(e).__name__}: {e}）"
-        ) from e
+        placeholders(title, TITLE_FIELDS)
+    except ValueError as e:
+        raise _title_problem(shown, e) from e
+
+
+def _title_problem(shown: str, error: ValueError) -> TemplateProblem:
+    return TemplateProblem(f"{shown}：report.title 中的占位符只能是 {{year}}、{{unit}}、{{short_name}}（{error}）")
+
+
+def placeholders(text: str, allowed: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """``text`` as (literal, field) pairs, a field one of ``allowed`` written bare: ``{year}``. No attribute or
+    index (``{unit.__class__}`` would reach Python's internals), no conversion, no format spec (``{year:>999999999}``
+    would allocate a gigabyte). ValueError, in Chinese, for anything else."""
+    try:
+        parsed = list(Formatter().parse(text))
+    except ValueError as e:
+        raise ValueError("花括号不配对；文字中的花括号要写成 {{ 和 }}") from e
+    out: list[tuple[str, str | None]] = []
+    for literal, name, spec, conversion in parsed:
+        if name is not None and (name not in allowed or spec or conversion):
+            typed = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            typed = typed if len(typed) <= 40 else typed[:40] + "…"
+            raise ValueError(f"{typed} 不可用：占位符只写名字，不加 . [ ] ! : 等")
+        out.append((literal, name))
+    return out
+
+
+def format_title(title: str, *, year: object, unit: object, short_name: object) -> str:
+    """report.title with its placeholders filled, as ``str.format`` fills bare names and nothing more (see
+    ``placeholders``): as long as the title plus the values, whatever it says. A title that got past
+    ``load_settings`` cannot fail; one set otherwise raises TemplateProblem."""
+    try:
+        pieces = placeholders(title, TITLE_FIELDS)
+    except ValueError as e:
+        raise _title_problem(SETTINGS_FILE, e) from e
+    values = {"year": year, "unit": unit, "short_name": short_name}
+    return "".join(literal + ("" if name is None else str(values[name])) for literal, name in pieces)
 
 
 def _aliases(value: Any, shown: str) -> dict[str, dict[str, tuple[str, ...]]]:
