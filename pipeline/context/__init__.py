@@ -20,7 +20,7 @@ from ..model.figure import placed
 from ..model.record import Place, Record
 from ..model.records import Report
 from ..numbers import chinese_count, unsigned
-from ..template.settings import TemplateSettings, default_settings
+from ..template.settings import TemplateSettings, default_settings, format_title
 from .evaluation import basic_data, department_evaluation, project_evaluations
 from .vocabulary import (
     BudgetColumn,
@@ -73,7 +73,7 @@ def custom_values(report: Report) -> dict[str, Any]:
 def build_context(d: Derived, settings: TemplateSettings | None = None) -> Context:
     report, basic = d.report, d.report.basic
     settings = settings or default_settings()
-    title = settings.get("report.title").format(year=basic.year, unit=basic.name, short_name=d.short_name)
+    title = format_title(settings.get("report.title"), year=basic.year, unit=basic.name, short_name=d.short_name)
     texts = sections(report)
     budget: dict[str, BudgetColumn] = {}
     for col in schema.BUDGET.columns:
