@@ -43,6 +43,9 @@ PRELOAD = [
     "pipeline.web.rollover",
     "pipeline.session",
     "pipeline.workbook.reader",
+    "pipeline.workbook.calamine",
+    "encodings.cp437",  # zip member names
+    "encodings.unicode_escape",
     "pipeline.workbook.rollover",
     "pipeline.workbook.blank_form",
     "pipeline.render.docx",
