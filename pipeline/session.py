@@ -26,7 +26,7 @@ from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings.collector import Finding
 from .model.records import Report
-from .outfile import DEFAULT_OUT_DIR, atomic_write
+from .outfile import DEFAULT_OUT_DIR, atomic_write, fit_name
 from .render import RenderOptions
 from .render.formats import FORMATS, Batch, converted
 from .render.notes import noting
@@ -211,7 +211,8 @@ class BuildSession:
         return state
 
     def output_path(self, input_path: Path) -> Path:
-        return self.out_dir / f"{input_path.stem}.docx"
+        """The report's path: the input's name with .docx (shortened where the name would not fit the disk)."""
+        return self.out_dir / fit_name(input_path.stem, ".docx")
 
     def plan(self, inputs: Sequence[Path]) -> list[Path]:
         """The workbooks to build; two inputs that would write the same report are a usage error, before anything

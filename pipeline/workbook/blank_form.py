@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _writer as openpyxl_writer
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import schema
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
-from ..outfile import atomic_save
+from ..outfile import atomic_save, scratch_beside
 from ..template.layout import STANDARD, Layout
 
 LIST_ROWS = 300  # rows prepared with formats and dropdowns in list sheets
@@ -71,11 +77,48 @@ def create_workbook(
     return wb
 
 
+def save_workbook(path: Path, wb: Workbook) -> None:
+    """Write ``wb`` to ``path`` atomically; openpyxl's temporary sheets live in a folder beside ``path`` that is
+    removed after, so a kill leaves nothing in the system's temporary folder."""
+    with scratch_beside(path) as folder, openpyxl_temp_in(folder):
+        atomic_save(path, wb.save)
+
+
+# openpyxl writes each sheet to a NamedTemporaryFile in the system's temporary folder and removes it at exit, which a
+# kill skips. Its one factory is replaced, once, by one that uses the folder openpyxl_temp_in sets for this thread
+# (a context variable), and openpyxl's own where none is set.
+_SCRATCH: ContextVar[Path | None] = ContextVar("openpyxl_scratch", default=None)
+_OPENPYXL_TEMPORARY = openpyxl_writer.create_temporary_file
+
+
+def _temporary_file(suffix: str = "") -> str:
+    folder = _SCRATCH.get()
+    if folder is None:
+        return str(_OPENPYXL_TEMPORARY(suffix))
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix="openpyxl.", dir=folder)
+    os.close(fd)
+    openpyxl_writer.ALL_TEMP_FILES.append(name)
+    return name
+
+
+openpyxl_writer.create_temporary_file = _temporary_file
+
+
+@contextlib.contextmanager
+def openpyxl_temp_in(folder: Path) -> Iterator[None]:
+    """openpyxl's temporary files, in this thread, in ``folder``."""
+    token = _SCRATCH.set(folder)
+    try:
+        yield
+    finally:
+        _SCRATCH.reset(token)
+
+
 def write_blank_workbook(
     path: Path, year: int | None = None, *, force: bool = False, layout: Layout = STANDARD, template: str | None = None
 ) -> None:
     check_target(path, force=force)
-    atomic_save(path, create_workbook(year, layout, template).save)
+    save_workbook(path, create_workbook(year, layout, template))
 
 
 def year_in_name(path: Path) -> int | None:

@@ -21,10 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import UsageError, WorkbookInvalid, display_path
 from ..model import schema
 from ..model.schema import FIRST_DATA_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
-from ..outfile import atomic_save
 from ..template.layout import CUSTOM_PREFIX, Layout
 from ..template.profile import resolve_profile
-from .blank_form import check_target, create_workbook, list_columns, year_in_name
+from .blank_form import check_target, create_workbook, list_columns, save_workbook, year_in_name
 from .normalize import FormValues, ListValues, Normalized, normalize
 from .reader import open_workbook
 from .template_row import chosen_profile
@@ -83,7 +82,7 @@ def roll_over(
         named = template if Path(template).name == template else None  # a name, not a path
     wb = create_workbook(new_year, layout, named, hints=True)
     changes = [_roll_sheet(wb[sheet.name], sheet, data) for sheet in layout.all_sheets]
-    atomic_save(new, wb.save)
+    save_workbook(new, wb)
     return Rollover(last, new, last_year, new_year, named, changes, _dated_text(data, last_year))
 
 
