@@ -175,9 +175,10 @@ def test_the_workbook_names_its_template_and_t_wins() -> None:
     unknown = sample(lambda wb: wb[schema.BASIC.name].__setitem__(cell, "nosuch"), name="other.xlsx")
     code, errors, _ = build(unknown)
     assert code == 1
-    assert errors[0] == (
-        f"错误：other.xlsx › 基本信息!{cell}：模板“nosuch”不可用："
-        "找不到模板“nosuch”（可用的模板：county、default、township；或给出 .docx 文件或文件夹的路径）"
+    # the cell holds a name, never a path: the names offered, not "or give a path" (that is -t's business)
+    assert (
+        errors[0]
+        == f"错误：other.xlsx › 基本信息!{cell}：没有名为“nosuch”的模板；可用的模板：county、default、township"
     )
 
 

@@ -51,6 +51,26 @@ def list_templates() -> list[TemplateEntry]:
 
 
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff.-]{0,63}$")
+MAX_NAME = 64  # characters of a template name (as _NAME allows)
+_PATH_MARKS = ("/", "\\", ":", "\0")
+
+
+def template_named(name: str) -> TemplateEntry:
+    """The template a workbook names (基本信息 › 模板), among the ones this installation offers
+    (``list_templates``), never as a path: a form uploaded to the web page, or handed over by another department,
+    cannot point at a folder elsewhere on the disk or ask whether one exists. TemplateProblem in the words of
+    whoever fills the form, listing the names there are. (``-t PATH`` is how a user runs a folder of their own.)"""
+    available = list_templates()
+    offered = f"可用的模板：{'、'.join(e.name for e in available)}" if available else "本机没有可用的模板"
+    shown = "".join(c if c.isprintable() else "?" for c in name[:30]) + ("…" if len(name) > 30 else "")
+    if len(name) > MAX_NAME:
+        raise TemplateProblem(f"模板名称过长（{len(name)} 个字符）：这一栏只填模板的名称；{offered}")
+    if any(mark in name for mark in _PATH_MARKS) or name.startswith("."):
+        raise TemplateProblem(f"“{shown}”是文件路径，不是模板名称：这一栏只填模板的名称；{offered}")
+    for entry in available:
+        if entry.name == name:
+            return entry
+    raise TemplateProblem(f"没有名为“{shown}”的模板；{offered}")
 
 
 def new_template(name: str, source: Path | str | None = None, *, force: bool = False) -> Path:

@@ -9,7 +9,7 @@ from ..errors import TemplateProblem, WorkbookInvalid
 from ..findings import codes
 from ..findings.collector import Finding
 from ..model import schema
-from ..template.profile import TemplateProfile
+from ..template.profile import TemplateProfile, template_named
 from .normalize import named_template
 from .source import SourceWorkbook
 
@@ -19,12 +19,25 @@ def chosen_profile(
 ) -> tuple[TemplateProfile, str | None]:
     """The profile of the template the workbook names (``resolve(None)``: the default) and the name as typed.
 
-    A name that does not resolve is the workbook's error, at its cell: WorkbookInvalid with one E_TEMPLATE."""
+    The cell holds a name, never a path: it is looked up among the templates the installation offers and
+    ``resolve`` is given that template's folder. A name that is not one of them, or a template that does not
+    load, is the workbook's error, at its cell: WorkbookInvalid with one E_TEMPLATE."""
     named = named_template(source)
+    if named is None:
+        try:
+            return resolve(None), None
+        except TemplateProblem as e:
+            raise _invalid(source, "", str(e)) from e
+    name, cell = named
     try:
-        return resolve(named[0] if named else None), named[0] if named else None
+        folder = template_named(name).folder
     except TemplateProblem as e:
-        cell = named[1] if named else ""
-        shown = f"模板“{named[0]}”不可用：" if named else ""
-        finding = Finding.of(codes.E_TEMPLATE, source.display, schema.BASIC.name, cell, f"{shown}{e}")
-        raise WorkbookInvalid([finding]) from e
+        raise _invalid(source, cell, str(e)) from e
+    try:
+        return resolve(str(folder)), name
+    except TemplateProblem as e:
+        raise _invalid(source, cell, f"模板“{name}”不可用：{e}") from e
+
+
+def _invalid(source: SourceWorkbook, cell: str, message: str) -> WorkbookInvalid:
+    return WorkbookInvalid([Finding.of(codes.E_TEMPLATE, source.display, schema.BASIC.name, cell, message)])
