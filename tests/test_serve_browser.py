@@ -116,3 +116,50 @@ def test_upload_see_findings_and_download_the_docx(browser: tuple[object, Path],
     finally:
         _, err = server.stop()
     assert "Traceback" not in err, err
+
+
+def test_a_form_on_another_origin_cannot_post_to_the_page(browser: tuple[object, Path], tmp_path: Path) -> None:
+    """A page served on another loopback port posts a workbook to the server through the browser: refused."""
+    import http.server
+    import threading
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = browser
+    assert isinstance(driver, WebDriver)
+    server_tmp = tmp_path / "server-tmp"
+    server_tmp.mkdir()
+    server = Server(server_tmp)
+    form = (
+        f'<!DOCTYPE html><html><body><form method="post" action="{server.url}/check" enctype="multipart/form-data">'
+        '<input type="file" name="workbook"><button id="go" type="submit">go</button></form></body></html>'
+    ).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(form)))
+            self.end_headers()
+            self.wfile.write(form)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        driver.get(f"http://127.0.0.1:{other.server_address[1]}/")
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(SAMPLE))
+        driver.find_element(By.ID, "go").click()
+        WebDriverWait(driver, 60).until(lambda d: d.current_url.startswith(server.url))
+        text = WebDriverWait(driver, 60).until(lambda d: d.find_element(By.TAG_NAME, "body").text)
+        assert "请求来自其他网站，已拒绝" in text, text
+        assert "0 个错误" not in text
+        assert_empty(server_tmp)
+    finally:
+        other.shutdown()
+        _, err = server.stop()
+    assert "Traceback" not in err, err
