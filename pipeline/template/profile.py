@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import OutputError, TemplateProblem, UsageError, display_path
 from ..outfile import atomic_write
+from .document import read_template
 from .layout import STANDARD, Layout, layout_for
 from .rules import Rules, load_rules
 from .settings import SETTINGS_FILE, TemplateSettings, default_settings, load_settings
@@ -90,7 +91,7 @@ def new_template(name: str, source: Path | str | None = None, *, force: bool = F
     for path in files:
         name_in_target = TEMPLATE_FILE if path == origin.document else path.name
         try:
-            data = path.read_bytes()
+            data = read_template(path) if path == origin.document else path.read_bytes()  # toml: read_toml's cap
         except OSError as e:
             raise OutputError(f"无法读取 {display_path(path)}：{e.strerror or e}") from e
         atomic_write(target / name_in_target, data)  # a template open in Word is refused, never half-copied
