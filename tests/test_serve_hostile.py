@@ -41,11 +41,11 @@ PYTHON_NAMES = re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception)\b")
 class Live:
     """The app in a uvicorn server on a thread of this process."""
 
-    def __init__(self, settings: Settings, header_seconds: float = 20.0) -> None:
+    def __init__(self, settings: Settings, header_seconds: float = 20.0, max_connections: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, http=with_header_deadline(header_seconds),
+            create_app(settings), host="127.0.0.1", port=self.port, http=with_header_deadline(header_seconds, max_connections),
             log_level="warning", lifespan="off", timeout_keep_alive=1,
         )  # fmt: skip
         self.server = uvicorn.Server(config)
@@ -339,6 +339,21 @@ def test_a_connection_that_never_sends_its_headers_is_closed() -> None:
             assert s.recv(100) == b""
         assert time.monotonic() - started < 5
         assert httpx.get(live.url + "/").status_code == 200  # and it still answers
+    finally:
+        live.stop()
+
+
+def test_connections_over_the_cap_are_answered_busy_in_chinese() -> None:
+    live = Live(Settings(), max_connections=2)
+    try:
+        idle = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(2)]
+        time.sleep(0.2)
+        response = httpx.get(live.url + "/")
+        assert response.status_code == 503 and "服务器繁忙" in response.text
+        for s in idle:
+            s.close()
+        time.sleep(0.2)
+        assert httpx.get(live.url + "/").status_code == 200
     finally:
         live.stop()
 

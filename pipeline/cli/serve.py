@@ -121,12 +121,12 @@ def _run(sock: socket.socket, host: str, port: int, settings: Settings, max_conn
     # no access log: an address may carry ?token=, and a log line would keep it
     config = uvicorn.Config(
         app,
-        http=with_header_deadline(HEADER_SECONDS),
+        http=with_header_deadline(HEADER_SECONDS, max_connections),
         log_level="warning",
         access_log=False,
         server_header=False,
         lifespan="off",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        limit_concurrency=max_connections,
+        limit_concurrency=max_connections * 2,  # uvicorn's own cap, in English: never reached before ours
     )
     uvicorn.Server(config).run(sockets=[sock])

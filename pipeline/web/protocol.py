@@ -1,10 +1,13 @@
-"""uvicorn's HTTP/1.1 protocol (h11) with a deadline for a request's headers.
+"""uvicorn's HTTP/1.1 protocol (h11) with a deadline for a request's headers and a cap on connections.
 
 uvicorn closes a keep-alive connection that stays idle after a response (``timeout_keep_alive``), but a connection
 that sends nothing, or a request's headers a byte at a time, it keeps open for ever. Here a connection waiting for a
 request's headers (a new one, or one between requests) is closed when they are not complete within
 ``header_seconds`` of when the wait began, however the bytes trickle in. The body has its own deadline, in the
 upload reader (``uploads``).
+
+uvicorn's own cap (``limit_concurrency``) answers in English; here a connection made while ``max_connections``
+others are open has its requests answered with a Chinese 503 “服务器繁忙”, and is closed after it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,26 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .page import message_page
 
 DEFAULT_HEADER_SECONDS = 20.0
 
 
-def with_header_deadline(header_seconds: float = DEFAULT_HEADER_SECONDS) -> type[H11Protocol]:
+async def busy(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer on a connection over the cap."""
+    text = "服务器繁忙：同时访问的人太多，请稍等一两分钟后再试。"
+    response = message_page("暂不可用", text, 503)
+    response.headers["Connection"] = "close"
+    response.headers["Retry-After"] = "60"
+    await response(scope, receive, send)
+
+
+def with_header_deadline(
+    header_seconds: float = DEFAULT_HEADER_SECONDS, max_connections: int | None = None
+) -> type[H11Protocol]:
     """The protocol class to give uvicorn (``Config(http=...)``)."""
 
     class HeaderDeadline(H11Protocol):
@@ -26,6 +43,8 @@ def with_header_deadline(header_seconds: float = DEFAULT_HEADER_SECONDS) -> type
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
+            if max_connections is not None and len(self.connections) > max_connections:
+                self.app = busy  # this connection's requests, whatever they ask
             self._wait_for_headers()
 
         def data_received(self, data: bytes) -> None:
