@@ -52,7 +52,7 @@ MAX_UNPACKED_MB = 256  # all its parts, unpacked
 MAX_PARTS = 10_000  # parts (files) in the package
 MAX_SHEETS = 250  # sheets of any kind
 MAX_SHEET_ROWS = 20_000  # data rows of one sheet the form reads (rows the file stores, formatted blank ones included)
-MAX_CELLS = 1_000_000  # cells stored in the sheets the form reads, all together
+MAX_CELLS = 300_000  # cells stored in the sheets the form reads, all together (20,000 rows of 15 columns)
 MAX_STRINGS = 1_000_000  # entries of the shared string table
 
 
