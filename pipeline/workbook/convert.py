@@ -30,6 +30,8 @@ _CONTROL = re.compile(
 _EMOJI = r"[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]"
 _STRAY_JOINER = re.compile(rf"(?<!{_EMOJI})[\u200c\u200d]|[\u200c\u200d](?!{_EMOJI})")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+# a UTF-16 surrogate left alone (an escape such as _xD800_ whose pair is missing): no file or terminal can hold it
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CODE_LENGTHS = (3, 5, 7)
 LARGEST = Decimal(10) ** 12
@@ -47,33 +49,82 @@ class WrongValue(Exception):
 
 
 def shown(value: Any) -> str:
-    """A cell value as a message quotes it (as Excel shows it): short, and with no raw control characters."""
+    """A cell value as a message quotes it (as Excel shows it): short, and with no raw control characters and no
+    character that cannot be printed or saved (a lone surrogate)."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float | int):
         return _general(value)
     if isinstance(value, dt.datetime | dt.date):
         return f"日期 {value:%Y-%m-%d}"
-    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    if isinstance(value, dt.time | dt.timedelta):
+        return clock(value)
+    text = unescaped(str(value))
     text = _CONTROL.sub("�", _STRAY_JOINER.sub("�", _LINE_BREAK.sub("↵", text)))  # a message stays on its line
+    text = _SURROGATE.sub("�", text)
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _number(value: Any, expected: str = "数字") -> tuple[Decimal, list[str]]:
-    if isinstance(value, bool | dt.datetime | dt.date | dt.time):
-        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(value)}”")
+def unescaped(text: str) -> str:
+    """Text with Excel's _xHHHH_ escapes decoded; an escaped surrogate pair becomes its one character, a lone
+    surrogate stays (callers remove or replace it)."""
+    if "_x" not in text and "_X" not in text:
+        return text
+    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(text):
+        # two escaped halves of one character (an emoji) are that character; the lone ones are left for removal
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return text
+
+
+def without_surrogates(text: str) -> tuple[str, list[str]]:
+    """``text`` without lone surrogates, and the clean-up to report when there were some."""
+    if not _SURROGATE.search(text):
+        return text, []
+    escapes = sorted({f"_x{ord(c):04X}_" for c in _SURROGATE.findall(text)})
+    return _SURROGATE.sub("", text), [f"已删除无法显示和保存的无效字符（{'、'.join(escapes[:3])}）"]
+
+
+def clock(value: dt.time | dt.timedelta) -> str:
+    """A time of day or a duration as Excel shows it (h:mm:ss, a duration in [h]:mm:ss), with its kind."""
+    if isinstance(value, dt.time):
+        return f"时间 {value.hour}:{value.minute:02d}:{value.second:02d}"
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    return f"时长 {sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _no_time(value: Any, expected: str) -> None:
+    """A time of day or a duration (a cell formatted as time, or "12:00" typed and taken by Excel as a time) is no
+    value of any field: refused like a number in a text cell, quoted as Excel shows it."""
+    if isinstance(value, dt.time | dt.timedelta):
+        raise WrongValue(codes.E_TIME_VALUE, f"应为{expected}，实际为“{clock(value)}”")
+
+
+def _number(value: Any, expected: str = "数字", typed: Any = None) -> tuple[Decimal, list[str]]:
+    """``value`` as a bounded number; messages quote ``typed`` (the cell's own value, where ``value`` is a part of
+    it, as “2022” of “2022年”)."""
+    typed = value if typed is None else typed
+    _no_time(value, expected)
+    if isinstance(value, bool | dt.datetime | dt.date):
+        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(typed)}”")
     if isinstance(value, int | float):
-        return _bounded(Decimal(str(value)), value), []
+        return _bounded(Decimal(str(value)), typed), []
     parsed, fixes = parse_decimal(str(value))
     if parsed is None:
-        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(value)}”")
-    return _bounded(parsed, value), fixes
+        raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(typed)}”")
+    return _bounded(parsed, typed), fixes
 
 
 def _bounded(number: Decimal, value: Any) -> Decimal:
     """No figure in a department's report reaches a trillion, or has a non-zero digit beyond the ninth decimal
-    place; such a cell is a typing or paste accident, and printing it would fill pages."""
-    if not number.is_finite() or abs(number) >= LARGEST or (number != 0 and abs(number) < SMALLEST):
+    place; such a cell is a typing or paste accident, and printing it would fill pages.
+
+    Tested on the exponent alone (``adjusted``, exact, no context): abs() or a comparison of 1e999999999 would round
+    it in the decimal context first and trap Overflow."""
+    if not number.is_finite() or (
+        not number.is_zero() and not SMALLEST.adjusted() <= number.adjusted() < LARGEST.adjusted()
+    ):
         raise WrongValue(codes.E_TOO_LARGE, f"数值过大、过小或无效：“{shown(value)}”")
     return number
 
@@ -87,15 +138,15 @@ def _to_decimal(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[s
     return _number(value)
 
 
-def _to_int(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
-    number, fixes = _number(value, "整数")
+def _to_int(value: Any, fmt: str, divisor: Decimal, typed: Any = None) -> tuple[int, list[str]]:
+    number, fixes = _number(value, "整数", typed)
     if number != number.to_integral_value():
-        raise WrongValue(codes.E_NOT_INT, f"应为整数，实际为“{shown(value)}”")
+        raise WrongValue(codes.E_NOT_INT, f"应为整数，实际为“{shown(value if typed is None else typed)}”")
     return int(number), fixes
 
 
 def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
-    year, fixes = _to_int(str(value).removesuffix("年") if isinstance(value, str) else value, fmt, divisor)
+    year, fixes = _to_int(value.removesuffix("年") if isinstance(value, str) else value, fmt, divisor, value)
     if not 1990 <= year <= 2100:
         raise WrongValue(codes.E_YEAR, f"年度应为四位年份，实际为“{shown(value)}”")
     return year, fixes
@@ -104,19 +155,24 @@ def _to_year(value: Any, fmt: str, divisor: Decimal) -> tuple[int, list[str]]:
 def _to_percent(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
     """As a ratio. A %-formatted cell holds 0.2234 for 22.34%; text "22.34%" is 22.34%; a plain number
     is a fraction up to 1 (0.2234, 1 = 100%) and percentage points above (22.34), as people type both."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if not isinstance(value, str):  # a number, or a value no percentage is (a boolean, a date, a time)
         number, fixes = _number(value, "百分比")
         if "%" in fmt:
             return number, fixes
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        number, fixes = _number(text.removesuffix("%"), "百分比")
+        text = unicodedata.normalize("NFKC", value)
+        fixes = ["全角字符已转为半角"] if text != value else []
+        fixes += ["已去除首尾空格"] if text.strip() != text else []
+        text = text.strip()
+        number, more = _number(text.removesuffix("%"), "百分比", value)
+        fixes += more
         if text.endswith("%"):
             return number / 100, fixes
     return (number if abs(number) <= 1 else number / 100), fixes
 
 
 def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]]:
+    _no_time(value, "日期（如 2023-03-31）")
     if isinstance(value, dt.datetime):
         return value.date(), []
     if isinstance(value, dt.date):
@@ -131,6 +187,7 @@ def _to_date(value: Any, fmt: str, divisor: Decimal) -> tuple[dt.date, list[str]
 
 
 def _to_code(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
+    _no_time(value, "科目编码")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
@@ -166,6 +223,7 @@ def _number_as_text(value: int | float) -> str:
 
 
 def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
+    _no_time(value, "文本")
     if isinstance(value, bool):
         raise WrongValue(codes.E_NOT_TEXT, f"应为文本，实际为逻辑值“{shown(value)}”")
     if isinstance(value, int | float):
@@ -173,9 +231,8 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
     if isinstance(value, dt.datetime | dt.date):
         value = f"{value.year}年{value.month}月{value.day}日"
     # Excel stores characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x); openpyxl leaves them
-    text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    text, fixes = without_surrogates(unescaped(str(value)))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    fixes = []
     if _CONTROL.search(text) or _STRAY_JOINER.search(text):
         text = _STRAY_JOINER.sub("", _CONTROL.sub("", text))
         fixes.append("已删除不可见的控制字符")
@@ -184,6 +241,7 @@ def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
 
 def _to_number_or_text(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal | str, list[str]]:
     """A KPI value: a number (percentages in points, as their unit “%” says) or a qualitative text."""
+    _no_time(value, "数值或文字")
     if isinstance(value, bool):
         raise WrongValue(codes.E_NOT_TEXT, f"应为数值或文字，实际为逻辑值“{shown(value)}”")
     if isinstance(value, int | float):

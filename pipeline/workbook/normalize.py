@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,10 +23,11 @@ from ..findings.collector import Finding, Findings
 from ..model import schema
 from ..model.record import CustomRow, Form, Record, Table
 from ..model.records import LINES, RECORDS, Report
-from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, ListSheet
+from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
 from .convert import CONVERTERS, WrongValue, shown
 from .reader import RawCell, SourceWorkbook
+from .stored import beyond_dates
 
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
 INVALID = object()  # a cell that held something unusable; its finding is already recorded
@@ -243,12 +245,24 @@ class _SheetReader:
         self.ws = ws
         self.sheet = sheet
         self.col = col
+        # each merged range whose top-left cell holds something, clipped to the cells holding values: a range past
+        # them copies its value only into rows nothing else is in (blank, skipped), and A1:XFD1048576 is 17e9 cells
+        filled = source.filled(ws)
+        last_row = max(filled, default=0)
+        last_column = max((cs[-1] for cs in filled.values() if cs), default=0)
+        # A1 reference, first row, first column, last row, last column
+        self.ranges: list[tuple[str, int, int, int, int]] = []
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in ws.merged_cells.ranges:
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+            if rng.min_col not in filled.get(rng.min_row, ()):
+                continue  # nothing to copy: every cell of it reads blank
+            bottom, right = min(rng.max_row, last_row), min(rng.max_col, last_column)
+            self.ranges.append((rng.coord, rng.min_row, rng.min_col, bottom, right))
+            for r in range(rng.min_row, bottom + 1):
+                for c in range(rng.min_col, right + 1):
                     if (r, c) != (rng.min_row, rng.min_col):
                         self.merged[(r, c)] = (rng.min_row, rng.min_col)
+        self._beyond_dates: dict[str, str] | None = None
         self.divisor = Decimal(1)
         self.unit = schema.DEFAULT_UNIT
         if sheet.money:
@@ -458,6 +472,7 @@ class _SheetReader:
         out.letters.update((key, get_column_letter(c)) for key, c in columns.items())
         self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
         ordered = sorted(sheet.columns, key=lambda f: f.kind_from is not None)  # a 类型 before its 值
+        unread = self.merged_over_rows(sheet, columns)
         for r in self.rows(columns.values(), merged=False):
             raws = {k: self.raw(r, c) for k, c in columns.items()}
             own = [raws[k] for k, c in columns.items() if (r, c) not in self.merged]  # raw() of an unmerged cell
@@ -467,6 +482,9 @@ class _SheetReader:
             for f in ordered:
                 if f.key not in columns:
                     values[f.key] = None
+                    continue
+                if (r, columns[f.key]) in unread:
+                    values[f.key] = None  # its merged range is reported
                     continue
                 ref = f"{out.letters[f.key]}{r}"
                 value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
@@ -482,6 +500,39 @@ class _SheetReader:
                 f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
             )
         return out
+
+    def merged_over_rows(self, sheet: ListSheet, columns: dict[str, int]) -> set[tuple[int, int]]:
+        """E_MERGED_CELLS for each merged range that would copy one value into the figures, dates or codes of other
+        records (B3:B5 over three projects' 总造价), or a label of the header rows into the data; returns the data
+        cells such ranges cover, which are not read. Text merged down over rows (所属项目, 章节) stays each row's."""
+        by_column = {c: sheet.column(key) for key, c in columns.items()}
+        unread: set[tuple[int, int]] = set()
+        for ref, top, left, bottom, right in self.ranges:
+            covered = [
+                (r, c)
+                for r in range(max(top, FIRST_DATA_ROW), bottom + 1)
+                for c in range(left, right + 1)
+                if c in by_column and (r, c) != (top, left)
+            ]
+            figures = [by_column[c] for _, c in covered if by_column[c].kind is not Kind.TEXT or by_column[c].kind_from]
+            if not covered or not (figures or top < FIRST_DATA_ROW):
+                continue
+            unread.update(covered)
+            labels = _labels(list(dict.fromkeys(figures or [by_column[c] for _, c in covered])))
+            if top < FIRST_DATA_ROW:
+                message = f"合并单元格从第{top}行一直合并到了第{FIRST_DATA_ROW}行以下的数据行，{labels}的值无法确定"
+            elif bottom > top:
+                message = f"{labels}的单元格合并跨了 {bottom - top + 1} 行（第{top}至{bottom}行），无法确定每一行的值"
+            else:
+                message = f"{labels}与同一行的其他单元格合并在一起，无法确定各列的值"
+            self.col.add(codes.E_MERGED_CELLS, self.sheet.name, ref, f"{message}；请取消合并，分别填写")
+        return unread
+
+    def beyond_dates(self) -> dict[str, str]:
+        """The numbers of this sheet's date-formatted cells that openpyxl reads as #VALUE! (stored.py), read once."""
+        if self._beyond_dates is None:
+            self._beyond_dates = beyond_dates(self.source.path, self.ws.title)
+        return self._beyond_dates
 
     def typed_by(self, f: Field, values: dict[str, Any], ref: str) -> tuple[Field, Decimal | None]:
         """A 自定义字段 value takes its kind from the 类型 of its row, and a 金额 its divisor from its 单位."""
@@ -509,6 +560,18 @@ class _SheetReader:
             )
             return INVALID
         value = raw.value
+        if raw.error and value == "#VALUE!" and is_date_format(raw.number_format):
+            stored = self.beyond_dates().get(ref)
+            if stored is not None:
+                code = _NOT_A_DATE.get(f.kind, codes.E_NOT_NUMBER)
+                self.col.add(
+                    code,
+                    name,
+                    ref,
+                    f"单元格设置了日期格式，其中的数值“{shown(_number_literal(stored))}”超出了日期的范围"
+                    "（Excel 中显示为一串“#”）；请把单元格格式改为“常规”，填写正确的值",
+                )
+                return INVALID
         if raw.error:
             self.col.add(
                 codes.E_ERROR_VALUE, name, ref, f"单元格为 Excel 错误值“{shown(value)}”，请改正公式或填写实际的值"
@@ -530,6 +593,18 @@ class _SheetReader:
             self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
             return INVALID
         return result
+
+
+# the finding for a date-formatted number no date can show, by the kind of value the cell should hold
+_NOT_A_DATE = {Kind.DATE: codes.E_NOT_DATE, Kind.TEXT: codes.E_NOT_TEXT, Kind.CODE: codes.E_CODE}
+
+
+def _number_literal(literal: str) -> float | str:
+    """A number as the XML stores it, as a float for shown() (1E+20), or the literal when no float holds it."""
+    try:
+        return float(literal)
+    except ValueError:
+        return literal
 
 
 def _rows_with(filled: dict[int, list[int]], columns: Collection[int]) -> list[int]:
