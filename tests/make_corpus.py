@@ -596,6 +596,62 @@ def _invalid_reference(path: Path) -> None:
     path.write_bytes(_rezip(_sample_bytes(), change))
 
 
+# 9. what no report may print and no message may quote wrong (issue 16 §4): the clean-up or the refusal at the cell
+
+SURROGATE = "_xD800_"  # how Excel stores a lone UTF-16 surrogate (half of an emoji cut off); no file can hold it
+EMOJI_HALVES = "_xD83D__xDE00_"  # the two halves of 😀, each escaped: together they are the one character
+
+
+@case("lone_surrogate.xlsx")
+def _lone_surrogate(path: Path) -> None:
+    """A lone surrogate in a short text, in a 文字 paragraph (which once made build blame the template) and in a
+    header; an escaped pair that is one emoji stays that emoji."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.BASIC.name]["B4"] = f"山城区财政局{SURROGATE}"
+        texts = wb[schema.TEXTS.name]
+        texts["B3"] = f"{texts['B3'].value}{SURROGATE}{EMOJI_HALVES}"
+        wb[schema.PROJECTS.name]["M2"] = f"备注{SURROGATE}"
+
+    _edited(path, edit)
+
+
+@case("huge_exponent.xlsx")
+def _huge_exponent(path: Path) -> None:
+    """Text whose exponent is beyond the decimal context: Decimal reads it, abs() of it would trap Overflow."""
+    _edited(path, lambda wb: wb[schema.PROCUREMENT.name].__setitem__("C4", "1e999999999"))
+
+
+@case("time_values.xlsx")
+def _time_values(path: Path) -> None:
+    """A time in a text cell (“12:00” typed into a time-formatted cell) and a duration in an amount cell."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.BASIC.name]["B4"] = dt.time(12, 0)
+        wb[schema.PROCUREMENT.name]["C4"] = dt.timedelta(days=3)
+
+    _edited(path, edit)
+
+
+@case("merged_figures_over_rows.xlsx")
+def _merged_figures(path: Path) -> None:
+    """项目总造价 merged down over the three projects: the one value must not become each project's."""
+    _edited(path, lambda wb: _merge_down(wb[schema.PROJECTS.name], "B", 3, 5))
+
+
+@case("date_serial_beyond_dates.xlsx")
+def _serial_beyond_dates(path: Path) -> None:
+    """Date-formatted numbers no date can show (Excel shows “#####”; openpyxl reads #VALUE!): in the 报告日期 and in
+    an amount cell."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        for ws, ref in ((wb[schema.BASIC.name], "B9"), (wb[schema.PROCUREMENT.name], "C4")):
+            ws[ref] = 2958466
+            ws[ref].number_format = "yyyy-mm-dd"
+
+    _edited(path, edit)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip(), "\n\ncases:\n  " + "\n  ".join(CASES), file=sys.stderr)

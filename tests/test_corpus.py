@@ -141,6 +141,28 @@ EXPECTED: dict[str, Fails | Builds] = {
         (f"错误：{{f}} › 部门职责：此工作表的内容已损坏（XML 第 1 行第 19807 列无法解析）；{HINT}",)
     ),
     "invalid_cell_reference.xlsx": Fails((f"错误：{{f}} › 收支预决算：单元格位置“ZZZZZZZ9”无效；{HINT}",)),
+    # 9. removed with a warning, or refused at the cell, quoting what the cell holds (issue 16 §4)
+    "lone_surrogate.xlsx": Builds(
+        (
+            "警告：{f} › 基本信息!B4：已删除无法显示和保存的无效字符（_xD800_）（原值“山城区财政局�”）",
+            "警告：{f} › 项目!M2：未知的列“备注�”，已忽略",
+            "警告：{f} › 文字!B3：已删除无法显示和保存的无效字符（_xD800_）（原值“差异产生的主要原因是年中追加预算。�😀”）",
+        )
+    ),
+    "huge_exponent.xlsx": errors("{f} › 政府采购!C4：数值过大、过小或无效：“1e999999999”"),
+    "time_values.xlsx": errors(
+        "{f} › 基本信息!B4：应为文本，实际为“时间 12:00:00”", "{f} › 政府采购!C4：应为数字，实际为“时长 72:00:00”"
+    ),
+    "merged_figures_over_rows.xlsx": errors(
+        "{f} › 项目!B3:B5：“项目总造价（预算）”的单元格合并跨了 3 行（第3至5行），无法确定每一行的值；请取消合并，分别填写"
+    ),
+    "date_serial_beyond_dates.xlsx": errors(
+        *(
+            f"{{f}} › {cell}：单元格设置了日期格式，其中的数值“2958466”超出了日期的范围（Excel 中显示为一串“#”）；"
+            "请把单元格格式改为“常规”，填写正确的值"
+            for cell in ("基本信息!B9", "政府采购!C4")
+        )
+    ),
 }
 STRICT_CASES = [name for name, e in EXPECTED.items() if isinstance(e, Builds) and e.warnings]
 SAME_REPORT_AS_SAMPLE = ["formula_with_cached_value.xlsx", "numeric_text.xlsx", "extra_sheets.xlsx"]
