@@ -5,9 +5,12 @@ is the same workbook on every machine and every run. Each case makes one fault:
 
 * one cell rewritten in its worksheet's XML: a wrong-typed value, an Excel error value (as a value, or as the
   cached result of a formula), a boolean, a formula without a cached result, a formula with one, an extreme
-  number, text with control or zero-width characters; in a cell the schema reads, or in any cell at all;
+  number, text with control or zero-width characters; in a cell the schema reads, or in any cell at all; a lone
+  surrogate (_xD800_) in text, a header or a row label; a number beyond the decimal context (1e999999999); a time or
+  a duration; an error value or a date serial no date can show in a typed cell;
 * the structure changed: a sheet deleted or renamed (in workbook.xml), a header or a row label deleted or renamed
-  (its cell), a row deleted, blank rows inserted, cells merged over data (with openpyxl, which moves the rows);
+  (its cell), a row deleted, blank rows inserted, cells merged over data or down over a list's records (with
+  openpyxl, which moves the rows);
 * the .xlsx package damaged: bytes flipped, the file truncated, a member deleted, a member's XML corrupted.
 
     python -m tests.fuzz_mutations OUTDIR [N]    # write cases 0..N-1 and an index (cases.tsv), for review
@@ -18,6 +21,7 @@ base seed (another seed is another set of cases of the same mix).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import os
@@ -87,10 +91,14 @@ EXTREME_NUMBERS = (
     "999999999999.995",
     "INF",
     "NaN",
+    "1e999999999",  # beyond every float: inf to openpyxl and calamine alike
+    "-1E+999999999",
 )
 
 # Extreme numbers as text (pasted from another system, or typed with a leading apostrophe).
 EXTREME_TEXT = ("1e-30000", "-1e-30000", "1e400", "-0", "-0.00", "0.000000000001", "999999999999.999", "1E+11")
+# Exponents beyond the decimal context's (Emax 999999): Decimal reads them exactly, and abs() or a comparison traps.
+HUGE_EXPONENTS = ("1e999999999", "-1e999999999", "1E+1000000", "1e-999999999", "9.99e999999", "1e99999999999999999999")
 
 # Numbers a person might type into a text cell, or a formula leave there (=0.1+0.2, =0.1+0.2-0.3).
 NUMBERS_FOR_TEXT = ("42", "3.14", "2022", "15", "1234567.891", "0.30000000000000004", "5.551115123125783E-17", "100")
@@ -120,7 +128,21 @@ TEXT_FOR_CODE = ("22101", "2210x", "住房保障", "221.01", "２２１")
 DATE_SERIALS = ("44926", "44926.75", "0", "60", "-1", "2958466")
 
 # Characters XML 1.0 cannot hold are stored as _xHHHH_, as Excel stores them; tab, newline and CR as themselves.
-XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A lone UTF-16 surrogate (half of an emoji cut off) can only be stored so.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Lone surrogates, and a pair of escaped halves that together are one emoji (decoded, it must stay that emoji).
+SURROGATES = ("\ud800", "\udfff", "\udc00", "\ud83d", "\ud83d\ude00")
+
+# Times and durations, as openpyxl writes them (h:mm:ss, [hh]:mm:ss): what "12:00" typed in a cell becomes.
+TIMES = (
+    dt.time(12, 0),
+    dt.time(0, 0),
+    dt.time(8, 30, 15),
+    dt.timedelta(days=3),
+    dt.timedelta(hours=-5),
+    dt.timedelta(days=40000),
+    dt.timedelta(seconds=1),
+)
 # Drawn group first, then a character of it: otherwise the 29 C0 controls would crowd out the rest.
 INVISIBLE = (
     tuple(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)),
@@ -137,7 +159,7 @@ INVISIBLE = (
     ),
 )
 
-SHEET_RENAMES = ("{} ", "{}1", "{}（2022）", "Sheet1", " {}", "{}表")
+SHEET_RENAMES = ("{} ", "{}1", "{}（2022）", "Sheet1", " {}", "{}表", "{}_xD800_")
 HEADER_RENAMES = ("{}（万元）", "{}1", " {} ", "{}数", "备注")
 
 
@@ -557,6 +579,71 @@ def _control_chars(rng: random.Random, index: int) -> Mutation:
     return _cell_case(index, "control_chars", place, _typed_text(text), what)
 
 
+@family("surrogate", 3)
+def _surrogate(rng: random.Random, index: int) -> Mutation:
+    """A lone surrogate (stored as Excel stores it, _xD800_) in a text cell, a header or a row label."""
+    where = rng.random()
+    added = rng.choice(SURROGATES)
+    if where < 0.6:
+        place = _place(rng, ("text", "choice", "kpi"))
+        text = _sample_text(place)
+        at = rng.randint(0, len(text))
+        what = f"text with {ascii(added)[1:-1]}"
+        return _cell_case(index, "surrogate", place, _typed_text(text[:at] + added + text[at:]), what)
+    sheet = _schema_sheet(rng) if where < 0.85 else rng.choice(list(layout().row_labels))
+    cells = layout().headers[sheet] if where < 0.85 else layout().row_labels[sheet]
+    cell = rng.choice(cells)
+    label = str(layout().values[(sheet, cell)])
+    make = _cells_rewritten(sheet, {cell: _typed_text(label + added)})
+    what = f"{'header' if where < 0.85 else 'row label'} “{label}” + {ascii(added)[1:-1]}"
+    return _structure_case(index, "surrogate", sheet, what, make, cell)
+
+
+@family("huge_exponent", 2)
+def _huge_exponent(rng: random.Random, index: int) -> Mutation:
+    """A number far beyond the decimal context (1e999999999), as text in a typed cell."""
+    place = _place(rng, ("number", "kpi", "date", "code"))
+    value = rng.choice(HUGE_EXPONENTS)
+    return _cell_case(index, "huge_exponent", place, _typed_text(value), f"the text “{value}”", (value,))
+
+
+@family("time_value", 2)
+def _time_value(rng: random.Random, index: int) -> Mutation:
+    """A time of day or a duration in a cell the schema reads (saved by openpyxl with a time format)."""
+    place = _place(rng)
+    value = rng.choice(TIMES)
+
+    def edit(wb: Workbook) -> None:
+        wb[place.sheet][place.cell] = value
+
+    label = f"（{place.label}）" if place.label else ""
+    return Mutation(
+        index=index,
+        family="time_value",
+        target=place.target,
+        description=f"{place.sheet}!{place.cell}{label} ← {value!r}",
+        make=_edited(edit),
+        sheet=place.sheet,
+        cell=place.cell,
+    )
+
+
+@family("typed_error", 2)
+def _typed_error(rng: random.Random, index: int) -> Mutation:
+    """An error value, or a date serial no date can show (openpyxl's #VALUE!), in a number, date, code or KPI cell."""
+    place = _place(rng, ("number", "kpi", "date", "code"))
+    if rng.random() < 0.5:
+        serial = rng.choice(("-1", "2958466", "1e20", "-44926"))
+        written = Written(t="n", value=serial, style=layout().date_style)
+        return _cell_case(index, "typed_error", place, written, f"a date-styled number beyond the dates ({serial})")
+    error = rng.choice(ERROR_VALUES)
+    if rng.random() < 0.5:
+        written = Written(t="e", value=error)
+    else:
+        written = Written(t="e", formula=ERROR_FORMULAS[error], value=error)
+    return _cell_case(index, "typed_error", place, written, f"the Excel error value {error}")
+
+
 # ---------------------------------------------------------------- structure
 
 
@@ -730,6 +817,22 @@ def _merge_cells(rng: random.Random, index: int) -> Mutation:
         wb[sheet].merge_cells(ref)  # keeps the top-left value and empties the rest, as Excel does
 
     return _structure_case(index, "merge_cells", sheet, f"cells {ref} merged", _edited(edit))
+
+
+@family("merge_list_rows", 2)
+def _merge_list_rows(rng: random.Random, index: int) -> Mutation:
+    """One column of a list sheet merged down over two or more of its records (Excel keeps the top value)."""
+    sheets = [s for s in schema.SHEETS if not isinstance(s, FormSheet) and layout().extent[s.name][0] > FIRST_DATA_ROW]
+    sheet = rng.choice(sheets).name
+    last_row = layout().extent[sheet][0]
+    letter = rng.choice(layout().headers[sheet])[:-1] if layout().headers[sheet] else "A"
+    top = rng.randint(FIRST_DATA_ROW, last_row - 1)
+    ref = f"{letter}{top}:{letter}{rng.randint(top + 1, last_row + 1)}"
+
+    def edit(wb: Workbook) -> None:
+        wb[sheet].merge_cells(ref)
+
+    return _structure_case(index, "merge_list_rows", sheet, f"cells {ref} merged over records", _edited(edit))
 
 
 # ---------------------------------------------------------------- the package, byte by byte
