@@ -386,6 +386,8 @@ def hog_check(upload: Upload, template: str | None) -> reports.Checked:
         time.sleep(60)
     if upload.name.startswith("dies"):
         os._exit(9)
+    if upload.name.startswith("bug"):
+        raise KeyError("/srv/genreport/secret")
     return reports.check(upload, template)
 
 
@@ -417,4 +419,15 @@ def test_a_job_that_blows_its_limit_is_answered_while_others_are_served(
     assert response.status_code == 422, response.text
     assert f"处理“{name}”" in response.text and message in response.text
     assert_chinese_and_clean(response, private_tmp)
+    assert_empty(private_tmp)
+
+
+def test_a_bug_in_a_job_is_a_generic_500_with_its_traceback_in_the_log(
+    jobs_live: Live, private_tmp: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(reports, "check", hog_check)
+    response = post(jobs_live.url + "/check", "bug.xlsx", SAMPLE.read_bytes())
+    assert response.status_code == 500 and "处理时出现程序错误" in response.text
+    assert "/srv" not in response.text and "KeyError" not in response.text
+    assert "KeyError" in capfd.readouterr().err  # the job's traceback, in the server's log
     assert_empty(private_tmp)

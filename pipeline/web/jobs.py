@@ -203,8 +203,9 @@ def _end(child: Any, wait: float) -> tuple[int | None, bool]:
     child.join(wait)
     killed = child.exitcode is None
     if killed:
-        with contextlib.suppress(OSError):
-            os.killpg(child.pid, signal.SIGKILL)  # the child leads its own group: a LibreOffice it started too
+        if hasattr(os, "killpg"):  # not on Windows
+            with contextlib.suppress(OSError):
+                os.killpg(child.pid, signal.SIGKILL)  # the child leads its own group: a LibreOffice it started too
         with contextlib.suppress(OSError):
             child.kill()
         child.join()
