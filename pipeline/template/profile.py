@@ -64,10 +64,10 @@ def template_named(name: str) -> TemplateEntry:
     available = list_templates()
     offered = f"可用的模板：{'、'.join(e.name for e in available)}" if available else "本机没有可用的模板"
     shown = "".join(c if c.isprintable() else "?" for c in name[:30]) + ("…" if len(name) > 30 else "")
-    if len(name) > MAX_NAME:
-        raise TemplateProblem(f"模板名称过长（{len(name)} 个字符）：这一栏只填模板的名称；{offered}")
     if any(mark in name for mark in _PATH_MARKS) or name.startswith("."):
         raise TemplateProblem(f"“{shown}”是文件路径，不是模板名称：这一栏只填模板的名称；{offered}")
+    if len(name) > MAX_NAME:
+        raise TemplateProblem(f"模板名称过长（{len(name)} 个字符）：这一栏只填模板的名称；{offered}")
     for entry in available:
         if entry.name == name:
             return entry
