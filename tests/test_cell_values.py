@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.findings import codes
 from pipeline.model import schema
+from pipeline.model.schema import Kind
+from pipeline.workbook.convert import CONVERTERS, WrongValue, shown
 
 from . import make_corpus
 from .conftest import SAMPLE, form_cell
@@ -117,3 +123,104 @@ def test_a_list_field_named_unit_has_its_place() -> None:
     assert kpi.place("unit").cell == f"{report.kpis.letters['unit']}{kpi.row}"
     with pytest.raises(KeyError):
         report.assets.place("unit")
+
+
+# Issue 16 §4: no byte of a cell ends in a traceback, and every message quotes what the cell holds.
+
+NUMBER_KINDS = (Kind.MONEY, Kind.DECIMAL, Kind.INT, Kind.YEAR, Kind.PERCENT, Kind.NUMBER_OR_TEXT)
+
+
+@pytest.mark.parametrize("kind", NUMBER_KINDS, ids=lambda k: k.name)
+@pytest.mark.parametrize("text", ["1e999999999", "-1e999999999", "1E+1000000", "1e-999999999", "９e999999999"])
+def test_exponents_beyond_the_decimal_context_are_too_large_not_overflow(kind: Kind, text: str) -> None:
+    traps = decimal.Context(traps=[decimal.Overflow, decimal.InvalidOperation])
+    with decimal.localcontext(traps), pytest.raises(WrongValue) as raised:
+        CONVERTERS[kind](text, "General", Decimal(1))
+    assert raised.value.code is codes.E_TOO_LARGE
+    assert raised.value.message == f"数值过大、过小或无效：“{text}”"
+
+
+@pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.name)
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        (dt.time(12, 0), "时间 12:00:00"),
+        (dt.time(8, 30, 15), "时间 8:30:15"),
+        (dt.timedelta(days=3), "时长 72:00:00"),
+        (dt.timedelta(hours=-5), "时长 -5:00:00"),
+    ],
+)
+def test_times_and_durations_are_refused_in_every_kind_of_cell(kind: Kind, value: object, quoted: str) -> None:
+    with pytest.raises(WrongValue) as raised:
+        CONVERTERS[kind](value, "h:mm:ss", Decimal(1))
+    assert raised.value.code is codes.E_TIME_VALUE
+    assert raised.value.message.endswith(f"，实际为“{quoted}”")
+    assert shown(value) == quoted
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "fixes"),
+    [
+        ("单位_xD800_名称", "单位名称", ["已删除无法显示和保存的无效字符（_xD800_）"]),
+        ("_xDFFF_尾_xDC00_", "尾", ["已删除无法显示和保存的无效字符（_xDC00_、_xDFFF_）"]),
+        ("笑脸_xD83D__xDE00_", "笑脸😀", []),  # both halves of one character: that character
+        ("_x005F_xD800_", "_xD800_", []),  # a literal “_xD800_” as Excel stores it
+    ],
+)
+def test_lone_surrogates_are_removed_with_a_warning(typed: str, text: str, fixes: list[str]) -> None:
+    assert CONVERTERS[Kind.TEXT](typed, "General", Decimal(1)) == (text, fixes)
+    shown(typed).encode("utf-8")  # a message quoting it prints anywhere
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (Kind.YEAR, "二〇二二年", "应为整数，实际为“二〇二二年”"),
+        (Kind.PERCENT, True, "应为百分比，实际为“TRUE”"),
+        (Kind.PERCENT, "约22%", "应为百分比，实际为“约22%”"),
+        (Kind.PERCENT, dt.date(2022, 12, 31), "应为百分比，实际为“日期 2022-12-31”"),
+    ],
+)
+def test_messages_quote_the_cell_not_a_part_of_it(kind: Kind, value: object, message: str) -> None:
+    with pytest.raises(WrongValue) as raised:
+        CONVERTERS[kind](value, "General", Decimal(1))
+    assert raised.value.message == message
+
+
+def test_a_percentage_in_full_width_is_read_with_a_warning() -> None:
+    assert CONVERTERS[Kind.PERCENT]("２２.５％ ", "General", Decimal(1)) == (
+        Decimal("0.225"),
+        ["全角字符已转为半角", "已去除首尾空格"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("B3:C3", "“已支付”与同一行的其他单元格合并在一起，无法确定各列的值；请取消合并，分别填写"),
+        (
+            "B2:B3",
+            "合并单元格从第2行一直合并到了第3行以下的数据行，“项目总造价（预算）”的值无法确定；请取消合并，分别填写",
+        ),
+        (
+            "H3:I4",
+            "“全年预算数”“全年执行数”的单元格合并跨了 2 行（第3至4行），无法确定每一行的值；请取消合并，分别填写",
+        ),
+    ],
+)
+def test_a_merge_that_would_copy_a_figure_is_an_error_at_the_range(
+    edited_sample: Callable[..., Path], ref: str, message: str
+) -> None:
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.PROJECTS.name].merge_cells(ref)
+
+    assert findings(edited_sample(edit, "2022.xlsx")) == [("E_MERGED_CELLS", schema.PROJECTS.name, ref, message)]
+
+
+def test_text_merged_down_over_records_is_each_records_text(edited_sample: Callable[..., Path]) -> None:
+    """进度状态 merged over the three projects: a layout, not a fault (the value is each project's)."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.PROJECTS.name].merge_cells("D3:D5")
+
+    assert findings(edited_sample(edit, "2022.xlsx")) == []

@@ -514,11 +514,14 @@ class _SheetReader:
                 for c in range(left, right + 1)
                 if c in by_column and (r, c) != (top, left)
             ]
-            figures = [by_column[c] for _, c in covered if by_column[c].kind is not Kind.TEXT or by_column[c].kind_from]
+            columns_covered = sorted({c for _, c in covered})  # named in the sheet's order
+            figures = [
+                by_column[c] for c in columns_covered if by_column[c].kind is not Kind.TEXT or by_column[c].kind_from
+            ]
             if not covered or not (figures or top < FIRST_DATA_ROW):
                 continue
             unread.update(covered)
-            labels = _labels(list(dict.fromkeys(figures or [by_column[c] for _, c in covered])))
+            labels = _labels(figures or [by_column[c] for c in columns_covered])
             if top < FIRST_DATA_ROW:
                 message = f"合并单元格从第{top}行一直合并到了第{FIRST_DATA_ROW}行以下的数据行，{labels}的值无法确定"
             elif bottom > top:
