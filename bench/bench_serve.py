@@ -135,7 +135,8 @@ def main() -> int:
             load = max(load, os.getloadavg()[0])
             time.sleep(0.5)
             after = rss_mib(process.pid)
-            left = sorted(str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*"))
+            found = (p.relative_to(tmpdir) for p in tmpdir.rglob("*"))  # but the forkserver's socket folder
+            left = sorted(str(p) for p in found if not p.parts[0].startswith("pymp-"))
         finally:
             process.terminate()
             _, err = process.communicate(timeout=15)
@@ -196,9 +197,9 @@ def figures(
     if latencies and cpu:
         lines += [
             f"The server used {cpu / wall:.2f} CPU on average, the machine's load being {load:.1f} on {os.cpu_count()}"
-            " CPUs. Builds share one interpreter (the GIL), so one server's ceiling is about 1 ÷ (CPU per upload) ="
-            f" {args.uploads / cpu:.2f} uploads/s on an idle machine: latency beyond one build's time is waiting in"
-            " line (BUILDS_AT_ONCE = 4 run, the rest queue).",
+            " CPUs. Each build runs in a job process of its own (BUILDS_AT_ONCE = 4 at once, the rest queue), whose"
+            " CPU time is not the server's: the figure above is the server's own share (reading uploads, starting"
+            " jobs, sending answers); latency beyond one build's time is waiting in line.",
             "",
         ]
     return lines
