@@ -35,6 +35,7 @@ from .conftest import SAMPLE
 runner = CliRunner()
 NAME = "hostile.xlsx"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone one: Excel stores it as _xD800_, no file or terminal holds it
 UNIT_NAME = "basic.name.value"
 # 所属项目 names a row of the 项目 sheet: it gets that row's (hostile) name, so the indicators keep their project
 REFERENCES = {"kpis.project": "projects.name", "project_funds.project": "projects.name"}
@@ -85,6 +86,7 @@ PAYLOADS = {
     "long_paragraph": "绩效评价" * 5000,
     "long_paragraph_short_unit_name": "绩效评价" * 5000,
     "control_characters": "前\x01中\x0b后\x1b[1m尾",
+    "lone_surrogates": "前\ud800中\udfff后😀",  # removed with a warning; the emoji beside them stays
 }
 SHORT = {"long_paragraph_short_unit_name": {UNIT_NAME}}  # slots that get only their marker for this payload
 XFAIL: dict[str, str] = {}  # payloads the pipeline is known to mishandle (none at present)
@@ -92,13 +94,14 @@ assert len(PAYLOADS["long_paragraph"]) == 20_000
 
 
 def clean(text: str) -> str:
-    """What a typed text must read back as: CR LF is one line break, control characters are removed."""
-    return CONTROL.sub("", text.replace("\r\n", "\n"))
+    """What a typed text must read back as: CR LF is one line break, control characters and lone surrogates are
+    removed."""
+    return SURROGATE.sub("", CONTROL.sub("", text.replace("\r\n", "\n")))
 
 
 def xlsx_text(text: str) -> str:
-    """The text as a .xlsx holds it: control characters as _xHHHH_ (openpyxl refuses them raw)."""
-    return CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    """The text as a .xlsx holds it: control characters and surrogates as _xHHHH_ (openpyxl refuses them raw)."""
+    return SURROGATE.sub(lambda m: f"_x{ord(m[0]):04X}_", CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text))
 
 
 def params(xfail: dict[str, str]) -> list[object]:
@@ -324,3 +327,14 @@ def test_control_characters_are_removed_with_a_warning_naming_the_cell(hostile: 
 def test_warnings_show_no_raw_control_characters(hostile: Callable[[str], Built]) -> None:
     """A warning quoting a cell must not carry its control characters to the terminal (\\x1b[… is an escape)."""
     assert not CONTROL.search(hostile("control_characters").stderr)
+
+
+def test_lone_surrogates_are_removed_with_a_warning_naming_the_cell(hostile: Callable[[str], Built]) -> None:
+    """Issue 16 §4: _xD800_ once crashed validate's output and made build blame the template."""
+    built = hostile("lone_surrogates")
+    lines = built.stderr.splitlines()
+    for slot in SLOTS:
+        prefix = f"警告：{NAME} › {slot.sheet.name}!{built.hostile.refs[slot.key]}：已删除无法显示和保存的无效字符（"
+        assert sum(line.startswith(prefix) for line in lines) == 1, prefix
+    assert not SURROGATE.search(built.stderr)
+    assert not any(SURROGATE.search(p.text) for p in body_paragraphs(built.document))
