@@ -2,7 +2,8 @@
 
 Every case runs ``genreport build CASE -o out`` and ``genreport validate CASE --format json`` in-process and must:
 
-1. raise nothing but SystemExit, and print no traceback;
+1. raise nothing but SystemExit, and print no traceback (a lone surrogate, an exponent beyond the decimal context,
+   a time or a merged range included: issue 16 §4);
 2. exit with 0, 1 or 2, and build and validate agree on whether the workbook can be used;
 3. leave ``out/`` absent or empty when the build fails (no report, no temp file, no hidden ``.*.tmp``), and hold
    the report alone when it succeeds;
@@ -71,6 +72,7 @@ REPORT_PATTERNS = {
 # Never allowed, not even in the user's own text.
 UNPRINTABLE = {
     "control character": re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"),
+    "lone surrogate": re.compile(r"[\ud800-\udfff]"),  # no file or terminal can hold one
     "invisible format character": re.compile(
         r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
         # a joiner outside an emoji sequence (inside one, as in 👨‍👩‍👧, it is part of the character)
@@ -169,6 +171,8 @@ def _message_problems(line: str) -> list[str]:
     internal = INTERNALS.search(line) or ENGLISH_SENTENCE.search(line)
     if internal:
         out.append(f"internal detail “{internal.group(0)}”")
+    if re.search(r"[\ud800-\udfff]", line):
+        out.append("a lone surrogate")
     if len(line) > MAX_LINE:
         out.append(f"{len(line)} characters long")
     return [f"{p}: {_clip(line)}" for p in out]
