@@ -11,7 +11,9 @@ Per workbook, in one process after a warm-up, the median (min–max) of N runs o
 - ``open_workbook(path, reader="calamine")`` (the default: pipeline/workbook/calamine.py, read_cells.py), alone and
   followed by ``normalize``; which reader it took, and whether findings and values equal the openpyxl path's;
 - calamine's values alone (``CalamineWorkbook.from_path`` and ``to_python()`` of every sheet of the layout), the
-  floor of the calamine path.
+  floor of the calamine path;
+- the package check alone (pipeline/workbook/package.py: every part inflated once, the form's rows and cells
+  counted), the share of either path that bounds a hostile workbook (issue 16).
 
 Import cost (a fresh interpreter, ``import openpyxl`` against ``import python_calamine``) is measured apart.
 Speed is measured here, never asserted in tests.
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -44,7 +47,8 @@ from pipeline.errors import InputError  # noqa: E402
 from pipeline.model import schema  # noqa: E402
 from pipeline.template.layout import STANDARD  # noqa: E402
 from pipeline.workbook.normalize import Normalized, normalize  # noqa: E402
-from pipeline.workbook.reader import open_workbook  # noqa: E402
+from pipeline.workbook.package import check_package  # noqa: E402
+from pipeline.workbook.reader import FORM_SHEETS, open_workbook  # noqa: E402
 
 try:
     import python_calamine
@@ -137,6 +141,11 @@ def calamine_values(path: Path) -> dict[str, list[list[Any]]]:
         return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names if n in wanted}
 
 
+def package_check(path: Path) -> None:
+    with zipfile.ZipFile(path) as z:
+        check_package(z, path.name, FORM_SHEETS)
+
+
 def _copy(sample: Path, path: Path) -> None:
     shutil.copy(sample, path)
 
@@ -227,6 +236,7 @@ def main() -> int:
                 "calamine: open_workbook": timed(args.runs, functools.partial(open_workbook, path, reader="calamine")),
                 "calamine: open_workbook + normalize": timed(args.runs, functools.partial(read, path, "calamine")),
                 "calamine's values alone (the floor)": timed(args.runs, functools.partial(calamine_values, path)),
+                "package check alone (in both)": timed(args.runs, functools.partial(package_check, path)),
             }
             source = open_workbook(path, reader="calamine")
             ok, detail = same_result(normalize(open_workbook(path, reader="openpyxl")), normalize(source))
