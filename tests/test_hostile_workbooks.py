@@ -130,7 +130,10 @@ def test_prefixed_elements_are_counted_too(tmp_path: Path) -> None:
 
 
 def _many_sheets(count: int) -> tuple[Replace, dict[str, bytes]]:
-    entries = b"".join(b'<sheet name="extra%d" sheetId="%d" r:id="rIdX%d"/>' % (i, 1000 + i, i) for i in range(count))
+    r = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    entries = b"".join(
+        b'<sheet %s name="extra%d" sheetId="%d" r:id="rIdX%d"/>' % (r, i, 1000 + i, i) for i in range(count)
+    )
     rels = b"".join(
         b'<Relationship Id="rIdX%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         b'worksheet" Target="worksheets/extra%d.xml"/>' % (i, i)
