@@ -11,6 +11,7 @@ pipeline/batch.py spreads ``render`` over worker processes.
 from __future__ import annotations
 
 import glob
+import stat
 import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -119,24 +120,52 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
 
 
 def _expand_one(path: Path) -> list[Path]:
-    if path.is_dir():
-        found = _workbooks(path.iterdir())
+    mode = _mode(path)
+    if mode is not None and stat.S_ISDIR(mode):
+        found = _workbooks(_listed(path))
         if not found:
             raise UsageError(f"{display_path(path)}：文件夹中没有 .xlsx 工作簿")
         return found
-    if path.exists() or not any(ch in str(path) for ch in "*?["):
-        return [path]  # a missing file is the reader's to report, with the others still built
+    if mode is not None or not any(ch in str(path) for ch in "*?["):
+        return [path]  # a missing file (or a name too long to exist) is the reader's to report, the others built
     matches = [Path(m) for m in glob.glob(str(path), recursive=True)]
-    found = _workbooks(m for p in matches for m in (p.iterdir() if p.is_dir() else [p]))
+    found = _workbooks(m for p in matches for m in (_listed(p) if _is_dir(p) else [p]))
     if not found:
         raise UsageError(f"{path}：没有匹配的 .xlsx 工作簿")
     return found
 
 
 def _workbooks(paths: Iterable[Path]) -> list[Path]:
+    """The workbooks among ``paths``: regular files only (a FIFO or a device named .xlsx is not one)."""
     return sorted(
-        p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and p.is_file()
+        p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and _is_regular(p)
     )
+
+
+def _mode(path: Path) -> int | None:
+    """The file's mode (a link followed), None where there is no such file or it cannot be looked at (a name too
+    long for the file system): Path.is_dir raises for some of those."""
+    try:
+        return path.stat().st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def _is_dir(path: Path) -> bool:
+    mode = _mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+def _is_regular(path: Path) -> bool:
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+def _listed(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError as e:
+        raise UsageError(f"{display_path(folder)}：无法读取此文件夹（{e.strerror or e}）") from e
 
 
 @dataclass

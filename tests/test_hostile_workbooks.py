@@ -317,3 +317,14 @@ def test_a_killed_init_from_leaves_nothing_in_the_system_temp_folder(tmp_path: P
     run = genreport("init", str(out / "2023.xlsx"), "--from", str(SAMPLE))
     assert run["code"] == 0, run
     assert [p.name for p in out.iterdir()] == ["2023.xlsx"]
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "init"])
+def test_a_name_too_long_for_the_file_system_is_a_chinese_message(tmp_path: Path, command: str) -> None:
+    """A name over 255 bytes cannot exist, and Path.is_dir/exists raise for it: a message, never a traceback."""
+    for path in (tmp_path / f"{'很' * 100}.xlsx", tmp_path / ("很" * 100) / "2023.xlsx"):
+        run = genreport(command, str(path))
+        text = f"{run['out']}{run['err']}"
+        assert run["code"] == 1, text
+        assert "Traceback" not in text
+        assert "路径太长" in text, text

@@ -133,7 +133,11 @@ def check_target(path: Path, *, force: bool) -> None:
 
     if path.suffix.lower() != ".xlsx":
         raise OutputError(f"{display_path(path)}：填报模板须保存为 .xlsx 文件")
-    if path.exists() and not force:
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long to exist: writing it says so, in Chinese
+        exists = False
+    if exists and not force:
         raise OutputError(f"{display_path(path)} 已存在；如需覆盖请加 --force")
 
 
