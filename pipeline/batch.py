@@ -11,6 +11,7 @@ Results come back to the caller as they finish (``on_result``, completion order)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import traceback
@@ -192,6 +193,13 @@ def _stop(executor: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+    # A worker terminated while sending its result leaves half a message in the result pipe, and the executor's
+    # manager thread waits for the rest forever; the interpreter then hangs at exit joining it. With every worker
+    # gone, closing this process's own write end lets that read end in EOF, which the manager takes as a broken pool.
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 # --- in the worker processes ---------------------------------------------------------------------------------------

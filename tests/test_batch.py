@@ -41,15 +41,32 @@ def copies(folder: str, *names: str) -> list[Path]:
     return paths
 
 
-def genreport(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+def genreport(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=ENV,
         **kwargs,  # type: ignore[call-overload]
     )
+
+
+def first_line(process: subprocess.Popen[bytes]) -> str:
+    """The first line of its output, read byte by byte from the pipe: a buffered readline could take the next
+    lines along, which communicate() (reading the pipe itself) would then never see."""
+    assert process.stdout is not None
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            break
+        line += byte
+    return line.decode("utf-8")
+
+
+def finished(process: subprocess.Popen[bytes], timeout: float) -> tuple[str, str]:
+    stdout, stderr = process.communicate(timeout=timeout)
+    return stdout.decode("utf-8"), stderr.decode("utf-8")
 
 
 def left_behind(folder: Path) -> list[str]:
@@ -64,12 +81,11 @@ def test_ctrl_c_mid_batch_stops_the_workers_and_leaves_only_complete_reports() -
     copies("dept", *(f"d{i:02d}.xlsx" for i in range(12)))
     # a session of its own, so the signal can also go to the whole group, as a terminal's Ctrl-C does
     process = genreport("build", "dept", "-j", "2", "-o", "out", start_new_session=True)
-    assert process.stdout is not None
-    first = process.stdout.readline()
+    first = first_line(process)
     assert first.startswith("已生成 out/d"), first
     os.killpg(process.pid, signal.SIGINT)
     interrupted = time.monotonic()
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = finished(process, 60)
     stopped_after = time.monotonic() - interrupted
     assert process.returncode == 130, stderr
     assert stopped_after < 30  # a bound for a hung pool, not a speed figure
@@ -90,10 +106,9 @@ def test_ctrl_c_mid_batch_stops_the_workers_and_leaves_only_complete_reports() -
 def test_ctrl_c_to_the_command_alone_also_stops_its_workers() -> None:
     copies("dept", *(f"d{i:02d}.xlsx" for i in range(6)))
     process = genreport("build", "dept", "-j", "2", "-o", "out", start_new_session=True)
-    assert process.stdout is not None
-    process.stdout.readline()
+    first_line(process)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = finished(process, 60)
     assert process.returncode == 130, stderr
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)
@@ -238,7 +253,7 @@ def test_validate_in_workers_prints_in_input_order() -> None:
 def test_without_a_terminal_progress_is_plain_lines_and_a_plain_summary() -> None:
     copies("dept", "a.xlsx", "b.xlsx", "c.xlsx")
     process = genreport("build", "dept", "-o", "out", "-j", "2", "--no-comments")
-    stdout, stderr = process.communicate(timeout=300)
+    stdout, stderr = finished(process, 300)
     assert process.returncode == 0, stderr
     assert sorted(stdout.splitlines(), key=lambda line: line.split()[1]) == [
         line for name in "abc" for line in stdout.splitlines() if line.startswith(f"已生成 out/{name}.docx（")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -11,12 +11,10 @@ from ..errors import GenreportError, WorkbookInvalid, display_path
 from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR
 from ..render.formats import formats_help, parse_formats
-from .common import InputsArgument, JobsOption, TemplateOption, fail
+from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
 
 if TYPE_CHECKING:
     from ..session import BuildResult, BuildSession
-
-INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def build_command(
@@ -78,7 +76,7 @@ def build_command(
         if session.batches:
             _batched(session, results, workers)
     except KeyboardInterrupt:
-        raise _interrupted(done, len(paths)) from None
+        _interrupted(done, len(paths))
     if len(results) > 1:
         summary(results, progress)
     failed = [r for r in results if not r.ok]
@@ -86,13 +84,11 @@ def build_command(
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
 
 
-def _interrupted(done: list[BuildResult], total: int) -> typer.Exit:
+def _interrupted(done: list[BuildResult], total: int) -> NoReturn:
     built = sum(1 for r in done if r.ok)
-    typer.echo(
-        f"已中断（Ctrl-C）：{total} 个工作簿中 {built} 个的报告已完整生成，其余未生成；没有留下不完整的文件。",
-        err=True,
+    exit_interrupted(
+        f"已中断（Ctrl-C）：{total} 个工作簿中 {built} 个的报告已完整生成，其余未生成；没有留下不完整的文件。"
     )
-    return typer.Exit(INTERRUPTED)
 
 
 def _print_result(result: BuildResult, *, quiet: bool = False) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -36,6 +39,20 @@ JobsOption = Annotated[
         min=1,
     ),
 ]
+
+
+INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
+
+
+def exit_interrupted(message: str) -> NoReturn:
+    """Say what an interrupted batch left and end the process at once. Every file is complete or absent by now; a
+    worker pool stopped mid-result can leave Python's own exit waiting forever on the pool's manager thread (a
+    result half sent by a terminated worker), so the process ends without that wait."""
+    typer.echo(message, err=True)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(INTERRUPTED)
 
 
 def fail(e: GenreportError) -> typer.Exit:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import GenreportError, display_path
-from .common import InputsArgument, JobsOption, TemplateOption, fail
+from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
 
 
 class Format(StrEnum):
@@ -45,8 +45,7 @@ def validate_command(
         with progress.running():
             inspections = inspect_all(paths, profile, jobs or default_jobs(), lambda i, r: progress.advance())
     except KeyboardInterrupt:
-        typer.echo("已中断（Ctrl-C）：检查未完成。", err=True)
-        raise typer.Exit(130) from None
+        exit_interrupted("已中断（Ctrl-C）：检查未完成。")
     findings = [f for i in inspections for f in i.findings]
     if output_format is Format.json:
         typer.echo(as_json(findings))
