@@ -5,6 +5,7 @@ complete reports. Speed is measured in bench/bench_batch.py, never here."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import re
@@ -169,14 +170,35 @@ def test_a_corrupt_workbook_among_good_ones_fails_alone() -> None:
     assert sorted(p.name for p in Path("out").iterdir()) == ["a.docx", "c.docx"]
     lines = result.stderr.splitlines()
     table = lines[lines.index(next(line for line in lines if line.startswith("工作簿"))) :]
-    assert [row.split()[:2] for row in table[1:4]] == [
-        ["dept/a.xlsx", "成功"],
-        ["dept/b.xlsx", "失败：1"],
-        ["dept/c.xlsx", "成功"],
-    ], "the summary lists every input, in input order"
-    assert table[1].split()[3] == "a.docx" and table[2].split()[1:5] == ["失败：1", "处错误", "0", "—"]
+    assert [row.split()[:2] for row in (table[1], table[3])] == [["dept/a.xlsx", "成功"], ["dept/c.xlsx", "成功"]]
+    assert table[2].startswith("dept/b.xlsx  失败：文件已损坏或不是 .xlsx 工作簿"), "its first error, named"
+    assert table[1].split()[3] == "a.docx" and table[2].split()[-3:-1] == ["0", "—"]
     assert lines[-1] == "共 3 个工作簿：成功 2 个，失败 1 个。"
-    assert any(line.startswith("错误：dept/b.xlsx：") for line in lines)
+    assert sum(line.startswith("错误：dept/b.xlsx：") for line in lines) == 1, "the failure printed whole, once"
+
+
+def test_a_batch_counts_warnings_and_lists_them_with_v_and_logs_every_finding() -> None:
+    copies("dept", "a.xlsx", "b.xlsx")
+    quiet = runner.invoke(app, ["build", "dept", "-o", "out", "-j", "1", "--log", "findings.jsonl"])
+    assert quiet.exit_code == 0, quiet.output
+    assert not any(line.startswith("警告：") for line in quiet.stderr.splitlines()), "counted, not listed"
+    assert [row.split()[2] for row in quiet.stderr.splitlines() if row.startswith("dept/")] == ["18", "18"]
+    logged = [json.loads(line) for line in Path("findings.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(logged) == 36 and {e["file"] for e in logged} == {"dept/a.xlsx", "dept/b.xlsx"}
+    assert set(logged[0]) == {"file", "severity", "code", "sheet", "cell", "message"}
+    verbose = runner.invoke(app, ["-v", "build", "dept", "-o", "out2", "-j", "1"])
+    assert sum(line.startswith("警告：") for line in verbose.stderr.splitlines()) == 36
+
+
+def test_quiet_prints_only_failures_and_the_summary() -> None:
+    copies("dept", "a.xlsx")
+    Path("dept/b.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    result = runner.invoke(app, ["build", "dept", "-o", "out", "-j", "1", "--quiet"])
+    assert result.exit_code == 1
+    assert result.stdout == "", "no 已生成 lines"
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("错误：dept/b.xlsx：") and lines[-1] == "共 2 个工作簿：成功 1 个，失败 1 个。"
+    assert not any(line.startswith("警告：") for line in lines)
 
 
 def test_a_bug_on_one_workbook_of_many_is_its_error_only(monkeypatch: pytest.MonkeyPatch) -> None:

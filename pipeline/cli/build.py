@@ -9,7 +9,7 @@ import typer
 
 from ..errors import GenreportError, WorkbookInvalid, display_path
 from ..findings import codes
-from ..outfile import DEFAULT_OUT_DIR
+from ..outfile import DEFAULT_OUT_DIR, atomic_write
 from ..render.formats import formats_help, parse_formats
 from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
 
@@ -40,12 +40,26 @@ def build_command(
         ),
     ] = False,
     jobs: JobsOption = None,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="只显示失败的工作簿和最后的汇总（不列出生成的文件）。")
+    ] = False,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            metavar="文件",
+            help="把每个工作簿的每条问题写入这个文件，每行一条 JSON（file、severity、code、sheet、cell、message）。",
+        ),
+    ] = None,
 ) -> None:
     """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
 
     有错误的工作簿不生成，其余照常生成。
 
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
+
+    多个工作簿时，失败的工作簿随即完整列出它的错误，警告只计数（genreport -v build … 逐条列出），
+    最后的汇总表写明每个失败工作簿的第一处错误。
     """
     from ..batch import build_all, default_jobs
     from ..session import BuildSession
@@ -63,9 +77,11 @@ def build_command(
         raise fail(e) from None
     progress = Progress(len(paths), "生成报告")
     done: list[BuildResult] = []
+    batch = len(paths) > 1
+    warnings = not quiet and (not batch or _verbose())
 
     def report(index: int, result: BuildResult) -> None:
-        _print_result(result, quiet=not progress.lists_files)
+        _print_result(result, files=progress.lists_files and not quiet, warnings=warnings)
         done.append(result)
         progress.advance()
 
@@ -77,7 +93,9 @@ def build_command(
             _batched(session, results, workers)
     except KeyboardInterrupt:
         _interrupted(done, len(paths))
-    if len(results) > 1:
+    if log is not None:
+        _write_log(log, results)
+    if batch:
         summary(results, progress)
     failed = [r for r in results if not r.ok]
     if failed:
@@ -91,20 +109,28 @@ def _interrupted(done: list[BuildResult], total: int) -> NoReturn:
     )
 
 
-def _print_result(result: BuildResult, *, quiet: bool = False) -> None:
-    """Its warnings and errors, and (unless a bar shows progress and the summary lists the files) what it wrote."""
-    for finding in result.findings:
-        if finding.severity == "warning":
-            typer.echo(f"警告：{finding}", err=True)  # under --strict these are also what stopped the build
+def _verbose() -> bool:
+    """``genreport -v``: the log's notes, and in a batch every warning."""
+    import logging
+
+    return logging.getLogger("genreport").isEnabledFor(logging.INFO)
+
+
+def _print_result(result: BuildResult, *, files: bool = True, warnings: bool = True) -> None:
+    """A failure whole (every finding that stopped it), the warnings where asked, and what was written where the
+    file lines are wanted (not under a bar, whose summary lists them, nor with --quiet)."""
+    blocking = result.error.findings if isinstance(result.error, WorkbookInvalid) else []
+    if warnings:
+        for finding in result.findings:
+            if finding.severity == "warning" and finding not in blocking:
+                typer.echo(f"警告：{finding}", err=True)
     if result.error is None:
-        if result.outputs and not quiet:
+        if result.outputs and files:
             shown = "、".join(display_path(p) for p in result.outputs)
             typer.echo(f"已生成 {shown}（{result.seconds:.1f} 秒）")
     elif isinstance(result.error, WorkbookInvalid):
-        blocking = result.error.findings
-        for finding in blocking:
-            if finding.severity == "error":
-                typer.echo(f"错误：{finding}", err=True)
+        for finding in blocking:  # under --strict, warnings stop it too
+            typer.echo(f"{'错误' if finding.severity == 'error' else '警告'}：{finding}", err=True)
         if not (len(blocking) == 1 and blocking[0].code == codes.E_UNREADABLE.code):
             kind = "错误" if all(f.severity == "error" for f in blocking) else "问题（--strict：警告也不放行）"
             typer.echo(f"{display_path(result.input)}：有 {len(blocking)} 处{kind}，未生成报告。", err=True)
@@ -134,3 +160,32 @@ def _batched(session: BuildSession, results: list[BuildResult], workers: int) ->
             typer.echo(f"已生成 {display_path(result.outputs[-1])}")
         else:
             typer.echo(f"错误：{result.error}", err=True)
+
+
+def _write_log(path: Path, results: list[BuildResult]) -> None:
+    """Every finding of every workbook, in input order, one JSON object a line (an error that is no finding, such
+    as a template's, as a line of its own)."""
+    import json
+
+    from ..findings.report import JSON_KEYS
+
+    lines = []
+    for result in results:
+        for finding in result.findings:
+            lines.append({k: getattr(finding, k) for k in JSON_KEYS})
+        if result.error is not None and not isinstance(result.error, WorkbookInvalid) and not result.findings:
+            lines.append(
+                {
+                    "file": display_path(result.input),
+                    "severity": "error",
+                    "code": "",
+                    "sheet": "",
+                    "cell": "",
+                    "message": str(result.error),
+                }
+            )
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except GenreportError as e:
+        typer.echo(f"错误：{e}", err=True)

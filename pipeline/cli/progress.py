@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..session import BuildResult
 
 HEADERS = ("工作簿", "状态", "警告", "输出", "用时（秒）")
+FIRST_ERROR_WIDTH = 48  # the summary names a failure's first error, cut to this many terminal columns
 
 
 class Progress:
@@ -81,12 +82,29 @@ def _row(result: BuildResult) -> tuple[str, ...]:
     warnings = sum(1 for f in result.findings if f.severity == "warning")
     if result.error is None:
         status = "成功"
-    elif isinstance(result.error, WorkbookInvalid):
-        status = f"失败：{len(result.error.findings)} 处错误"
+    elif isinstance(result.error, WorkbookInvalid) and result.error.findings:
+        first = result.error.findings[0]
+        where = f"{first.sheet}!{first.cell} " if first.cell else (f"{first.sheet} " if first.sheet else "")
+        more = f"（共 {len(result.error.findings)} 处）" if len(result.error.findings) > 1 else ""
+        status = f"失败：{_shortened(where + first.message, FIRST_ERROR_WIDTH)}{more}"
     else:
-        status = "失败"
+        message = str(result.error).removeprefix(f"{display_path(result.input)}：")
+        status = f"失败：{_shortened(message, FIRST_ERROR_WIDTH)}"
     outputs = "、".join(p.name for p in result.outputs) or "—"
     return (display_path(result.input), status, str(warnings), outputs, f"{result.seconds:.1f}")
+
+
+def _shortened(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` display columns."""
+    text = " ".join(text.split())
+    if _width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if _width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
 
 
 def plain_table(rows: Sequence[tuple[str, ...]]) -> list[str]:
