@@ -328,3 +328,24 @@ def test_a_name_too_long_for_the_file_system_is_a_chinese_message(tmp_path: Path
         assert run["code"] == 1, text
         assert "Traceback" not in text
         assert "路径太长" in text, text
+
+
+@pytest.mark.parametrize(
+    "ranged",
+    [
+        b'<mergeCells count="1"><mergeCell ref="A1:Z100000"/></mergeCells>',
+        b'<hyperlinks><hyperlink ref="A1:Z100000" location="A1" display="x"/></hyperlinks>',
+    ],
+    ids=["merged", "hyperlink"],
+)
+def test_a_range_covering_millions_of_cells_is_refused(tmp_path: Path, ranged: bytes) -> None:
+    """openpyxl makes an object for every cell a merged range (or a hyperlink's range) covers: a 100-byte tag cost
+    44 s and 1 GB; the ranges count as the cells they cover."""
+
+    def replace(name: str, data: bytes) -> bytes:
+        if name != DUTIES:
+            return data
+        at = data.index(b"</sheetData>") + len(b"</sheetData>")
+        return data[:at] + ranged + data[at:]
+
+    refused(rewritten(tmp_path / "ranged.xlsx", replace), "部门职责", "合并单元格和超链接")

@@ -14,9 +14,10 @@ earlier, never let more through.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,25 +94,85 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Pack
                 if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
                     raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
             continue
-        rows, cells = Counted(_ROWS), Counted(_CELLS)
-        for chunk in _chunks(z, info, shown, budget):
-            if rows.feed(chunk) > MAX_STORED_ROWS:
-                raise _too_many_rows(shown, sheet)
-            if total_cells + cells.feed(chunk) > schema.MAX_CELLS:
-                raise _too_many_cells(shown, sheet)
-        total_cells += cells.count
-        package.rows[info.filename], package.cells[info.filename] = rows.count, cells.count
+        total_cells += _count_sheet(_chunks(z, info, shown, budget), shown, sheet, total_cells)
     return package
 
 
 def check_sheet(z: zipfile.ZipFile, shown: str, sheet: str, member: str) -> None:
     """One more sheet a template's layout reads after all (one the check above left uncounted), counted alike."""
-    rows, cells = Counted(_ROWS), Counted(_CELLS)
-    for chunk in _chunks(z, z.getinfo(member), shown, [MAX_UNPACKED, MAX_UNPACKED]):
+    _count_sheet(_chunks(z, z.getinfo(member), shown, [MAX_UNPACKED, MAX_UNPACKED]), shown, sheet, 0)
+
+
+def _count_sheet(chunks: Iterable[bytes], shown: str, sheet: str, before: int) -> int:
+    """The cells one worksheet part makes openpyxl hold: its stored cells, and every cell a merged range or a
+    hyperlink's range covers (openpyxl makes an object of each); refused over the limits."""
+    rows, cells, areas = Counted(_ROWS), Counted(_CELLS), Areas()
+    for chunk in chunks:
         if rows.feed(chunk) > MAX_STORED_ROWS:
             raise _too_many_rows(shown, sheet)
-        if cells.feed(chunk) > schema.MAX_CELLS:
-            raise _too_many_cells(shown, sheet)
+        if before + cells.feed(chunk) + areas.feed(chunk) > schema.MAX_CELLS:
+            raise _too_many_cells(shown, sheet, areas.total)
+    if before + cells.count + areas.finish() > schema.MAX_CELLS:
+        raise _too_many_cells(shown, sheet, areas.total)
+    return cells.count + areas.total
+
+
+_RANGED = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?(?:mergeCell|hyperlink)[\s/>][^<>]*")
+_REF = re.compile(rb"""\bref\s*=\s*(["'])([^"'<>]*)\1""")
+_RANGE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?")
+MAX_TAG = 2**16  # a merged range's or a hyperlink's tag is a few dozen bytes
+
+
+@dataclass
+class Areas:
+    """The cells covered by the ranges of mergeCell and hyperlink elements, read from a stream of chunks: each tag
+    is looked at once it is complete (it ends before the next "<")."""
+
+    total: int = 0
+    _tail: bytes = b""
+
+    def feed(self, chunk: bytes) -> int:
+        data = self._tail + chunk
+        last = data.rfind(b"<")
+        if last < 0:
+            self._tail = b""
+            return self.total
+        self._scan(data[:last])
+        self._tail = data[last:]
+        if len(self._tail) > MAX_TAG:
+            # a tag this long is no cell range; one that is a range is counted as covering everything
+            self.total += schema.MAX_CELLS + 1 if _RANGED.match(self._tail[:64] + b" ") else 0
+            self._tail = b""
+        return self.total
+
+    def finish(self) -> int:
+        self._scan(self._tail)
+        self._tail = b""
+        return self.total
+
+    def _scan(self, data: bytes) -> None:
+        if b"mergeCell" not in data and b"hyperlink" not in data:
+            return
+        for tag in _RANGED.finditer(data):
+            ref = _REF.search(tag.group())
+            for token in ref.group(2).split() if ref else ():
+                found = _RANGE.fullmatch(token)
+                if found:
+                    self.total += _area(*found.groups())
+
+
+def _area(first_column: bytes, first_row: bytes, last_column: bytes | None, last_row: bytes | None) -> int:
+    if last_column is None or last_row is None:
+        return 0  # one cell: openpyxl makes no other
+    columns = abs(_column(last_column) - _column(first_column)) + 1
+    return columns * (abs(int(last_row) - int(first_row)) + 1)
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
 
 
 def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int]) -> _Stream:
@@ -168,5 +229,8 @@ def _too_many_rows(shown: str, sheet: str) -> InputError:
     )
 
 
-def _too_many_cells(shown: str, sheet: str) -> InputError:
-    return _refused(shown, f"读到工作表“{sheet[:60]}”时单元格已超过 {schema.MAX_CELLS:,} 个（整个工作簿的上限）", sheet)
+def _too_many_cells(shown: str, sheet: str, covered: int = 0) -> InputError:
+    what = "（含合并单元格和超链接所覆盖的）" if covered else ""
+    return _refused(
+        shown, f"读到工作表“{sheet[:60]}”时单元格{what}已超过 {schema.MAX_CELLS:,} 个（整个工作簿的上限）", sheet
+    )
