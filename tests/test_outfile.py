@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import OutputError
-from pipeline.outfile import STALE_SECONDS, atomic_write, lock_files
+from pipeline.outfile import NAME_MAX, STALE_SECONDS, atomic_write, fit_name, lock_files, scratch_beside
 
 from .conftest import SAMPLE
 
@@ -105,3 +105,30 @@ def test_folder_build_takes_every_case_of_xlsx_and_xlsm() -> None:
     result = runner.invoke(app, ["validate", "in"])
     files = [line.split("：")[0] for line in result.stdout.splitlines() if line.startswith("in/")]
     assert files == ["in/a.XLSX", "in/b.xlsm", "in/c.xlsx"]
+
+
+def test_a_name_at_the_file_system_limit_is_written_and_its_temporary_name_fits(tmp_path: Path) -> None:
+    """254 bytes of name: the target fits, ".name.pid.random.tmp" would not; the temporary name is cut to fit."""
+    target = tmp_path / f"{'报' * 83}.docx"
+    assert len(target.name.encode()) == 254
+    atomic_write(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    assert len(fit_name("报" * 90, ".docx").encode()) <= NAME_MAX
+
+
+def test_scratch_folders_are_removed_and_stale_ones_swept(tmp_path: Path) -> None:
+    target = tmp_path / f"{'报' * 83}.xlsx"
+    with scratch_beside(target) as folder:
+        (folder / "openpyxl.sheet.xml").write_bytes(b"x")
+        assert folder.parent == tmp_path and len(folder.name.encode()) <= NAME_MAX
+    assert list(tmp_path.iterdir()) == []
+    with scratch_beside(target) as folder:
+        (folder / "left.xml").write_bytes(b"x")
+        os.utime(folder, (time.time() - STALE_SECONDS - 10,) * 2)
+        kept = folder
+        shutil.copytree(folder, tmp_path / "copy")  # what a kill would leave: the folder itself
+    shutil.move(str(tmp_path / "copy"), str(kept))
+    os.utime(kept, (time.time() - STALE_SECONDS - 10,) * 2)
+    atomic_write(target, b"data")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
