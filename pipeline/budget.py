@@ -25,6 +25,9 @@ from .findings.collector import Finding
 
 DEFAULT_MEMORY_MB = 1536  # the sample needs about 60 MB; 20,000 projects about 400 MB
 DEFAULT_SECONDS = 300.0  # the sample takes 0.3 s; 20,000 projects about 15 s
+# genreport serve: up to four jobs at once on a machine others use, and a person waiting for each answer
+SERVER_MEMORY_MB = 1024
+SERVER_SECONDS = 120.0
 
 
 def _env_number(name: str, default: float) -> float:

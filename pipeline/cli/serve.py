@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS
+
 if TYPE_CHECKING:
     from ..web.app import Settings
 
@@ -37,10 +39,10 @@ def serve_command(
     max_upload_mb: Annotated[int, typer.Option(help="上传工作簿的大小上限（MB）。", min=1, max=1024)] = 20,
     job_memory_mb: Annotated[
         int, typer.Option(help="处理每个上传的工作簿可用的内存上限（MB），超过即停止该次处理。", min=64, max=65536)
-    ] = 1024,
+    ] = int(SERVER_MEMORY_MB),
     job_seconds: Annotated[
         int, typer.Option(help="处理每个上传的工作簿的时限（秒），超过即停止该次处理。", min=5, max=3600)
-    ] = 120,
+    ] = int(SERVER_SECONDS),
     upload_seconds: Annotated[
         int, typer.Option(help="接收一次上传的时限（秒）：网络很慢时可放宽。", min=5, max=3600)
     ] = 120,

@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-DEFAULT_MEMORY_MB = 1024
-DEFAULT_SECONDS = 120.0
+from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS
+
+DEFAULT_MEMORY_MB = SERVER_MEMORY_MB  # sized with every job budget, in pipeline/budget.py
+DEFAULT_SECONDS = SERVER_SECONDS
 GRACE_SECONDS = 2.0  # the job's own budget (pipeline.budget) may answer first, with its own message
 NEAR_BYTES = 64 * 2**20  # a job that failed within this much of its limit ran out of memory
 TEMP_PREFIX = "genreport-web-"
