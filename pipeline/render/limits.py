@@ -1005,9 +1005,9 @@ class BoundedSandbox(SandboxedEnvironment):
             _tick()
             value = args[at] if len(args) > at else None
             # items of a text or a generator are new (s|list, xs|map(…)|list), items of a list are not (xs|sort)
-            new_items = fresh_items or type(value) is str
+            new_items = fresh_items or isinstance(value, str)  # Markup too
             if type(value) not in _PLAIN_TYPES and len(args) > at:
-                new_items = new_items or isinstance(value, (str, Iterator))
+                new_items = new_items or isinstance(value, Iterator)
                 value = self._filter_input(name, value)
                 args = (*args[:at], value, *args[at + 1 :])
             size = _text_size(value, limit) if printing and not isinstance(value, str) else 0
