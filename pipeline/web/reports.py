@@ -76,7 +76,7 @@ class _Build:
     def __init__(self, folder: Path, upload: Upload, template: str | None, fmt: str) -> None:
         from ..render.pdf import OfficeNotFound
         from ..session import BuildSession, finish_batches
-        from ..template.profile import resolve_profile
+        from ..template.profile import resolve_profile, template_named
 
         source = folder / "in" / upload.name  # the reports are named after it: 2022.xlsx → 2022.docx
         source.parent.mkdir()
@@ -84,7 +84,8 @@ class _Build:
         self.files: list[Path] = []
         self.error: NotBuilt | None = None
         try:
-            profile = resolve_profile(template) if template else None
+            # a name among the offered templates, never a folder the server happens to have in its working folder
+            profile = resolve_profile(template_named(template).folder) if template else None
             session = BuildSession(profile, folder / "out", formats=(fmt,))
             result = session.run(source)
             if session.batches and result.error is None:
@@ -134,10 +135,10 @@ def _scrub(text: str, folder: str) -> str:
 def blank_form(template: str | None, year: int) -> bytes:
     """The blank standard workbook of a template, as ``genreport init -t TEMPLATE`` writes it."""
     from ..template.layout import STANDARD
-    from ..template.profile import DEFAULT_NAME, resolve_profile
+    from ..template.profile import DEFAULT_NAME, resolve_profile, template_named
     from ..workbook.blank_form import create_workbook
 
-    profile = resolve_profile(template, need_document=False) if template else None
+    profile = resolve_profile(template_named(template).folder, need_document=False) if template else None
     layout = profile.layout if profile else STANDARD
     named = template if template and template != DEFAULT_NAME else None
     buffer = io.BytesIO()
