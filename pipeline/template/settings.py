@@ -35,8 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "report.title",
         '"{year}年度部门整体支出绩效自评报告"',
-        "报告标题；{year} 年度、{unit} 单位名称、{short_name} 单位简称。"
-        "也是 Word 文件属性中的标题（context 的 title）。",
+        "报告标题；{year} 年度、{unit} 单位名称、{short_name} 单位简称（只能这样写名称，不能加格式或属性），"
+        "最长 200 字。也是 Word 文件属性中的标题（context 的 title）。",
     ),
     Setting("words.unit_kind", '"部门"', "单位类别的称呼：部门、乡镇、委员会、单位……（context 的 words.unit_kind）。"),
     Setting("words.office", '"股室"', "内设机构的量词：“等N个股室”中的股室；可改为科室、办公室、站所……"),
