@@ -71,6 +71,7 @@ def _limits() -> list[str]:
         f"| 每张表的数据行 / data rows per sheet (formatted blank rows count) | {schema.MAX_SHEET_ROWS:,} |",
         f"| 单元格 / cells in the sheets read, all together | {schema.MAX_CELLS:,} |",
         f"| 共享文字 / shared strings | {schema.MAX_STRINGS:,} |",
+        f"| 其他部分的 XML 元素 / elements of any other part (styles, comments, drawings) | {schema.MAX_PART_TAGS:,} |",
         "",
     ]
 

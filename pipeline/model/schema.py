@@ -54,6 +54,7 @@ MAX_SHEETS = 250  # sheets of any kind
 MAX_SHEET_ROWS = 20_000  # data rows of one sheet the form reads (rows the file stores, formatted blank ones included)
 MAX_CELLS = 300_000  # cells stored in the sheets the form reads, all together (20,000 rows of 15 columns)
 MAX_STRINGS = 1_000_000  # entries of the shared string table
+MAX_PART_TAGS = 200_000  # elements of any other XML part (styles, comments, drawings): Excel's 64,000 formats fit
 
 
 @dataclass(frozen=True)

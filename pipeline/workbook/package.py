@@ -31,6 +31,7 @@ MAX_UNPACKED = schema.MAX_UNPACKED_MB * 2**20
 MAX_STORED_ROWS = schema.MAX_SHEET_ROWS + schema.HEADER_ROW  # the title and header rows come on top of the data
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+XML_PARTS = (".xml", ".rels", ".vml")  # openpyxl parses each whole: its tags are counted (styles: an object each)
 MAX_INDEX_PART = 8 * 2**20  # workbook.xml and its relationships are parsed whole: 250 sheets take under 100 KB
 STRINGS_PART = "xl/sharedStrings.xml"
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
@@ -89,10 +90,18 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Pack
         sheet = counted.get(info.filename)
         if sheet is None:
             strings = Counted(_STRINGS) if info.filename == STRINGS_PART else None
+            tags = Counted((b"<",)) if strings is None and info.filename.endswith(XML_PARTS) else None
+            ends = Counted((b"</",))
+            if info.filename in unread:
+                tags = None  # never parsed
             # a damaged sheet nobody reads stays unread, as before: only its bytes count
             for chunk in _Stream(z, info, shown, budget, tolerant=info.filename in unread):
                 if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
                     raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
+                if tags is not None and tags.feed(chunk) - ends.feed(chunk) > schema.MAX_PART_TAGS:
+                    raise _refused(
+                        shown, f"其中的 {info.filename[:80]} 有超过 {schema.MAX_PART_TAGS:,} 个 XML 元素（上限）"
+                    )
             continue
         total_cells += _count_sheet(_chunks(z, info, shown, budget), shown, sheet, total_cells)
     return package
