@@ -56,11 +56,10 @@ class Counted:
 
 @dataclass
 class Package:
-    """What the check learnt: the worksheets by sheet name, and the rows/cells of the ones counted."""
+    """What the check learnt: the worksheets by sheet name, and the cells the form's sheets make openpyxl hold."""
 
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → member
-    rows: dict[str, int] = field(default_factory=dict)  # member → stored rows
-    cells: dict[str, int] = field(default_factory=dict)  # member → stored cells
+    cells: int = 0
 
 
 def damaged(shown: str) -> InputError:
@@ -104,6 +103,7 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Pack
                     )
             continue
         total_cells += _count_sheet(_chunks(z, info, shown, budget), shown, sheet, total_cells)
+    package.cells = total_cells
     return package
 
 
