@@ -224,3 +224,19 @@ def test_text_merged_down_over_records_is_each_records_text(edited_sample: Calla
         wb[schema.PROJECTS.name].merge_cells("D3:D5")
 
     assert findings(edited_sample(edit, "2022.xlsx")) == []
+
+
+def test_a_merge_over_two_fields_of_a_form_is_an_error_at_the_range(edited_sample: Callable[..., Path]) -> None:
+    """Each row of a form is a field of its own: 单位名称 merged down over 单位简称 is no value for either."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[schema.BASIC.name].merge_cells(f"{NAME}:{SHORT}")
+
+    assert findings(edited_sample(edit, "2022.xlsx")) == [
+        (
+            "E_MERGED_CELLS",
+            schema.BASIC.name,
+            f"{NAME}:{SHORT}",
+            "“单位简称”与其他单元格合并在一起，无法确定它的值；请取消合并，分别填写",
+        )
+    ]

@@ -380,6 +380,14 @@ class _SheetReader:
         self.unknown(rows, {r for r in found_rows if r is not None}, [f.label for f in sheet.rows], rows=True)
         blank_required: list[tuple[Field, schema.ValueColumn, str]] = []
         given: set[tuple[str, str]] = set()  # cells holding something, usable or not
+        value_cells = {
+            (at_row, at_column): (f, vc)
+            for f in sheet.rows
+            if (at_row := self.find(rows, f.label)) is not None
+            for vc in sheet.columns
+            if (at_column := columns.get(vc.key)) is not None
+        }
+        unread = self.merged_over_fields(sheet, value_cells)
         for f in sheet.rows:
             found = self.find(rows, f.label)
             if found is None and f.may_be_absent:
@@ -393,6 +401,10 @@ class _SheetReader:
                 if c is None:
                     continue
                 ref = f"{get_column_letter(c)}{r}"
+                if (r, c) in unread:  # its merged range is reported; unusable, as a cell with a wrong value is
+                    given.add((f.key, vc.key))
+                    out.values[(f.key, vc.key)], out.refs[(f.key, vc.key)] = None, ref
+                    continue
                 value = self.convert(self.raw(r, c), f, None, ref)
                 if value is not None:
                     given.add((f.key, vc.key))
@@ -500,6 +512,37 @@ class _SheetReader:
                 f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
             )
         return out
+
+    def merged_over_fields(
+        self, sheet: FormSheet, cells: dict[tuple[int, int], tuple[Field, schema.ValueColumn]]
+    ) -> set[tuple[int, int]]:
+        """E_MERGED_CELLS for each merged range that would copy one cell's value into another field of a form (each
+        row of a form is a field of its own: no merge over two of them means anything); returns the value cells such
+        ranges cover, which are not read."""
+        unread: set[tuple[int, int]] = set()
+        for ref, top, left, bottom, right in self.ranges:
+            covered = [
+                (r, c)
+                for r in range(top, bottom + 1)
+                for c in range(left, right + 1)
+                if (r, c) in cells and (r, c) != (top, left)
+            ]
+            if not covered:
+                continue
+            unread.update(covered)
+            one = len(sheet.columns) == 1
+            named = "".join(
+                f"“{cells[at][0].label}”" if one else f"“{cells[at][0].label}”的“{cells[at][1].label}”"
+                for at in sorted(covered, key=lambda at: (at[1], at[0]))[:3]
+            )
+            more = "等" if len(covered) > 3 else ""
+            self.col.add(
+                codes.E_MERGED_CELLS,
+                self.sheet.name,
+                ref,
+                f"{named}{more}与其他单元格合并在一起，无法确定它的值；请取消合并，分别填写",
+            )
+        return unread
 
     def merged_over_rows(self, sheet: ListSheet, columns: dict[str, int]) -> set[tuple[int, int]]:
         """E_MERGED_CELLS for each merged range that would copy one value into the figures, dates or codes of other
