@@ -41,11 +41,13 @@ preview: $(BIN)/genreport
 bench: $(BIN)/genreport
 	$(BIN)/python bench/bench_batch.py --n $(or $(BENCH_N),50)
 
-# The seeded fuzz test at full size (CI runs 200 cases); FUZZ_SEED picks another set of the same mix.
+# The seeded fuzz test at full size (CI runs 200 cases), and the hostile workbooks at the issue's sizes; FUZZ_SEED
+# picks another set of the same mix.
 FUZZ_CASES ?= 3000
 FUZZ_SEED ?=
 fuzz: $(BIN)/genreport
-	GENREPORT_FUZZ_CASES=$(FUZZ_CASES) GENREPORT_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -n auto -p no:warnings tests/test_fuzz.py
+	GENREPORT_FUZZ_CASES=$(FUZZ_CASES) GENREPORT_FUZZ_SEED=$(FUZZ_SEED) GENREPORT_HOSTILE_SCALE=full \
+		$(BIN)/python -m pytest -q -n auto -p no:warnings tests/test_fuzz.py tests/test_hostile_workbooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -63,7 +63,7 @@ class BudgetExceeded(GenreportError):
         return Finding.of(codes.E_JOB_LIMIT, self.shown, "", "", self.message)
 
 
-class _Deadline(BaseException):
+class DeadlineReached(BaseException):
     """The job's time is up (BaseException: no ``except Exception`` in the job may swallow it)."""
 
 
@@ -85,7 +85,7 @@ def within(shown: str, budget: Budget | None = None) -> Iterator[None]:
         yield
     except MemoryError as e:
         raise BudgetExceeded(shown, f"内存超过上限 {budget.memory_mb:g} MB") from e
-    except _Deadline as e:
+    except DeadlineReached as e:
         raise BudgetExceeded(shown, f"处理时间超过上限 {budget.seconds:g} 秒") from e
     except GenreportError:
         raise
@@ -162,7 +162,7 @@ def _start_deadline(seconds: float) -> Any:
         return None
 
     def expire(signum: int, frame: Any) -> None:
-        raise _Deadline
+        raise DeadlineReached
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

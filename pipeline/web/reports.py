@@ -136,11 +136,13 @@ def blank_form(template: str | None, year: int) -> bytes:
     """The blank standard workbook of a template, as ``genreport init -t TEMPLATE`` writes it."""
     from ..template.layout import STANDARD
     from ..template.profile import DEFAULT_NAME, resolve_profile, template_named
-    from ..workbook.blank_form import create_workbook
+    from ..workbook.blank_form import create_workbook, openpyxl_temp_in
 
     profile = resolve_profile(template_named(template).folder, need_document=False) if template else None
     layout = profile.layout if profile else STANDARD
     named = template if template and template != DEFAULT_NAME else None
     buffer = io.BytesIO()
-    create_workbook(year, layout, named).save(buffer)
+    # openpyxl's temporary sheets in a private folder of this request, removed even if the save fails
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder, openpyxl_temp_in(Path(folder)):
+        create_workbook(year, layout, named).save(buffer)
     return buffer.getvalue()

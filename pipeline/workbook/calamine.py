@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHARED_STRINGS
 
+from ..budget import DeadlineReached
 from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, Unusual, check_strings, scan_sheet
 from .source import SourceWorkbook
 from .unused import EMPTY_SHEET, worksheet_parts
@@ -107,6 +108,8 @@ def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkb
         with zipfile.ZipFile(path) as z:
             members = {i.filename: b"" if i.filename in unused else z.read(i.filename) for i in z.infolist()}
             parts = worksheet_parts(z)
+    except MemoryError:
+        raise  # the job's budget, not a damaged package
     except Exception as e:  # a damaged package: the openpyxl path names the damage
         raise Unusual("package") from e
     for name, data in members.items():
@@ -161,6 +164,8 @@ def _cell_less(members: dict[str, bytes], form: dict[str, str], skip: dict[str, 
             reader.read()
             package: Any = reader.package
             strings_part = package.find(SHARED_STRINGS)
+    except MemoryError:
+        raise
     except Exception as e:  # openpyxl refuses the package: the openpyxl path reports why
         raise Unusual("openpyxl refuses the package") from e
     member = strings_part.PartName[1:] if strings_part is not None else None
@@ -199,7 +204,7 @@ def _calamine_values(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
     try:
         with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
             return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names}
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit, MemoryError, DeadlineReached):
+        raise  # an interruption or the job's budget, not calamine's trouble
     except BaseException as e:  # a Rust panic arrives as PanicException, a BaseException
         raise Unusual(f"calamine: {type(e).__name__}") from e

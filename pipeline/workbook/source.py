@@ -136,6 +136,8 @@ def load_book(path: Path, shown: str, *, data_only: bool, skip: dict[str, str] |
         member = re.search(r"named '([^']{1,120})'", str(e))
         what = f"缺少其中的组成部分 {member.group(1)}" if member else "缺少必要的组成部分"
         raise InputError(shown, f"不是有效的 .xlsx 工作簿（{what}），{CONVERT_HINT}") from e
+    except MemoryError:
+        raise  # the job's budget (pipeline/budget.py) names it; it is no damage in the file
     except Exception as e:
         causes = _causes(e)
         # defusedxml refuses entity declarations; openpyxl wraps that in a ValueError
