@@ -6,6 +6,7 @@ of these is a bug and is allowed to show its traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,8 +59,13 @@ class UsageError(GenreportError):
 
 
 def display_path(path: Path) -> str:
-    """The path as the user would recognise it: relative to the working directory when inside it."""
+    """The path as the user would recognise it: relative to the working directory when inside it. Bytes of a name
+    that are not text in the file system's encoding (Python keeps them as lone surrogates) show as �."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        shown = str(path)
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if _SURROGATE.search(shown) else shown
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -221,3 +221,17 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch: pytest.MonkeyP
 
 def test_short_help_option() -> None:
     assert runner.invoke(app, ["build", "-h"]).exit_code == 0
+
+
+def test_a_file_name_with_undecodable_bytes_prints_a_replacement_character(tmp_path: Path) -> None:
+    """Linux keeps a name's non-UTF-8 bytes as lone surrogates; a message shows them as �, never as \\udcff."""
+    import os
+
+    from pipeline.errors import display_path
+
+    name = os.fsdecode(b"x\xff2022.xlsx")
+    assert display_path(Path(name)) == "x\ufffd2022.xlsx"
+    (tmp_path / name).write_bytes(b"not a workbook")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / name)])
+    assert result.exit_code == 1
+    assert "\ufffd2022.xlsx" in result.output and "\\udcff" not in result.output
