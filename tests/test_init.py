@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -50,9 +52,51 @@ def dropdowns(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, str]:
     """First cell of each list validation → its allowed values."""
     out = {}
     for dv in ws.data_validations.dataValidation:
-        first = str(dv.sqref).split()[0].split(":")[0]
-        out[first] = dv.formula1.strip('"')
+        if dv.type == "list":
+            first = str(dv.sqref).split()[0].split(":")[0]
+            out[first] = dv.formula1.strip('"')
     return out
+
+
+def guards(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, DataValidation]:
+    """First cell of each validation → the validation."""
+    return {str(dv.sqref).split()[0].split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+
+
+def test_every_rule_stops_a_wrong_value_with_a_chinese_message(blank: Path) -> None:
+    """showErrorMessage off (openpyxl's default) let Excel and WPS take any typed value and never show the hint."""
+    wb = openpyxl.load_workbook(blank)
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            assert dv.showErrorMessage and dv.errorStyle == "stop", (ws.title, dv.sqref)
+            assert re.search(r"[\u4e00-\u9fff]", dv.error or ""), (ws.title, dv.sqref)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "kind", "low", "message"),
+    [
+        (schema.BUDGET, "B3", "decimal", "0", "应填数字（金额，单位见本表第1行），不能填文字，不能为负数"),
+        (schema.ASSETS, "B5", "decimal", "-1000000000000", "应填数字（金额，单位见本表第1行），不能填文字。"),  # 净资产
+        (schema.STAFFING, "B3", "whole", "0", "应填整数"),
+        (schema.BASIC, "B5", "whole", "1990", "应填四位数的年份"),
+        (schema.BASIC, "B9", "date", "32874", "应填日期"),
+        (schema.PROJECTS, "C3", "decimal", "0", "应填数字（金额"),
+    ],
+    ids=["amount", "signed-amount", "count", "year", "date", "list-amount"],
+)
+def test_typed_cells_accept_only_their_kind(
+    blank: Path, sheet: schema.Sheet, cell: str, kind: str, low: str, message: str
+) -> None:
+    dv = guards(openpyxl.load_workbook(blank)[sheet.name])[cell]
+    assert (dv.type, dv.operator, dv.formula1) == (kind, "between", low)
+    assert message in dv.error
+
+
+def test_every_sheet_prints_on_a4_at_page_width_with_its_headers(blank: Path) -> None:
+    for ws in openpyxl.load_workbook(blank).worksheets:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_title_rows == "$1:$2", ws.title
 
 
 @pytest.mark.parametrize("sheet", [s for s in schema.SHEETS if isinstance(s, ListSheet)], ids=lambda s: s.key)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import tempfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -16,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as openpyxl_writer
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import schema
@@ -146,8 +149,10 @@ def _write_title(ws: Worksheet, sheet: schema.Sheet) -> None:
         ws.cell(row=TITLE_ROW, column=1, value=schema.UNIT_LABEL).font = Font(bold=True)
         unit = ws.cell(row=TITLE_ROW, column=2, value=schema.DEFAULT_UNIT)
         unit.border = _BORDER
-        dv = DataValidation(type="list", formula1='"' + ",".join(schema.UNITS) + '"', allow_blank=False)
-        dv.error = "金额单位只能是“万元”或“元”"
+        dv = _stopping(
+            DataValidation(type="list", formula1='"' + ",".join(schema.UNITS) + '"', allow_blank=False),
+            "金额单位只能是“万元”或“元”，请从下拉列表中选择。",
+        )
         dv.add(unit)
         ws.add_data_validation(dv)
         ws.cell(row=TITLE_ROW, column=3, value=sheet.description).font = _HELP_FONT
@@ -181,6 +186,8 @@ def _write_form(ws: Worksheet, sheet: FormSheet) -> None:
             value_cell.border = _BORDER
             value_cell.number_format = NUMBER_FORMATS.get(f.kind, "General")
             value_cell.alignment = _WRAP if f.kind is Kind.TEXT else Alignment()
+        if not f.choices:
+            _guard(ws, f, f"B{r}:{get_column_letter(help_col - 1)}{r}")
         if f.default is not None:
             ws.cell(row=r, column=2, value=float(f.default) if f.kind is Kind.MONEY else f.default)
         note = ("【必填】" if f.required else "") + f.help
@@ -188,6 +195,7 @@ def _write_form(ws: Worksheet, sheet: FormSheet) -> None:
         help_cell.font = _HELP_FONT
         help_cell.alignment = _WRAP
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
+    _print_setup(ws, label_width + (40 if not sheet.money else 14) * len(sheet.columns) + 60)
 
 
 def list_columns(sheet: ListSheet, hints: bool) -> tuple[schema.Field, ...]:
@@ -212,11 +220,16 @@ def _write_list(ws: Worksheet, sheet: ListSheet, hints: bool) -> None:
             if f.kind is Kind.TEXT:
                 data_cell.alignment = _WRAP
         if f.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=True)
-            dv.error = f"请从下拉列表中选择：{'、'.join(f.choices)}"
+            dv = _stopping(
+                DataValidation(type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=True),
+                f"“{f.label}”只能从下拉列表中选择：{'、'.join(f.choices)}",
+            )
             dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
             ws.add_data_validation(dv)
+        else:
+            _guard(ws, f, f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    _print_setup(ws, sum(f.width for f in list_columns(sheet, hints)))
 
 
 def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:
@@ -239,6 +252,7 @@ def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:
             guide_cell.border = _BORDER
         row += 1
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    _print_setup(ws, sum(widths))
 
 
 def guide_entries(layout: Layout = STANDARD, *, hints: bool = True) -> list[tuple[str, str, str, str, str, str]]:
@@ -257,3 +271,65 @@ def guide_entries(layout: Layout = STANDARD, *, hints: bool = True) -> list[tupl
             note = " ".join(part for part in (f.help, where) if part)
             out.append((sheet.name, f.label, kind_description(f, sheet.money), required, "、".join(f.choices), note))
     return out
+
+
+# --- a form that guards itself ----------------------------------------------------------------------------------
+
+EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's phantom 1900-02-29 lies before our range)
+
+# what a typed cell accepts (Excel's and WPS's own data validation), and what they say when it is refused
+_LARGEST = 10**12  # as normalize bounds amounts: no department's figure comes near
+_DATES = ((dt.date(1990, 1, 1) - EPOCH).days, (dt.date(2100, 12, 31) - EPOCH).days)  # Excel's serial numbers
+
+
+def _stopping(dv: DataValidation, message: str) -> DataValidation:
+    """The rule enforced, not merely noted: Excel and WPS refuse the value and show ``message``."""
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    dv.errorTitle = "填写有误"
+    dv.error = message
+    return dv
+
+
+_Kind = Literal["whole", "decimal", "date"]
+
+
+def _rule(f: schema.Field) -> tuple[_Kind, object, object, str] | None:
+    """(type, minimum, maximum, message) of the values a field's cells accept; None for text."""
+    lowest = -_LARGEST if f.signed else 0
+    sign = "" if f.signed else "，不能为负数"
+    if f.kind is Kind.MONEY:
+        return "decimal", lowest, _LARGEST, f"“{f.label}”应填数字（金额，单位见本表第1行），不能填文字{sign}。"
+    if f.kind in (Kind.DECIMAL, Kind.PERCENT):
+        return "decimal", lowest, _LARGEST, f"“{f.label}”应填数字，不能填文字{sign}。"
+    if f.kind is Kind.INT:
+        return "whole", 0, _LARGEST, f"“{f.label}”应填整数（如 12），不能填文字或小数，不能为负数。"
+    if f.kind is Kind.YEAR:
+        return "whole", 1990, 2100, f"“{f.label}”应填四位数的年份，如 2022。"
+    if f.kind is Kind.DATE:
+        return "date", _DATES[0], _DATES[1], f"“{f.label}”应填日期，如 2023-03-31（1990 至 2100 年之间）。"
+    return None
+
+
+def _guard(ws: Worksheet, f: schema.Field, ref: str) -> None:
+    rule = _rule(f)
+    if rule is None:
+        return
+    kind, lowest, highest, message = rule
+    dv = _stopping(
+        DataValidation(type=kind, operator="between", formula1=str(lowest), formula2=str(highest), allow_blank=True),
+        message,
+    )
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _print_setup(ws: Worksheet, width: int) -> None:
+    """A4, every column on the page (scaled to its width), the header rows repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > 110 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+    ws.print_options.gridLines = False
