@@ -22,7 +22,6 @@ import argparse
 import functools
 import io
 import platform
-import re
 import statistics
 import sys
 import time
@@ -35,6 +34,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from results import write_section  # noqa: E402
 
 from pipeline.render import charts  # noqa: E402
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts  # noqa: E402
@@ -190,17 +192,6 @@ def section(rows: list[str], runs: int, profile: list[str]) -> str:
     )
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) this benchmark's section only: other benchmarks write theirs into the same file."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(HEADING) + r".*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(updated, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -221,7 +212,7 @@ def main() -> int:
     sample, sample_context = case(ROOT / "inputs" / "2022.xlsx")
     text = section(rows, args.runs, breakdown(sample, sample_context, args.runs))
     if not args.no_write:
-        write_section(text)
+        write_section(HEADING, text)
     print(text)
     return 0
 

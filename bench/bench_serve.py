@@ -28,6 +28,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from results import write_section  # noqa: E402
+
 SAMPLE = ROOT / "inputs" / "2022.xlsx"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Web page load (issue 10 §4)"
@@ -146,7 +149,7 @@ def main() -> int:
     lines = figures(args, latencies, failed, (wall, cpu, load), left, (idle, warm, middle, peak, after))
     print("\n".join(lines))
     if args.write:
-        write_section(lines)
+        write_section(HEADING, "\n".join(lines))
     return 1 if failed or left else 0
 
 
@@ -203,21 +206,6 @@ def figures(
             "",
         ]
     return lines
-
-
-def write_section(lines: list[str]) -> None:
-    """Replace this benchmark's section, or append it; the rest of the file is kept as it is at this moment."""
-    text = RESULTS.read_text(encoding="utf-8")
-    section = "\n".join(lines).rstrip("\n") + "\n"
-    start = text.find(HEADING)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
-    tmp = RESULTS.with_suffix(".md.tmp-serve")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(RESULTS)
 
 
 if __name__ == "__main__":

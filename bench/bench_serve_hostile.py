@@ -48,6 +48,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from results import write_section  # noqa: E402
+
 SAMPLE = ROOT / "inputs" / "2022.xlsx"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Web page under hostile load (issue 16 §5)"
@@ -369,21 +372,6 @@ def figures(args: argparse.Namespace, run: Run) -> list[str]:
     return lines
 
 
-def write_section(lines: list[str]) -> None:
-    """Replace this benchmark's section, or append it; the rest of the file is kept as it is at this moment."""
-    text = RESULTS.read_text(encoding="utf-8")
-    section = "\n".join(lines).rstrip("\n") + "\n"
-    start = text.find(HEADING)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
-    tmp = RESULTS.with_suffix(".md.tmp-hostile")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(RESULTS)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--uploads", type=int, default=200)
@@ -399,7 +387,7 @@ def main() -> int:
     if "Traceback" in run.server_log:
         print(run.server_log, file=sys.stderr)
     if args.write:
-        write_section(lines)
+        write_section(HEADING, "\n".join(lines))
     o = run.outcome
     bad = o.normal_failed or not all(h[2] for h in o.hostile) or run.left
     return 1 if bad else 0
