@@ -72,3 +72,29 @@ def test_the_workbook_survives_a_save_in_a_spreadsheet_program(tmp_path: Path) -
         return [p.text for p in docx.Document(str(path)).paragraphs]
 
     assert paragraphs(resaved.output) == paragraphs(original.output)
+
+
+def test_a_spreadsheet_program_reads_the_forms_rules_as_stopping_ones(tmp_path: Path) -> None:
+    """The blank form's rules, as LibreOffice Calc understood them: saved back by Calc, every dropdown and typed cell
+    still refuses a wrong value (error style stop, message shown) and says why in Chinese."""
+    import openpyxl
+
+    from pipeline.model import schema
+    from pipeline.workbook.blank_form import write_blank_workbook
+
+    write_blank_workbook(tmp_path / "form.xlsx", 2023)
+    saved = tmp_path / "saved"
+    soffice("--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(saved), "form.xlsx", cwd=tmp_path)
+    wb = openpyxl.load_workbook(saved / "form.xlsx")
+    rules = {
+        (ws.title, str(dv.sqref).split()[0].split(":")[0]): dv
+        for ws in wb.worksheets
+        for dv in ws.data_validations.dataValidation
+    }
+    assert rules, "Calc kept the rules"
+    for (sheet, cell), dv in rules.items():
+        assert dv.showErrorMessage and dv.errorStyle in (None, "stop"), (sheet, cell)  # stop is the default style
+        assert dv.error and any("\u4e00" <= ch <= "\u9fff" for ch in dv.error), (sheet, cell)
+    amount = rules[(schema.BUDGET.name, "B3")]
+    assert (amount.type, amount.operator, float(amount.formula1)) == ("decimal", "between", 0.0)
+    assert any(dv.type == "list" for (sheet, _), dv in rules.items() if sheet == schema.KPIS.name)
