@@ -98,3 +98,27 @@ def test_a_spreadsheet_program_reads_the_forms_rules_as_stopping_ones(tmp_path: 
     amount = rules[(schema.BUDGET.name, "B3")]
     assert (amount.type, amount.operator, float(amount.formula1)) == ("decimal", "between", 0.0)
     assert any(dv.type == "list" for (sheet, _), dv in rules.items() if sheet == schema.KPIS.name)
+
+
+def test_the_blank_form_prints_every_column_on_a4(tmp_path: Path) -> None:
+    """Printed (LibreOffice's PDF), each sheet fits the page width: the 填报说明 shows all six columns, its header
+    repeats, and the blank form is a handful of pages, not 43 with the type column cut."""
+    from pipeline.workbook.blank_form import write_blank_workbook
+
+    write_blank_workbook(tmp_path / "form.xlsx", 2023)
+    soffice("--convert-to", "pdf", "--outdir", str(tmp_path), "form.xlsx", cwd=tmp_path)
+    info = subprocess.run(["pdfinfo", "form.pdf"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages <= 25, pages
+    first, second = (
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", "form.pdf", "-"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in (1, 2)
+    )
+    for header in ("工作表", "字段", "类型", "必填", "可选值", "说明"):
+        assert header in first and header in second, header
