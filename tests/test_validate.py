@@ -590,3 +590,16 @@ def test_a_grades_list_left_empty_is_a_clear_error() -> None:
     shutil.copy(SAMPLE, "2022.xlsx")
     result = runner.invoke(app, ["validate", "2022.xlsx", "-t", "tpl"])
     assert (result.exit_code, result.stderr) == (1, "错误：tpl/rules.toml：评分规则缺少设置 'grades'\n")
+
+
+def test_many_extra_sheets_are_named_five_then_counted_in_one_line(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(SAMPLE)
+    for i in range(12):
+        wb.create_sheet(f"草稿{i}")
+    wb.save(tmp_path / "2022.xlsx")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "2022.xlsx"), "--format", "json"])
+    extra = [f for f in json.loads(result.stdout) if f["code"] == "W_EXTRA_SHEET"]
+    assert [f["sheet"] for f in extra] == ["草稿0", "草稿1", "草稿2", "草稿3", "草稿4", ""]
+    assert extra[-1]["message"] == "另有 7 张不是标准工作表（“草稿5”、“草稿6”、“草稿7”等），已忽略"

@@ -128,13 +128,20 @@ def _custom_rows(values: ListValues) -> tuple[CustomRow, ...]:
     )
 
 
+EXTRA_SHEETS_LISTED = 5  # extra sheets named one by one; more are counted in one line
+
+
 def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
     out = Normalized(source.display)
     col = Findings(source.display)
     known = {s.name for s in layout.all_sheets} | {schema.GUIDE_SHEET}
-    for name in source.sheet_names:
-        if name not in known:
-            col.add(codes.W_EXTRA_SHEET, name, "", "不是标准工作表，已忽略")
+    extra = [name for name in source.sheet_names if name not in known]
+    for name in extra[:EXTRA_SHEETS_LISTED]:
+        col.add(codes.W_EXTRA_SHEET, name, "", "不是标准工作表，已忽略")
+    if len(extra) > EXTRA_SHEETS_LISTED:  # a workbook of 200 scratch sheets gets one line for the rest, not 195
+        rest = extra[EXTRA_SHEETS_LISTED:]
+        named = "、".join(f"“{shown(name)}”" for name in rest[:3]) + ("等" if len(rest) > 3 else "")
+        col.add(codes.W_EXTRA_SHEET, "", "", f"另有 {len(rest)} 张不是标准工作表（{named}），已忽略")
     for sheet in layout.all_sheets:
         ws = source.sheet(sheet.name)
         if ws is None:
