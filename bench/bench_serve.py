@@ -56,15 +56,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(tmpdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(tmpdir: Path, *options: str, wait: float = 30) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "GENREPORT_TOKEN"} | {"TMPDIR": str(tmpdir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "serve", "--port", str(port)],
+        [sys.executable, "-m", "pipeline", "serve", "--port", str(port), *options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/", timeout=2).status_code == 200:

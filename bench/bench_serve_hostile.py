@@ -35,7 +35,6 @@ import os
 import platform
 import re
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,6 +48,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from bench_serve import percentile, start_server  # noqa: E402
 from results import write_section  # noqa: E402
 
 SAMPLE = ROOT / "inputs" / "2022.xlsx"
@@ -60,12 +60,6 @@ EXPECTED = {"oversized": (413,), "trickling": (408,), "malformed": (400,), "cros
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PYTHON_NAMES = re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception)\b")
 BOUNDARY = "b0undary"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mib(pid: int) -> float:
@@ -91,14 +85,6 @@ def forkserver_of(pid: int) -> int | None:
         if int(stat[1]) == pid and b"forkserver" in command:
             return int(entry.name)
     return None
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-# --- the hostile uploads -----------------------------------------------------------------------------------------
 
 
 def memory_workbook(sample: bytes, rows: int = 19_000) -> bytes:
@@ -246,25 +232,6 @@ def load(url: str, kinds: list[str | None], concurrency: int) -> Outcome:
     return outcome
 
 
-def start_server(tmpdir: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "GENREPORT_TOKEN"} | {"TMPDIR": str(tmpdir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "serve", "--port", str(port), *options],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start")
-
-
 def left_in(folder: Path) -> list[str]:
     """Files left in the server's TMPDIR, but multiprocessing's own socket folder (pymp-…)."""
     found = (p.relative_to(folder) for p in folder.rglob("*"))
@@ -293,7 +260,7 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:
         tmpdir = Path(folder)
         options = ("--job-memory-mb", str(job_memory_mb), "--upload-seconds", str(upload_seconds))
-        process, url = start_server(tmpdir, *options)
+        process, url = start_server(tmpdir, *options, wait=60)
         try:
             load(url, [None] * concurrency, concurrency)  # warm-up
             pids = {"server": process.pid, "forkserver": forkserver_of(process.pid) or process.pid}
