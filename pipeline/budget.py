@@ -108,7 +108,7 @@ class _Memory:
     limit: int
 
 
-def _address_space() -> int | None:
+def address_space() -> int | None:
     """Bytes of address space this process maps now (Linux), or None where that cannot be read."""
     try:
         with open("/proc/self/statm", encoding="ascii") as f:
@@ -123,7 +123,7 @@ def _limit_memory(megabytes: float) -> _Memory | None:
         import resource
     except ImportError:  # Windows
         return None
-    current = _address_space()
+    current = address_space()
     if current is None:
         return None
     previous = resource.getrlimit(resource.RLIMIT_AS)
@@ -139,7 +139,7 @@ def _limit_memory(megabytes: float) -> _Memory | None:
 
 
 def _near(memory: _Memory) -> bool:
-    current = _address_space()
+    current = address_space()
     return current is not None and current > memory.limit - 64 * 2**20
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS
+from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS, address_space
 
 DEFAULT_MEMORY_MB = SERVER_MEMORY_MB  # sized with every job budget, in pipeline/budget.py
 DEFAULT_SECONDS = SERVER_SECONDS
@@ -268,7 +268,7 @@ def _limit(limits: Limits) -> int | None:
     with contextlib.suppress(ValueError, OSError):
         cpu = int(limits.seconds) + 10
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    current = _mapped()
+    current = address_space()
     if current is None:
         return None
     limit = current + limits.memory_mb * 2**20
@@ -277,15 +277,6 @@ def _limit(limits: Limits) -> int | None:
     except (ValueError, OSError):
         return None
     return limit
-
-
-def _mapped() -> int | None:
-    """Bytes of address space this process maps now (Linux), or None."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _peak() -> int | None:
