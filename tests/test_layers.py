@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("pipeline.render",),
     ("pipeline.session",),
     ("pipeline.batch",),
+    ("pipeline.summary",),  # the bureau's overview of a batch: 汇总.xlsx and the summary note
     ("pipeline.cli", "pipeline.web", "pipeline.__main__", "pipeline"),
     ("pipeline.make",),  # dev-time generators of docs and shipped files
 ]
