@@ -18,12 +18,14 @@ from .source import CONVERT_HINT, SourceWorkbook, formula_refs, load_book
 from .unused import unused_parts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
+# every file name ending open_workbook reads (lower case): a folder's workbooks, the web page's upload form
+READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
 # calamine reads the values (read_calamine) unless GENREPORT_READER=openpyxl; either way openpyxl is the fallback
 DEFAULT_READER = os.environ.get("GENREPORT_READER") or "calamine"
-__all__ = ["EXCEL_ERRORS", "RawCell", "SourceWorkbook", "open_workbook"]
+__all__ = ["EXCEL_ERRORS", "READABLE_SUFFIXES", "RawCell", "SourceWorkbook", "open_workbook"]
 
 
 def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
