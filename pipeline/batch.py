@@ -62,16 +62,22 @@ def build_all(
 
 
 def inspect_all(
-    paths: Sequence[Path], profile: TemplateProfile | None, jobs: int, on_result: Done[Inspection] | None = None
+    paths: Sequence[Path],
+    profile: TemplateProfile | None,
+    jobs: int,
+    on_result: Done[Inspection] | None = None,
+    *,
+    model: bool = False,
 ) -> list[Inspection]:
-    """Every workbook's findings, in input order (checked in worker processes when jobs > 1)."""
+    """Every workbook's findings, in input order (checked in worker processes when jobs > 1). A worker sends back
+    the findings alone unless ``model`` asks for the model and the template too (the overview scores them)."""
     from .session import Profiles, inspect
 
     finish = on_result or (lambda i, r: None)
     if min(jobs, len(paths)) <= 1:
         profiles = Profiles()
         return _in_process(lambda p: inspect(p, profile, profiles), paths, finish, None)
-    return _in_pool(_inspect, profile, paths, min(jobs, len(paths)), finish, None)
+    return _in_pool(_inspect, (profile, model), paths, min(jobs, len(paths)), finish, None)
 
 
 def _committing(session: BuildSession, on_result: Done[BuildResult] | None) -> Done[BuildResult]:
@@ -204,7 +210,7 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 
 # --- in the worker processes ---------------------------------------------------------------------------------------
 
-_STATE: Any = None  # the session (build) or the profile (validate) this worker was started with
+_STATE: Any = None  # the session (build), or the profile and whether to send the model (validate)
 
 
 def _start_worker(state: Any) -> None:
@@ -224,7 +230,10 @@ def _inspect(path: Path) -> Inspection:
     global _PROFILES
     if _PROFILES is None:
         _PROFILES = Profiles()
-    found = inspect(path, _STATE, _PROFILES)
+    profile, model = _STATE
+    found = inspect(path, profile, _PROFILES)
+    if model:
+        return found
     return Inspection(found.path, None, found.findings)  # the model stays here: the parent prints findings only
 
 

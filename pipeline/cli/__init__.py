@@ -1,4 +1,4 @@
-"""Command line: ``genreport init | build | validate | explain | context | template | serve``.
+"""Command line: ``genreport init | build | validate | summary | explain | context | template | serve``.
 
 Each command is a module of its own that imports the pipeline inside the command, so that ``genreport --help``
 and ``genreport explain`` start without loading openpyxl or docxtpl. Errors reach the user through ``fail``.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from . import build, context, explain, init, serve, template, validate
+from . import build, context, explain, init, serve, summary, template, validate
 from .usage import ChineseGroup
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def _log_details() -> None:
 app.command("init")(init.init_command)
 app.command("build")(build.build_command)
 app.command("validate")(validate.validate_command)
+app.command("summary")(summary.summary_command)
 app.command("explain")(explain.explain_command)
 app.command("context")(context.context_command)
 app.add_typer(template.app, name="template")

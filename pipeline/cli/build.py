@@ -12,6 +12,7 @@ from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR, atomic_write
 from ..render.formats import formats_help, parse_formats
 from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
+from .summary import SummaryFlag, ThresholdOption
 
 if TYPE_CHECKING:
     from ..session import BuildResult, BuildSession
@@ -51,6 +52,8 @@ def build_command(
             help="把每个工作簿的每条问题写入这个文件，每行一条 JSON（file、severity、code、sheet、cell、message）。",
         ),
     ] = None,
+    summary_files: SummaryFlag = False,
+    threshold: ThresholdOption = 90,
 ) -> None:
     """为每个工作簿生成报告 OUT_DIR/<文件名>.docx（及 --format 要求的 .pdf、.html、.md）。
 
@@ -59,7 +62,7 @@ def build_command(
     模板：-t 指定的模板；不指定时用工作簿“基本信息”表“模板”一行写的模板，再没有则用默认模板。
 
     多个工作簿时，失败的工作簿随即完整列出它的错误，警告只计数（genreport -v build … 逐条列出），
-    最后的汇总表写明每个失败工作簿的第一处错误。
+    最后的汇总表写明每个失败工作簿的第一处错误。加 --summary 另写 汇总.xlsx 和 汇总说明.docx。
     """
     from ..batch import build_all, default_jobs
     from ..session import BuildSession
@@ -73,6 +76,8 @@ def build_command(
             profile, out_dir, strict=strict, percent_places=percent_places, formats=wanted, comments=not no_comments
         )
         paths = session.plan(inputs)
+        if summary_files:
+            _refuse_note_name(session, paths)
     except GenreportError as e:
         raise fail(e) from None
     progress = Progress(len(paths), "生成报告")
@@ -97,9 +102,40 @@ def build_command(
         _write_log(log, results)
     if batch:
         summary(results, progress)
+    if summary_files:
+        _overview(session, paths, results, workers, threshold)
     failed = [r for r in results if not r.ok]
     if failed:
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
+
+
+def _refuse_note_name(session: BuildSession, paths: list[Path]) -> None:
+    """A workbook named 汇总说明.xlsx would write its report where the note goes: refused before anything is
+    written, as two inputs of the same name are."""
+    from ..errors import UsageError
+    from ..summary import NOTE_NAME
+
+    for path in paths:
+        if session.output_path(path).name.casefold() == NOTE_NAME.casefold():
+            raise UsageError(f"{display_path(path)} 的报告与汇总说明同名（{NOTE_NAME}）：请改名，或去掉 --summary")
+
+
+def _overview(
+    session: BuildSession, paths: list[Path], results: list[BuildResult], workers: int, threshold: int
+) -> None:
+    """汇总.xlsx and 汇总说明.docx of the build. The session keeps no model of what it built, so each workbook is
+    read and scored once more (in the workers, about as long as its .docx took)."""
+    from ..batch import inspect_all
+    from .progress import Progress
+    from .summary import write_overview
+
+    progress = Progress(len(paths), "汇总", transient=True)
+    try:
+        with progress.running():
+            found = inspect_all(paths, session.profile, workers, lambda i, r: progress.advance(), model=True)
+    except KeyboardInterrupt:
+        exit_interrupted("已中断（Ctrl-C）：报告已生成，汇总未写入。")
+    write_overview(results, session.out_dir, threshold, inspections=found, profile=session.profile)
 
 
 def _interrupted(done: list[BuildResult], total: int) -> NoReturn:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import GenreportError, display_path
+from ..outfile import DEFAULT_OUT_DIR
 from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
+from .summary import SummaryFlag, ThresholdOption
 
 
 class Format(StrEnum):
@@ -24,8 +27,15 @@ def validate_command(
     strict: Annotated[bool, typer.Option("--strict", help="警告也按错误计（退出码 1）。")] = False,
     template: TemplateOption = None,
     jobs: JobsOption = None,
+    summary_files: SummaryFlag = False,
+    out_dir: Annotated[
+        Path, typer.Option("-o", "--out-dir", help="加 --summary 时，汇总.xlsx 和 汇总说明.docx 的输出文件夹。")
+    ] = DEFAULT_OUT_DIR,
+    threshold: ThresholdOption = 90,
 ) -> None:
     """检查工作簿：结构错误、合计不符、数量级异常等，逐条给出工作表和单元格。
+
+    加 --summary 另写 汇总.xlsx 和 汇总说明.docx（同 genreport summary），检查结果照常输出。
 
     退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
     """
@@ -43,7 +53,9 @@ def validate_command(
     progress = Progress(len(paths), "检查工作簿", transient=True)
     try:
         with progress.running():
-            inspections = inspect_all(paths, profile, jobs or default_jobs(), lambda i, r: progress.advance())
+            inspections = inspect_all(
+                paths, profile, jobs or default_jobs(), lambda i, r: progress.advance(), model=summary_files
+            )
     except KeyboardInterrupt:
         exit_interrupted("已中断（Ctrl-C）：检查未完成。")
     findings = [f for i in inspections for f in i.findings]
@@ -51,5 +63,9 @@ def validate_command(
         typer.echo(as_json(findings))
     else:
         typer.echo(as_text(findings, [display_path(i.path) for i in inspections]))
+    if summary_files:
+        from .summary import write_overview
+
+        write_overview(inspections, out_dir, threshold)
     if any(i.blocking(strict) for i in inspections):
         raise typer.Exit(1)

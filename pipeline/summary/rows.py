@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from ..derive.indicators import STANDARD
 from ..errors import WorkbookInvalid, display_path
@@ -124,7 +125,7 @@ def _row(
         file=display_path(inspection.path),
         unit=derived.report.basic.name if derived is not None else "",
         year=derived.report.basic.year if derived is not None else None,
-        template=inspection.profile.name if inspection.profile is not None else "",
+        template=Path(inspection.profile.name).name if inspection.profile is not None else "",  # as 模板 names it
         status=status,
         errors=sum(1 for f in findings if f.severity == "error"),
         warnings=sum(1 for f in findings if f.severity == "warning"),
