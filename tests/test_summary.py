@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -219,12 +220,41 @@ def test_a_threshold_of_80_names_no_unit(batch: list[Path], tmp_path: Path) -> N
 
 
 def test_a_mistake_in_the_note_template_writes_neither_file(tmp_path: Path) -> None:
+    """Checked over every branch before rendering: a misspelt field where this batch does not lead is found too."""
     source = docx.Document(str(ROOT / "templates" / "summary" / "note.docx"))
-    source.add_paragraph("{{ units_count }}")
+    source.add_paragraph(
+        "{% if failed > 1000 %}{{ units_count }}{% endif %}{% for u in below %}{{ u.units }}{% endfor %}"
+    )
     source.save(str(tmp_path / "note.docx"))
-    with pytest.raises(TemplateProblem, match=r"模板引用了不存在的字段.*units_count"):
+    with pytest.raises(TemplateProblem) as raised:
         write_summary(overview(validate([SAMPLE])), tmp_path / "out", template=tmp_path / "note.docx")
+    message = str(raised.value)
+    assert "模板引用了不存在的字段 units_count" in message
+    assert "模板引用了不存在的字段 u.units；您是否要写 u.unit？" in message
+    assert "（位于“四、各单位自评情况”下）" in message
     assert not (tmp_path / "out").exists()
+
+
+def test_a_note_template_mistake_ends_the_command_in_chinese(tmp_path: Path) -> None:
+    source = docx.Document(str(ROOT / "templates" / "summary" / "note.docx"))
+    source.add_paragraph("{{ nonesuch }}")
+    source.save("note.docx")
+    result = runner.invoke(app, ["summary", str(SAMPLE), "-o", "out", "--note-template", "note.docx"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("错误：note.docx：") and "模板引用了不存在的字段 nonesuch" in result.stderr
+    assert "Traceback" not in result.output and not Path("out").exists()
+
+
+def test_the_committed_note_template_is_what_the_script_makes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import summary_template
+
+    summary_template.build().save(str(tmp_path / "note.docx"))
+    names = ("word/document.xml", "word/styles.xml", "word/footer1.xml")
+    with zipfile.ZipFile(tmp_path / "note.docx") as fresh, zipfile.ZipFile(summary_template.OUT) as committed:
+        assert [fresh.read(n) for n in names] == [committed.read(n) for n in names], (
+            "run: python scripts/summary_template.py"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ commands

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import TemplateProblem
+from ..errors import TemplateProblem, display_path
 from ..findings import codes
+from ..findings.codes import Severity
+from ..findings.collector import Finding
 from ..numbers import quantize
 from ..render.docx import DocxRenderer
+from ..template.check import ERROR, TemplateInvalid
+from ..template.check.parts import template_parts
+from ..template.check.run import check_parts
+from ..template.check.shape import Mapping, shape_of
+from ..template.document import WordTemplate
 from ..template.number_style import RenderOptions
 from ..template.profile import default_rules, template_roots
-from .rows import Overview, Row
+from .rows import HAS_ERRORS, INDICATORS, PASSED, Overview, Row
 from .vocabulary import CommonFinding, Failure, GradeCount, Scores, SummaryContext, UnitLine, UnitRate
 
 NOTE_FOLDER, NOTE_FILE = "summary", "note.docx"  # not report.docx: no workbook may choose it as its report template
@@ -37,10 +45,53 @@ def note_template() -> Path:
 
 
 def render_note(overview: Overview, template: Path | None = None, *, today: dt.date | None = None) -> bytes:
-    """The note as .docx bytes; TemplateProblem names the template and the field it got wrong."""
+    """The note as .docx bytes. The template is checked first over every branch, as ``build`` checks a report's
+    (a field misspelt where this batch's figures do not lead is found all the same): TemplateInvalid lists each
+    mistake at its paragraph, TemplateProblem names a file that is no Word template."""
     path = template or note_template()
     renderer = DocxRenderer(path, RenderOptions())
+    check_note(renderer)
     return renderer.render_bytes(note_context(overview, today=today))
+
+
+def check_note(renderer: DocxRenderer) -> None:
+    """Raise TemplateInvalid for the note template's errors, its fields checked against the declared context
+    (an example that takes every branch: each list with an item)."""
+    shown = display_path(renderer.path)
+    try:
+        parts = template_parts(WordTemplate(renderer.data, {}, shown))
+    except TemplateProblem:
+        raise
+    except Exception as e:  # whatever python-docx raises for a file that is no Word document
+        raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
+    problems = check_parts(parts, renderer.env, _example_shape())
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise TemplateInvalid(shown, errors)
+
+
+def _example_shape() -> Mapping:
+    """The shape of a note context in which every list has an item and every optional figure a value."""
+    finding = Finding(Severity.WARNING, "W_SUM_MISMATCH", "甲.xlsx", "收支预决算", "E9", "合计不符")
+    scored = Row(
+        file="甲.xlsx",
+        unit="甲",
+        year=2022,
+        template="default",
+        status=PASSED,
+        errors=0,
+        warnings=1,
+        first_error="",
+        score=Decimal("90.00"),
+        grade="优",
+        adjusted=Decimal(1),
+        actual=Decimal(1),
+        indicators={key: Decimal("0.5") for key, _ in INDICATORS},
+        findings=(finding,),
+    )
+    failed = replace(scored, file="乙.xlsx", unit="乙", status=HAS_ERRORS, errors=1, first_error="错误", indicators={})
+    shape = shape_of(note_context(Overview((scored, failed))))
+    return shape if isinstance(shape, Mapping) else Mapping()
 
 
 def note_context(overview: Overview, *, today: dt.date | None = None) -> SummaryContext:
