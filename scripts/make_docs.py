@@ -1,7 +1,7 @@
 """Regenerate what is generated: docs/workbook.md and pipeline/model/records.py from pipeline/model/schema.py,
-docs/findings.md from pipeline/findings/codes.py, docs/template-guide.md from the template context of the
-sample, the filter registry and the template.toml settings, and the context shape `template check` ships. Tests
-fail when a committed copy is stale."""
+docs/findings.md from pipeline/findings/codes.py, docs/summary-guide.md from pipeline/summary/vocabulary.py,
+docs/template-guide.md from the template context of the sample, the filter registry and the template.toml
+settings, and the context shape `template check` ships. Tests fail when a committed copy is stale."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.findings.docs import findings_markdown  # noqa: E402
 from pipeline.make.context_shape import SHIPPED, generate  # noqa: E402
 from pipeline.make.records import records_source  # noqa: E402
+from pipeline.make.summary_guide import summary_guide_markdown  # noqa: E402
 from pipeline.make.template_guide import guide_markdown, sample_context  # noqa: E402
 from pipeline.make.workbook_docs import workbook_markdown  # noqa: E402
 from pipeline.template.check.shape import dumps  # noqa: E402
@@ -38,8 +39,10 @@ if __name__ == "__main__":
     (ROOT / "docs" / "workbook.md").write_text(workbook_markdown(), encoding="utf-8")
     (ROOT / "docs" / "findings.md").write_text(findings_markdown(), encoding="utf-8")
     (ROOT / "docs" / "template-guide.md").write_text(guide_markdown(sample_context(ROOT)), encoding="utf-8")
+    (ROOT / "docs" / "summary-guide.md").write_text(summary_guide_markdown(), encoding="utf-8")
     SHIPPED.write_text(dumps(generate()), encoding="utf-8")
     print(
-        "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, pipeline/model/records.py and "
+        "wrote docs/workbook.md, docs/findings.md, docs/template-guide.md, docs/summary-guide.md, "
+        "pipeline/model/records.py and "
         "pipeline/template/check/context_shape.json"
     )

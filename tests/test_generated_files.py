@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline.make.summary_guide import summary_guide_markdown
 from pipeline.make.template_guide import UndocumentedFields, field_rows, guide_markdown, sample_context
 from pipeline.make.workbook_docs import workbook_markdown
 
@@ -61,6 +62,11 @@ def test_console_script_builds_the_sample(tmp_path: Path) -> None:
     # the published figures' faults (5) and the slips of its typed text (13: tests/test_proofreading.py)
     assert [line.split("：")[0] for line in proc.stderr.splitlines()] == ["警告"] * 18
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2022.docx"]
+
+
+def test_summary_guide_is_current() -> None:
+    committed = (ROOT / "docs" / "summary-guide.md").read_text(encoding="utf-8")
+    assert committed == summary_guide_markdown(), "run: python scripts/make_docs.py"
 
 
 def test_template_guide_is_current() -> None:

@@ -47,7 +47,7 @@ class FindingTotals(TypedDict):
 
 class CommonFinding(TypedDict):
     code: Annotated[str, M("问题代码，如 W_SUM_MISMATCH（genreport explain 代码 可查说明）", TEXT)]
-    title: Annotated[str, M("问题名称，如“合计与分项不符”", TEXT)]
+    title: Annotated[str, M("问题名称，如“合计与各项之和不符”", TEXT)]
     severity: Annotated[str, M("错误或警告", TEXT)]
     count: Annotated[int, M("出现处数", INT)]
     units: Annotated[int, M("涉及单位数", INT)]
