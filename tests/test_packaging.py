@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .conftest import ROOT
 
-SHIPPED = {"default", "township"}  # the templates the project ships; pyproject.toml lists them one by one
+SHIPPED = {"default", "township", "summary"}  # the templates the project ships; pyproject.toml lists them one by one
 
 
 def build_wheel(source: Path, out: Path) -> zipfile.ZipFile:
