@@ -81,6 +81,7 @@ def _overview_sheet(sheet: Worksheet, overview: Overview) -> None:
     ]
     formats = [col[2] for col in OVERVIEW_COLUMNS]
     _table(sheet, "Overview", [col[0] for col in OVERVIEW_COLUMNS], rows, formats, [col[3] for col in OVERVIEW_COLUMNS])
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3  # 24 columns: on A4 the figures would print too small
     last = len(rows) + 1
     headers = [col[0] for col in OVERVIEW_COLUMNS]
     grade, status, rate = (get_column_letter(headers.index(h) + 1) for h in ("等级", "状态", "预算执行率"))
@@ -154,7 +155,7 @@ def _table(
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = 1  # every column on the page, as many pages down as the rows need
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
