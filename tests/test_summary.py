@@ -329,3 +329,20 @@ def test_validate_summary_prints_the_findings_and_writes_the_overview(batch: lis
     assert "W_STALE_WORDING" in result.stdout or "年中" in result.stdout
     rows = table_rows(Path("out") / BOOK_NAME, "汇总")
     assert [r["单位名称"] for r in rows] == [SAMPLE_UNIT, TOWNSHIP_UNIT]
+
+
+def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_path: Path) -> None:
+    """Not the workbook's fault: the row says what stopped it, and the findings sheet has that line too."""
+    source = docx.Document(str(ROOT / "templates" / "default" / "report.docx"))
+    source.add_paragraph("{{ unit.nmae }}")
+    source.save("broken.docx")
+    shutil.copy(SAMPLE, "a.xlsx")
+    shutil.copy(SAMPLE, "b.xlsx")
+    result = runner.invoke(app, ["build", "a.xlsx", "b.xlsx", "-t", "broken.docx", "-o", "out", "-j", "1", "--summary"])
+    assert result.exit_code == 1
+    rows = table_rows(Path("out") / BOOK_NAME, "汇总")
+    assert [r["状态"] for r in rows] == [NOT_BUILT, NOT_BUILT]
+    assert str(rows[0]["第一处错误"]).startswith("broken.docx：") and "unit.nmae" in str(rows[0]["第一处错误"])
+    assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 18  # read and scored all the same
+    lines = table_rows(Path("out") / BOOK_NAME, "问题清单")
+    assert [r["说明"] for r in lines if r["级别"] == "错误"] == [rows[0]["第一处错误"], rows[1]["第一处错误"]]
