@@ -136,9 +136,12 @@ def _expand_one(path: Path) -> list[Path]:
 
 
 def _workbooks(paths: Iterable[Path]) -> list[Path]:
-    """The workbooks among ``paths``: regular files only (a FIFO or a device named .xlsx is not one)."""
+    """The workbooks among ``paths`` (.xlsx, .xls, .ods: the reader's READABLE_SUFFIXES): regular files only (a FIFO
+    or a device named .xlsx is not one)."""
+    from .workbook.reader import READABLE_SUFFIXES  # beside open_workbook, imported above from the same module
+
     return sorted(
-        p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and _is_regular(p)
+        p for p in paths if p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith("~$") and _is_regular(p)
     )
 
 

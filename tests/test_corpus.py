@@ -67,6 +67,25 @@ def unreadable(message: str, xfail: str = "") -> Fails:
 XML_ENTITIES = unreadable(f"工作簿中含有不安全的 XML 实体定义，已拒绝读取；{HINT}")
 FORMULA = "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；请在 Excel 或 WPS 中打开并保存后再试"
 
+_LISTS_ABSENT = ("支出明细",)
+_FORMS_ABSENT = ("三公经费", "政府采购", "资产")
+_BASIC_ROWS = ("单位名称", "单位简称", "年度", "主管部门", "评价依据", "项目分项说明金额标准（万元）", "报告日期")
+_SHEETS_REQUIRED = ("部门职责", "内设机构", "人员编制", "决算单位", "收支预决算", "文字")
+# an .ods holding one cell of 基本信息: read as the .xlsx it would be saved as, everything else missing
+ODS_STUB = Fails(
+    (
+        *(f"警告：{{f}} › {s}：未找到工作表“{s}”，按空表处理" for s in _LISTS_ABSENT),
+        *(f"警告：{{f}} › {s}：未找到工作表“{s}”，按未填写处理，报告中不写这部分" for s in _FORMS_ABSENT),
+        *(
+            f"警告：{{f}} › {s}：未找到工作表“{s}”，按空表处理"
+            for s in ("项目", "项目资金来源", "楼堂馆所", "绩效指标")
+        ),
+        *(f"错误：{{f}} › 基本信息!A:A：A列缺少“{r}”行（请勿修改“项目”列的文字）" for r in _BASIC_ROWS),
+        *(f"错误：{{f}} › {s}：缺少工作表“{s}”" for s in _SHEETS_REQUIRED),
+        SUMMARY.replace("{n}", "13"),
+    )
+)
+
 NO_DEPARTMENT_KPIS = "警告：{f} › 收支预决算!D3：部门整体支出绩效自评表的总分和等级无法计算，缺少绩效指标（未填写）"
 
 EXPECTED: dict[str, Fails | Builds] = {
@@ -85,10 +104,11 @@ EXPECTED: dict[str, Fails | Builds] = {
     "billion_laughs_worksheet.xlsx": XML_ENTITIES,
     "external_entity_worksheet.xlsx": XML_ENTITIES,
     # 2. old and foreign formats: the message names the conversion
-    "old_excel_97.xls": unreadable(f"这是旧版 Excel 97-2003 格式（.xls），{HINT}"),
-    "xls_renamed.xlsx": unreadable(f"这是旧版 Excel 97-2003 格式（.xls），{HINT}"),
-    "opendocument.ods": unreadable(f"这是 OpenDocument 表格（.ods），{HINT}"),
-    "ods_renamed.xlsx": unreadable(f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{HINT}"),
+    # .xls and .ods are read, by content whatever the name (issue 17 §4): these are stubs, so what they lack is listed
+    "old_excel_97.xls": unreadable(f"工作簿中没有任何工作表（文件可能已损坏）；{HINT}"),
+    "xls_renamed.xlsx": unreadable(f"工作簿中没有任何工作表（文件可能已损坏）；{HINT}"),
+    "opendocument.ods": ODS_STUB,
+    "ods_renamed.xlsx": ODS_STUB,
     # 3. formulas
     "formula_without_cached_value.xlsx": errors(
         f"{{f}} › 支出明细!D3：{FORMULA}", f"{{f}} › 三公经费!C3：{FORMULA}", f"{{f}} › 项目!C4：{FORMULA}"

@@ -57,7 +57,7 @@ CASES: dict[str, tuple[Callable[[], Path | str], str]] = {
     ),
     "old_xls": (
         lambda: (Path("old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504), Path("old.xls"))[1],
-        "错误：old.xls：这是旧版 Excel 97-2003 格式（.xls），请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试\n",
+        "错误：old.xls：文件已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试\n",
     ),
     "text_in_number": (
         lambda: make(lambda wb: wb[schema.THREE_PUBLIC.name].__setitem__("C4", "约2万")),

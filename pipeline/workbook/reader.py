@@ -13,6 +13,7 @@ from ..errors import InputError, display_path
 from ..model import schema
 from ..model.schema import SHEETS
 from .cells import EXCEL_ERRORS, RawCell, Unusual
+from .foreign import ODS_MIMETYPE, open_ods, open_xls
 from .package import check_package, damaged
 from .source import CONVERT_HINT, SourceWorkbook, formula_refs, load_book
 from .unused import unused_parts
@@ -20,6 +21,17 @@ from .unused import unused_parts
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
 # every file name ending open_workbook reads (lower case): a folder's workbooks, the web page's upload form
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+USE_ORIGINAL = "请使用原始的 Excel 工作簿（.xlsx、.xls 或 .ods）"
+# formats genreport cannot read, by file name ending: what the user should do instead
+UNREADABLE = {
+    ".et": "这是 WPS 表格文件（.et），genreport 无法读取；请在 WPS 中打开，“另存为”Excel 工作簿（*.xlsx）后再试",
+    ".ett": "这是 WPS 表格模板（.ett），genreport 无法读取；请在 WPS 中打开，“另存为”Excel 工作簿（*.xlsx）后再试",
+    ".numbers": "这是 Apple Numbers 文件（.numbers），genreport 无法读取；请在 Numbers 中“导出为”Excel（.xlsx）后再试",
+    ".xlsb": f"这是 Excel 二进制工作簿（.xlsb），genreport 无法读取；{CONVERT_HINT}",
+    ".pdf": f"这是 PDF 文件，genreport 无法从中读取数据；{USE_ORIGINAL}",
+    ".csv": "这是文本文件（.csv），不是 Excel 工作簿；请使用 genreport init 生成的 .xlsx 填报模板",
+    ".txt": "这是文本文件（.txt），不是 Excel 工作簿；请使用 genreport init 生成的 .xlsx 填报模板",
+}
 
 
 FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
@@ -48,27 +60,27 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
             "（可能是损坏或恶意文件）",
         )
     suffix = path.suffix.lower()
+    if suffix in UNREADABLE:
+        raise InputError(shown, UNREADABLE[suffix])
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(512)
     except OSError as e:
         raise InputError(shown, f"无法读取（{e.strerror or e}）") from e
     if not head:
         raise InputError(shown, "文件是空的，不是 Excel 工作簿")
-    if head == OLE_MAGIC:
+    if head.startswith(b"%PDF"):
+        raise InputError(shown, f"这是 PDF 文件，只是扩展名为“{path.suffix}”；{USE_ORIGINAL}")
+    if suffix not in READABLE_SUFFIXES:
+        raise InputError(shown, f"不是 Excel 工作簿（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
+    if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
             raise InputError(shown, "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
-        raise InputError(shown, f"这是旧版 Excel 97-2003 格式（.xls），{CONVERT_HINT}")
-    if suffix == ".ods":
-        raise InputError(shown, f"这是 OpenDocument 表格（.ods），{CONVERT_HINT}")
-    if suffix in (".csv", ".txt"):
-        raise InputError(
-            shown, f"这是文本文件（{suffix}），不是 Excel 工作簿；请使用 genreport init 生成的 .xlsx 填报模板"
-        )
-    if suffix not in (".xlsx", ".xlsm"):
-        raise InputError(shown, f"不是 .xlsx 文件（扩展名为“{path.suffix or '无'}”）；{CONVERT_HINT}")
+        return open_xls(path, shown)  # by its content: an .xls named .xlsx reads too
     if not zipfile.is_zipfile(path):
-        raise InputError(shown, f"文件已损坏或不是 .xlsx 工作簿（无法作为 xlsx 打开）；{CONVERT_HINT}")
+        raise InputError(shown, f"{_not_a_workbook(head, suffix)}；{CONVERT_HINT}")
+    if _is_ods(path):
+        return open_ods(path, shown)
     skip = _check_package(path, shown)
     fallback = ""
     if (reader or DEFAULT_READER) == "calamine":
@@ -89,6 +101,29 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
         # Formula results live only in the cached values Excel/WPS wrote on save.
         source.cached = load_book(path, shown, data_only=True, skip=skip)
     return source
+
+
+def _not_a_workbook(head: bytes, suffix: str) -> str:
+    """What a file that is neither a compound file nor a zip is: systems that "export to Excel" often write a web
+    page or Excel 2003's XML under an .xls name."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in text:
+        return f"这是网页（HTML）文件，只是扩展名为“{suffix}”（一些系统导出的“Excel”其实是网页）"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return f"这是 Excel 2003 XML 表格，只是扩展名为“{suffix}”"
+    return f"文件已损坏或不是 {suffix} 工作簿（无法作为 {suffix.lstrip('.')} 打开）"
+
+
+def _is_ods(path: Path) -> bool:
+    """An OpenDocument spreadsheet, by its mimetype member (whatever its name says)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("mimetype") if "mimetype" in z.namelist() else None
+            if info is None or info.file_size >= 4096:
+                return False
+            return ODS_MIMETYPE in z.read(info).decode("ascii", "replace")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError):
+        return False  # the xlsx path names the damage
 
 
 def _file_kind(path: Path, shown: str) -> os.stat_result:
