@@ -72,7 +72,7 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{%p for f in failures %}"),
     (
         "Normal",
-        "{{ loop.index }}．{{ f.unit }}{% if f.unit != f.file %}（{{ f.file }}）{% endif %}："
+        "{{ loop.index }}．{% if f.unit %}{{ f.unit }}（{{ f.file }}）{% else %}{{ f.file }}{% endif %}："
         "{{ f.first_error }}{% if f.errors > 1 %}（共{{ f.errors }}处错误）{% endif %}",
     ),
     ("Normal", "{%p endfor %}"),

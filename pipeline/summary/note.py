@@ -135,7 +135,7 @@ def _year(rows: tuple[Row, ...]) -> int | None:
 
 
 def _failure(row: Row) -> Failure:
-    return Failure(unit=row.name, file=row.file, first_error=row.first_error, errors=row.errors)
+    return Failure(unit=row.unit, file=row.file, first_error=row.first_error, errors=row.errors)
 
 
 def _grades(rows: tuple[Row, ...]) -> list[GradeCount]:

@@ -58,8 +58,8 @@ class Row:
 
     @property
     def name(self) -> str:
-        """The unit, or the file where the workbook did not say."""
-        return self.unit or self.file
+        """The unit, or the file's name where the workbook did not say."""
+        return self.unit or Path(self.file).name
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ class NoteDocument(TypedDict):
 
 
 class Failure(TypedDict):
-    unit: Annotated[str, M("单位名称（工作簿读不出单位名称时为文件名）", TEXT)]
+    unit: Annotated[str, M("单位名称；工作簿读不出单位名称时为空", TEXT)]
     file: Annotated[str, M("工作簿文件", TEXT)]
     first_error: Annotated[str, M("第一处错误：工作表!单元格 及说明", TEXT)]
     errors: Annotated[int, M("错误处数", INT)]
@@ -55,7 +55,7 @@ class CommonFinding(TypedDict):
 
 class UnitLine(TypedDict):
     index: Annotated[int, M("序号（按输入顺序）", INT)]
-    unit: Annotated[str, M("单位名称（读不出时为文件名）", TEXT)]
+    unit: Annotated[str, M("单位名称（读不出时为工作簿的文件名）", TEXT)]
     status: Annotated[str, M("状态：通过、有错误（检查），已生成、未生成（生成报告）", TEXT)]
     score: Annotated[Decimal | None, M("总分", POINTS)]
     grade: Annotated[str | None, M("等级", TEXT)]
