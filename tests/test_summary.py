@@ -9,6 +9,7 @@ order so that input order shows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -346,3 +347,10 @@ def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_
     assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 18  # read and scored all the same
     lines = table_rows(Path("out") / BOOK_NAME, "问题清单")
     assert [r["说明"] for r in lines if r["级别"] == "错误"] == [rows[0]["第一处错误"], rows[1]["第一处错误"]]
+
+
+def test_validate_json_with_summary_keeps_standard_output_json(batch: list[Path], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(batch[1]), "--format", "json", "--summary", "-o", "out", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 18
+    assert f"已生成 out/{BOOK_NAME}、out/{NOTE_NAME}" in result.stderr

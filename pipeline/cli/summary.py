@@ -87,8 +87,10 @@ def write_overview(
     inspections: Sequence[Inspection] = (),
     profile: TemplateProfile | None = None,
     note_template: Path | None = None,
+    stdout: bool = True,
 ) -> None:
-    """Write the two files and say so (with the counts a bureau reads first); a failure to write ends the command."""
+    """Write the two files and say so (with the counts a bureau reads first); a failure to write ends the command.
+    ``stdout`` False keeps the "已生成" line off standard output (validate --format json prints JSON alone there)."""
     from ..summary import overview, write_summary
 
     summary = overview(results, inspections=inspections, profile=profile, threshold=Decimal(threshold) / Decimal(100))
@@ -98,7 +100,7 @@ def write_overview(
         raise fail(e) from None
     failed = sum(1 for row in summary.rows if row.failed)
     scored = [row for row in summary.rows if row.score is not None]
-    typer.echo(f"已生成 {'、'.join(display_path(p) for p in written)}")
+    typer.echo(f"已生成 {'、'.join(display_path(p) for p in written)}", err=not stdout)
     typer.echo(
         f"汇总 {len(summary.rows)} 个工作簿：没有错误 {len(summary.rows) - failed} 个，有错误 {failed} 个；"
         f"算出总分 {len(scored)} 个。",

@@ -66,6 +66,6 @@ def validate_command(
     if summary_files:
         from .summary import write_overview
 
-        write_overview(inspections, out_dir, threshold)
+        write_overview(inspections, out_dir, threshold, stdout=output_format is Format.text)
     if any(i.blocking(strict) for i in inspections):
         raise typer.Exit(1)
