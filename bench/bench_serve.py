@@ -138,11 +138,13 @@ def main() -> int:
             load = max(load, os.getloadavg()[0])
             time.sleep(0.5)
             after = rss_mib(process.pid)
-            found = (p.relative_to(tmpdir) for p in tmpdir.rglob("*"))  # but the forkserver's socket folder
-            left = sorted(str(p) for p in found if not p.parts[0].startswith("pymp-"))
+            # but the forkserver's socket folder and the reports kept for their stated time (gone once it stops)
+            found = (p.relative_to(tmpdir) for p in tmpdir.rglob("*"))
+            left = sorted(str(p) for p in found if not p.parts[0].startswith(("pymp-", "genreport-kept-")))
         finally:
             process.terminate()
             _, err = process.communicate(timeout=15)
+        left += sorted(str(p.relative_to(tmpdir)) for p in tmpdir.glob("genreport-kept-*"))
     if b"Traceback" in err:
         print(err.decode(errors="replace"), file=sys.stderr)
         failed = failed or 1

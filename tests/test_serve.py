@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +29,7 @@ from starlette.testclient import TestClient
 
 from pipeline.model import schema
 from pipeline.web.app import Settings, create_app
+from pipeline.web.store import ROOT_PREFIX
 from pipeline.web.uploads import UploadRejected, safe_name
 
 from .conftest import ROOT, SAMPLE
@@ -80,6 +83,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield live
     _, err = live.stop()
     assert "Traceback" not in err, err
+    assert kept_in(live.tmpdir) == [] and list(live.tmpdir.glob(ROOT_PREFIX + "*")) == []  # gone with the server
 
 
 def post(url: str, name: str, data: bytes, **fields: str) -> httpx.Response:
@@ -93,8 +97,16 @@ def findings_rows(html: str) -> list[list[str]]:
 
 def left_in(folder: Path) -> list[str]:
     """What is in a server's TMPDIR but the folder of multiprocessing's own socket (pymp-…, the forkserver's,
-    removed when the server stops)."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("pymp-"))
+    removed when the server stops) and the folder of the kept reports (genreport-kept-…, removed when they expire
+    and when the server stops: see ``kept_in``)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(("pymp-", ROOT_PREFIX)))
+
+
+def kept_in(folder: Path) -> list[str]:
+    """The kept files in a server's TMPDIR, as TOKEN/N/NAME."""
+    return sorted(
+        str(p.relative_to(root)) for root in folder.glob(ROOT_PREFIX + "*") for p in root.rglob("*") if p.is_file()
+    )
 
 
 def assert_empty(folder: Path) -> None:
@@ -107,15 +119,24 @@ def assert_empty(folder: Path) -> None:
 # --- the real server ---------------------------------------------------------------------------------------------
 
 
-def test_page_offers_the_templates_and_every_format(server: Server) -> None:
+def display_name(template: str) -> tuple[str, str]:
+    """A template's display name and description as its template.toml states them (the folder's name without)."""
+    stated = tomllib.loads((ROOT / "templates" / template / "template.toml").read_text("utf-8")).get("template", {})
+    return stated.get("name") or template, stated.get("description", "")
+
+
+def test_page_offers_the_templates_by_display_name(server: Server) -> None:
     response = httpx.get(server.url + "/")
     assert response.status_code == 200
     page = response.text
-    assert '<option value="default">default</option>' in page
-    assert '<option value="township">township</option>' in page
-    for fmt in ("docx", "pdf", "html", "md"):
-        assert f'name="format" value="{fmt}"' in page
+    for template in ("default", "township"):
+        label, description = display_name(template)
+        title = f' title="{description}"' if description else ""
+        assert f'<option value="{template}"{title}>{label}</option>' in page
     assert "下载空白填报表" in page and "由上年工作簿生成本年填报表" in page
+    assert 'name="workbook" accept=".xlsx,.xlsm,.xls,.ods" multiple required' in page
+    assert '<input type="hidden" name="wait" value="1">' in page
+    assert "检查结果和生成的报告在服务器上保留 30 分钟，到时自动删除" in page
     assert "<script" not in page  # the whole flow works with forms alone
 
 
@@ -136,7 +157,13 @@ def test_upload_shows_the_sample_findings_and_the_preview(server: Server) -> Non
     preview = re.search(r'<iframe class="preview"[^>]*sandbox srcdoc="([^"]*)"', html)
     assert preview is not None
     assert TITLE in preview.group(1) and "&lt;h1" in preview.group(1)
-    assert str(server.tmpdir) not in html and "genreport-web-" not in html
+    assert str(server.tmpdir) not in html and "genreport-web-" not in html and ROOT_PREFIX not in html
+    # every format of this one build is offered, the PDF opening in the page's progress frame
+    token = re.search(r'href="files/([\w-]{32})/1/2022\.docx" download>下载Word', html)
+    assert token is not None, html
+    assert f'href="making/{token.group(1)}/1/2022.pdf" target="fetch">下载PDF' in html
+    assert "在服务器上保留到" in html and "（30 分钟），到时自动删除" in html
+    assert f"{token.group(1)}/1/2022.docx" in kept_in(server.tmpdir)
     assert_empty(server.tmpdir)
 
 
@@ -164,7 +191,8 @@ def test_each_format_downloads(server: Server, fmt: str) -> None:
 BAD_UPLOADS = [
     ("notes.txt", b"just some text", 415, "不是 Excel 工作簿"),
     ("2022.xlsx", b"just some text renamed", 415, "内容不是 Excel 工作簿"),
-    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 415, "旧版 Excel 97-2003"),
+    ("old.xls", b"PK\x03\x04 a zip named .xls", 415, "内容不是 Excel 工作簿"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 422, "有 1 处错误，未生成报告"),  # read: broken
     ("empty.xlsx", b"", 400, "是空文件"),
     ("..", SAMPLE.read_bytes(), 400, "文件名“..”无效"),
     ("PK.xlsx", b"PK\x03\x04 a zip that is not a workbook", 422, "有 1 处错误，未生成报告"),
@@ -440,3 +468,195 @@ def test_a_loopback_server_without_a_token_refuses_other_host_names(server: Serv
     """A page elsewhere that rebinds its DNS name to 127.0.0.1 reaches the server with its own Host: refused."""
     assert httpx.get(server.url + "/", headers={"Host": "evil.example"}).status_code == 400
     assert httpx.get(server.url + "/", headers={"Host": f"localhost:{server.port}"}).status_code == 200
+
+
+# --- one build per upload, kept for a stated time ----------------------------------------------------------------
+
+
+def links(html: str) -> dict[str, str]:
+    """The result page's downloads: file name → address (files/… or making/…)."""
+    return {href.rsplit("/", 1)[1]: href for href in re.findall(r'href="((?:\.\./)*(?:files|making)/[^"]+)"', html)}
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each function run as a job (a process of its own): a build is one job."""
+    from pipeline.web import jobs
+
+    started: list[str] = []
+    real = jobs.run
+
+    def run(function: object, *args: object, **how: object) -> object:
+        started.append(getattr(function, "__name__", "?"))
+        return real(function, *args, **how)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "run", run)
+    return started
+
+
+def test_one_build_serves_every_format(client: TestClient, private_tmp: Path, counted: list[str]) -> None:
+    checked = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)})
+    assert checked.status_code == 200 and "0 个错误，18 个警告" in checked.text
+    assert counted == ["check"]
+    found = links(checked.text)
+    assert sorted(found) == ["2022.docx", "2022.html", "2022.md", "2022.pdf"]
+    docx_bytes = client.get("/" + found["2022.docx"]).content
+    assert docx.Document(io.BytesIO(docx_bytes)).paragraphs[0].text == TITLE
+    assert client.get("/" + found["2022.html"]).text.count(f"<title>{TITLE}</title>") == 1
+    assert client.get("/" + found["2022.md"]).text.startswith(f"# {TITLE}")
+    again = client.get("/" + found["2022.docx"])
+    assert again.content == docx_bytes and again.headers["content-disposition"].endswith("UTF-8''2022.docx")
+    assert counted == ["check"]  # three formats, four downloads: no build but the check's
+    if shutil.which("soffice") is None:
+        return
+    pdf = client.get("/" + found["2022.pdf"].replace("making/", "files/", 1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/" + found["2022.pdf"].replace("making/", "files/", 1)).content == pdf.content
+    assert counted == ["check", "make_pdf"]  # the PDF made once, from the kept .docx
+    assert_empty(private_tmp)
+
+
+def test_the_pages_own_form_polls_a_waiting_page(client: TestClient, private_tmp: Path) -> None:
+    """With wait=1 (the page's form) the answer is at once “正在生成…”, reloading itself until the result is there;
+    the PDF's link shows its own progress, then downloads."""
+    answer = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)}, data={"wait": "1"})
+    assert answer.status_code == 200 and "正在检查并生成报告…" in answer.text
+    refresh = re.search(r'<meta http-equiv="refresh" content="1;url=(result/[\w-]{32})">', answer.text)
+    assert refresh is not None, answer.text
+    for _ in range(600):  # a meta refresh each second in a browser; polled here until the jobs are done
+        page = client.get("/" + refresh.group(1))
+        if "正在检查并生成报告" not in page.text:
+            break
+        assert '<meta http-equiv="refresh" content="1">' in page.text
+        time.sleep(0.1)
+    assert page.status_code == 200 and "0 个错误，18 个警告" in page.text
+    assert 'href="../explain/W_SUM_MISMATCH"' in page.text  # relative to /result/TOKEN
+    making = links(page.text)["2022.pdf"]
+    assert making.startswith("../making/")
+    if shutil.which("soffice") is None:
+        return
+    first = client.get("/" + making.removeprefix("../"))
+    assert "正在生成 2022.pdf…" in first.text and 'class="spinner"' in first.text
+    for _ in range(1200):
+        shown = client.get("/" + making.removeprefix("../"))
+        if "正在生成" not in shown.text:
+            break
+        time.sleep(0.1)
+    download = re.search(r'content="0;url=\.\./\.\./\.\./(files/[^"]+)"', shown.text)
+    assert download is not None and "2022.pdf 已生成，正在下载" in shown.text, shown.text
+    assert client.get("/" + download.group(1)).content.startswith(b"%PDF")
+
+
+def sample_with_error(tmp_path: Path) -> bytes:
+    wb = openpyxl.load_workbook(SAMPLE)
+    wb[schema.BASIC.name][schema.form_cell(schema.BASIC, "year", "value")] = "二〇二二"
+    path = tmp_path / "坏.xlsx"
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_several_workbooks_give_each_ones_findings_the_summary_and_a_zip(
+    client: TestClient, private_tmp: Path, tmp_path: Path, counted: list[str]
+) -> None:
+    sample = SAMPLE.read_bytes()
+    files = [("workbook", ("2022.xlsx", sample, XLSX)), ("workbook", ("坏.xlsx", sample_with_error(tmp_path), XLSX)),
+             ("workbook", ("2022.XLSX", sample, XLSX))]  # fmt: skip
+    response = client.post("/check", files=files)
+    assert response.status_code == 200
+    html = response.text
+    assert counted == ["check", "check", "check", "summarize"]  # each workbook in a job of its own
+    assert "共 3 个工作簿：2 个已生成报告，1 个未生成" in html
+    for name in ("2022.xlsx", "坏.xlsx", "2022-2.xlsx"):  # a second 2022 would overwrite the first's report
+        assert f"<h2>“{name}”：" in html
+    assert "“坏.xlsx”有 1 处错误，未生成报告" in html
+    found = links(html)
+    assert {"2022.docx", "2022-2.docx", "汇总.xlsx", "汇总说明.docx", "全部报告.zip"} <= set(found)
+    assert "坏.docx" not in found
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/" + found["全部报告.zip"]).content))
+    assert sorted(archive.namelist()) == ["2022-2.docx", "2022.docx"]
+    assert docx.Document(io.BytesIO(archive.read("2022.docx"))).paragraphs[0].text == TITLE
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/" + found["汇总.xlsx"]).content))
+    lines = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    at = next(i for i, line in enumerate(lines) if "工作簿" in line and "状态" in line)
+    rows = [dict(zip(lines[at], line, strict=True)) for line in lines[at + 1 :] if any(line)]
+    assert [(r["工作簿"], r["状态"]) for r in rows] == [("2022.xlsx", "已生成"), ("坏.xlsx", "未生成"),
+                                                         ("2022-2.xlsx", "已生成")]  # fmt: skip
+    text = " ".join(str(c.value) for row in book.worksheets[1].iter_rows() for c in row if c.value is not None)
+    assert str(private_tmp) not in text and "genreport-web-" not in text
+    assert_empty(private_tmp)
+
+
+def test_an_upload_is_capped_in_files_and_bytes(private_tmp: Path) -> None:
+    client = TestClient(create_app(Settings(max_upload_bytes=1024 * 1024, max_files=2)))
+    three = [("workbook", (f"{i}.xlsx", b"PK\x03\x04", XLSX)) for i in range(3)]
+    response = client.post("/check", files=three)
+    assert response.status_code == 400 and "一次最多上传 2 个工作簿：请分几次上传" in response.text
+    two = [("workbook", (f"{i}.xlsx", b"PK\x03\x04" + b"\0" * (600 * 1024), XLSX)) for i in range(2)]
+    response = client.post("/check", files=two)
+    assert response.status_code == 413 and "不能超过 1 MB" in response.text  # the cap is on the upload as a whole
+    assert_empty(private_tmp)
+
+
+def test_kept_files_expire_at_the_stated_time_and_are_deleted(private_tmp: Path) -> None:
+    app = create_app(Settings(keep_seconds=600))
+    client = TestClient(app)
+    html = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)}).text
+    assert "（10 分钟），到时自动删除" in html
+    docx_link = links(html)["2022.docx"]
+    token = docx_link.split("/")[1]
+    assert client.get("/" + docx_link).status_code == 200
+    assert f"{token}/1/2022.docx" in kept_in(private_tmp)
+    store = app.state.store
+    now = time.monotonic()
+    store.clock = lambda: now + 599  # not yet
+    assert client.get("/" + docx_link).status_code == 200
+    store.clock = lambda: now + 601
+    gone = client.get("/" + docx_link)
+    assert gone.status_code == 404 and "检查结果已过期（只保留 10 分钟）或不存在，文件已删除" in gone.text
+    assert client.get(f"/result/{token}").status_code == 404
+    assert kept_in(private_tmp) == []
+    store.close()
+    assert list(private_tmp.glob(ROOT_PREFIX + "*")) == []
+
+
+def test_the_oldest_uploads_go_first_when_the_disk_cap_is_reached(private_tmp: Path) -> None:
+    app = create_app(Settings(kept_uploads=2, kept_bytes=10 * 1024 * 1024))
+    client = TestClient(app)
+    tokens = []
+    for _ in range(3):
+        html = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)}).text
+        tokens.append(links(html)["2022.docx"].split("/")[1])
+    assert [client.get(f"/files/{t}/1/2022.docx").status_code for t in tokens] == [404, 200, 200]
+    assert sorted({k.split("/")[0] for k in kept_in(private_tmp)}) == sorted(tokens[1:])
+    app.state.store.max_bytes = 1  # over the byte cap: every finished upload but the newest goes
+    client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)})
+    assert len({k.split("/")[0] for k in kept_in(private_tmp)}) == 1
+    app.state.store.close()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/files/short/1/2022.docx", "/files/" + "A" * 32 + "/1/2022.docx", "/result/" + "A" * 32,
+     "/files/{token}/1/..%2F..%2Fetc%2Fpasswd", "/files/{token}/1/%2E%2E", "/files/{token}/2/2022.docx",
+     "/files/{token}/..%2F1/2022.docx", "/making/{token}/1/2022.docx", "/files/{token}/all/2022.docx"],
+)  # fmt: skip
+def test_a_kept_file_is_reached_only_by_its_token_and_listed_name(
+    client: TestClient, private_tmp: Path, address: str
+) -> None:
+    html = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)}).text
+    token = links(html)["2022.docx"].split("/")[1]
+    response = client.get(address.format(token=token))
+    assert response.status_code == 404, response.text
+    assert "<h2>" in response.text and str(private_tmp) not in response.text
+
+
+def test_a_stopped_server_leaves_no_kept_file(tmp_path: Path) -> None:
+    live = Server(tmp_path)
+    try:
+        response = post(live.url + "/check", "2022.xlsx", SAMPLE.read_bytes())
+        assert response.status_code == 200
+        assert any(k.endswith("/1/2022.docx") for k in kept_in(tmp_path))
+    finally:
+        _, err = live.stop()
+    assert "Traceback" not in err, err
+    assert kept_in(tmp_path) == [] and list(tmp_path.glob(ROOT_PREFIX + "*")) == []

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -197,7 +198,7 @@ def test_an_unexpected_error_is_a_generic_chinese_500(monkeypatch: pytest.Monkey
     def broken() -> list[str]:
         raise OSError(2, "No such file or directory", "/srv/genreport/templates")
 
-    monkeypatch.setattr(reports, "template_names", broken)
+    monkeypatch.setattr(reports, "template_choices", broken)
     response = TestClient(create_app(Settings()), raise_server_exceptions=False).get("/")
     assert response.status_code == 500
     assert "处理时出现程序错误" in response.text
@@ -376,7 +377,7 @@ def test_uploads_held_at_once_are_capped_with_a_503(private_tmp: Path) -> None:
 # --- jobs in a process of their own ------------------------------------------------------------------------------
 
 
-def hog_check(upload: Upload, template: str | None) -> reports.Checked:
+def hog_check(upload: Upload, template: str | None, *kept: Any) -> reports.Checked:
     """The page's check, but a workbook named hog*.xlsx allocates without end, and slow*.xlsx sleeps."""
     if upload.name.startswith("hog"):
         held = []
@@ -388,7 +389,7 @@ def hog_check(upload: Upload, template: str | None) -> reports.Checked:
         os._exit(9)
     if upload.name.startswith("bug"):
         raise KeyError("/srv/genreport/secret")
-    return reports.check(upload, template)
+    return reports.check(upload, template, *kept)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,13 +47,20 @@ def serve_command(
     upload_seconds: Annotated[
         int, typer.Option(help="接收一次上传的时限（秒）：网络很慢时可放宽。", min=5, max=3600)
     ] = 120,
+    keep_minutes: Annotated[
+        int,
+        typer.Option(
+            help="检查结果和生成的报告在服务器上保留的时间（分钟），到时删除；服务器停止时也删除。", min=1, max=1440
+        ),
+    ] = 30,
     max_connections: Annotated[
         int, typer.Option(help="同时保持的连接数上限，超过时新的请求得到“服务器繁忙”。", min=8, max=10000)
     ] = 100,
 ) -> None:
     """在浏览器中使用 genreport：下载空白模板、上传工作簿查看问题、下载报告。
 
-    启动后用浏览器打开显示的地址。上传的文件只在处理该次请求时暂存于临时文件夹，处理完即删除。
+    启动后用浏览器打开显示的地址。上传的工作簿只在检查时暂存于临时文件夹，检查完即删除；
+    生成的报告保留 --keep-minutes 分钟供下载，到时删除。
     """
     from ..web.token import is_loopback
 
@@ -82,6 +90,7 @@ def serve_command(
         allowed_hosts=("127.0.0.1", "localhost", "[::1]", "::1") if token is None else None,
         job_limits=Limits(memory_mb=job_memory_mb, seconds=float(job_seconds)),
         upload_seconds=float(upload_seconds),
+        keep_seconds=keep_minutes * 60.0,
     )
     _run(sock, host, port, settings, max_connections)
 
@@ -131,4 +140,16 @@ def _run(sock: socket.socket, host: str, port: int, settings: Settings, max_conn
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         limit_concurrency=max_connections * 2,  # uvicorn's own cap, in English: never reached before ours
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    store = app.state.store
+
+    def stopped(signum: int, frame: object) -> None:
+        store.close()  # the kept reports go with the server
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    # uvicorn, once shut down, raises the signal that stopped it again with the handler it found: this one
+    signal.signal(signal.SIGTERM, stopped)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        store.close()

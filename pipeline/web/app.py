@@ -5,11 +5,18 @@
 | ``GET /`` | the page |
 | ``GET /blank?template=&year=`` | the blank form of a template (``genreport init``) |
 | ``POST /rollover`` | last year's workbook rolled over (``genreport init --from``) |
-| ``POST /check`` | the findings table and the report preview, into the page's result frame |
-| ``POST /report`` | the report as docx, pdf, html or md |
+| ``POST /check`` | one or more workbooks checked and built once: the findings, the preview and the downloads |
+| ``GET /result/TOKEN`` | “正在生成…” while the page's check runs (the page polls it), then its result |
+| ``GET /files/TOKEN/N/NAME`` | a file the upload's build made (a PDF is made here on its first request) |
+| ``GET /making/TOKEN/N/NAME`` | the PDF's progress, in the result page's small frame; then its download |
+| ``POST /report`` | the report of one workbook as docx, pdf, html or md, built for this request (for scripts) |
 | ``GET /explain/CODE`` | what ``genreport explain CODE`` prints |
 
-Each upload's job runs in a process of its own (``jobs``: a memory limit, a deadline), a bounded number at once,
+The page's form posts with ``wait=1``: the answer is at once a page saying “正在检查并生成报告…” that reloads
+itself (a meta refresh: no script) until the result is there; a client without it gets the result in the answer.
+What a check made is kept (``store``) and served under its token until the page's stated time.
+
+Each workbook's job runs in a process of its own (``jobs``: a memory limit, a deadline), a bounded number at once,
 each waited for by a worker thread, so the event loop keeps answering and a job that blows up takes only itself
 down. Before the routes: the Host guard of a loopback server, the cross-site guard and the token (``guards``,
 ``token``); the upload bytes held at once are capped. A user's mistake ends in a Chinese message and a 4xx; an
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -35,10 +43,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..render.formats import FORMATS
-from . import jobs, page, reports, rollover
+from . import checking, jobs, page, reports, rollover
 from .guards import Busy, CrossSiteGuard, HostGuard, InFlight
+from .store import KEEP_SECONDS, Entry, Making, Store
+from .store import MAX_BYTES as KEPT_BYTES
+from .store import MAX_ENTRIES as KEPT_UPLOADS
 from .token import TokenGate
-from .uploads import FORM_SLACK, Upload, UploadRejected, declared_size, read_upload, refuse
+from .uploads import FORM_SLACK, MAX_FILES, Upload, UploadRejected, declared_size, read_uploads, refuse
 
 DEFAULT_MAX_MB = 20
 BUILDS_AT_ONCE = 4  # jobs (each a process) at once: the rest wait in line, holding only their upload
@@ -64,7 +75,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Settings:
-    max_upload_bytes: int = DEFAULT_MAX_MB * 1024 * 1024
+    max_upload_bytes: int = DEFAULT_MAX_MB * 1024 * 1024  # one upload, all its workbooks together
     token: str | None = None  # every request must carry it when set
     # Without a token the page is for this machine only: a Host other than these is a page elsewhere reaching
     # the loopback server through a rebound DNS name, and is refused.
@@ -72,6 +83,10 @@ class Settings:
     job_limits: jobs.Limits = field(default_factory=jobs.Limits)
     upload_seconds: float = 120.0  # an upload's body must arrive within this
     uploads_held: int = UPLOADS_HELD
+    max_files: int = MAX_FILES  # workbooks in one upload
+    keep_seconds: float = KEEP_SECONDS  # what a check made is served this long, then deleted
+    kept_bytes: int = KEPT_BYTES  # on the disk, every upload's kept files together
+    kept_uploads: int = KEPT_UPLOADS
 
 
 class SecurityHeaders:
@@ -98,21 +113,30 @@ class SecurityHeaders:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     limiter: list[anyio.CapacityLimiter] = []  # made inside the event loop, on the first build
+    slots = threading.BoundedSemaphore(BUILDS_AT_ONCE)  # work at once, whichever thread waits for it
     held = InFlight(settings.uploads_held * (settings.max_upload_bytes + FORM_SLACK))
+    store = Store(settings.keep_seconds, settings.kept_bytes, settings.kept_uploads)
+
+    def limited(function: Callable[..., T], *args: Any) -> T:
+        with slots:
+            return function(*args)
 
     async def in_thread(function: Callable[..., T], *args: Any) -> T:
         if not limiter:
             limiter.append(anyio.CapacityLimiter(BUILDS_AT_ONCE))
-        return await anyio.to_thread.run_sync(function, *args, limiter=limiter[0])
+        return await anyio.to_thread.run_sync(functools.partial(limited, function, *args), limiter=limiter[0])
 
-    async def in_process(upload: Upload, function: Callable[..., T], *args: Any, **how: Any) -> T:
-        """``function(*args)`` as the job of ``upload``: in a process of its own, under the job limits."""
-        work = functools.partial(jobs.run, function, args, upload.name, settings.job_limits, **how)
-        result: T = await in_thread(work)
+    def job(name: str, function: Callable[..., T], args: tuple[Any, ...], **how: Any) -> T:
+        """``function(*args)`` as the job of the upload ``name``: in a process of its own, under the job limits."""
+        with slots:
+            result: T = jobs.run(function, args, name, settings.job_limits, **how)
         return result
 
-    async def upload_of(request: Request) -> tuple[Upload, int]:
-        """The request's upload, and the bytes it holds of the server's budget (give them back when done)."""
+    async def in_process(upload: Upload, function: Callable[..., T], *args: Any, **how: Any) -> T:
+        return await anyio.to_thread.run_sync(functools.partial(job, upload.name, function, args, **how))
+
+    async def uploads_of(request: Request, max_files: int) -> tuple[list[Upload], int]:
+        """The request's uploads, and the bytes they hold of the server's budget (give them back when done)."""
         size = min(declared_size(request) or 1 << 62, settings.max_upload_bytes + FORM_SLACK)
         try:
             held.take(size)
@@ -120,16 +144,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             message = "服务器繁忙：正在处理的上传太多，请稍等一两分钟后再提交。"
             raise await refuse(request, 503, message, settings.upload_seconds, settings.max_upload_bytes) from None
         try:
-            return await read_upload(request, settings.max_upload_bytes, settings.upload_seconds), size
+            found = await read_uploads(request, settings.max_upload_bytes, settings.upload_seconds, max_files)
         except BaseException:
             held.give(size)
             raise
+        return found, size
 
     max_mb = settings.max_upload_bytes // (1024 * 1024)
 
     async def home(request: Request) -> Response:
-        names = await anyio.to_thread.run_sync(reports.template_names)  # a folder listing: never waits for builds
-        return page.home_page(names, dt.date.today().year - 1, max_mb)
+        choices = await anyio.to_thread.run_sync(reports.template_choices)  # folder listings: never wait for builds
+        minutes = round(settings.keep_seconds / 60)
+        return page.home_page(choices, dt.date.today().year - 1, max_mb, settings.max_files, minutes)
 
     async def blank(request: Request) -> Response:
         template = await _template(request.query_params.get("template", ""))
@@ -140,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _attachment(data, f"{year_text}.xlsx")
 
     async def roll(request: Request) -> Response:
-        upload, size = await upload_of(request)
+        (upload,), size = await uploads_of(request, 1)
         try:
             name, data = await in_process(upload, rollover.roll_over, upload, expected=(rollover.RolloverFailed,))
         except rollover.RolloverFailed as e:
@@ -150,17 +176,103 @@ def create_app(settings: Settings | None = None) -> Starlette:
             held.give(size)
         return _attachment(data, name)
 
-    async def check(request: Request) -> Response:
-        upload, size = await upload_of(request)
+    def check_in_background(entry: Entry, uploads: list[Upload], template: str | None, size: int) -> None:
         try:
-            template = await _template(upload.fields.get("template", ""))
-            checked = await in_process(upload, reports.check, upload, template, failed=_no_preview)
+            checking.check_all(store, entry, uploads, template, job)
         finally:
             held.give(size)
-        return page.result_page(upload.name, checked.rows, checked.preview, checked.problem, template)
+
+    async def check(request: Request) -> Response:
+        uploads, size = await uploads_of(request, settings.max_files)
+        handed_over = False
+        try:
+            template = await _template(uploads[0].fields.get("template", ""))
+            entry = store.create()
+            if uploads[0].fields.get("wait"):  # the page's own form: it polls while the jobs run
+                work = threading.Thread(
+                    target=check_in_background, args=(entry, uploads, template, size), name="genreport-check"
+                )
+                work.start()
+                handed_over = True
+                return _checking(entry, f"1;url=result/{entry.token}")
+            outcome = await anyio.to_thread.run_sync(checking.check_all, store, entry, uploads, template, job)
+        finally:
+            if not handed_over:
+                held.give(size)
+        only = outcome.workbooks[0]
+        if len(outcome.workbooks) == 1 and only.failure is not None:
+            store.discard(entry)
+            raise only.failure
+        return _result(entry, outcome, "")
+
+    async def result(request: Request) -> Response:
+        entry = store.get(request.path_params["token"])
+        if entry is None:
+            return _gone(settings)
+        if not entry.done.is_set():
+            return _checking(entry, "1")
+        if entry.outcome is None:  # the check stopped on a bug, logged where it happened
+            return page.message_page("服务器内部错误", "处理时出现程序错误，请把所做的操作告诉管理员。", 500)
+        return _result(entry, entry.outcome, "../")
+
+    def _result(entry: Entry, outcome: checking.Outcome, root: str) -> Response:
+        kept = checking.kept(entry, outcome, root, settings.keep_seconds)
+        return page.result_page(checking.items(entry, outcome, root), outcome.template, root=root, kept=kept)
+
+    async def files(request: Request) -> Response:
+        entry, key, name = _addressed(request)
+        if entry is None:
+            return _gone(settings)
+        path = entry.files.get(key)
+        if path is None and name.endswith(".pdf"):
+            making = _start_pdf(entry, key)
+            if making is None:
+                return _refused(404, f"没有文件“{name[:60]}”。")
+            await anyio.to_thread.run_sync(making.ready.wait)
+            if making.error is not None:
+                entry.making.pop(key, None)  # asked again, it is tried again
+                return _refused(422, making.error)
+            path = entry.files.get(key)
+        if path is None or not path.is_file():
+            return _refused(404, f"没有文件“{name[:60]}”，或它已被删除：请重新上传工作簿。")
+        data = await anyio.to_thread.run_sync(path.read_bytes)
+        return _attachment(data, name, _media_type(name))
+
+    async def making(request: Request) -> Response:
+        """The PDF's progress in the result page's small frame: “正在生成…” reloading itself, then its download."""
+        entry, key, name = _addressed(request)
+        if entry is None:
+            return _gone(settings)
+        if not name.endswith(".pdf"):
+            return _refused(404, f"没有文件“{name[:60]}”。")
+        if key not in entry.files:
+            made = _start_pdf(entry, key)
+            if made is None:
+                return _refused(404, f"没有文件“{name[:60]}”。")
+            if not made.ready.is_set():
+                return page.waiting_page(f"正在生成 {name}…", "PDF 由 LibreOffice 转换，约需 5–10 秒。")
+            if made.error is not None:
+                entry.making.pop(key, None)
+                return page.waiting_page(made.error, busy=False, refresh="")
+        link = page.Link("若没有开始下载，请点这里", f"../../../files/{entry.token}/{key}")
+        return page.waiting_page(f"{name} 已生成，正在下载。", refresh=f"0;url={link.href}", link=link, busy=False)
+
+    def _start_pdf(entry: Entry, key: str) -> Making | None:
+        try:
+            return checking.start_pdf(store, entry, key, job)
+        except checking.Busy:
+            raise UploadRejected(503, "服务器繁忙：正在生成的 PDF 太多，请稍等一两分钟后再点。") from None
+
+    def _addressed(request: Request) -> tuple[Entry | None, str, str]:
+        """The entry a file's address names (None when gone or not finished), the file's key and its name."""
+        entry = store.get(request.path_params["token"])
+        part, name = request.path_params["part"], request.path_params["name"]
+        if entry is not None and not entry.done.is_set():
+            entry = None
+        return entry, f"{part}/{name}", name
 
     async def report(request: Request) -> Response:
-        upload, size = await upload_of(request)
+        (upload,), size = await uploads_of(request, 1)
         try:
             template = await _template(upload.fields.get("template", ""))
             fmt = upload.fields.get("format", "docx")
@@ -168,7 +280,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
             data = await in_process(upload, reports.report, upload, template, fmt, expected=(reports.NotBuilt,))
         except reports.NotBuilt as e:
-            return page.result_page(upload.name, e.rows, None, e.message, template, e.status)
+            item = page.Item(upload.name, e.rows, None, e.message)
+            return page.result_page([item], template, status=e.status)
         finally:
             held.give(size)
         return _attachment(data, _stem(upload) + FORMATS[fmt].extension, FORMATS[fmt].media_type)
@@ -188,6 +301,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/blank", blank),
         Route("/rollover", roll, methods=["POST"]),
         Route("/check", check, methods=["POST"]),
+        Route("/result/{token}", result),
+        Route("/files/{token}/{part}/{name}", files),
+        Route("/making/{token}/{part}/{name}", making),
         Route("/report", report, methods=["POST"]),
         Route("/explain/{code}", explain),
     ]
@@ -203,7 +319,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
         HTTPException: _http_error,
         Exception: _server_error,
     }
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.state.store = store  # closed by whoever runs the app (genreport serve, on its way out)
+    return app
+
+
+def _checking(entry: Entry, refresh: str) -> Response:
+    done, total = entry.progress
+    detail = f"已完成 {done}/{total} 个工作簿。" if total > 1 else "每个工作簿约需几秒钟。"
+    return page.waiting_page("正在检查并生成报告…", detail, refresh=refresh)
+
+
+def _gone(settings: Settings) -> Response:
+    minutes = round(settings.keep_seconds / 60)
+    text = f"检查结果已过期（只保留 {minutes} 分钟）或不存在，文件已删除：请重新上传工作簿。"
+    return page.message_page("结果已删除", text, 404)
+
+
+def _media_type(name: str) -> str:
+    suffix = name[name.rfind(".") :].lower()
+    known = {f.extension: f.media_type for f in FORMATS.values()} | {".xlsx": reports.XLSX_MEDIA_TYPE}
+    return known.get(suffix, "application/zip" if suffix == ".zip" else "application/octet-stream")
 
 
 async def _template(name: str) -> str | None:
@@ -214,10 +350,6 @@ async def _template(name: str) -> str | None:
     if name not in await anyio.to_thread.run_sync(reports.template_names):
         raise UploadRejected(400, f"没有名为“{name[:40]}”的模板：请从列表中选择。")
     return name
-
-
-def _no_preview(checked: reports.Checked) -> bool:
-    return checked.preview is None
 
 
 def _stem(upload: Upload) -> str:

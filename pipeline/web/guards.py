@@ -12,6 +12,7 @@ that sends neither (curl, httpx, a script) is no browser acting for someone else
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -102,16 +103,20 @@ class Busy(Exception):
 
 
 class InFlight:
-    """The upload bytes the server holds at once, under ``capacity``; one event loop, so no lock is needed."""
+    """The upload bytes the server holds at once, under ``capacity``; given back by the event loop or by the
+    thread that checked an upload while the page polled, hence the lock."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.held = 0
+        self._lock = threading.Lock()
 
     def take(self, size: int) -> None:
-        if self.held + size > self.capacity:
-            raise Busy
-        self.held += size
+        with self._lock:
+            if self.held + size > self.capacity:
+                raise Busy
+            self.held += size
 
     def give(self, size: int) -> None:
-        self.held -= size
+        with self._lock:
+            self.held -= size

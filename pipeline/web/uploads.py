@@ -18,12 +18,16 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
+from ..workbook.reader import READABLE_SUFFIXES
+
 DEFAULT_SECONDS = 120.0  # the whole body must arrive within this: 20 MB at 170 kB/s
 BROKEN_FORM = "上传的表单不完整或格式不对，请重新选择文件后再提交。"
 FORM_SLACK = 64 * 1024  # the form's other fields and multipart headers, beyond the file itself
 DRAIN_FACTOR = 4  # a refused body is read (and dropped) up to this many times the limit, then the connection closes
-ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip packages
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .xlsm and .ods are zip packages
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls
+MAX_FILES = 50  # workbooks in one upload: a county's departments
+WORKBOOK_SUFFIXES = READABLE_SUFFIXES
 _UNSAFE = re.compile(r"[^\w\u4e00-\u9fff.()（）\-]+")
 
 
@@ -48,24 +52,42 @@ class Upload:
 async def read_upload(request: Request, limit: int, seconds: float = DEFAULT_SECONDS) -> Upload:
     """The one workbook of a multipart form under ``limit`` bytes, read within ``seconds``, or UploadRejected
     saying what is wrong."""
-    fields, file = await _read_form(request, limit, seconds)
-    if file is None or not file.filename:
-        raise UploadRejected(400, "没有收到文件：请先选择要上传的工作簿（.xlsx）再提交。")
+    return (await read_uploads(request, limit, seconds, max_files=1))[0]
+
+
+async def read_uploads(
+    request: Request, limit: int, seconds: float = DEFAULT_SECONDS, max_files: int = MAX_FILES
+) -> list[Upload]:
+    """The workbooks of a multipart form (at most ``max_files``, under ``limit`` bytes together), read within
+    ``seconds``, each with the form's other fields; two of the same name are told apart (2022.xlsx, 2022-2.xlsx).
+    UploadRejected saying what is wrong with the first one that is."""
+    fields, files = await _read_form(request, limit, seconds, max_files)
+    uploads: list[Upload] = []
+    taken: set[str] = set()
     try:
-        data = await file.read()
+        for file in files:
+            data = await file.read()
+            name = _unique(safe_name(file.filename or ""), taken)
+            check_workbook(name, data, limit)
+            uploads.append(Upload(name, data, fields))
     finally:
-        await file.close()
-    name = safe_name(file.filename)
-    check_workbook(name, data, limit)
-    return Upload(name, data, fields)
+        for file in files:
+            await file.close()
+    return uploads
 
 
-async def read_fields(request: Request, limit: int, seconds: float = DEFAULT_SECONDS) -> dict[str, str]:
-    """The text fields of a form that carries no file."""
-    fields, file = await _read_form(request, limit, seconds)
-    if file is not None:
-        await file.close()
-    return fields
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or NAME-2.xlsx…: reports are named after the workbook's stem (2022.xlsx and 2022.xls would both
+    give 2022.docx), and Windows keeps one file for names that differ in case."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    candidate, n = stem, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem}-{n}"
+    taken.add(candidate.casefold())
+    return f"{candidate}{dot}{suffix}"
 
 
 def declared_size(request: Request) -> int | None:
@@ -80,7 +102,9 @@ async def refuse(request: Request, status: int, message: str, seconds: float, li
     return UploadRejected(status, message)
 
 
-async def _read_form(request: Request, limit: int, seconds: float) -> tuple[dict[str, str], UploadFile | None]:
+async def _read_form(
+    request: Request, limit: int, seconds: float, max_files: int
+) -> tuple[dict[str, str], list[UploadFile]]:
     bound = limit + FORM_SLACK
     body = _Body(request, bound)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -90,7 +114,9 @@ async def _read_form(request: Request, limit: int, seconds: float) -> tuple[dict
     if declared is not None and declared > bound:
         await body.drain(bound * DRAIN_FACTOR, seconds)
         raise UploadRejected(413, too_big(limit))
-    parser = MultiPartParser(request.headers, body.chunks(), max_files=1, max_fields=20, max_part_size=FORM_SLACK)
+    parser = MultiPartParser(
+        request.headers, body.chunks(), max_files=max_files, max_fields=20, max_part_size=FORM_SLACK
+    )
     parser.spool_max_size = bound  # held in memory, never rolled over into a file outside the private folder
     try:
         with anyio.fail_after(seconds):
@@ -102,18 +128,32 @@ async def _read_form(request: Request, limit: int, seconds: float) -> tuple[dict
         raise UploadRejected(413, too_big(limit)) from None
     except ClientDisconnect:  # a client that left gets the answer no one reads, not a 500
         raise UploadRejected(400, BROKEN_FORM) from None
-    except (MultiPartException, ValueError, KeyError, UnicodeError):
+    except MultiPartException as e:
+        await body.drain(bound * DRAIN_FACTOR, seconds)
+        if str(e).startswith("Too many files") and max_files > 1:
+            raise UploadRejected(400, f"一次最多上传 {max_files} 个工作簿：请分几次上传。") from None
+        raise UploadRejected(400, BROKEN_FORM) from None
+    except (ValueError, KeyError, UnicodeError):
         # two files, a missing boundary, a part without a name, headers that are not text: the form is not ours
         await body.drain(bound * DRAIN_FACTOR, seconds)
         raise UploadRejected(400, BROKEN_FORM) from None
     fields: dict[str, str] = {}
-    file: UploadFile | None = None
+    files: list[UploadFile] = []
+    stray = False
     for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            file = value
-        else:
+        if not isinstance(value, UploadFile):
             fields[key] = value
-    return fields, file
+        elif key != "workbook":
+            stray = True
+        elif value.filename:  # a browser sends an empty part for a file input left empty
+            files.append(value)
+    if stray or not files:
+        await form.close()
+    if stray:
+        raise UploadRejected(400, BROKEN_FORM)
+    if not files:
+        raise UploadRejected(400, "没有收到文件：请先选择要上传的工作簿（.xlsx）再提交。")
+    return fields, files
 
 
 class _TooBig(Exception):
@@ -181,19 +221,16 @@ def safe_name(filename: str) -> str:
 
 
 def check_workbook(name: str, data: bytes, limit: int) -> None:
-    """Refuse what is not an Excel 2007+ workbook: by its name first (the clearer message), then by its bytes."""
+    """Refuse what is not a workbook genreport reads: by its name first (the clearer message), then by its bytes."""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    if suffix == ".xls":
-        raise UploadRejected(
-            415, f"“{name}”是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 或 WPS 中“另存为” .xlsx 后再上传。"
-        )
     if suffix not in WORKBOOK_SUFFIXES:
-        raise UploadRejected(415, f"“{name}”不是 Excel 工作簿：请上传 .xlsx 文件（可在 Excel 中“另存为” .xlsx）。")
+        kinds = "、".join(WORKBOOK_SUFFIXES)
+        raise UploadRejected(415, f"“{name}”不是 Excel 工作簿：请上传 {kinds} 文件（可在 Excel 中“另存为” .xlsx）。")
     if not data:
         raise UploadRejected(400, f"“{name}”是空文件：请重新选择填好的工作簿。")
     if len(data) > limit:
         raise UploadRejected(413, too_big(limit))
-    if not data.startswith(ZIP_MAGIC):
+    if not data.startswith(OLE_MAGIC if suffix == ".xls" else ZIP_MAGIC):
         raise UploadRejected(
             415,
             f"“{name}”的内容不是 Excel 工作簿（可能已损坏，或只是改了扩展名）：请在 Excel 中另存为 .xlsx 后再上传。",
