@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .budget import BudgetExceeded, within
 from .checks import check_report
+from .checks.declared import check_declared
 from .context import build_context
 from .context.vocabulary import Context
 from .derive import Derived, derive
@@ -33,6 +34,7 @@ from .render.formats import FORMATS, Batch, converted
 from .render.notes import noting
 from .render.review import add_review_comments, doubted
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
+from .template.settings import TemplateSettings
 from .workbook.normalize import normalize
 from .workbook.reader import open_workbook
 from .workbook.template_row import chosen_profile
@@ -105,7 +107,8 @@ def _inspect(path: Path, profile: TemplateProfile | None, profiles: Profiles | N
     if data.errors:  # structural: the model cannot be trusted, so consistency is not checked
         return Inspection(path, None, data.findings, profile)
     derived = derive(data.report(), profile.rules)
-    return Inspection(path, derived, data.findings + check_report(derived), profile)
+    declared = check_declared(derived.report, profile.settings, profile.rules)
+    return Inspection(path, derived, data.findings + check_report(derived) + declared, profile)
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
@@ -272,14 +275,16 @@ class BuildSession:
             renderer = self._renderers[profile.document] = DocxRenderer(profile.document, self.render_options(profile))
         return renderer
 
-    def check_template(self, renderer: DocxRenderer, context: Mapping[str, Any]) -> None:
+    def check_template(
+        self, renderer: DocxRenderer, context: Mapping[str, Any], settings: TemplateSettings | None = None
+    ) -> None:
         """Raise the template's mistakes as ``template check`` words them; checked once per template, on its first
         report (every branch, so a typo that this workbook's data does not reach stops the build all the same)."""
         errors = self._checked.get(renderer.path)
         if errors is None:
             from .template.check import ERROR, check_document
 
-            problems = check_document(renderer.path, renderer.env, context, renderer.data)
+            problems = check_document(renderer.path, renderer.env, context, renderer.data, settings)
             errors = self._checked[renderer.path] = [p for p in problems if p.severity == ERROR]
         if errors:
             from .template.check import TemplateInvalid
@@ -316,7 +321,7 @@ class BuildSession:
             profile = inspection.profile
             context = build_context(inspection.derived, profile.settings)
             renderer = self.renderer(profile)
-            self.check_template(renderer, context)
+            self.check_template(renderer, context, profile.settings)
             notes = doubted(inspection.findings) if self.comments else {}
             with noting(notes):
                 data = renderer.render_bytes(context)

@@ -19,7 +19,11 @@ DEFAULT = ROOT / "templates" / "default"
 def test_list_shows_the_shipped_templates() -> None:
     result = runner.invoke(app, ["template", "list"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [f"default\t{DEFAULT}", f"township\t{DEFAULT.parent / 'township'}"]
+    assert result.stdout.splitlines() == [
+        f"default\t县直部门（默认）\t部门\t县直部门、委办局的部门整体支出绩效自评报告，附自评表、项目自评表和基础数据表\t{DEFAULT}",
+        f"township\t乡镇\t乡镇\t乡镇人民政府的自评报告：称“我镇”，附自评表，带图表，成本指标为一级指标\t"
+        f"{DEFAULT.parent / 'township'}",
+    ]
 
 
 def test_new_copies_the_default_and_builds_with_it_by_name() -> None:
@@ -27,12 +31,14 @@ def test_new_copies_the_default_and_builds_with_it_by_name() -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "已生成模板 templates/乡镇：在 Word 或 WPS 中编辑 templates/乡镇/report.docx，",
-        "然后 genreport build 工作簿.xlsx -t 乡镇",
+        "在记事本中编辑 templates/乡镇/template.toml（模板名称、说明、要用的自定义字段和表），",
+        "然后 genreport template check 乡镇；填表人用 genreport init 工作簿.xlsx -t 乡镇 生成空白表，",
+        "生成报告：genreport build 工作簿.xlsx -t 乡镇",
     ]
     folder = Path("templates/乡镇")
-    assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "rules.toml"]
+    assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "rules.toml", "template.toml"]
     assert (folder / "report.docx").read_bytes() == (DEFAULT / "report.docx").read_bytes()
-    assert runner.invoke(app, ["template", "list"]).stdout.splitlines()[0] == "乡镇\ttemplates/乡镇"
+    assert runner.invoke(app, ["template", "list"]).stdout.splitlines()[0] == "乡镇\t乡镇\t部门\t—\ttemplates/乡镇"
     shutil.copy(SAMPLE, "2022.xlsx")
     own = runner.invoke(app, ["build", "2022.xlsx", "-t", "乡镇", "-o", "own"])
     default = runner.invoke(app, ["build", "2022.xlsx", "-o", "default"])

@@ -20,11 +20,15 @@ app = typer.Typer(
 
 @app.command("list")
 def list_command() -> None:
-    """列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"""
+    """列出可用的模板（含 report.docx 的文件夹）：名称（-t 和“模板”一栏填它）、显示名称、单位类别、说明和位置。
+
+    先找当前文件夹的 templates/，再找随 genreport 安装的模板；显示名称和说明写在模板的 template.toml 的 [template] 中。
+    """
     from ..template.profile import list_templates
 
     for entry in list_templates():
-        typer.echo(f"{entry.name}\t{display_path(entry.folder)}")
+        shown, unit_kind, description = entry.described()
+        typer.echo(f"{entry.name}\t{shown}\t{unit_kind}\t{description or '—'}\t{display_path(entry.folder)}")
 
 
 @app.command("new")
@@ -37,7 +41,10 @@ def new_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="templates/<名称> 已存在时覆盖其中的文件。")] = False,
 ) -> None:
-    """复制一个模板（report.docx 和 rules.toml）到 templates/<名称>/，在 Word 或 WPS 中编辑后用 -t <名称> 生成报告。"""
+    """复制一个模板（report.docx、rules.toml 和 template.toml）到 templates/<名称>/，编辑后用 -t <名称> 生成报告。
+
+    template.toml 列出全部设置（带说明，去掉行首的 # 生效）：模板的显示名称和说明，以及模板要用的自定义字段和表。
+    """
     from ..template.profile import new_template
 
     try:
@@ -45,7 +52,9 @@ def new_command(
     except GenreportError as e:
         raise fail(e) from None
     typer.echo(f"已生成模板 {display_path(target)}：在 Word 或 WPS 中编辑 {display_path(target / 'report.docx')}，")
-    typer.echo(f"然后 genreport build 工作簿.xlsx -t {name}")
+    typer.echo(f"在记事本中编辑 {display_path(target / 'template.toml')}（模板名称、说明、要用的自定义字段和表），")
+    typer.echo(f"然后 genreport template check {name}；填表人用 genreport init 工作簿.xlsx -t {name} 生成空白表，")
+    typer.echo(f"生成报告：genreport build 工作簿.xlsx -t {name}")
 
 
 @app.command("check")
@@ -85,7 +94,7 @@ def check_command(
         assert profile.document is not None  # resolve_profile insists on one unless told otherwise
         context, source = fields_for(profile, workbook)
         env = make_environment(render_options(profile))  # the template's own number style, as build renders it
-        problems = check_document(profile.document, env, context)
+        problems = check_document(profile.document, env, context, settings=profile.settings)
         if profile.settings.get("charts.enabled"):  # the template draws charts: their packages are an extra
             try:
                 require_charts()

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from ..derive import Derived, figures
+from ..derive.declared import custom_values
 from ..model import schema
 from ..model.figure import placed
 from ..model.record import Place, Record
@@ -62,14 +63,6 @@ def _plain(record: Record) -> dict[str, Any]:
     }
 
 
-def custom_values(report: Report) -> dict[str, Any]:
-    """自定义字段 by name (their typed values) and the template's own tables by key (rows of typed values)."""
-    values: dict[str, Any] = {f.name: f.content for f in report.custom_fields}
-    for key, rows in report.custom_tables.items():
-        values[key] = [dict(row.values) for row in rows]
-    return values
-
-
 def build_context(d: Derived, settings: TemplateSettings | None = None) -> Context:
     report, basic = d.report, d.report.basic
     settings = settings or default_settings()
@@ -96,7 +89,7 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> Conte
             "indicators": None,
         },
         "cover": {"enabled": settings.get("cover.enabled")},
-        "custom": custom_values(report),
+        "custom": custom_values(report, settings),
         "custom_fields": [
             {"name": f.name, "value": f.content, "unit": f.unit or "", "type": f.type or ""}
             for f in report.custom_fields

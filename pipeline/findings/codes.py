@@ -234,6 +234,21 @@ E_REQUIRED = Code(
     example="基本信息!B3：“单位名称”为必填项，未填写",
 )
 
+E_FIELD_MISSING = Code(
+    "E_FIELD_MISSING",
+    Severity.ERROR,
+    title="模板所需的自定义字段未填写",
+    meaning=(
+        "所用的模板（基本信息的“模板”一栏，或 -t 指定的模板）在 template.toml 中登记了这个自定义字段，并要求必填；"
+        "工作簿的“自定义字段”表中没有这一行，或者这一行的“值”是空的。报告会用到它，缺少它报告无法生成。"
+    ),
+    fix=(
+        "在“自定义字段”表中找到这个名称的一行（用 genreport init -t 模板名 生成的空白表已预先写好），在“值”一列填写；"
+        "没有这一行时，在表末新加一行：名称照提示填写，单位和类型照提示中括号里的填写。"
+    ),
+    example="自定义字段!B3：在“自定义字段”表补填 绿化面积（平方米）：所用模板要求填写",
+)
+
 E_FORMULA_NO_VALUE = Code(
     "E_FORMULA_NO_VALUE",
     Severity.ERROR,
@@ -751,6 +766,7 @@ ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     W_UNIT_BLANK,
     E_EMPTY_SHEET,
     E_REQUIRED,
+    E_FIELD_MISSING,
     E_FORMULA_NO_VALUE,
     E_ERROR_VALUE,
     E_NOT_NUMBER,

@@ -146,3 +146,6 @@ class ReportBase:
 
     source: str  # the workbook as the user named it
     custom_tables: Mapping[str, tuple[CustomRow, ...]] = field(default_factory=dict)  # template.toml's tables
+    # rows template.toml declares totals of the rows before them (人员编制's 小计, a table's 合计), by sheet key
+    # ("staffing", "custom.KEY"): kept out of their sheet's rows, so no sum counts them twice
+    total_rows: Mapping[str, tuple[CustomRow, ...]] = field(default_factory=dict)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from ..errors import TemplateProblem
 from ..model import schema
 from ..model.schema import Field, Kind, ListSheet, Sheet
-from .settings import CustomTable, TemplateSettings
+from .declared import CustomField, CustomTable
+from .settings import TemplateSettings
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,21 @@ class Layout:
     sheets: tuple[Sheet, ...] = schema.SHEETS
     custom: tuple[ListSheet, ...] = ()  # the template's own tables; key "custom.KEY"
     aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # sheet → label → aliases
+    fields: tuple[CustomField, ...] = ()  # the 自定义字段 the template declares
+    tables: tuple[CustomTable, ...] = ()  # the declarations behind ``custom``, in the same order
+    staffing_total: str = ""  # the 编制类型 of a 人员编制 row that totals the rows before it
+
+    def total_row(self, sheet: Sheet) -> tuple[str, str] | None:
+        """(first column's key, its text) of the rows of ``sheet`` that total the rows before them, if declared."""
+        if sheet.key == schema.STAFFING.key and self.staffing_total:
+            return "kind", self.staffing_total
+        table = self.table(sheet)
+        if table is not None and table.total_row:
+            return table.columns[0].key, table.total_row
+        return None
+
+    def table(self, sheet: Sheet) -> CustomTable | None:
+        return next((t for t in self.tables if CUSTOM_PREFIX + t.key == sheet.key), None)
 
     @property
     def all_sheets(self) -> tuple[Sheet, ...]:
@@ -46,10 +62,12 @@ def layout_for(settings: TemplateSettings, levels: tuple[str, ...], where: str) 
             raise TemplateProblem(f"{where}：自定义表的 sheet “{sheet.name}”与标准工作表同名，请换一个名称")
     if len({s.name for s in custom}) != len(custom):
         raise TemplateProblem(f"{where}：两个自定义表用了同一个 sheet 名称")
-    if levels == schema.KPI_LEVEL1 and not custom and not settings.aliases:
+    staffing_total = settings.get("staffing.total_row")
+    plain = not custom and not settings.aliases and not settings.fields and not staffing_total
+    if levels == schema.KPI_LEVEL1 and plain:
         return STANDARD
     _check_aliases(settings.aliases, sheets + custom, where)
-    return Layout(sheets, custom, settings.aliases)
+    return Layout(sheets, custom, settings.aliases, settings.fields, settings.tables, staffing_total)
 
 
 def _with_levels(sheet: ListSheet, levels: tuple[str, ...]) -> ListSheet:
@@ -62,19 +80,38 @@ _KINDS = schema.CUSTOM_TYPES
 
 def _custom_sheet(table: CustomTable) -> ListSheet:
     columns = tuple(
-        Field(c.key, c.label, _KINDS[c.type], required=c.required, signed=_KINDS[c.type] is not Kind.TEXT)
+        Field(
+            c.key,
+            c.label,
+            _KINDS[c.type],
+            # a total is computed where it is left blank, so the clerk need not type it
+            required=c.required and not c.sum_of,
+            signed=_KINDS[c.type] is not Kind.TEXT,
+            help=_column_help(c.unit, c.sum_of, table),
+        )
         for c in table.columns
     )
     money = any(c.kind is Kind.MONEY for c in columns)
+    what = f"{table.name}：" if table.name else "模板自定义的表："
+    total = f"第一列写“{table.total_row}”的行是它之前各行之和（留空时自动相加）；" if table.total_row else ""
     return ListSheet(
         key=CUSTOM_PREFIX + table.key,
         name=table.sheet,
         record="CustomRow",
-        description="模板自定义的表：第1行金额单位，第2行列名，第3行起每行一条。",
+        description=f"{what}第1行金额单位，第2行列名，第3行起每行一条。{total}",
         columns=columns,
         money=money,
-        required=False,
+        required=table.required,
+        min_rows=1 if table.required else 0,
     )
+
+
+def _column_help(unit: str, parts: tuple[str, ...], table: CustomTable) -> str:
+    labels = {c.key: c.label for c in table.columns}
+    said = [f"单位：{unit}。"] if unit else []
+    if parts:
+        said.append(f"为{'＋'.join(labels[p] for p in parts)}之和；留空时自动相加。")
+    return "".join(said)
 
 
 def _check_aliases(aliases: Mapping[str, Mapping[str, tuple[str, ...]]], sheets: tuple[Sheet, ...], where: str) -> None:

@@ -16,6 +16,7 @@ from .document import read_template
 from .layout import STANDARD, Layout, layout_for
 from .rules import Rules, load_rules
 from .settings import SETTINGS_FILE, TemplateSettings, default_settings, load_settings
+from .settings_file import commented_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pipeline package
 TEMPLATE_FILE = "report.docx"
@@ -37,6 +38,16 @@ def template_roots() -> list[Path]:
 class TemplateEntry:
     name: str
     folder: Path
+
+    def described(self) -> tuple[str, str, str]:
+        """(display name, unit kind, description) from its template.toml; a file that does not load says so in
+        the description instead of hiding the template from the list."""
+        try:
+            settings = load_settings(self.folder / SETTINGS_FILE)
+        except TemplateProblem as e:
+            return self.name, "", f"template.toml 有误：{e}"
+        shown = settings.get("template.name") or self.name
+        return shown, settings.get("words.unit_kind"), settings.get("template.description")
 
 
 def list_templates() -> list[TemplateEntry]:
@@ -86,6 +97,8 @@ def new_template(name: str, source: Path | str | None = None, *, force: bool = F
     files = [origin.document] if origin.document else []
     if origin.folder is not None:
         files += [p for p in (origin.folder / RULES_FILE, origin.folder / SETTINGS_FILE) if p.is_file()]
+        if _only_named(origin.settings):  # the default's says only its name: write every setting instead
+            files = [p for p in files if p.name != SETTINGS_FILE]
     if origin.folder is None or not (origin.folder / RULES_FILE).is_file():
         files.append(default_template_file(RULES_FILE))
     for path in files:
@@ -94,8 +107,36 @@ def new_template(name: str, source: Path | str | None = None, *, force: bool = F
             data = read_template(path) if path == origin.document else path.read_bytes()  # toml: read_toml's cap
         except OSError as e:
             raise OutputError(f"无法读取 {display_path(path)}：{e.strerror or e}") from e
+        if name_in_target == SETTINGS_FILE:
+            data = _renamed(data, name)
         atomic_write(target / name_in_target, data)  # a template open in Word is refused, never half-copied
+    if not any(path.name == SETTINGS_FILE for path in files):  # every setting, commented, to edit in Notepad
+        atomic_write(target / SETTINGS_FILE, commented_settings(name).encode("utf-8"))
     return target
+
+
+def _only_named(settings: TemplateSettings) -> bool:
+    defaults = default_settings()
+    return (
+        not settings.fields
+        and not settings.tables
+        and not settings.aliases
+        and all(v == defaults.values[k] for k, v in settings.values.items() if not k.startswith("template."))
+    )
+
+
+_TEMPLATE_NAME = re.compile(r'(?m)^(\[template\][^\[]*?^name\s*=\s*)"(?:[^"\\\n]|\\.)*"')
+
+
+def _renamed(data: bytes, name: str) -> bytes:
+    """A copied template.toml with the new template's own display name: two templates listed under one name
+    would be told apart by nobody. A file without a [template] name keeps its text (the folder name shows)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # read_toml says what is wrong with it when the template is used
+    quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _TEMPLATE_NAME.sub(lambda m: m.group(1) + quoted, text, count=1).encode("utf-8")
 
 
 def default_template_file(name: str) -> Path:

@@ -16,6 +16,7 @@ from string import Formatter
 from typing import Any
 
 from ..errors import TemplateProblem, display_path
+from .declared import CustomField, CustomTable, parse_fields, parse_tables
 
 SETTINGS_FILE = "template.toml"
 MAX_FILE = 2**20  # a template.toml or rules.toml: a few KB; read no further than this
@@ -32,6 +33,16 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "template.name",
+        '""',
+        "模板的显示名称，如“县直部门（我局）”；template list 和网页的模板菜单按它列出（不填时用文件夹名）。",
+    ),
+    Setting(
+        "template.description",
+        '""',
+        "一句话说明模板适用于哪类单位、与默认模板有何不同；template list 和网页中显示。",
+    ),
     Setting(
         "report.title",
         '"{year}年度部门整体支出绩效自评报告"',
@@ -72,32 +83,35 @@ SETTINGS: tuple[Setting, ...] = (
         dict,
     ),
     Setting(
+        "fields",
+        "[]",
+        "模板要用的自定义字段：每个 [[fields]] 写 name（模板中用 custom.名称）、type（文本/整数/金额/数值/百分比/"
+        "日期）、unit（计量单位，如“平方米”；金额写“万元”）、required（true 为必填：没填时 validate 和 build 报错"
+        "“在“自定义字段”表补填 名称（单位）”）、help（给填表人的说明）和 sum_of（本字段为哪几个字段之和："
+        "填了就核对，空着就自动相加）。init -t 模板名 生成的空白表在“自定义字段”表预先写好这些行；模板引用了"
+        "未登记的 custom.名称 时 template check 报错。",
+        list,
+    ),
+    Setting(
         "tables",
         "[]",
-        "本部门自己的表：每个 [[tables]] 写 key（模板中用 custom.KEY）、sheet（工作表名）和 [[tables.columns]]"
-        "（key、label、type：文本/整数/金额/数值/百分比/日期，required）。工作簿中该表第1行为金额单位"
-        "（A1“金额单位”，B1 万元或元；没有金额列时可写说明），第2行为列名，第3行起每行一条。",
+        "本部门自己的表：每个 [[tables]] 写 key（模板中用 custom.KEY）、sheet（工作表名）、name（表的说明）、"
+        "required（true 为必须有此表且至少一行）、total_row（第一列写此文字的行，如“合计”，是它之前各行之和）"
+        "和 [[tables.columns]]（key、label、type：文本/整数/金额/数值/百分比/日期，required，unit，sum_of：本列为"
+        "同一行哪几列之和）。工作簿中该表第1行为金额单位（A1“金额单位”，B1 万元或元；没有金额列时可写说明），"
+        "第2行为列名，第3行起每行一条。合计与各项之和不符时报 W_SUM_MISMATCH，合计留空时自动相加。",
         list,
+    ),
+    Setting(
+        "staffing.total_row",
+        '""',
+        "“人员编制”表中的小计行：编制类型写此文字（如“小计”）的行是它之前各行之和；validate 核对编制数和实有人数，"
+        "留空时自动相加；小计行不重复计入编制总数。",
     ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
-COLUMN_TYPES = ("文本", "整数", "金额", "数值", "百分比", "日期")
-
-
-@dataclass(frozen=True)
-class CustomColumn:
-    key: str
-    label: str
-    type: str = "文本"
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class CustomTable:
-    key: str
-    sheet: str
-    columns: tuple[CustomColumn, ...]
+OPTIONAL_TEXT = ("template.name", "template.description", "staffing.total_row")  # may stay empty
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,7 @@ class TemplateSettings:
     values: dict[str, Any] = field(default_factory=dict)  # dotted key → value, every scalar setting present
     aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # sheet → label → aliases
     tables: tuple[CustomTable, ...] = ()
+    fields: tuple[CustomField, ...] = ()  # the 自定义字段 the template relies on
 
     def get(self, key: str) -> Any:
         return self.values[key]
@@ -158,6 +173,7 @@ def _parse(data: dict[str, Any], shown: str) -> TemplateSettings:
     values = dict(default_settings().values)
     aliases: dict[str, dict[str, tuple[str, ...]]] = {}
     tables: tuple[CustomTable, ...] = ()
+    declared: tuple[CustomField, ...] = ()
     for key, value in _flatten(data):
         setting = _BY_KEY.get(key) or _BY_KEY.get(key.split(".", 1)[0])
         if setting is None:
@@ -165,12 +181,14 @@ def _parse(data: dict[str, Any], shown: str) -> TemplateSettings:
         if setting.key == "aliases":
             aliases = _aliases(value, shown)
         elif setting.key == "tables":
-            tables = _tables(value, shown)
+            tables = parse_tables(value, shown)
+        elif setting.key == "fields":
+            declared = parse_fields(value, shown)
         else:
             values[key] = _typed(value, setting, shown)
     if values["numbers.decimals"] not in range(7) or values["numbers.percent_places"] not in range(7):
         raise TemplateProblem(f"{shown}：numbers.decimals 和 numbers.percent_places 应为 0 到 6 的整数")
-    return TemplateSettings(values, aliases, tables)
+    return TemplateSettings(values, aliases, tables, declared)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -195,7 +213,7 @@ def _typed(value: Any, setting: Setting, shown: str) -> Any:
         return value
     if setting.kind is bool and isinstance(value, bool):
         return value
-    if setting.kind is str and isinstance(value, str) and value.strip():
+    if setting.kind is str and isinstance(value, str) and (value.strip() or setting.key in OPTIONAL_TEXT):
         if len(value) > MAX_TEXT:
             raise TemplateProblem(f"{shown}：{setting.key} 超过 {MAX_TEXT} 个字符")
         if setting.key == "report.title":
@@ -260,41 +278,3 @@ def _aliases(value: Any, shown: str) -> dict[str, dict[str, tuple[str, ...]]]:
                 raise TemplateProblem(f'{shown}：aliases."{sheet}"."{label}" 应为别名列表，如 ["总造价"]')
             out[sheet][label] = tuple(names)
     return out
-
-
-def _tables(value: Any, shown: str) -> tuple[CustomTable, ...]:
-    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise TemplateProblem(f"{shown}：tables 应写成一个或多个 [[tables]]")
-    out: list[CustomTable] = []
-    for i, table in enumerate(value, start=1):
-        where = f"第{i}个 [[tables]]"
-        unknown = set(table) - {"key", "sheet", "columns"}
-        if unknown:
-            raise TemplateProblem(
-                f"{shown}：{where} 有未知设置 {'、'.join(sorted(unknown))}（可用 key、sheet、columns）"
-            )
-        key, sheet = table.get("key"), table.get("sheet")
-        if not isinstance(key, str) or not key.isidentifier() or not isinstance(sheet, str) or not sheet.strip():
-            raise TemplateProblem(f"{shown}：{where} 须有 key（字母、数字、下划线或汉字）和 sheet（工作表名）")
-        columns = tuple(_column(c, f"{where}的第{j}列", shown) for j, c in enumerate(table.get("columns", []), 1))
-        if not columns:
-            raise TemplateProblem(f"{shown}：{where} 须有 [[tables.columns]]")
-        out.append(CustomTable(key, sheet.strip(), columns))
-    keys = [t.key for t in out]
-    if len(set(keys)) != len(keys):
-        raise TemplateProblem(f"{shown}：[[tables]] 的 key 重复")
-    return tuple(out)
-
-
-def _column(spec: Any, where: str, shown: str) -> CustomColumn:
-    if not isinstance(spec, dict) or set(spec) - {"key", "label", "type", "required"}:
-        raise TemplateProblem(f"{shown}：{where} 只能有 key、label、type、required")
-    key, label, kind = spec.get("key"), spec.get("label"), spec.get("type", "文本")
-    if not isinstance(key, str) or not key.isidentifier() or not isinstance(label, str) or not label.strip():
-        raise TemplateProblem(f"{shown}：{where} 须有 key（字母、数字、下划线或汉字）和 label（工作簿中的列名）")
-    if kind not in COLUMN_TYPES:
-        raise TemplateProblem(f"{shown}：{where} 的 type 应为 {'、'.join(COLUMN_TYPES)} 之一，实际为 {kind!r}")
-    required = spec.get("required", False)
-    if not isinstance(required, bool):
-        raise TemplateProblem(f"{shown}：{where} 的 required 应为 true 或 false")
-    return CustomColumn(key, label.strip(), kind, required)

@@ -72,6 +72,8 @@ def create_workbook(
             _write_form(ws, sheet)
         else:
             _write_list(ws, sheet, hints)
+    if layout.fields:
+        _prefill_fields(wb[schema.CUSTOM_FIELDS.name], layout)
     if year is not None:
         basic = wb[schema.BASIC.name]
         basic[schema.form_cell(schema.BASIC, "year", "value")] = year
@@ -232,6 +234,27 @@ def _write_list(ws: Worksheet, sheet: ListSheet, hints: bool) -> None:
     _print_setup(ws, sum(f.width for f in list_columns(sheet, hints)))
 
 
+def _prefill_fields(ws: Worksheet, layout: Layout) -> None:
+    """The template's declared 自定义字段, one row each: name, unit and type written, the value left to the clerk,
+    orange where required, and guarded by the declared type (the 值 column as a whole takes any type)."""
+    letters = {f.key: get_column_letter(i) for i, f in enumerate(list_columns(schema.CUSTOM_FIELDS, False), 1)}
+    for r, declared in enumerate(layout.fields, start=FIRST_DATA_ROW):
+        ws[f"{letters['name']}{r}"] = declared.name
+        ws[f"{letters['unit']}{r}"] = declared.unit or ("万元" if declared.type == "金额" else None)
+        ws[f"{letters['type']}{r}"] = declared.type
+        value = ws[f"{letters['content']}{r}"]
+        value.number_format = NUMBER_FORMATS.get(schema.CUSTOM_TYPES[declared.type], "General")
+        if declared.required and not declared.sum_of:
+            value.fill = _REQUIRED_FILL
+        note = "【必填】" if declared.required and not declared.sum_of else ""
+        if declared.sum_of:
+            note += f"为{'＋'.join(declared.sum_of)}之和；留空时自动相加。"
+        if note or declared.help:
+            value.comment = Comment(note + declared.help, "genreport")
+        field = schema.Field(declared.name, declared.name, schema.CUSTOM_TYPES[declared.type], signed=True)
+        _guard(ws, field, value.coordinate)
+
+
 def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:
     ws.cell(
         row=1,
@@ -270,6 +293,12 @@ def guide_entries(layout: Layout = STANDARD, *, hints: bool = True) -> list[tupl
             required = "是" if f.required else "否"
             note = " ".join(part for part in (f.help, where) if part)
             out.append((sheet.name, f.label, kind_description(f, sheet.money), required, "、".join(f.choices), note))
+    for declared in layout.fields:  # the rows of 自定义字段 this template relies on
+        required = "是" if declared.required and not declared.sum_of else "否"
+        total = f"为{'＋'.join(declared.sum_of)}之和，留空时自动相加。" if declared.sum_of else ""
+        note = f"“自定义字段”表中名称为“{declared.name}”的一行的值。{total}{declared.help}"
+        unit = f"（{declared.unit}）" if declared.unit else ""
+        out.append((schema.CUSTOM_FIELDS.name, declared.name, declared.type + unit, required, "", note))
     return out
 
 

@@ -26,6 +26,7 @@ from ..model.records import LINES, RECORDS, Report
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
 from .convert import CONVERTERS, WrongValue, shown
+from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
 from .reader import RawCell, SourceWorkbook
 from .stored import beyond_dates
 
@@ -62,6 +63,7 @@ class ListValues:
     records: list[RawRecord] = field(default_factory=list)
     letters: dict[str, str] = field(default_factory=dict)
     present: bool = True
+    totals: list[RawRecord] = field(default_factory=list)  # rows the template declares totals (小计, 合计)
 
     def ref(self, record: RawRecord, key: str) -> str:
         return f"{self.letters.get(key, '?')}{record.row}"
@@ -86,7 +88,17 @@ class Normalized:
         sheets: dict[str, object] = {key: _form_record(values) for key, values in self.forms.items()}
         sheets |= {key: _table(values) for key, values in self.lists.items()}
         custom = {key: _custom_rows(values) for key, values in self.custom.items()}
-        return Report(source=self.display, custom_tables=custom, **sheets)  # type: ignore[arg-type]
+        totals = {
+            values.sheet.key: _custom_rows(values, values.totals)
+            for values in (*self.lists.values(), *self.custom.values())
+            if values.totals
+        }
+        return Report(
+            source=self.display,
+            custom_tables=custom,
+            total_rows=totals,
+            **sheets,  # type: ignore[arg-type]
+        )
 
 
 def _form_record(values: FormValues) -> Form:
@@ -116,7 +128,7 @@ def _table(values: ListValues) -> Table[Record]:
     return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
 
 
-def _custom_rows(values: ListValues) -> tuple[CustomRow, ...]:
+def _custom_rows(values: ListValues, records: list[RawRecord] | None = None) -> tuple[CustomRow, ...]:
     return tuple(
         CustomRow(
             sheet=values.sheet.name,
@@ -124,7 +136,7 @@ def _custom_rows(values: ListValues) -> tuple[CustomRow, ...]:
             row=rec.row,
             cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()},
         )
-        for rec in values.records
+        for rec in (values.records if records is None else records)
     )
 
 
@@ -167,6 +179,8 @@ def normalize(source: SourceWorkbook, layout: Layout = STANDARD) -> Normalized:
         else:
             out.lists[sheet.key] = reader.read_list(sheet) if reader else ListValues(sheet, present=False)
     _unique_keys(out, col)
+    fields = out.lists.get(schema.CUSTOM_FIELDS.key) or ListValues(schema.CUSTOM_FIELDS)
+    check_declared_fields(fields.records, fields.letters, layout, col)
     _year_matches_file_name(out, col)
     out.findings = col.items
     return out
@@ -507,10 +521,10 @@ class _SheetReader:
                     continue
                 ref = f"{out.letters[f.key]}{r}"
                 value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
-                if value is None and f.required:
+                if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
-            out.records.append(RawRecord(r, values))
+            (out.totals if is_total_row(self.layout, sheet, values) else out.records).append(RawRecord(r, values))
         if len(out.records) < sheet.min_rows:
             self.col.add(
                 codes.E_EMPTY_SHEET,
@@ -591,7 +605,9 @@ class _SheetReader:
         """A 自定义字段 value takes its kind from the 类型 of its row, and a 金额 its divisor from its 单位."""
         if f.kind_from is None:
             return f, None
-        kind = schema.CUSTOM_TYPES.get(values.get(f.kind_from) or "", f.kind)
+        declared = declared_field(self.layout, values.get("name"))
+        typed = values.get(f.kind_from) or (declared.type if declared else "")
+        kind = schema.CUSTOM_TYPES.get(typed, f.kind)
         divisor = None
         if kind is schema.Kind.MONEY:
             unit = values.get("unit") or schema.DEFAULT_UNIT

@@ -14,8 +14,8 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .parts import Part
-from .problems import ERROR, Problem
-from .shape import ANY, Mapping, Scalar, Sequence, Shape, merge, scalar_has
+from .problems import ERROR, WARNING, Problem
+from .shape import ANY, Declared, Mapping, Scalar, Sequence, Shape, merge, scalar_has
 
 _SAME = {"list", "sort", "reverse", "unique", "select", "reject", "selectattr", "rejectattr", "default", "d"}
 _ITEM = {"first", "last", "random", "min", "max"}
@@ -67,6 +67,21 @@ class Expressions:
             message += f"（{hint}）"
         self.report(node, message, path)
 
+    def undeclared(self, node: nodes.Node, path: str, key: str, base: Declared) -> None:
+        """custom.X that template.toml does not declare: the clerk's form has no row for it, so only the build would
+        find it missing. An error, or a warning while the workbook checked against happens to hold it."""
+        if self.quiet or any(path.startswith(g) for g in self.guarded):
+            return
+        advice = f'请在模板的 template.toml 中登记：[[fields]] name = "{key}"（填表人的空白表才会有这一行）'
+        better = _suggest(key, [n for n in (*base.keys, *base.present) if n != key])
+        if better is not None:
+            advice = f"您是否要写 custom.{better}？否则{advice}"
+        element = self.part.element_at(getattr(node, "lineno", None))
+        severity = WARNING if key in base.present else ERROR
+        held = "（所用工作簿中有这一项，这次可以生成）" if key in base.present else ""
+        message = f"模板引用了未在 template.toml 中登记的自定义字段 {path}{held}；{advice}"
+        self.problems.append(Problem(severity, self.part.where(element, path), message, element or 0))
+
     # -- scopes
 
     def lookup(self, name: str) -> Shape | None:
@@ -111,7 +126,9 @@ class Expressions:
 
     def member(self, node: nodes.Node, base: Shape, key: str, base_path: str) -> Shape:
         path = f"{base_path}.{key}"
-        if isinstance(base, Mapping):
+        if isinstance(base, Declared) and key not in base.keys and not hasattr(dict, key):
+            self.undeclared(node, path, key, base)
+        elif isinstance(base, Mapping):
             if key in base.keys:
                 return base.keys[key]
             if not hasattr(dict, key):

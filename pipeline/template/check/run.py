@@ -11,10 +11,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ...errors import TemplateProblem, display_path
 from ..document import WordTemplate, read_template
+from ..settings import TemplateSettings
 from .fields import check_fields
 from .parts import Part, template_parts
 from .problems import ERROR, Problem, unique
-from .shape import Mapping, context_shape
+from .shape import Mapping, context_shape, declared_custom
 from .tags import TOO_DEEP, check_tags
 
 
@@ -46,10 +47,15 @@ def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) ->
 
 
 def check_document(
-    path: Path, env: SandboxedEnvironment, context: abc.Mapping[str, Any] | None, data: bytes | None = None
+    path: Path,
+    env: SandboxedEnvironment,
+    context: abc.Mapping[str, Any] | None,
+    data: bytes | None = None,
+    settings: TemplateSettings | None = None,
 ) -> list[Problem]:
     """Every problem of the Word template at ``path`` (or its bytes ``data``), its fields checked against
-    ``context`` widened by the shipped shape (the shipped shape alone when there is no context)."""
+    ``context`` widened by the shipped shape (the shipped shape alone when there is no context), and ``custom``
+    against what the template's ``settings`` declare."""
     shown = display_path(path)
     try:
         raw = read_template(path) if data is None else data
@@ -61,4 +67,8 @@ def check_document(
         raise  # the package refused by its size (document.check_package), already in words
     except Exception as e:  # whatever python-docx raises for a file that is no Word document
         raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
-    return check_parts(parts, env, context_shape(context))
+    shape = context_shape(context)
+    if settings is not None:
+        own = shape.keys.get("custom")
+        shape.keys["custom"] = declared_custom(settings, own.keys if isinstance(own, Mapping) else ())
+    return check_parts(parts, env, shape)

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..settings import TemplateSettings
+
 SHIPPED = Path(__file__).with_name("context_shape.json")
 
 
@@ -44,6 +46,35 @@ class Mapping(Shape):
 @dataclass
 class Sequence(Shape):
     element: Shape | None = None  # None: no item was ever seen
+
+
+@dataclass
+class Declared(Mapping):
+    """``custom``: the names the template declares in template.toml; ``present`` the workbook's own others."""
+
+    present: frozenset[str] = frozenset()
+
+
+_DECLARED_TYPES = {
+    "文本": "str",
+    "整数": "int",
+    "金额": "Decimal",
+    "数值": "Decimal",
+    "百分比": "Decimal",
+    "日期": "date",
+}
+
+
+def declared_custom(settings: TemplateSettings, present: abc.Iterable[str] = ()) -> Declared:
+    """The shape of ``custom`` as template.toml declares it: each field a value of its type (or blank), each
+    table a list of rows of its columns, a table with a total row its ``KEY_total``."""
+    keys: dict[str, Shape] = {f.name: Scalar(frozenset({_DECLARED_TYPES[f.type], "NoneType"})) for f in settings.fields}
+    for table in settings.tables:
+        row = Mapping({c.key: Scalar(frozenset({_DECLARED_TYPES[c.type], "NoneType"})) for c in table.columns})
+        keys[table.key] = Sequence(row)
+        if table.total_row:
+            keys[f"{table.key}_total"] = Mapping(dict(row.keys))
+    return Declared(keys, frozenset(present) - set(keys))
 
 
 _TYPES: dict[str, type] = {
