@@ -33,6 +33,7 @@ LEFT_ALIGNED = (
     "项目支出：",
     "income_sources",
     "k.level3",
+    "a.note",
 )
 
 NINE = [14, 15, 15, 20, 21, 21, 11, 17, 22]  # mm, sums to the 156 mm text block
@@ -102,17 +103,40 @@ def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], i
         cells += [(row, 0, 0, "{% vmerge loop.first %}")]
         cells += [(row, i + 1, i + 1, cell) for i, (_, cell) in enumerate(columns)]
     cells += [(4, 0, 8, "{%tr else %}"), (6, 0, 8, "{%tr endif %}"), (7, 0, 8, "{%tr endfor %}")]
+    cells += adjustment_rows(e, 8)
     cells += [
-        (8, 0, 5, "总分"),
-        (8, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
-        (8, 7, 7, f"{{{{ {e}.total|score }}}}"),
-        (8, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
+        (14, 0, 5, "总分"),
+        (14, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
+        (14, 7, 7, f"{{{{ {e}.total|score }}}}"),
+        (14, 8, 8, f"自评等级：{{{{ {e}.grade or '—' }}}}"),
     ]
-    return cells, 9
+    return cells, 15
+
+
+def adjustment_rows(e: str, first: int) -> list[Cell]:
+    """Rows between the indicators and 总分, printed only where rules.toml adjusts the total (a province's 偏离
+    deductions, 一级指标 scaling, 预算执行率 band): 各项得分合计, then one row per adjustment saying what it did."""
+    r = first
+    return [
+        (r, 0, 8, f"{{%tr if {e}.adjustments %}}"),
+        (r + 1, 0, 5, "各项得分合计"),
+        (r + 1, 6, 6, f"{{{{ {e}.total_points|plain }}}}"),
+        (r + 1, 7, 7, f"{{{{ {e}.subtotal|score }}}}"),
+        (r + 1, 8, 8, ""),
+        (r + 2, 0, 8, f"{{%tr for a in {e}.adjustments %}}"),
+        (r + 3, 0, 2, "{{ a.label }}"),
+        (r + 3, 3, 6, "{{ a.note }}"),
+        (r + 3, 7, 7, "{% if a.change is not none %}{{ a.change|score }}{% endif %}"),
+        (r + 3, 8, 8, ""),
+        (r + 4, 0, 8, "{%tr endfor %}"),
+        (r + 5, 0, 8, "{%tr endif %}"),
+    ]
 
 
 KPI_KEEP_ROW, KPI_FREE_ROW = 3, 5  # kpi_table's two indicator rows
-KPI_KEEP_ROWS = (0, KPI_KEEP_ROW)  # kept with the next row (add_table's keep_with_next): the header and KPI_KEEP_ROW
+# kept with the next row (add_table's keep_with_next): the header, KPI_KEEP_ROW, and the rows between the indicators
+# and 总分 (各项得分合计 and an adjustment)
+KPI_KEEP_ROWS = (0, KPI_KEEP_ROW, 9, 11)
 
 
 def department_table() -> tuple[list[Cell], int]:

@@ -85,15 +85,16 @@ def test_points_and_grades_come_from_the_rules_file(tmp_path: Path) -> None:
     text = (Path(__file__).parent.parent / "templates" / "default" / "rules.toml").read_text(encoding="utf-8")
     custom = tmp_path / "rules.toml"
     custom.write_text(
-        text.replace('budget_execution_points = "10"', 'budget_execution_points = "20"').replace(
-            'min = "90"', 'min = "95"'
-        ),
+        text.replace('budget_execution_points = "10"', 'budget_execution_points = "20"')
+        .replace('"产出指标" = "50"', '"产出指标" = "40"')
+        .replace('min = "90"', 'min = "95"'),
         encoding="utf-8",
     )
     rules = load_rules(custom)
     assert budget_line(None, D(100), D(50), rules).score == D(10)
     assert rules.grade(D(94)) == "良"
-    assert rules.total_points == D(110)
+    assert rules.total_points == D(100)
+    assert rules.level_points["产出指标"] == D(40)
 
 
 def test_standard_indicators_of_the_sample() -> None:

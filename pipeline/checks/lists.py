@@ -258,6 +258,8 @@ def _kpis(out: Findings, d: Derived) -> None:
             )
         groups[k.project][k.level1] += k.points
         first.setdefault(k.project, k.at("points"))
+    if rules.scale_to_level_points:
+        return  # the indicators' 分值 are weights, scaled to their 一级指标's points: no sum to match
     for project, points in groups.items():
         if project is not None and project not in names:
             continue  # already reported: its points cannot be judged without its project

@@ -13,6 +13,7 @@ from ..model.records import Kpi, Report
 from ..numbers import format_plain
 from ..template.rules import Rules
 from .vocabulary import (
+    Adjustment,
     BasicData,
     BasicDataRow,
     CardBudget,
@@ -63,10 +64,16 @@ def _kpi_rows(card: Scorecard, rules: Rules) -> list[KpiRow]:
                 "score": s.score,
                 "computed": s.computed,
                 "remark": k.remark or "",
+                "deviation": s.deviation,
+                "deduction": s.deduction,
             }
         )
         previous = (k.level1, k.level2)
     return rows
+
+
+def _adjustments(card: Scorecard) -> list[Adjustment]:
+    return [{"label": a.label, "change": a.change, "note": a.note} for a in card.adjustments]
 
 
 def _budget_row(card: Scorecard) -> CardBudget:
@@ -91,6 +98,8 @@ def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> Evaluation
         "grade": card.grade,
         "missing": card.missing,
         "total_points": d.rules.total_points,
+        "subtotal": card.subtotal,
+        "adjustments": _adjustments(card),
         "income_total": budget.get("income_total", "actual"),
         "income_sources": [{"label": f.label, "amount": budget.get(f.key, "actual")} for f in income_rows],
         "expense_total": budget.get("expense_total", "actual"),
@@ -116,6 +125,8 @@ def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
                 "grade": card.grade,
                 "missing": card.missing,
                 "total_points": d.rules.total_points,
+                "subtotal": card.subtotal,
+                "adjustments": _adjustments(card),
                 "sources": _fund_sources(report, p.name),
                 "name": p.name,
                 "supervisor": report.basic.supervisor or report.basic.name,

@@ -191,13 +191,32 @@ class KpiRow(TypedDict):
     score: Annotated[Decimal | None, M("无法计算时为空", POINTS)]
     computed: Annotated[bool, M("得分是否由 genreport 计算（false：按填报的得分）", BOOL)]
     remark: Annotated[str, M("未填为空文字", TEXT)]
+    deviation: Annotated[
+        Decimal | None,
+        M("偏离度 |实际完成值 − 年度指标值| ÷ |年度指标值|；rules.toml 不按偏离扣分或这一方向不计时为空", RATIO),
+    ]
+    deduction: Annotated[Decimal | None, M("按 rules.toml 的偏离档次扣的分（不改动得分）；不扣分时为空", POINTS)]
+
+
+class Adjustment(TypedDict):
+    label: Annotated[str, M("如“偏离扣分”“产出指标折算”“预算执行率扣分”“预算执行率限分”“预算执行率限定等级”", TEXT)]
+    change: Annotated[Decimal | None, M("对总分的增减（扣分为负数）；只限定等级时为空", POINTS)]
+    note: Annotated[str, M("怎样算出的，如“预算执行率85.00%，在80%（含）至90%档，总分扣2分”", TEXT)]
 
 
 KPI_ROWS = M("绩效指标各行，按一级、二级指标分组排列；用 {%tr for k in … %} 逐行打印")
-TOTAL = M("总分；缺少数据时为空（原因见 missing）", POINTS)
-GRADE = M("等级：优、良、中、差；总分为空时为空", TEXT)
+TOTAL = M("总分（rules.toml 的调整之后，见 adjustments）；缺少数据时为空（原因见 missing）", POINTS)
+GRADE = M("等级：优、良、中、差（按调整后的总分和限定）；总分为空时为空", TEXT)
 MISSING = M("总分为空的原因：缺少的数据", TEXTS)
 TOTAL_POINTS = M("满分（rules.toml）", POINTS)
+SUBTOTAL = M(
+    "各项得分合计：预算执行率与各指标的得分之和，rules.toml 的扣分、限分、折算之前；没有这些规则时等于 total", POINTS
+)
+ADJUSTMENTS = M(
+    "rules.toml 对总分的调整，依次（偏离扣分、一级指标折算、预算执行率扣分、限分、限定等级），每项一行，"
+    "从 subtotal 算到 total；默认规则下为空列表。用 {%tr for a in … %} 印在总分之上",
+    LIST,
+)
 
 
 class IncomeSource(TypedDict):
@@ -218,6 +237,8 @@ class Evaluation(TypedDict):
     grade: Annotated[str | None, GRADE]
     missing: Annotated[list[str], MISSING]
     total_points: Annotated[Decimal, TOTAL_POINTS]
+    subtotal: Annotated[Decimal | None, SUBTOTAL]
+    adjustments: Annotated[list[Adjustment], ADJUSTMENTS]
     income_total: Annotated[Amount, M("按收入性质分：收入合计（全年执行数），即年度资金总额的全年执行数", MONEY)]
     income_sources: Annotated[list[IncomeSource], M("按收入性质的各行 {label, amount}，未填的为空", LIST)]
     expense_total: Annotated[
@@ -248,6 +269,8 @@ class ProjectEvaluation(TypedDict):
     grade: Annotated[str | None, GRADE]
     missing: Annotated[list[str], MISSING]
     total_points: Annotated[Decimal, TOTAL_POINTS]
+    subtotal: Annotated[Decimal | None, SUBTOTAL]
+    adjustments: Annotated[list[Adjustment], ADJUSTMENTS]
     sources: Annotated[list[FundSource], M("“其中”行：当年财政拨款、上年结转资金、其他资金，依次", LIST)]
     name: Annotated[str, M("项目名称", TEXT)]
     supervisor: Annotated[str, M("主管部门（未填为单位名称）", TEXT)]

@@ -1,7 +1,8 @@
 """KPI scoring for the 自评表 (domain.md §1.2): budget execution, quantitative and qualitative indicators.
 
 Scores are computed from unrounded ratios and capped at their points; grades are applied to
-the unrounded total. Points and grade thresholds come from rules.toml.
+the unrounded total. Points and grade thresholds come from rules.toml, and so do a province's adjustments
+(adjustments.py): the sum of the items is kept as ``subtotal``, and ``total`` is what the adjustments make of it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..findings.collector import short
 from ..model.records import Kpi
 from ..numbers import ratio
 from ..template.rules import Rules
+from .adjustments import Adjustment, adjusted, deduction_of
 
 
 @dataclass
@@ -21,6 +23,8 @@ class ScoredKpi:
     kpi: Kpi
     score: Decimal | None
     computed: bool  # False: taken from the 得分 the user entered
+    deviation: Decimal | None = None  # |实际完成值 − 指标值| ÷ |指标值|, where the rules deduct for 偏离 and it counts
+    deduction: Decimal | None = None  # the points the rules' 偏离 bands take from this indicator (None: none)
 
 
 @dataclass
@@ -37,9 +41,11 @@ class BudgetLine:
 class Scorecard:
     budget: BudgetLine
     kpis: list[ScoredKpi] = field(default_factory=list)
-    total: Decimal | None = None
+    total: Decimal | None = None  # after the rules' adjustments (the figure the report states)
     grade: str | None = None
     missing: list[str] = field(default_factory=list)
+    subtotal: Decimal | None = None  # 预算执行率 + every indicator's 得分, before any adjustment
+    adjustments: list[Adjustment] = field(default_factory=list)
 
 
 def budget_line(initial: Decimal | None, adjusted: Decimal | None, actual: Decimal | None, rules: Rules) -> BudgetLine:
@@ -78,14 +84,19 @@ def score_kpi(k: Kpi) -> ScoredKpi:
     return ScoredKpi(k, score, computed=score is not None)
 
 
+def _with_deduction(scored: ScoredKpi, rules: Rules) -> ScoredKpi:
+    scored.deviation, scored.deduction = deduction_of(scored.kpi, scored.score, rules)
+    return scored
+
+
 def scorecard(budget: BudgetLine, kpis: Sequence[Kpi], rules: Rules) -> Scorecard:
-    card = Scorecard(budget=budget, kpis=[score_kpi(k) for k in kpis])
+    card = Scorecard(budget=budget, kpis=[_with_deduction(score_kpi(k), rules) for k in kpis])
     if budget.score is None:
         card.missing.append("预算执行率（缺全年预算数或全年执行数）")
     if not kpis:
         card.missing.append("绩效指标（未填写）")
     card.missing += [f"“{short(s.kpi.level3)}”的得分" for s in card.kpis if s.score is None]
     if not card.missing and budget.score is not None:
-        card.total = budget.score + sum((s.score for s in card.kpis if s.score is not None), Decimal(0))
-        card.grade = rules.grade(card.total)
+        card.subtotal = budget.score + sum((s.score for s in card.kpis if s.score is not None), Decimal(0))
+        card.total, card.grade, card.adjustments = adjusted(card.subtotal, budget.rate, card.kpis, rules)
     return card

@@ -40,6 +40,7 @@ from ..model.schema import FormSheet, Kind, ListSheet
 from ..numbers import quantize, unsigned
 from ..render.filters import FILTERS, TemplateFilter
 from ..template.settings import SETTINGS
+from .rules_guide import rules_markdown
 
 SAMPLE = Path("inputs/2022.xlsx")  # relative: the guide names it as a user types it
 
@@ -406,12 +407,13 @@ def guide_markdown(context: Mapping[str, Any]) -> str:
         "do not edit by hand. -->",
         "",
         "本指南写给在 Word 或 WPS 中修改报告模板、不写程序的同事：怎样新建和检查模板，标签怎么写，"
-        "有哪些字段和过滤器，template.toml 能设置什么。",
+        "有哪些字段和过滤器，template.toml 能设置什么，rules.toml 怎样计分。",
         "",
         *WORKFLOW,
         *EDITING,
         *filters_markdown(),
         *settings_markdown(),
+        *rules_markdown(),
         *fields_markdown(context),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -445,8 +447,8 @@ genreport template list                         # 列出能用的模板
 
 - `genreport template new 乡镇 --from 另一个模板` 以另一个模板为起点。
 - 工作簿“基本信息”表的“模板”一行可以写模板名，`genreport build 工作簿.xlsx` 就用它；命令行的 `-t` 优先。
-- 模板文件夹中可以放 `rules.toml`（评分规则：分值、等级线、容差）和 `template.toml`（标题、用词、各段开关、
-  数字格式等，见下文“template.toml 设置”）。
+- 模板文件夹中可以放 `rules.toml`（评分规则：分值、等级线、容差、各省的扣分和限分，见下文“rules.toml 评分规则”）
+  和 `template.toml`（标题、用词、各段开关、数字格式等，见下文“template.toml 设置”）。
 - 改了模板先 `template check`，再用样例或本单位的工作簿 `build` 一次，打开生成的报告看一遍。
 """
 )
