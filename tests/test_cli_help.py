@@ -49,7 +49,7 @@ def test_command_summaries_are_whole() -> None:
     """Click cuts a summary at 45 characters ("再找随 genreport..."); the list shows each first line whole."""
     result = runner.invoke(app, ["template", "--help"], prog_name="genreport", env={"COLUMNS": "200"})
     assert (
-        "列出可用的模板（含 report.docx 的文件夹）：先找当前文件夹的 templates/，再找随 genreport 安装的模板。"
+        "列出可用的模板（含 report.docx 的文件夹）：名称（-t 和“模板”一栏填它）、显示名称、单位类别、说明和位置。"
         in result.stdout
     )
 
