@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
+from lxml.etree import LxmlError
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
@@ -137,8 +138,7 @@ def open_ods(path: Path, shown: str) -> ForeignWorkbook:
         if e.sheet:
             raise _refused(shown, f"工作表“{e.sheet[:60]}”{e.what}", e.sheet) from e
         raise _refused(shown, e.what) from e
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, RuntimeError) as e:
-        # lxml's XMLSyntaxError is a ValueError: a content.xml that does not parse
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, RuntimeError, LxmlError) as e:
         raise InputError(shown, f"文件已损坏，无法作为 OpenDocument 表格（.ods）读取；{CONVERT_HINT}") from e
     return _open(path, shown, "ods", sheets)
 
