@@ -216,7 +216,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _result(entry, entry.outcome, "../")
 
     def _result(entry: Entry, outcome: checking.Outcome, root: str) -> Response:
-        kept = checking.kept(entry, outcome, root, settings.keep_seconds)
+        kept = checking.kept(store, entry, outcome, root)
         return page.result_page(checking.items(entry, outcome, root), outcome.template, root=root, kept=kept)
 
     async def files(request: Request) -> Response:

@@ -183,7 +183,8 @@ def items(entry: Entry, outcome: Outcome, root: str) -> list[Item]:
 
 
 def _links(entry: Entry, n: int, root: str) -> list[Link]:
-    docx_key = next((k for k in entry.files if k.startswith(f"{n}/") and k.endswith(".docx")), None)
+    keys = list(entry.files)  # a snapshot: a PDF's thread may add to it meanwhile
+    docx_key = next((k for k in keys if k.startswith(f"{n}/") and k.endswith(".docx")), None)
     if docx_key is None:
         return []
     stem = docx_key[: -len(".docx")]
@@ -192,14 +193,18 @@ def _links(entry: Entry, n: int, root: str) -> list[Link]:
         key = stem + fmt.extension
         if fmt.name == "pdf":
             links.append(Link(fmt.menu, f"{root}making/{entry.token}/{key}", target="fetch"))
-        elif key in entry.files:
+        elif key in keys:
             links.append(Link(fmt.menu, f"{root}files/{entry.token}/{key}"))
     return links
 
 
-def kept(entry: Entry, outcome: Outcome, root: str, keep_seconds: float) -> Kept:
-    until = dt.datetime.fromtimestamp(entry.until).strftime("%H:%M")
+def kept(store: Store, entry: Entry, outcome: Outcome, root: str) -> Kept:
+    """What the page states: the minute by which the files are surely deleted (rounded up, never before), and the
+    upload's own downloads."""
+    gone = dt.datetime.fromtimestamp(store.deleted_by(entry))
+    if gone.second or gone.microsecond:
+        gone = gone.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     labels = {ZIP_NAME: "全部报告（zip）", "汇总.xlsx": "汇总表（汇总.xlsx）", "汇总说明.docx": "汇总说明（Word）"}
     batch = [Link(labels.get(key.split("/", 1)[1], key.split("/", 1)[1]), f"{root}files/{entry.token}/{key}")
              for key in outcome.batch]  # fmt: skip
-    return Kept(until, round(keep_seconds / 60), batch)
+    return Kept(gone.strftime("%H:%M"), round(store.keep_seconds / 60), batch)

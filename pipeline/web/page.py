@@ -31,7 +31,6 @@ h2 { font-size: 17px; margin: 6px 0; color: #1f4e79; }
 form { margin: 8px 0; }
 label { margin-right: 12px; display: inline-block; max-width: 100%; }
 select, input { max-width: 100%; box-sizing: border-box; font-size: 14px; }
-select { width: 22em; }
 button { margin: 4px 6px 4px 0; padding: 4px 12px; font-size: 14px; cursor: pointer; }
 button.main, a.button { background: #1f4e79; color: #fff; border: 1px solid #1f4e79; border-radius: 3px; }
 a.button, a.format { display: inline-block; margin: 2px 6px 2px 0; padding: 2px 10px; text-decoration: none; }
@@ -48,7 +47,7 @@ tr.error td.level { color: #b00020; font-weight: bold; }
 tr.warning td.level { color: #8a5a00; }
 td.failed { color: #b00020; }
 iframe.preview { width: 100%; height: 70vh; border: 1px solid #ccd; box-sizing: border-box; }
-iframe.fetch { position: sticky; bottom: 0; width: 100%; height: 3.4em; border: 1px solid #e6d9a8;
+iframe.fetch { position: sticky; bottom: 0; width: 100%; height: 4em; border: 1px solid #e6d9a8;
   background: #fffbe6; box-sizing: border-box; }
 p.error { color: #b00020; }
 pre { white-space: pre-wrap; background: #f4f4f4; padding: 10px; border-radius: 4px; }
@@ -97,8 +96,8 @@ _HOME = """{% extends "layout" %}
 <form method="post" action="rollover" enctype="multipart/form-data">
   <label>上年的工作簿 <input type="file" name="workbook" accept="{{ accept }}" required></label>
   <button type="submit">由上年工作簿生成本年填报表</button>
-  <div class="hint">沿用上年的基本信息、职责、机构、编制和指标；上年全年执行数转为上年决算数，
-  本年数字和文字清空待填。</div>
+  <div class="hint">沿用上年的基本信息、职责、机构、编制和指标；上年全年执行数转为上年决算数，{#-
+  #}本年数字和文字清空待填。</div>
 </form>
 </section>
 <section>
@@ -111,9 +110,9 @@ _HOME = """{% extends "layout" %}
   {% if templates|selectattr("description")|list %}<details class="hint"><summary>各模板的用途</summary>
   {% for t in templates if t.description %}<div><b>{{ t.label }}</b>：{{ t.description }}</div>{% endfor %}
   </details>{% endif %}
-  <div class="hint">可一次选择多个工作簿（至多 {{ max_files }} 个，合计不超过 {{ max_mb }} MB），
-  得到每个单位的问题清单、汇总表和全部报告的压缩包。
-  检查结果和生成的报告在服务器上保留 {{ keep_minutes }} 分钟，到时自动删除。</div>
+  <div class="hint">可一次选择多个工作簿（至多 {{ max_files }} 个，合计不超过 {{ max_mb }} MB），{#-
+  #}得到每个单位的问题清单、汇总表和全部报告的压缩包。{#-
+  #}检查结果和生成的报告在服务器上保留 {{ keep_minutes }} 分钟，到时自动删除。</div>
 </form>
 <iframe class="result" name="result" title="检查结果与报告预览" srcdoc="{{ placeholder }}"></iframe>
 </section>
@@ -180,7 +179,7 @@ _RESULT = """{% extends "layout" %}
 {% elif not item.problem %}
 <p>没有发现问题。</p>
 {% endif %}
-{% if item.preview %}
+{% if item.preview and items|length == 1 %}
 <h2>报告预览{% if template %}（{{ template }} 模板）{% endif %}</h2>
 <iframe class="preview" title="报告预览" sandbox srcdoc="{{ item.preview }}"></iframe>
 {% elif item.problem %}
@@ -189,8 +188,8 @@ _RESULT = """{% extends "layout" %}
 </div>
 {% endfor %}
 {% if kept %}
-<p class="hint">检查结果和生成的报告在服务器上保留到 {{ until }}（{{ keep_minutes }} 分钟），到时自动删除；
-之后请重新上传。</p>
+<p class="hint">检查结果和生成的报告在服务器上保留到 {{ until }}（{{ keep_minutes }} 分钟），到时自动删除；{#-
+#}之后请重新上传。</p>
 <iframe class="fetch" name="fetch" title="下载状态" srcdoc="{{ fetch_placeholder }}"></iframe>
 {% endif %}
 </main>
@@ -233,7 +232,7 @@ _MESSAGE = """{% extends "layout" %}
 
 _FETCH_PLACEHOLDER = (
     '<p style="font-family: sans-serif; font-size: 13px; color: #666; margin: 4px 8px">'
-    "Word、HTML、Markdown 版本已生成，点击即下载；PDF 在第一次点击时生成（约需 5–10 秒），进度显示在这里。</p>"
+    "PDF 在第一次点击时生成（约需 5–10 秒），进度显示在这里。</p>"
 )
 _PLACEHOLDER = (
     '<p style="font-family: sans-serif; color: #666; padding: 8px">'

@@ -4,9 +4,10 @@ from that one build (the page's download links, the PDF made on its first reques
 Each upload gets a folder of its own inside one private folder of the server (``genreport-kept-…`` in TMPDIR, mode
 0700), named by a token of 32 random URL-safe characters (``secrets``): a token is the only way to an upload's
 files, a file is served only by a name the entry lists (never a path taken from the request), and a token that is
-not well-formed is not looked up at all. An entry is deleted ``keep_seconds`` after it was made (a sweeper thread
-looks every few seconds; every lookup checks too), the oldest finished ones first when the server would hold more
-than ``max_entries`` uploads or ``max_bytes`` on the disk, and everything when the server stops.
+not well-formed is not looked up at all. An entry is unreachable ``keep_seconds`` after it was made and deleted
+within ``sweep_seconds`` more (a sweeper thread; every lookup checks too); the oldest finished entries go first
+when the server would hold more than ``max_entries`` uploads or ``max_bytes`` on the disk; everything goes when the
+server stops.
 """
 
 from __future__ import annotations
@@ -132,6 +133,15 @@ class Store:
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
 
+    @property
+    def sweep_seconds(self) -> float:
+        """How often the sweeper looks: an entry's files are gone at most this long after it expired."""
+        return max(1.0, min(10.0, self.keep_seconds / 10))
+
+    def deleted_by(self, entry: Entry) -> float:
+        """The wall-clock time (time.time()) by which an entry's files are surely deleted: what the page states."""
+        return entry.until + self.sweep_seconds
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
@@ -179,8 +189,7 @@ class Store:
         self._sweeper.start()
 
     def _sweep_now_and_then(self) -> None:
-        interval = max(1.0, min(30.0, self.keep_seconds / 10))
-        while not self._stop.wait(interval):
+        while not self._stop.wait(self.sweep_seconds):
             self.sweep()
 
 
