@@ -495,8 +495,10 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_one_build_serves_every_format(client: TestClient, private_tmp: Path, counted: list[str]) -> None:
-    checked = client.post("/check", files={"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)})
+    files = {"workbook": ("2022.xlsx", SAMPLE.read_bytes(), XLSX)}
+    checked = client.post("/check", files=files, data={"template": "default"})
     assert checked.status_code == 200 and "0 个错误，18 个警告" in checked.text
+    assert f"报告预览（模板：{display_name('default')[0]}）" in checked.text
     assert counted == ["check"]
     found = links(checked.text)
     assert sorted(found) == ["2022.docx", "2022.html", "2022.md", "2022.pdf"]

@@ -176,9 +176,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             held.give(size)
         return _attachment(data, name)
 
-    def check_in_background(entry: Entry, uploads: list[Upload], template: str | None, size: int) -> None:
+    def check_in_background(
+        entry: Entry, uploads: list[Upload], template: str | None, label: str | None, size: int
+    ) -> None:
         try:
-            checking.check_all(store, entry, uploads, template, job)
+            checking.check_all(store, entry, uploads, template, label, job)
         finally:
             held.give(size)
 
@@ -187,15 +189,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         handed_over = False
         try:
             template = await _template(uploads[0].fields.get("template", ""))
+            label = await anyio.to_thread.run_sync(reports.template_label, template)
             entry = store.create()
             if uploads[0].fields.get("wait"):  # the page's own form: it polls while the jobs run
                 work = threading.Thread(
-                    target=check_in_background, args=(entry, uploads, template, size), name="genreport-check"
+                    target=check_in_background, args=(entry, uploads, template, label, size), daemon=True
                 )
                 work.start()
                 handed_over = True
                 return _checking(entry, f"1;url=result/{entry.token}")
-            outcome = await anyio.to_thread.run_sync(checking.check_all, store, entry, uploads, template, job)
+            outcome = await anyio.to_thread.run_sync(checking.check_all, store, entry, uploads, template, label, job)
         finally:
             if not handed_over:
                 held.give(size)

@@ -46,7 +46,7 @@ class Workbook:
 @dataclass
 class Outcome:
     workbooks: list[Workbook]
-    template: str | None
+    template: str | None  # as chosen on the page, by its display name
     batch: list[str] = field(default_factory=list)  # keys of the upload's own files (汇总, zip)
     problem: str | None = None  # why there is no 汇总
 
@@ -55,8 +55,11 @@ class Busy(Exception):
     """Raised when too many files are being made at once."""
 
 
-def check_all(store: Store, entry: Entry, uploads: list[Upload], template: str | None, job: Job) -> Outcome:
-    """Check (and build) each workbook in turn, keep what was made, and mark the entry done whatever happens."""
+def check_all(
+    store: Store, entry: Entry, uploads: list[Upload], template: str | None, label: str | None, job: Job
+) -> Outcome:
+    """Check (and build) each workbook in turn with ``template`` (shown as ``label``), keep what was made, and mark
+    the entry done whatever happens."""
     workbooks: list[Workbook] = []
     entry.progress = (0, len(uploads))
     try:
@@ -71,7 +74,7 @@ def check_all(store: Store, entry: Entry, uploads: list[Upload], template: str |
                 workbooks.append(Workbook(upload.name, checked))
                 entry.files.update({f"{n}/{name}": folder / name for name in checked.files})
             entry.progress = (n, len(uploads))
-        outcome = Outcome(workbooks, template)
+        outcome = Outcome(workbooks, label)
         if len(uploads) > 1:
             outcome.batch, outcome.problem = _write_batch(entry, workbooks, job)
         entry.outcome = outcome

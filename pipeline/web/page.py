@@ -180,7 +180,7 @@ _RESULT = """{% extends "layout" %}
 <p>没有发现问题。</p>
 {% endif %}
 {% if item.preview and items|length == 1 %}
-<h2>报告预览{% if template %}（{{ template }} 模板）{% endif %}</h2>
+<h2>报告预览{% if template %}（模板：{{ template }}）{% endif %}</h2>
 <iframe class="preview" title="报告预览" sandbox srcdoc="{{ item.preview }}"></iframe>
 {% elif item.problem %}
 <p class="error">{{ item.problem }}</p>

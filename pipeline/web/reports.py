@@ -78,6 +78,13 @@ def template_choices() -> list[Choice]:
     return [replace(c, label=f"{c.label}（{c.name}）") if labels[c.label] > 1 else c for c in choices]
 
 
+def template_label(name: str | None) -> str | None:
+    """The display name of an offered template (None: none was chosen)."""
+    if name is None:
+        return None
+    return next((c.label for c in template_choices() if c.name == name), name)
+
+
 def _choice(name: str, folder: Path) -> Choice:
     settings = folder / "template.toml"
     try:
