@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .budget import BudgetExceeded, within
 from .checks import check_report
+from .checks.blocked import checkable, unblocked
 from .checks.declared import check_declared
 from .context import build_context
 from .context.vocabulary import Context
@@ -35,7 +36,7 @@ from .render.notes import noting
 from .render.review import add_review_comments, doubted
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
 from .template.settings import TemplateSettings
-from .workbook.normalize import normalize
+from .workbook.normalize import Normalized, normalize
 from .workbook.reader import open_workbook
 from .workbook.template_row import chosen_profile
 
@@ -104,11 +105,29 @@ def _inspect(path: Path, profile: TemplateProfile | None, profiles: Profiles | N
         data = normalize(source, profile.layout)
     except InputError as e:
         return Inspection(path, None, [e.as_finding()], profile)
-    if data.errors:  # structural: the model cannot be trusted, so consistency is not checked
-        return Inspection(path, None, data.findings, profile)
+    if data.errors:  # one round: the errors first, then every warning the errors leave standing
+        errors = data.errors
+        warnings = [f for f in data.findings if f.severity != "error"]
+        if checkable(errors):
+            warnings += unblocked(_beside_errors(data, profile), errors)
+        return Inspection(path, None, errors + warnings, profile)
     derived = derive(data.report(), profile.rules)
     declared = check_declared(derived.report, profile.settings, profile.rules)
     return Inspection(path, derived, data.findings + check_report(derived) + declared, profile)
+
+
+def _beside_errors(data: Normalized, profile: TemplateProfile) -> list[Finding]:
+    """The checks' warnings over the model with its blocked cells blank. A figure the checks never meet blank
+    (年度, a required total) may stop them: then only the errors are told, as before, and nothing false."""
+    report = data.report(blocked=True)
+    if report.basic.year is None:
+        return []
+    try:
+        derived = derive(report, profile.rules)
+        declared = check_declared(report, profile.settings, profile.rules)
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError):
+        return []
+    return check_report(derived, blocked=True) + declared
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:

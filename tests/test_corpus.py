@@ -27,6 +27,7 @@ from pipeline.session import load_report
 
 from . import make_corpus
 from .conftest import SAMPLE
+from .test_errors import refusal, warned
 
 runner = CliRunner()
 HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
@@ -281,7 +282,11 @@ def test_messages(name: str, run_case: Callable[..., Run], baseline: Callable[[s
     run = run_case(name)
     expected = EXPECTED[name]
     if isinstance(expected, Fails):
-        assert (run.exit_code, run.lines) == (1, [line.replace("{f}", name) for line in expected.lines])
+        lines = [line.replace("{f}", name) for line in expected.lines]
+        assert run.exit_code == 1
+        # the errors in order and first; beside them the warnings the same run could tell (one round of checking)
+        assert refusal("\n".join(run.lines)) == [line for line in lines if not line.startswith("警告：")]
+        assert set(warned("\n".join(lines))) <= set(warned("\n".join(run.lines)))
         assert run.stdout == ""
     else:
         extra = [line.replace("{f}", name) for line in expected.warnings]

@@ -75,9 +75,16 @@ def _form_relations(out: Findings, form: Form, totals: Totals, rules: Rules) -> 
 
 
 def _magnitude(
-    out: Findings, rules: Rules, unit: str, place: Place, label: str, value: Decimal, against: str, whole: Decimal
+    out: Findings,
+    rules: Rules,
+    unit: str,
+    place: Place,
+    label: str,
+    value: Decimal | None,
+    against: str,
+    whole: Decimal | None,
 ) -> None:
-    if whole > 0 and value > whole * rules.magnitude:
+    if whole is not None and value is not None and whole > 0 and value > whole * rules.magnitude:
         times = (value / whole).quantize(Decimal(1))
         add(
             out,

@@ -156,7 +156,9 @@ def _print_result(result: BuildResult, *, files: bool = True, warnings: bool = T
     """A failure whole (every finding that stopped it), the warnings where asked, and what was written where the
     file lines are wanted (not under a bar, whose summary lists them, nor with --quiet)."""
     blocking = result.error.findings if isinstance(result.error, WorkbookInvalid) else []
-    if warnings:
+    for finding in blocking:  # errors first; under --strict, warnings stop it too
+        typer.echo(f"{'错误' if finding.severity == 'error' else '警告'}：{finding}", err=True)
+    if warnings:  # then the warnings the same run found beside them: one round of fixing
         for finding in result.findings:
             if finding.severity == "warning" and finding not in blocking:
                 typer.echo(f"警告：{finding}", err=True)
@@ -165,8 +167,6 @@ def _print_result(result: BuildResult, *, files: bool = True, warnings: bool = T
             shown = "、".join(display_path(p) for p in result.outputs)
             typer.echo(f"已生成 {shown}（{result.seconds:.1f} 秒）")
     elif isinstance(result.error, WorkbookInvalid):
-        for finding in blocking:  # under --strict, warnings stop it too
-            typer.echo(f"{'错误' if finding.severity == 'error' else '警告'}：{finding}", err=True)
         if not (len(blocking) == 1 and blocking[0].code == codes.E_UNREADABLE.code):
             kind = "错误" if all(f.severity == "error" for f in blocking) else "问题（--strict：警告也不放行）"
             typer.echo(f"{display_path(result.input)}：有 {len(blocking)} 处{kind}，未生成报告。", err=True)

@@ -81,10 +81,11 @@ class Normalized:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
-    def report(self) -> Report:
+    def report(self, *, blocked: bool = False) -> Report:
         """The typed model, built by keyword from the schema's keys; only when no finding is an error, so every
-        required value is there."""
-        assert not self.errors, "the model is built from a workbook without structural errors"
+        required value is there. ``blocked``: built all the same, each cell an error was found in left blank (for
+        the warnings that can be checked beside the errors, checks/blocked.py), never to be rendered."""
+        assert blocked or not self.errors, "the model is built from a workbook without structural errors"
         sheets: dict[str, object] = {key: _form_record(values) for key, values in self.forms.items()}
         sheets |= {key: _table(values) for key, values in self.lists.items()}
         custom = {key: _custom_rows(values) for key, values in self.custom.items()}
