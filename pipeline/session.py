@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from .render.docx import DocxRenderer
     from .template.check import Problem
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass
@@ -146,14 +145,14 @@ def _expand_one(path: Path) -> list[Path]:
     if mode is not None and stat.S_ISDIR(mode):
         found = _workbooks(_listed(path))
         if not found:
-            raise UsageError(f"{display_path(path)}：文件夹中没有 .xlsx 工作簿")
+            raise UsageError(f"{display_path(path)}：文件夹中没有工作簿（.xlsx、.xls、.ods）")
         return found
     if mode is not None or not any(ch in str(path) for ch in "*?["):
         return [path]  # a missing file (or a name too long to exist) is the reader's to report, the others built
     matches = [Path(m) for m in glob.glob(str(path), recursive=True)]
     found = _workbooks(m for p in matches for m in (_listed(p) if _is_dir(p) else [p]))
     if not found:
-        raise UsageError(f"{path}：没有匹配的 .xlsx 工作簿")
+        raise UsageError(f"{path}：没有匹配的工作簿（.xlsx、.xls、.ods）")
     return found
 
 

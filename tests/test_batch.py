@@ -136,7 +136,7 @@ def test_expand_inputs_keeps_name_order_and_says_when_a_glob_matches_nothing() -
     assert expand_inputs([Path("dept/*.xlsx"), Path("dept")]) == [Path("dept/a.xlsx"), Path("dept/b.xlsx")]
     assert expand_inputs([Path("missing.xlsx")]) == [Path("missing.xlsx")], "the reader reports a missing file"
     result = runner.invoke(app, ["build", "nowhere/*.xlsx"])
-    assert (result.exit_code, result.stderr) == (2, "错误：nowhere/*.xlsx：没有匹配的 .xlsx 工作簿\n")
+    assert (result.exit_code, result.stderr) == (2, "错误：nowhere/*.xlsx：没有匹配的工作簿（.xlsx、.xls、.ods）\n")
 
 
 @pytest.mark.parametrize(

@@ -207,7 +207,7 @@ def test_a_folder_builds_every_workbook_in_it_and_skips_lock_files() -> None:
 def test_an_empty_folder_and_a_lock_file() -> None:
     Path("empty").mkdir()
     result = runner.invoke(app, ["build", "empty"])
-    assert (result.exit_code, result.stderr) == (2, "错误：empty：文件夹中没有 .xlsx 工作簿\n")
+    assert (result.exit_code, result.stderr) == (2, "错误：empty：文件夹中没有工作簿（.xlsx、.xls、.ods）\n")
     Path("~$2022.xlsx").write_bytes(b"lock")
     code, err = run_build("~$2022.xlsx")
     assert (code, err) == (

@@ -274,7 +274,7 @@ def test_genreport_summary_of_a_missing_folder_is_a_usage_error(tmp_path: Path) 
     Path("empty").mkdir()
     result = runner.invoke(app, ["summary", "empty"])
     assert result.exit_code == 2
-    assert "文件夹中没有 .xlsx 工作簿" in result.stderr
+    assert "文件夹中没有工作簿（.xlsx、.xls、.ods）" in result.stderr
     assert not Path("outputs").exists()
 
 
