@@ -31,7 +31,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import anyio
 from starlette.applications import Starlette
@@ -45,7 +44,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..render.formats import FORMATS
 from . import checking, jobs, page, reports, rollover
 from .guards import Busy, CrossSiteGuard, HostGuard, InFlight
-from .store import KEEP_SECONDS, Entry, Making, Store
+from .kept import KeptPages
+from .page import attachment, refused
+from .store import KEEP_SECONDS, Entry, Store
 from .store import MAX_BYTES as KEPT_BYTES
 from .store import MAX_ENTRIES as KEPT_UPLOADS
 from .token import TokenGate
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return found, size
 
     max_mb = settings.max_upload_bytes // (1024 * 1024)
+    kept = KeptPages(store, job)
 
     async def home(request: Request) -> Response:
         choices = await anyio.to_thread.run_sync(reports.template_choices)  # folder listings: never wait for builds
@@ -161,9 +163,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         template = await _template(request.query_params.get("template", ""))
         year_text = request.query_params.get("year", "").strip() or str(dt.date.today().year - 1)
         if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
-            return _refused(400, f"报告年度“{year_text[:20]}”无效：请填写 1990 至 2100 之间的四位年份。")
+            return refused(400, f"报告年度“{year_text[:20]}”无效：请填写 1990 至 2100 之间的四位年份。")
         data = await in_thread(reports.blank_form, template, int(year_text))
-        return _attachment(data, f"{year_text}.xlsx")
+        return attachment(data, f"{year_text}.xlsx", reports.XLSX_MEDIA_TYPE)
 
     async def roll(request: Request) -> Response:
         (upload,), size = await uploads_of(request, 1)
@@ -174,7 +176,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return page.message_page("无法处理", message, 422, e.details)
         finally:
             held.give(size)
-        return _attachment(data, name)
+        return attachment(data, name, reports.XLSX_MEDIA_TYPE)
 
     def check_in_background(
         entry: Entry, uploads: list[Upload], template: str | None, label: str | None, size: int
@@ -197,7 +199,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 )
                 work.start()
                 handed_over = True
-                return _checking(entry, f"1;url=result/{entry.token}")
+                return kept.checking_page(entry, f"1;url=result/{entry.token}")
             outcome = await anyio.to_thread.run_sync(checking.check_all, store, entry, uploads, template, label, job)
         finally:
             if not handed_over:
@@ -206,73 +208,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if len(outcome.workbooks) == 1 and only.failure is not None:
             store.discard(entry)
             raise only.failure
-        return _result(entry, outcome, "")
-
-    async def result(request: Request) -> Response:
-        entry = store.get(request.path_params["token"])
-        if entry is None:
-            return _gone(settings)
-        if not entry.done.is_set():
-            return _checking(entry, "1")
-        if entry.outcome is None:  # the check stopped on a bug, logged where it happened
-            return page.message_page("服务器内部错误", "处理时出现程序错误，请把所做的操作告诉管理员。", 500)
-        return _result(entry, entry.outcome, "../")
-
-    def _result(entry: Entry, outcome: checking.Outcome, root: str) -> Response:
-        kept = checking.kept(store, entry, outcome, root)
-        return page.result_page(checking.items(entry, outcome, root), outcome.template, root=root, kept=kept)
-
-    async def files(request: Request) -> Response:
-        entry, key, name = _addressed(request)
-        if entry is None:
-            return _gone(settings)
-        path = entry.files.get(key)
-        if path is None and name.endswith(".pdf"):
-            making = _start_pdf(entry, key)
-            if making is None:
-                return _refused(404, f"没有文件“{name[:60]}”。")
-            await anyio.to_thread.run_sync(making.ready.wait)
-            if making.error is not None:
-                entry.making.pop(key, None)  # asked again, it is tried again
-                return _refused(422, making.error)
-            path = entry.files.get(key)
-        if path is None or not path.is_file():
-            return _refused(404, f"没有文件“{name[:60]}”，或它已被删除：请重新上传工作簿。")
-        data = await anyio.to_thread.run_sync(path.read_bytes)
-        return _attachment(data, name, _media_type(name))
-
-    async def making(request: Request) -> Response:
-        """The PDF's progress in the result page's small frame: “正在生成…” reloading itself, then its download."""
-        entry, key, name = _addressed(request)
-        if entry is None:
-            return _gone(settings)
-        if not name.endswith(".pdf"):
-            return _refused(404, f"没有文件“{name[:60]}”。")
-        if key not in entry.files:
-            made = _start_pdf(entry, key)
-            if made is None:
-                return _refused(404, f"没有文件“{name[:60]}”。")
-            if not made.ready.is_set():
-                return page.waiting_page(f"正在生成 {name}…", "PDF 由 LibreOffice 转换，约需 5–10 秒。")
-            if made.error is not None:
-                entry.making.pop(key, None)
-                return page.waiting_page(made.error, busy=False, refresh="")
-        link = page.Link("若没有开始下载，请点这里", f"../../../files/{entry.token}/{key}")
-        return page.waiting_page(f"{name} 已生成，正在下载。", refresh=f"0;url={link.href}", link=link, busy=False)
-
-    def _start_pdf(entry: Entry, key: str) -> Making | None:
-        try:
-            return checking.start_pdf(store, entry, key, job)
-        except checking.Busy:
-            raise UploadRejected(503, "服务器繁忙：正在生成的 PDF 太多，请稍等一两分钟后再点。") from None
-
-    def _addressed(request: Request) -> tuple[Entry | None, str, str]:
-        """The entry a file's address names (None when gone or not finished), the file's key and its name."""
-        entry = store.get(request.path_params["token"])
-        part, name = request.path_params["part"], request.path_params["name"]
-        if entry is not None and not entry.done.is_set():
-            entry = None
-        return entry, f"{part}/{name}", name
+        return kept.result_page(entry, outcome, "")
 
     async def report(request: Request) -> Response:
         (upload,), size = await uploads_of(request, 1)
@@ -280,14 +216,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             template = await _template(upload.fields.get("template", ""))
             fmt = upload.fields.get("format", "docx")
             if fmt not in FORMATS:
-                return _refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
+                return refused(400, f"不支持的格式“{fmt[:20]}”：只能下载 {'、'.join(FORMATS)} 之一。")
             data = await in_process(upload, reports.report, upload, template, fmt, expected=(reports.NotBuilt,))
         except reports.NotBuilt as e:
             item = page.Item(upload.name, e.rows, None, e.message)
             return page.result_page([item], template, status=e.status)
         finally:
             held.give(size)
-        return _attachment(data, _stem(upload) + FORMATS[fmt].extension, FORMATS[fmt].media_type)
+        return attachment(data, _stem(upload) + FORMATS[fmt].extension, FORMATS[fmt].media_type)
 
     async def explain(request: Request) -> Response:
         from ..findings.codes import ALL
@@ -296,7 +232,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         wanted = str(request.path_params["code"]).strip().upper()
         found = next((c for c in ALL if c.code == wanted), None)
         if found is None:
-            return _refused(404, f"没有问题代码“{wanted[:40]}”。")
+            return refused(404, f"没有问题代码“{wanted[:40]}”。")
         return page.explain_page(found.code, found.title, explanation(found))
 
     routes = [
@@ -304,9 +240,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/blank", blank),
         Route("/rollover", roll, methods=["POST"]),
         Route("/check", check, methods=["POST"]),
-        Route("/result/{token}", result),
-        Route("/files/{token}/{part}/{name}", files),
-        Route("/making/{token}/{part}/{name}", making),
+        Route("/result/{token}", kept.result),
+        Route("/files/{token}/{part}/{name}", kept.files),
+        Route("/making/{token}/{part}/{name}", kept.making),
         Route("/report", report, methods=["POST"]),
         Route("/explain/{code}", explain),
     ]
@@ -327,24 +263,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def _checking(entry: Entry, refresh: str) -> Response:
-    done, total = entry.progress
-    detail = f"已完成 {done}/{total} 个工作簿。" if total > 1 else "每个工作簿约需几秒钟。"
-    return page.waiting_page("正在检查并生成报告…", detail, refresh=refresh)
-
-
-def _gone(settings: Settings) -> Response:
-    minutes = round(settings.keep_seconds / 60)
-    text = f"检查结果已过期（只保留 {minutes} 分钟）或不存在，文件已删除：请重新上传工作簿。"
-    return page.message_page("结果已删除", text, 404)
-
-
-def _media_type(name: str) -> str:
-    suffix = name[name.rfind(".") :].lower()
-    known = {f.extension: f.media_type for f in FORMATS.values()} | {".xlsx": reports.XLSX_MEDIA_TYPE}
-    return known.get(suffix, "application/zip" if suffix == ".zip" else "application/octet-stream")
-
-
 async def _template(name: str) -> str | None:
     """The template a form chose: one of the offered names, or None (the workbook's own choice); never a path."""
     name = name.strip()
@@ -359,33 +277,22 @@ def _stem(upload: Upload) -> str:
     return upload.name.rsplit(".", 1)[0]
 
 
-def _attachment(data: bytes, filename: str, media_type: str = reports.XLSX_MEDIA_TYPE) -> Response:
-    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
-def _refused(status: int, message: str) -> Response:
-    heading = "无法处理" if status < 500 else "暂不可用"
-    return page.message_page(heading, message, status)
-
-
 async def _upload_rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UploadRejected)
-    response = _refused(exc.status, exc.message)
+    response = refused(exc.status, exc.message)
     response.headers["Connection"] = "close"  # what is left of the body (a trickle, a stall) is not waited for
     return response
 
 
 async def _job_failed(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, jobs.JobFailed)
-    return _refused(exc.status, exc.message)
+    return refused(exc.status, exc.message)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "没有这个页面。", 405: "请用本页的按钮提交，不要直接打开这个地址。"}
-    return _refused(exc.status_code, messages.get(exc.status_code, "请求无效。"))
+    return refused(exc.status_code, messages.get(exc.status_code, "请求无效。"))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

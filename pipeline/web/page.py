@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
 from jinja2.sandbox import SandboxedEnvironment
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from .public import public
 from .uploads import WORKBOOK_SUFFIXES
@@ -366,6 +367,18 @@ def waiting_page(
         link_text=link.label if link else "",
     )
     return HTMLResponse(html)
+
+
+def attachment(data: bytes, filename: str, media_type: str) -> Response:
+    """A download: the file's name in ASCII for old browsers, in UTF-8 for the others."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+def refused(status: int, message: str) -> HTMLResponse:
+    heading = "无法处理" if status < 500 else "暂不可用"
+    return message_page(heading, message, status)
 
 
 def explain_page(code: str, heading: str, text: str) -> HTMLResponse:
