@@ -197,8 +197,8 @@ def test_the_note_counts_grades_and_gives_average_and_range(written: dict[str, P
 def test_the_note_names_the_units_below_the_threshold_and_the_common_findings(written: dict[str, Path]) -> None:
     text = note_text(written[NOTE_NAME])
     assert "预算执行率低于90%的单位有1个：乙单位84.52%。" in text
-    # the sample's six stale phrases, in each of its two copies, come first
-    assert "1．年中的措辞（W_STALE_WORDING，警告）：12处，涉及2个单位。" in text
+    # the sample's six stale phrases, in each of its three copies (丙's error hides no warning), come first
+    assert "1．年中的措辞（W_STALE_WORDING，警告）：18处，涉及3个单位。" in text
     assert "以下2个工作簿有错误，请退回有关单位修改后重新报送：" in text
     goods = form_cell(schema.PROCUREMENT, "goods", "actual")
     assert f"丙.xlsx：政府采购!{goods} 应为数字，实际为“约2万”" in text
