@@ -662,3 +662,40 @@ def test_a_stopped_server_leaves_no_kept_file(tmp_path: Path) -> None:
         _, err = live.stop()
     assert "Traceback" not in err, err
     assert kept_in(tmp_path) == [] and list(tmp_path.glob(ROOT_PREFIX + "*")) == []
+
+
+@pytest.fixture(scope="module")
+def saved_by_office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The sample saved by LibreOffice as .xls and .ods (as 预算管理一体化 and many units export or keep them)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have LibreOffice: scripts/install_office.sh")
+        pytest.skip("LibreOffice is not installed (make test installs it)")
+    folder = tmp_path_factory.mktemp("saved")
+    saved = {}
+    for fmt in ("xls", "ods"):
+        subprocess.run(
+            [soffice, "--headless", "--convert-to", fmt, "--outdir", str(folder), str(SAMPLE)],
+            env={**os.environ, "HOME": str(folder)}, check=True, capture_output=True, timeout=240,
+        )  # fmt: skip
+        saved[fmt] = (folder / f"2022.{fmt}").read_bytes()
+    return saved
+
+
+def test_xls_and_ods_uploads_are_checked_like_the_xlsx(
+    client: TestClient, private_tmp: Path, saved_by_office: dict[str, bytes]
+) -> None:
+    files = [("workbook", ("2022.xlsx", SAMPLE.read_bytes(), XLSX)),
+             ("workbook", ("2022.xls", saved_by_office["xls"], "application/vnd.ms-excel")),
+             ("workbook", ("2022.ods", saved_by_office["ods"], "application/vnd.oasis.opendocument.spreadsheet"))]  # fmt: skip
+    response = client.post("/check", files=files)
+    assert response.status_code == 200
+    assert "共 3 个工作簿：3 个已生成报告，0 个未生成" in response.text
+    for name in ("2022.xlsx", "2022-2.xls", "2022-3.ods"):
+        assert f"<h2>“{name}”：0 个错误，{SAMPLE_WARNINGS} 个警告</h2>" in response.text
+    sections = response.text.split('<div class="workbook"')[1:]
+    assert len(findings_rows(sections[0])) == SAMPLE_WARNINGS
+    assert len({tuple(map(tuple, findings_rows(s))) for s in sections}) == 1  # the same findings, cell for cell
+    assert {"2022.docx", "2022-2.docx", "2022-3.docx"} <= set(links(response.text))
+    assert_empty(private_tmp)
