@@ -37,7 +37,9 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
-    max_upload_mb: Annotated[int, typer.Option(help="上传工作簿的大小上限（MB）。", min=1, max=1024)] = 20,
+    max_upload_mb: Annotated[
+        int, typer.Option(help="一次上传的大小上限（MB）：一次可选多个工作簿，合计计算。", min=1, max=1024)
+    ] = 20,
     job_memory_mb: Annotated[
         int, typer.Option(help="处理每个上传的工作簿可用的内存上限（MB），超过即停止该次处理。", min=64, max=65536)
     ] = int(SERVER_MEMORY_MB),
