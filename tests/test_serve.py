@@ -699,3 +699,22 @@ def test_xls_and_ods_uploads_are_checked_like_the_xlsx(
     assert len({tuple(map(tuple, findings_rows(s))) for s in sections}) == 1  # the same findings, cell for cell
     assert {"2022.docx", "2022-2.docx", "2022-3.docx"} <= set(links(response.text))
     assert_empty(private_tmp)
+
+
+def test_an_upload_still_being_checked_is_never_evicted(private_tmp: Path) -> None:
+    from pipeline.web.store import Store
+
+    store = Store(keep_seconds=60, max_bytes=1, max_entries=1)
+    running = store.create()
+    (running.folder / "1").mkdir()
+    (running.folder / "1" / "2022.docx").write_bytes(b"x" * 100)
+    newer = store.create()  # over the cap of one upload: but the first is not done
+    assert store.get(running.token) is running and running.folder.is_dir()
+    newer.done.set()
+    store.settle(newer)
+    running.done.set()
+    store.settle(running)  # over the byte cap: the other finished upload goes, never the one just settled
+    assert store.get(newer.token) is None and not newer.folder.exists()
+    assert store.get(running.token) is running
+    store.close()
+    assert not running.folder.exists() and list(private_tmp.iterdir()) == []
