@@ -207,6 +207,9 @@ class BuildResult:
     # .docx the batched formats are made from
     pending: list[tuple[Path, bytes]] = field(default_factory=list)
     batch_source: bytes | None = None
+    # what the build read and checked, kept where the session was asked to (``keep_inspections``: the batch's
+    # summary scores each workbook from it instead of reading it a second time)
+    inspection: Inspection | None = None
 
     @property
     def ok(self) -> bool:
@@ -243,6 +246,7 @@ class BuildSession:
         percent_places: int | None = None,
         formats: Sequence[str] = ("docx",),
         comments: bool = True,
+        keep_inspections: bool = False,
     ) -> None:
         self.profile = profile  # None: each workbook's 模板 row chooses, else the default template
         self.out_dir = out_dir
@@ -251,6 +255,7 @@ class BuildSession:
         self.strict = strict
         self.formats = tuple(formats)
         self.comments = comments  # the warnings as Word comments at the figures they concern
+        self.keep_inspections = keep_inspections
         asked = [FORMATS[name] for name in self.formats]
         self.batches: dict[str, Batch] = {f.name: f.batch() for f in asked if f.batch is not None}
         self.profiles = Profiles()
@@ -331,6 +336,8 @@ class BuildSession:
     def _render(self, path: Path, started: float) -> BuildResult:
         inspection = inspect(path, self.profile, self.profiles)
         result = BuildResult(input=path, findings=inspection.findings)
+        if self.keep_inspections:
+            result.inspection = inspection
         blocking = inspection.blocking(self.strict)
         try:
             if blocking or inspection.derived is None or inspection.profile is None:

@@ -73,7 +73,13 @@ def build_command(
         wanted = parse_formats(formats)
         profile = resolve_profile(template) if template is not None else None
         session = BuildSession(
-            profile, out_dir, strict=strict, percent_places=percent_places, formats=wanted, comments=not no_comments
+            profile,
+            out_dir,
+            strict=strict,
+            percent_places=percent_places,
+            formats=wanted,
+            comments=not no_comments,
+            keep_inspections=summary_files,  # the summary scores what the build read, not a second reading
         )
         paths = session.plan(inputs)
         if summary_files:
@@ -103,7 +109,9 @@ def build_command(
     if batch:
         summary(results, progress)
     if summary_files:
-        _overview(session, paths, results, workers, threshold)
+        from .summary import write_overview
+
+        write_overview(results, session.out_dir, threshold, profile=session.profile)
     failed = [r for r in results if not r.ok]
     if failed:
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
@@ -118,24 +126,6 @@ def _refuse_note_name(session: BuildSession, paths: list[Path]) -> None:
     for path in paths:
         if session.output_path(path).name.casefold() == NOTE_NAME.casefold():
             raise UsageError(f"{display_path(path)} 的报告与汇总说明同名（{NOTE_NAME}）：请改名，或去掉 --summary")
-
-
-def _overview(
-    session: BuildSession, paths: list[Path], results: list[BuildResult], workers: int, threshold: int
-) -> None:
-    """汇总.xlsx and 汇总说明.docx of the build. The session keeps no model of what it built, so each workbook is
-    read and scored once more (in the workers, about as long as its .docx took)."""
-    from ..batch import inspect_all
-    from .progress import Progress
-    from .summary import write_overview
-
-    progress = Progress(len(paths), "汇总", transient=True)
-    try:
-        with progress.running():
-            found = inspect_all(paths, session.profile, workers, lambda i, r: progress.advance(), model=True)
-    except KeyboardInterrupt:
-        exit_interrupted("已中断（Ctrl-C）：报告已生成，汇总未写入。")
-    write_overview(results, session.out_dir, threshold, inspections=found, profile=session.profile)
 
 
 def _interrupted(done: list[BuildResult], total: int) -> NoReturn:

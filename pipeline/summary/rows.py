@@ -92,7 +92,7 @@ def overview(
         elif isinstance(result, Inspection):
             rows.append(row_of(result))
         else:
-            found = by_path.get(result.input) or inspect(result.input, profile, profiles)
+            found = result.inspection or by_path.get(result.input) or inspect(result.input, profile, profiles)
             rows.append(row_of_build(result, found))
     return Overview(tuple(rows), threshold)
 
