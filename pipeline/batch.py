@@ -68,16 +68,18 @@ def inspect_all(
     on_result: Done[Inspection] | None = None,
     *,
     model: bool = False,
+    sections: bool = False,
 ) -> list[Inspection]:
     """Every workbook's findings, in input order (checked in worker processes when jobs > 1). A worker sends back
-    the findings alone unless ``model`` asks for the model and the template too (the overview scores them)."""
+    the findings alone unless ``model`` asks for the model and the template too (the overview scores them).
+    ``sections``: see ``session.inspect``."""
     from .session import Profiles, inspect
 
     finish = on_result or (lambda i, r: None)
     if min(jobs, len(paths)) <= 1:
         profiles = Profiles()
-        return _in_process(lambda p: inspect(p, profile, profiles), paths, finish, None)
-    return _in_pool(_inspect, (profile, model), paths, min(jobs, len(paths)), finish, None)
+        return _in_process(lambda p: inspect(p, profile, profiles, sections=sections), paths, finish, None)
+    return _in_pool(_inspect, (profile, model, sections), paths, min(jobs, len(paths)), finish, None)
 
 
 def _committing(session: BuildSession, on_result: Done[BuildResult] | None) -> Done[BuildResult]:
@@ -230,8 +232,8 @@ def _inspect(path: Path) -> Inspection:
     global _PROFILES
     if _PROFILES is None:
         _PROFILES = Profiles()
-    profile, model = _STATE
-    found = inspect(path, profile, _PROFILES)
+    profile, model, sections = _STATE
+    found = inspect(path, profile, _PROFILES, sections=sections)
     if model:
         return found
     return Inspection(found.path, None, found.findings)  # the model stays here: the parent prints findings only

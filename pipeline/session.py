@@ -27,7 +27,9 @@ from .context import build_context
 from .context.vocabulary import Context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
-from .findings.collector import Finding
+from .findings import codes
+from .findings.collector import Finding, Findings
+from .model import schema
 from .model.records import Report
 from .outfile import DEFAULT_OUT_DIR, atomic_write, fit_name
 from .render import RenderOptions
@@ -43,7 +45,6 @@ from .workbook.template_row import chosen_profile
 if TYPE_CHECKING:
     from .render.docx import DocxRenderer
     from .template.check import Problem
-
 
 
 @dataclass
@@ -78,14 +79,21 @@ class Profiles:
         return found
 
 
-def inspect(path: Path, profile: TemplateProfile | None = None, profiles: Profiles | None = None) -> Inspection:
+def inspect(
+    path: Path, profile: TemplateProfile | None = None, profiles: Profiles | None = None, *, sections: bool = False
+) -> Inspection:
     """Read, normalize, model and check one workbook, within the job's budget; never raises for a user's mistake.
 
     Without a profile (no -t), the workbook's own 模板 row chooses the template, else the default one.
+    ``sections`` (validate): also warn at each 文字 row whose section the template does not print, which costs a
+    parse of the template (once per process).
     """
     try:
         with within(display_path(path)):
-            return _inspect(path, profile, profiles)
+            inspection = _inspect(path, profile, profiles)
+            if sections:
+                inspection.findings += _sections_findings(inspection)
+            return inspection
     except BudgetExceeded as e:
         return Inspection(path, None, [e.as_finding()])
 
@@ -430,7 +438,53 @@ def validate(inputs: Sequence[Path], profile: TemplateProfile | None = None) -> 
     """Inspect every input with the template's rules and layout: the profile given, else each workbook's own
     模板 row, else the default template (the same choice ``build`` makes)."""
     profiles = Profiles()
-    return [inspect(path, profile, profiles) for path in expand_inputs(inputs)]
+    return [inspect(path, profile, profiles, sections=True) for path in expand_inputs(inputs)]
+
+
+_PRINTED: dict[Path, frozenset[str] | None] = {}  # per process: a template is parsed once however many workbooks
+
+
+def _sections_findings(inspection: Inspection) -> list[Finding]:
+    chosen = inspection.profile
+    if inspection.derived is None or chosen is None or chosen.document is None:
+        return []
+    if chosen.document not in _PRINTED:
+        _PRINTED[chosen.document] = _printed_sections(chosen)
+    return _unprinted_texts(inspection.derived.report, _PRINTED[chosen.document])
+
+
+def _printed_sections(profile: TemplateProfile) -> frozenset[str] | None:
+    """The 文字 sections the profile's Word template prints; None where it cannot be read (build will say why)."""
+    from .render.environment import make_environment
+    from .template.check.parts import template_parts
+    from .template.check.sections import printed_sections
+    from .template.document import WordTemplate, read_template
+
+    assert profile.document is not None
+    try:
+        parts = template_parts(WordTemplate(read_template(profile.document), {}, display_path(profile.document)))
+        env = make_environment(render_options(profile))
+        return printed_sections(env.parse(part.source) for part in parts)
+    except Exception:  # noqa: BLE001 - a broken template is build's and template check's to report, not validate's
+        return None
+
+
+def _unprinted_texts(report: Report, printed: frozenset[str] | None) -> list[Finding]:
+    """W_TEXT_UNPRINTED at each 文字 row whose section the template no longer prints."""
+    if not printed:  # unreadable, or a template that prints no 文字 section at all (template check's rule)
+        return []
+    keys = {label: key for key, label in schema.TEXT_SECTIONS.items()}
+    out = Findings(report.source)
+    for paragraph in report.texts:
+        key = keys.get(paragraph.section)
+        if key is not None and key not in printed:
+            out.add(
+                codes.W_TEXT_UNPRINTED,
+                schema.TEXTS.name,
+                paragraph.cells.get("section", ""),
+                f"“{paragraph.section}”的段落不会出现在报告中：所用模板没有这一节；请改选报告中有的章节",
+            )
+    return out.items
 
 
 def load_derived(

@@ -54,7 +54,12 @@ def validate_command(
     try:
         with progress.running():
             inspections = inspect_all(
-                paths, profile, jobs or default_jobs(), lambda i, r: progress.advance(), model=summary_files
+                paths,
+                profile,
+                jobs or default_jobs(),
+                lambda i, r: progress.advance(),
+                model=summary_files,
+                sections=True,  # the 文字 rows the template would not print are the clerk's to know
             )
     except KeyboardInterrupt:
         exit_interrupted("已中断（Ctrl-C）：检查未完成。")

@@ -126,15 +126,30 @@ def declared_totals(report: Report, settings: TemplateSettings) -> list[Total]:
     return out + field_totals(report, settings)
 
 
+class CustomValues(dict[str, Any]):
+    """``custom``: a declared field the workbook leaves blank reads as None (``{{ custom.X }}`` prints nothing,
+    ``is not none`` is false) yet is not held, so ``custom.get('X', '未统计')`` gives its default as it would for
+    any name the workbook lacks."""
+
+    def __init__(self, declared: frozenset[str]) -> None:
+        super().__init__()
+        self.declared = declared
+
+    def __missing__(self, key: str) -> None:
+        if key not in self.declared:
+            raise KeyError(key)
+
+
 def custom_values(report: Report, settings: TemplateSettings) -> dict[str, Any]:
-    """``custom`` of the context: every declared field by name (None where the workbook has no row), typed values of
-    the others, blank declared totals computed; each table's rows by key with their blank row-wise totals computed,
-    and its total row (typed, blanks computed; computed from every row when none is typed) as ``KEY_total``."""
-    values: dict[str, Any] = {f.name: None for f in settings.fields}
-    values |= {f.name: f.content for f in report.custom_fields}
+    """``custom`` of the context: the typed value of every 自定义字段 by name (a declared one left blank reads as
+    None, see CustomValues), blank declared totals computed; each table's rows by key with their blank row-wise
+    totals computed, and its total row (typed, blanks computed; computed from every row when none is typed) as
+    ``KEY_total``."""
+    values = CustomValues(frozenset(f.name for f in settings.fields))
+    values |= {f.name: f.content for f in report.custom_fields if f.content is not None}
     for total in field_totals(report, settings):
         name = total.name.strip("“”")
-        if values.get(name) is None:
+        if values.get(name) is None and total.computed is not None:
             values[name] = total.computed
     by_key = {t.key: t for t in settings.tables}
     for key, rows in report.custom_tables.items():

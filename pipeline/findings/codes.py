@@ -666,6 +666,33 @@ W_TEXT_MISSING = Code(
     example="文字!A:A：没有“存在的主要问题”的段落，报告中该节将是空的",
 )
 
+W_TEXT_UNPRINTED = Code(
+    "W_TEXT_UNPRINTED",
+    Severity.WARNING,
+    title="所用模板不印这一节",
+    meaning=(
+        "文字表中这一行的章节，所用的模板没有印出它的地方（模板维护人删除或改写了这一节），这一段不会出现在报告中。"
+        "只在 validate 中报告（按所用的模板逐个检查）。"
+    ),
+    fix=(
+        "把这一段改选到报告中有的章节；确实需要这一节的，请模板维护人在模板中恢复它"
+        "（genreport template check 也会提示）。"
+    ),
+    example="文字!A8：“其他需要说明的情况”的段落不会出现在报告中：所用模板没有这一节",
+)
+
+W_FIELD_NAME = Code(
+    "W_FIELD_NAME",
+    Severity.WARNING,
+    title="自定义字段的名称无法在模板中引用",
+    meaning=(
+        "模板中用 custom.名称 引用自定义字段，名称只能由汉字、字母、数字和下划线组成，不以数字开头；"
+        "含空格、标点或以数字开头的名称，模板无法写出，这个值不会出现在报告中。"
+    ),
+    fix="把名称改为只含汉字、字母、数字和下划线、不以数字开头的写法，如“绿化 面积”改为“绿化面积”。",
+    example="自定义字段!A5：名称“绿化 面积”不能在模板中写成 custom.名称（含空格）；请改为“绿化面积”",
+)
+
 W_SCORE_INCOMPLETE = Code(
     "W_SCORE_INCOMPLETE",
     Severity.WARNING,
@@ -802,6 +829,8 @@ ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     W_SCORE_MISMATCH,
     W_POINTS_TOTAL,
     W_TEXT_MISSING,
+    W_TEXT_UNPRINTED,
+    W_FIELD_NAME,
     W_SCORE_INCOMPLETE,
     W_DOC_NUMBER,
     W_BRACKETS,

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import TemplateProblem, display_path
 from .declared import CustomField, CustomTable, parse_fields, parse_tables
+from .toml_errors import explain
 
 SETTINGS_FILE = "template.toml"
 MAX_FILE = 2**20  # a template.toml or rules.toml: a few KB; read no further than this
@@ -144,13 +145,13 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
             raw = fh.read(MAX_FILE + 1)
         if len(raw) > MAX_FILE:
             raise TemplateProblem(f"{shown}：{what}文件超过 {MAX_FILE // 2**20} MB，远超正常大小，已拒绝读取")
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8-sig"))  # Notepad saves UTF-8 with a byte-order mark
     except OSError as e:
         raise TemplateProblem(f"{shown}：无法读取{what}（{e.strerror or e}）") from e
     except UnicodeDecodeError as e:
         raise TemplateProblem(f"{shown}：{what}应保存为 UTF-8 编码") from e
     except tomllib.TOMLDecodeError as e:
-        raise TemplateProblem(f"{shown}：{what}格式错误（{e}）") from e
+        raise TemplateProblem(f"{shown}：{what}{explain(e)}") from e
     except (RecursionError, MemoryError) as e:
         raise TemplateProblem(f"{shown}：{what}中的数组或表嵌套过深，无法读取") from e
     except ValueError as e:  # an integer of thousands of digits (sys.get_int_max_str_digits)

@@ -47,9 +47,11 @@ def check_declared_fields(records: Sequence[Any], letters: Mapping[str, str], la
     """E_FIELD_MISSING for each required declared field without a row or without a value; E_CHOICE for a row
     whose 类型 contradicts the declared type (the template would print a text where it counts on a number).
     ``records``: the sheet's rows as read (``row`` and values by key), ``letters`` its columns' letters."""
+    sheet = schema.CUSTOM_FIELDS
+    for record in records:
+        _check_name(record, letters, out)
     if not layout.fields:
         return
-    sheet = schema.CUSTOM_FIELDS
     by_name = {_label(r["name"]): r for r in records if _label(r["name"])}
     next_row = max((r.row for r in records), default=FIRST_DATA_ROW - 1) + 1
     for declared in layout.fields:
@@ -81,6 +83,29 @@ def check_declared_fields(records: Sequence[Any], letters: Mapping[str, str], la
                 f"{letters.get('content', 'B')}{row.row}",
                 f"在“{sheet.name}”表补填 {what}：所用模板要求填写",
             )
+
+
+def _check_name(record: Any, letters: Mapping[str, str], out: Findings) -> None:
+    """A name a template cannot write after ``custom.`` (a space, a dot, a leading digit) is a value no report
+    prints: said at its cell, with the name it could have."""
+    name = record["name"]
+    if not isinstance(name, str) or not name.strip() or name.strip().isidentifier():
+        return
+    name = name.strip()
+    fixed = "".join(ch for ch in name if ch.isidentifier() or ch.isdigit() or ch == "_" or ("_" + ch).isidentifier())
+    why = "含空格" if any(ch.isspace() for ch in name) else "以数字开头" if name[0].isdigit() else "含标点"
+    if fixed.isidentifier():
+        better = f"；请改为“{fixed}”"
+    elif fixed[:1].isdigit():
+        better = "；请改为不以数字开头的写法，数字放在后面"
+    else:
+        better = "；只用汉字、字母、数字和下划线"
+    out.add(
+        codes.W_FIELD_NAME,
+        schema.CUSTOM_FIELDS.name,
+        f"{letters.get('name', 'A')}{record.row}",
+        f"名称“{name}”不能在模板中写成 custom.名称（{why}）{better}",
+    )
 
 
 def _described(declared: CustomField) -> str:

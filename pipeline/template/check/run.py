@@ -10,11 +10,13 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ...errors import TemplateProblem, display_path
+from ...model import schema
 from ..document import WordTemplate, read_template
 from ..settings import TemplateSettings
 from .fields import check_fields
 from .parts import Part, template_parts
-from .problems import ERROR, Problem, unique
+from .problems import ERROR, WARNING, Problem, unique
+from .sections import printed_sections
 from .shape import Mapping, context_shape, declared_custom
 from .tags import TOO_DEEP, check_tags
 
@@ -71,4 +73,24 @@ def check_document(
     if settings is not None:
         own = shape.keys.get("custom")
         shape.keys["custom"] = declared_custom(settings, own.keys if isinstance(own, Mapping) else ())
-    return check_parts(parts, env, shape)
+    problems = check_parts(parts, env, shape)
+    if not any(p.severity == ERROR for p in problems):  # a template that parses: does it print every section?
+        problems += unprinted(printed_sections(env.parse(part.source) for part in parts))
+    return problems
+
+
+def unprinted(printed: frozenset[str]) -> list[Problem]:
+    """A warning for each section of the 文字 sheet a report template no longer prints (one that prints none is no
+    report of the 文字 sheet: a cover letter, a test's fragment)."""
+    if not printed:
+        return []
+    return [
+        Problem(
+            WARNING,
+            f"“{label}”一节",
+            f"模板中没有印出这一节的地方（texts.{key}）：工作簿“文字”表中这一节的段落不会出现在报告中；"
+            "如是有意删除，validate -t 会在这些行提醒填表人改选章节",
+        )
+        for key, label in schema.TEXT_SECTIONS.items()
+        if key not in printed
+    ]

@@ -248,6 +248,37 @@ def _structure(part: Part, tags: list[Tag], extension_tags: set[str]) -> list[Pr
     return problems
 
 
+_LONE = ("if", "elif", "else", "endif", "for", "endfor")
+
+
+def _lone_blocks(part: Part, tags: list[Tag]) -> list[Problem]:
+    """A paragraph holding nothing but a plain {% if %} / {% for %} (or its else, end) prints as an empty paragraph
+    of its own (a loop: one per item), a gap a reader sees; {%p … %} takes the paragraph with it."""
+    by_paragraph: dict[int, list[Tag]] = {}
+    for tag in tags:
+        by_paragraph.setdefault(id(tag.paragraph), []).append(tag)
+    problems = []
+    for members in by_paragraph.values():
+        paragraph = members[0].paragraph
+        if paragraph.cell is not None or not all(t.prefix == "" and t.keyword in _LONE for t in members):
+            continue
+        rest = paragraph.text
+        for t in members:
+            rest = rest.replace(t.text, "", 1)
+        if rest.strip():
+            continue
+        first = members[0]
+        should = excerpt("{%p" + first.norm[2:], width=40)
+        end = "endfor" if first.keyword in ("for", "endfor") else "endif"
+        message = (
+            f"这一段只有 {first.show()} 标签，生成后会留下一个空段落"
+            f"{'（每一项一个）' if first.keyword == 'for' else ''}；整段只是控制标签时请写成 {should}，"
+            f"对应的 {{% else %}}、{{% {end} %}} 也要写成 {{%p … %}} 并各占一段"
+        )
+        problems.append(_problem(part, first, WARNING, message))
+    return problems
+
+
 def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
     """Every problem the typed tags of one part show, in document order."""
     tags: list[Tag] = []
@@ -257,4 +288,7 @@ def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
         tags += found
         problems += [Problem(ERROR, part.where(paragraph.element, n), m, paragraph.element) for m, n in broken]
     live, deleted = _docxtpl_deletions(part, tags)
-    return problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
+    found = problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
+    if any(p.severity == ERROR for p in found):  # a block that does not pair up: that first, its paragraphs after
+        return found
+    return found + _lone_blocks(part, live)
