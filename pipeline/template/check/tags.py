@@ -288,7 +288,7 @@ def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
         tags += found
         problems += [Problem(ERROR, part.where(paragraph.element, n), m, paragraph.element) for m, n in broken]
     live, deleted = _docxtpl_deletions(part, tags)
-    found = problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
-    if any(p.severity == ERROR for p in found):  # a block that does not pair up: that first, its paragraphs after
-        return found
-    return found + _lone_blocks(part, live)
+    told = problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
+    if any(p.severity == ERROR for p in told):  # a block that does not pair up: that first, its paragraphs after
+        return told
+    return told + _lone_blocks(part, live)
