@@ -127,3 +127,23 @@ def test_a_custom_field_name_a_template_cannot_write_is_warned_at_its_cell() -> 
     assert "A3 警告 [W_FIELD_NAME] 名称“绿化 面积”不能在模板中写成 custom.名称（含空格）；请改为“绿化面积”" in out
     assert "A4 警告 [W_FIELD_NAME] 名称“面积(㎡)”不能在模板中写成 custom.名称（含标点）；请改为“面积”" in out
     assert "A5 警告 [W_FIELD_NAME]" not in out
+
+
+def test_a_tag_typed_in_two_looks_is_warned_and_one_look_split_in_runs_is_not() -> None:
+    folder = template()
+    document = docx.Document(str(folder / "report.docx"))
+    mixed = document.add_paragraph("单位：")
+    mixed.add_run("{{ unit.")
+    mixed.add_run("name }}").bold = True
+    split = document.add_paragraph("简称：")
+    split.add_run("{{ unit.")
+    split.add_run("short_name }}")
+    document.save(str(folder / "report.docx"))
+    result = runner.invoke(app, ["template", "check", "t"])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("警告：")]
+    assert len(warnings) == 1
+    assert (
+        "标签 {{ unit.name }} 的各部分格式不同（字体、字号、加粗或颜色）：生成时整个值按其中第一部分的格式印出"
+        in warnings[0]
+    )

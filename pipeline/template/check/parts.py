@@ -44,6 +44,8 @@ class Paragraph:
     text: str
     cell: int | None = None
     row: int | None = None
+    # (start, end, formatting) of each run's text, its character formatting as canonical text (tags checked by it)
+    runs: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -101,6 +103,38 @@ def _text(element: etree._Element) -> str:
     return " ".join(_text(p) for p in element.iter(qn("w:p")) if _text(p))
 
 
+_NOT_FORMAT = {qn("w:lang"), qn("w:noProof"), qn("w:webHidden"), qn("w:specVanish"), qn("w:rStyle")}
+
+
+def _runs(paragraph: etree._Element) -> tuple[tuple[int, int, str], ...]:
+    """Each run's span of the paragraph's text and how it looks (font, size, bold, colour …): what a reader sees
+    differ, not the language or spell-check marks Word scatters between keystrokes."""
+    out = []
+    at = 0
+    for run in paragraph.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        if not text:
+            continue
+        props = run.find(qn("w:rPr"))
+        look = (
+            ""
+            if props is None
+            else ";".join(
+                sorted(
+                    etree.QName(child).localname + repr(sorted(child.attrib.items()))
+                    for child in props
+                    if child.tag not in _NOT_FORMAT
+                )
+            )
+        )
+        style = props.find(qn("w:rStyle")) if props is not None else None
+        if style is not None:
+            look = f"style={style.get(qn('w:val'))};{look}"
+        out.append((at, at + len(text), look))
+        at += len(text)
+    return tuple(out)
+
+
 def _is_heading(p: etree._Element, text: str, heading_styles: set[str]) -> bool:
     style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     outline = p.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
@@ -141,7 +175,9 @@ def xml_part(tpl: WordTemplate, name: str, xml: str, heading_styles: set[str]) -
         if kind == "p":
             cell, row = _ancestor(element, "tc"), _ancestor(element, "tr")
             part.paragraphs.append(
-                Paragraph(i, part.texts[i], index.get(cell) if cell is not None else None, index.get(row))
+                Paragraph(
+                    i, part.texts[i], index.get(cell) if cell is not None else None, index.get(row), _runs(element)
+                )
             )
             if cell is not None:  # a paragraph in a cell is shown as its cell, so both read the same
                 part.places[i], part.texts[i] = part.places[index[cell]], part.texts[index[cell]]

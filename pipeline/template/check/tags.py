@@ -279,6 +279,27 @@ def _lone_blocks(part: Part, tags: list[Tag]) -> list[Problem]:
     return problems
 
 
+def _mixed_formats(part: Part, tags: list[Tag]) -> list[Problem]:
+    """A {{ }} tag typed in runs that look different (half bold, another size): docxtpl prints the value with the
+    first run's look, so what the author saw in Word is not what prints."""
+    problems = []
+    for tag in tags:
+        if not tag.norm.startswith("{{") or len(tag.paragraph.runs) < 2:
+            continue
+        start = tag.paragraph.text.find(tag.text)
+        if start < 0:
+            continue
+        end = start + len(tag.text)
+        looks = {look for a, b, look in tag.paragraph.runs if a < end and b > start}
+        if len(looks) > 1:
+            message = (
+                f"标签 {tag.show()} 的各部分格式不同（字体、字号、加粗或颜色）：生成时整个值按其中第一部分的格式印出；"
+                "请选中整个标签，统一设置格式"
+            )
+            problems.append(_problem(part, tag, WARNING, message))
+    return problems
+
+
 def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
     """Every problem the typed tags of one part show, in document order."""
     tags: list[Tag] = []
@@ -291,4 +312,4 @@ def check_tags(part: Part, extension_tags: set[str]) -> list[Problem]:
     told = problems + _too_deep(part, tags) + deleted + _structure(part, live, extension_tags)
     if any(p.severity == ERROR for p in told):  # a block that does not pair up: that first, its paragraphs after
         return told
-    return told + _lone_blocks(part, live)
+    return told + _lone_blocks(part, live) + _mixed_formats(part, live)
