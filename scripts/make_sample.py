@@ -24,7 +24,7 @@ from openpyxl.comments import Comment  # noqa: E402
 
 from pipeline.model import schema  # noqa: E402
 from pipeline.model.schema import FIRST_DATA_ROW, FormSheet, ListSheet  # noqa: E402
-from pipeline.workbook.blank_form import create_workbook  # noqa: E402
+from pipeline.workbook.blank_form import create_workbook, styled_cell  # noqa: E402
 
 OUT = ROOT / "inputs" / "2022.xlsx"
 
@@ -42,7 +42,7 @@ def set_list(wb: Workbook, sheet: ListSheet, records: list[dict[str, Any]]) -> N
     keys = [f.key for f in sheet.columns]
     for i, rec in enumerate(records):
         for key, value in rec.items():
-            ws.cell(row=FIRST_DATA_ROW + i, column=1 + keys.index(key), value=value)
+            styled_cell(ws, FIRST_DATA_ROW + i, 1 + keys.index(key)).value = value
 
 
 def paragraphs(text: str) -> str:

@@ -181,3 +181,26 @@ def test_cli_init_takes_the_year_from_the_file_name(tmp_path: Path) -> None:
     assert ws[schema.form_cell(schema.BASIC, "year", "value")].value == 2024
     assert runner.invoke(app, ["init", "2023-2024.xlsx"]).output.endswith(f"（{dt.date.today().year - 1}年度）\n")
     assert runner.invoke(app, ["init", "科室2025年.xlsx", "--year", "2026"]).output.endswith("（2026年度）\n")
+
+
+def test_list_sheets_are_formatted_by_column_and_hold_no_empty_cells(blank: Path) -> None:
+    """The form costs nothing where it is empty (issue 19 §2): a list sheet stores its header rows and nothing
+    below; each column carries the format a typed cell takes, and its rules reach as far as the form reads."""
+    from pipeline.workbook.blank_form import NUMBER_FORMATS, styled_cell
+
+    wb = openpyxl.load_workbook(blank)
+    for sheet in (s for s in schema.SHEETS if isinstance(s, ListSheet)):
+        ws = wb[sheet.name]
+        assert ws.max_row == HEADER_ROW, sheet.name
+        for i, f in enumerate(c for c in sheet.columns if not c.hint):
+            letter = openpyxl.utils.get_column_letter(i + 1)
+            assert ws.column_dimensions[letter].number_format == NUMBER_FORMATS.get(f.kind, "General")
+    last = FIRST_DATA_ROW + schema.MAX_SHEET_ROWS - 1
+    kpis = wb[schema.KPIS.name]
+    assert any(
+        f"{FIRST_DATA_ROW}:" in str(dv.sqref) and str(dv.sqref).endswith(str(last))
+        for dv in kpis.data_validations.dataValidation
+    )
+    money = next(i for i, f in enumerate(schema.PROJECTS.columns, 1) if f.kind is schema.Kind.MONEY)
+    cell = styled_cell(wb[schema.PROJECTS.name], FIRST_DATA_ROW, money)  # what the sample and rollover write
+    assert cell.number_format == "0.00"

@@ -9,10 +9,12 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextvars import ContextVar
+from copy import copy
 from pathlib import Path
 from typing import Literal
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -26,7 +28,9 @@ from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, FormSheet, Kin
 from ..outfile import atomic_save, scratch_beside
 from ..template.layout import STANDARD, Layout
 
-LIST_ROWS = 300  # rows prepared with formats and dropdowns in list sheets
+# rows of a list sheet its dropdowns and rules cover: all the form reads. Formats are the columns' (one <col> each),
+# so an empty row costs nothing: the file holds no cell the clerk did not fill
+LIST_ROWS = schema.MAX_SHEET_ROWS
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -216,11 +220,10 @@ def _write_list(ws: Worksheet, sheet: ListSheet, hints: bool) -> None:
             ws.cell(row=HEADER_ROW, column=i).comment = Comment(
                 ("【必填】" if f.required else "") + (f.help or f.label), "genreport"
             )
-        for r in range(FIRST_DATA_ROW, last + 1):
-            data_cell = ws.cell(row=r, column=i)
-            data_cell.number_format = NUMBER_FORMATS.get(f.kind, "General")
-            if f.kind is Kind.TEXT:
-                data_cell.alignment = _WRAP
+        column = ws.column_dimensions[letter]  # what a cell typed in this column takes, in Excel, WPS and Calc
+        column.number_format = NUMBER_FORMATS.get(f.kind, "General")
+        if f.kind is Kind.TEXT:
+            column.alignment = _WRAP
         if f.choices:
             dv = _stopping(
                 DataValidation(type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=True),
@@ -253,6 +256,17 @@ def _prefill_fields(ws: Worksheet, layout: Layout) -> None:
             value.comment = Comment(note + declared.help, "genreport")
         field = schema.Field(declared.name, declared.name, schema.CUSTOM_TYPES[declared.type], signed=True)
         _guard(ws, field, value.coordinate)
+
+
+def styled_cell(ws: Worksheet, row: int, column: int) -> Cell:
+    """The cell at (row, column) with its column's number format and alignment, as a clerk's typing gets them:
+    what openpyxl writes into a list sheet (the sample, a rolled-over workbook) reads back as typed in Excel."""
+    cell = ws.cell(row=row, column=column)
+    dimension = ws.column_dimensions[get_column_letter(column)]
+    if dimension.has_style:
+        cell.number_format = dimension.number_format
+        cell.alignment = copy(dimension.alignment)
+    return cell
 
 
 def _write_guide(ws: Worksheet, layout: Layout, hints: bool) -> None:

@@ -23,7 +23,7 @@ from ..model import schema
 from ..model.schema import FIRST_DATA_ROW, TITLE_ROW, FormSheet, Kind, ListSheet
 from ..template.layout import CUSTOM_PREFIX, Layout
 from ..template.profile import resolve_profile
-from .blank_form import check_target, create_workbook, list_columns, save_workbook, year_in_name
+from .blank_form import check_target, create_workbook, list_columns, save_workbook, styled_cell, year_in_name
 from .normalize import FormValues, ListValues, Normalized, normalize
 from .reader import open_workbook
 from .template_row import chosen_profile
@@ -186,7 +186,7 @@ def _roll_list(ws: Worksheet, sheet: ListSheet, values: ListValues) -> SheetChan
         if not carried:
             continue
         for key, value in carried.items():
-            cell = ws.cell(row=FIRST_DATA_ROW + written, column=columns[key])
+            cell = styled_cell(ws, FIRST_DATA_ROW + written, columns[key])
             _put(ws, cell.coordinate, value, _unit(fields[key], values.unit))
         written += 1
     return SheetChange(
