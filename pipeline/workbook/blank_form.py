@@ -262,10 +262,11 @@ def styled_cell(ws: Worksheet, row: int, column: int) -> Cell:
     """The cell at (row, column) with its column's number format and alignment, as a clerk's typing gets them:
     what openpyxl writes into a list sheet (the sample, a rolled-over workbook) reads back as typed in Excel."""
     cell = ws.cell(row=row, column=column)
+    assert isinstance(cell, Cell), "a list sheet's data rows are never merged by the form"
     dimension = ws.column_dimensions[get_column_letter(column)]
     if dimension.has_style:
         cell.number_format = dimension.number_format
-        cell.alignment = copy(dimension.alignment)
+        cell.alignment = Alignment(**vars(copy(dimension.alignment)))
     return cell
 
 
