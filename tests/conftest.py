@@ -69,3 +69,13 @@ def copy_sample(dest: Path) -> Path:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache folder for the whole run (the controller's, inherited by xdist's workers): tests start cold and
+    leave nothing in the user's ~/.cache (pipeline/cache.py)."""
+    import os
+    import tempfile
+
+    if "GENREPORT_CACHE_DIR" not in os.environ:
+        os.environ["GENREPORT_CACHE_DIR"] = tempfile.mkdtemp(prefix="genreport-test-cache-")

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 # lowest first; a module may import its own layer and the ones before it
 LAYERS: list[tuple[str, ...]] = [
     ("pipeline.numbers", "pipeline.model"),
-    ("pipeline.findings", "pipeline.errors", "pipeline.outfile", "pipeline.budget"),
+    ("pipeline.findings", "pipeline.errors", "pipeline.outfile", "pipeline.budget", "pipeline.cache"),
     ("pipeline.template",),
     ("pipeline.workbook",),
     ("pipeline.derive",),

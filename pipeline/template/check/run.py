@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import abc
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from ... import cache
 from ...errors import TemplateProblem, display_path
 from ...model import schema
 from ..document import WordTemplate, read_template
@@ -17,7 +19,7 @@ from .fields import check_fields
 from .parts import Part, template_parts
 from .problems import ERROR, WARNING, Problem, unique
 from .sections import printed_sections
-from .shape import Mapping, context_shape, declared_custom
+from .shape import Mapping, context_shape, declared_custom, dumps
 from .tags import TOO_DEEP, check_tags
 
 
@@ -63,20 +65,39 @@ def check_document(
         raw = read_template(path) if data is None else data
     except OSError as e:
         raise TemplateProblem(f"{shown}：无法读取模板（{e.strerror or e}）") from e
+    shape = context_shape(context)
+    if settings is not None:
+        own = shape.keys.get("custom")
+        shape.keys["custom"] = declared_custom(settings, own.keys if isinstance(own, Mapping) else ())
+    # the same template, checked against a context of the same shape, has the same problems: a one-report build
+    # need not walk every branch again (cache.py says when an entry is no longer trusted)
+    names = " ".join(sorted(env.filters)) + "|" + " ".join(sorted(env.tests))
+    present = sorted(getattr(shape.keys.get("custom"), "present", ()))  # the workbook's undeclared fields
+    entry = cache.key("check", raw, dumps(shape), repr(present), repr(settings), names)
+    known = _cached(entry)
+    if known is not None:
+        return known
     try:
         parts = template_parts(WordTemplate(raw, {}, shown))
     except TemplateProblem:
         raise  # the package refused by its size (document.check_package), already in words
     except Exception as e:  # whatever python-docx raises for a file that is no Word document
         raise TemplateProblem(f"{shown}：不是可用的 Word 模板（{type(e).__name__}: {e}）") from e
-    shape = context_shape(context)
-    if settings is not None:
-        own = shape.keys.get("custom")
-        shape.keys["custom"] = declared_custom(settings, own.keys if isinstance(own, Mapping) else ())
     problems = check_parts(parts, env, shape)
     if not any(p.severity == ERROR for p in problems):  # a template that parses: does it print every section?
         problems += unprinted(printed_sections(env.parse(part.source) for part in parts))
+    cache.write("check", entry, json.dumps([[p.severity, p.where, p.message, p.at] for p in problems]).encode())
     return problems
+
+
+def _cached(entry: str) -> list[Problem] | None:
+    blob = cache.read("check", entry)
+    if blob is None:
+        return None
+    try:
+        return [Problem(str(a), str(b), str(c), int(d)) for a, b, c, d in json.loads(blob)]
+    except (ValueError, TypeError):  # damaged: checked again, and rewritten
+        return None
 
 
 def unprinted(printed: frozenset[str]) -> list[Problem]:

@@ -1,0 +1,109 @@
+"""A private cache on disk for work that depends only on a template and genreport itself: a template's check and its
+compiled parts. A one-report build is one process; without it, every build re-checks and re-compiles the same
+template (about 0.2 s of a 0.7 s build).
+
+Safe to delete at any time. Never trusted across versions: every key holds a fingerprint of genreport's own code
+(each module's size and modification time), its version, Python's bytecode magic and the versions of Jinja and
+docxtpl, so a changed module or an upgrade misses the cache instead of reading what an older build wrote. Compiled
+code is executed when loaded, so the folder must be the user's own and closed to others (0700, owned by this user);
+a folder that is not is never read. ``GENREPORT_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/genreport``, else
+``~/.cache/genreport``); ``GENREPORT_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import stat
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+MAX_ENTRY = 64 * 2**20  # bytes of one entry: a compiled template is a few hundred KB
+
+
+def folder() -> Path | None:
+    """The cache folder, made private if new; None when turned off or not safely ours."""
+    if os.environ.get("GENREPORT_CACHE", "1") == "0":
+        return None
+    configured = os.environ.get("GENREPORT_CACHE_DIR")
+    if configured:
+        root = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = Path(base) / "genreport"
+    path = root / fingerprint()[:16]
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        for checked in (root, path):
+            checked.mkdir(mode=0o700, exist_ok=True)
+            info = checked.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                return None  # another user's, or a link: what it holds could run as us
+            if info.st_mode & 0o077:
+                checked.chmod(0o700)  # ours, made open by a umask or by hand: closed before anything is read
+    except (OSError, AttributeError):  # no home, a read-only disk; Windows has no getuid: no cache
+        return None
+    return path
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What a cached result depends on besides its own key: genreport's code and the libraries it runs through."""
+    digest = hashlib.sha256()
+    versions = [sys.version, importlib.util.MAGIC_NUMBER.hex()]
+    for name in ("genreport", "jinja2", "docxtpl", "python-docx", "lxml"):
+        try:
+            versions.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name}=?")
+    digest.update("\n".join(versions).encode())
+    for module in sorted(PACKAGE.rglob("*.py")):
+        info = module.stat()
+        digest.update(f"{module.relative_to(PACKAGE)}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def key(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def read(kind: str, name: str) -> bytes | None:
+    """The entry ``kind/name``, or None: absent, unreadable, oversized, or no usable cache."""
+    root = folder()
+    if root is None:
+        return None
+    try:
+        with (root / kind / name).open("rb") as fh:
+            data = fh.read(MAX_ENTRY + 1)
+    except OSError:
+        return None
+    return data if len(data) <= MAX_ENTRY else None
+
+
+def write(kind: str, name: str, data: bytes) -> None:
+    """Store an entry atomically (another process may be writing the same one); a cache that cannot be written
+    is only a slower build, never an error."""
+    root = folder()
+    if root is None or len(data) > MAX_ENTRY:
+        return
+    target = root / kind / name
+    tmp = target.with_name(f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
