@@ -70,6 +70,11 @@ class DeadlineReached(BaseException):
 _active = threading.local()
 
 
+def active() -> bool:
+    """Whether this thread runs a job under a budget: a MemoryError there is the budget's, not a file's fault."""
+    return bool(getattr(_active, "on", False))
+
+
 @contextlib.contextmanager
 def within(shown: str, budget: Budget | None = None) -> Iterator[None]:
     """Run the job of the workbook ``shown`` under ``budget`` (the configured one by default); BudgetExceeded when

@@ -72,7 +72,7 @@ def check_note(renderer: DocxRenderer) -> None:
 
 def _example_shape() -> Mapping:
     """The shape of a note context in which every list has an item and every optional figure a value."""
-    finding = Finding(Severity.WARNING, "W_SUM_MISMATCH", "甲.xlsx", "收支预决算", "E9", "合计不符")
+    finding = Finding(Severity.WARNING, codes.W_SUM_MISMATCH.code, "甲.xlsx", "收支预决算", "E9", "合计不符")
     scored = Row(
         file="甲.xlsx",
         unit="甲",

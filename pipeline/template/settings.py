@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 
+from .. import budget
 from ..errors import TemplateProblem, display_path
 from .declared import CustomField, CustomTable, parse_fields, parse_tables
 from .toml_errors import explain
@@ -153,6 +154,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as e:
         raise TemplateProblem(f"{shown}：{what}{explain(e)}") from e
     except (RecursionError, MemoryError) as e:
+        if isinstance(e, MemoryError) and budget.active():
+            raise  # the job's memory budget (budget.within names it), not a file nested too deep
         raise TemplateProblem(f"{shown}：{what}中的数组或表嵌套过深，无法读取") from e
     except ValueError as e:  # an integer of thousands of digits (sys.get_int_max_str_digits)
         raise TemplateProblem(f"{shown}：{what}中有位数过多的数字，无法读取") from e
