@@ -104,7 +104,7 @@ def test_the_default_template_keeps_every_section_on() -> None:
         ('[sections]\nprocurement = "否"\n', "sections.procurement 应为true 或 false，实际为 '否'"),
         ('[report]\ntitle = "{年度}报告"\n', "report.title 中的占位符只能是 {year}、{unit}、{short_name}"),
         ("[numbers]\ndecimals = 9\n", "numbers.decimals 和 numbers.percent_places 应为 0 到 6 的整数"),
-        ("[words\n", "模板设置格式错误"),
+        ("[words\n", "模板设置第1行第7列：表名缺少结尾的 ]"),
         (
             '[aliases."项目"]\n"项目总价" = ["总价"]\n',
             "aliases.“项目” 中的“项目总价”不是该表的列名或行名；您是否要写“项目总造价（预算）”？",
