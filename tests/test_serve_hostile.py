@@ -365,7 +365,9 @@ def test_uploads_held_at_once_are_capped_with_a_503(private_tmp: Path) -> None:
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(trickle, live.url, 0.3, 5, 1000 * 1024)  # holds the one upload's worth for a few seconds
             time.sleep(0.6)
-            busy = post(live.url + "/check", "2022.xlsx", SAMPLE.read_bytes())
+            # declared larger than the room the trickle leaves (its 1000 KB of the 1 MB + form slack), whatever the
+            # sample's own size: refused on its Content-Length, before a byte is read
+            busy = post(live.url + "/check", "2022.xlsx", SAMPLE.read_bytes() + bytes(300 * 1024))
             assert busy.status_code == 503 and "服务器繁忙" in busy.text
             assert slow.result()[0] == 408
         assert post(live.url + "/check", "2022.xlsx", SAMPLE.read_bytes()).status_code == 200  # given back
