@@ -58,7 +58,9 @@ def test_the_check_finds_an_undeclared_field() -> None:
 
 def test_the_guides_meanings_come_from_the_declaration() -> None:
     meanings = declared_meanings()
-    assert meanings["evaluation.budget.rate"].text == "执行率：收入合计的全年执行数 ÷ 全年预算数"
+    assert meanings["evaluation.budget.rate"].text == (
+        "执行率：收入合计的全年执行数 ÷ 全年预算数，即 indicators.budget_execution_rate.value"
+    )
     assert meanings["project_evaluations[].budget.rate"].text == "预算执行率（执行数 ÷ 全年预算数）"
     assert meanings["projects[].row"].text == "在工作表中的行号"
     assert meanings["custom.**"].deep

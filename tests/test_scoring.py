@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.derive import derive
+from pipeline.derive.indicators import computed_asset_utilization
 from pipeline.derive.scoring import budget_line, score_kpi, scorecard
 from pipeline.model.records import Kpi
 from pipeline.session import load_report
@@ -101,7 +102,11 @@ def test_standard_indicators_of_the_sample() -> None:
     report, _ = load_report(SAMPLE)
     got = {k: v.value for k, v in derive(report, RULES).indicators.items()}
     assert got["budget_control_rate"].quantize(D("0.0001")) == D("3.1942")  # 9648.20 / 3020.53: “预算控制率较高”
-    assert got["fixed_asset_utilization"].quantize(D("0.0001")) == D("0.2234")  # not the printed 100%
+    # one value wherever it prints: the typed 资产使用率 (100%), which W_RATE_MISMATCH holds against 517.91 ÷ 2317.93
+    assert got["fixed_asset_utilization"] == D(1)
+    derived = derive(report, RULES)
+    assert computed_asset_utilization(derived.sums).quantize(D("0.0001")) == D("0.2234")
+    assert got["budget_execution_rate"] == derived.department.budget.rate == D(1)  # 收入合计 12668.73 ÷ 12668.73
     assert got["three_public_control_rate"] == D("0.61")  # 4.27 / 7
     assert got["basic_share"].quantize(D("0.0001")) == D("0.2140")
     # absent data is absent, not zero

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ..derive import Derived
 from ..derive.figures import Totals
+from ..derive.indicators import computed_asset_utilization
 from ..findings import codes
 from ..findings.collector import Findings
 from ..model.record import Form, Place
@@ -143,7 +144,7 @@ def _assets(out: Findings, d: Derived, figures: Totals) -> None:
             assets.at("fixed_in_use"),
             f"“在用固定资产”{money(in_use)} 大于“固定资产原值”{money(fixed)}",
         )
-    computed_rate = d.indicators["fixed_asset_utilization"].value
+    computed_rate = computed_asset_utilization(d.sums)  # the indicator itself is the typed rate
     if (
         rate is not None
         and computed_rate is not None

@@ -128,7 +128,15 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> Conte
         "texts": texts,
         "yoy": cast(dict[str, dict[str, YoyRow]], d.yoy),
         "indicators": {
-            k: {"key": v.key, "name": v.name, "value": v.value, "formula": v.formula} for k, v in d.indicators.items()
+            k: {
+                "key": v.key,
+                "name": v.name,
+                "value": v.value,
+                "formula": v.formula,
+                "sources": v.sources,
+                "outline": v.outline,
+            }
+            for k, v in d.indicators.items()
         },
         "evaluation": department_evaluation(d, texts),
         "project_evaluations": project_evaluations(d),

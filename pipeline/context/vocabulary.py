@@ -159,6 +159,8 @@ class Indicator(TypedDict):
     name: Annotated[str, M("指标名称", TEXT)]
     value: Annotated[Decimal | None, M("指标值", RATIO)]
     formula: Annotated[str, M("计算公式", TEXT)]
+    sources: Annotated[str, M("计算所用的工作簿数据（表、行、列）", TEXT)]
+    outline: Annotated[str, M("报告中印出它的位置（正文、附件、图）", TEXT)]
 
 
 class CardBudget(TypedDict):
@@ -175,7 +177,9 @@ class EvaluationBudget(TypedDict):
     adjusted: Annotated[Amount, M("收入合计的全年预算数", MONEY)]
     actual: Annotated[Amount, M("收入合计的全年执行数", MONEY)]
     points: Annotated[Decimal, M("预算执行率的分值", POINTS)]
-    rate: Annotated[Decimal | None, M("执行率：收入合计的全年执行数 ÷ 全年预算数", RATIO)]
+    rate: Annotated[
+        Decimal | None, M("执行率：收入合计的全年执行数 ÷ 全年预算数，即 indicators.budget_execution_rate.value", RATIO)
+    ]
     score: Annotated[Decimal | None, M("预算执行率的得分", POINTS)]
 
 
@@ -435,9 +439,11 @@ class Context(TypedDict):
     indicators: Annotated[
         dict[str, Indicator],
         M(
-            "标准指标（pipeline/derive/indicators.py），每项 {key, name, value, formula}；缺数据时 value 为空（没有"
-            "三公经费、政府采购或资产数据时相应指标为空，不是 0）。"
-            "budget_execution_rate 按支出合计计算，自评表的执行率按收入合计"
+            "标准指标（pipeline/derive/indicators.py，每项只定义一次），每项 {key, name, value, formula, sources, "
+            "outline}；缺数据时 value 为空（没有三公经费、政府采购或资产数据时相应指标为空，不是 0）。"
+            "正文、图和自评表印的都是这个值，模板不要自己相除：预算执行率写 "
+            "{{ indicators.budget_execution_rate.value|pct }}（按收入合计，即自评表“年度资金总额”行，"
+            "与 evaluation.budget.rate 相同）"
         ),
     ]
     evaluation: Annotated[Evaluation, M("部门整体支出绩效自评表（附件1）")]

@@ -14,7 +14,13 @@ from ..model.record import Form
 from ..model.records import Kpi, Project, Report
 from ..template.rules import Rules
 from .figures import FunctionTree, Sums, Totals, major_projects, totals_of, year_on_year
-from .indicators import Indicator, building_area_control_rate, building_investment_control_rate, standard_indicators
+from .indicators import (
+    FUNDS_ROW,
+    Indicator,
+    building_area_control_rate,
+    building_investment_control_rate,
+    standard_indicators,
+)
 from .scoring import Scorecard, budget_line, computed_score, scorecard
 
 
@@ -68,10 +74,7 @@ class Derived:
     @property
     def usage_rate(self) -> Decimal | None:
         """资产使用率 as typed, else 在用固定资产 ÷ 固定资产原值."""
-        if self.assets is None:
-            return None
-        typed = self.assets.get("usage_rate", "amount")
-        return typed if typed is not None else self.indicators["fixed_asset_utilization"].value
+        return self.indicators["fixed_asset_utilization"].value  # the one declaration: typed, else computed
 
     @property
     def scale(self) -> Decimal | None:
@@ -104,15 +107,17 @@ def derive(report: Report, rules: Rules) -> Derived:
         staffing=tuple(report.staffing),
     )
     kpis = list(report.kpis)
+    indicators = standard_indicators(sums)
     # 年度资金总额 of the 自评表 is the income side (收入合计), as the published 衡山县 form prints it: the
     # year's funds by source (按收入性质分); 按支出性质分 is the expenditure side, which may be smaller (结转结余,
-    # domain.md §1.3), so one cell no longer has to serve both
+    # domain.md §1.3). Its 执行率 is the declared 预算执行率, the one value the body and the charts print too.
     department = scorecard(
         budget_line(
-            sums.budget.get("income_total", "initial"),
-            sums.budget.get("income_total", "adjusted"),
-            sums.budget.get("income_total", "actual"),
+            sums.budget.get(FUNDS_ROW, "initial"),
+            sums.budget.get(FUNDS_ROW, "adjusted"),
+            sums.budget.get(FUNDS_ROW, "actual"),
             rules,
+            indicators["budget_execution_rate"].value,
         ),
         [k for k in kpis if k.project is None],
         rules,
@@ -122,7 +127,7 @@ def derive(report: Report, rules: Rules) -> Derived:
         rules=rules,
         sums=sums,
         functions=FunctionTree(list(report.functions)),
-        indicators=standard_indicators(sums),
+        indicators=indicators,
         department=department,
         projects=_project_scorecards(report, kpis, rules),
         computed_scores={k.row: computed_score(k) for k in kpis},

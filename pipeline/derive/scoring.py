@@ -48,10 +48,19 @@ class Scorecard:
     adjustments: list[Adjustment] = field(default_factory=list)
 
 
-def budget_line(initial: Decimal | None, adjusted: Decimal | None, actual: Decimal | None, rules: Rules) -> BudgetLine:
-    """得分 = 分值 × 全年执行数 / 全年预算数, capped at 分值; absent when either figure is."""
+def budget_line(
+    initial: Decimal | None,
+    adjusted: Decimal | None,
+    actual: Decimal | None,
+    rules: Rules,
+    rate: Decimal | None = None,
+) -> BudgetLine:
+    """得分 = 分值 × 执行率, capped at 分值; absent when the rate is. ``rate``: the declared indicator's value (the
+    department's 预算执行率, indicators.py), so the form prints the figure the body and the charts print; a
+    project's rate is its own 全年执行数 ÷ 全年预算数."""
     points = rules.budget_execution_points
-    rate = ratio(actual, adjusted)
+    if rate is None:
+        rate = ratio(actual, adjusted)
     score = None if rate is None else min(points * rate, points)
     return BudgetLine(initial, adjusted, actual, points, rate, score)
 

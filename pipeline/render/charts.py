@@ -3,7 +3,7 @@
 - ``structure``: 基本支出 and 项目支出 of 全年执行 (budget.actual), as a ring, with the context's shares.
 - ``functions``: 项目支出 by 功能分类 (function_groups), as horizontal bars in the report's order.
 - ``budget``: 年初预算 / 全年预算 / 全年执行 of 收入合计, 支出合计, 基本支出, 项目支出, as grouped bars.
-- ``indicators``: the computed rates against the 100% line.
+- ``indicators``: the declared rates (derive/indicators.py) against the 100% line, as ``indicators.KEY.value``.
 
 A chart whose data is absent is not drawn (None), and a single absent figure is named as absent, never drawn as 0.
 The context computes nothing here either: amounts and shares are printed as the context holds them, rounded half-up.
@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..context import CHART_KEYS
+from ..derive.indicators import DEFINITIONS
 from ..numbers import format_money, format_percent
 from .chart_font import ChartsUnavailable, font_properties, require_charts
 
@@ -67,15 +68,9 @@ BUDGET_ROWS = (
     ("basic", "基本支出"),
     ("project", "项目支出"),
 )
-# The rates whose yardstick is 100%; 预算调整率/预算控制率 (how far the budget moved) and the shares have none.
-TARGET_INDICATORS = (
-    "budget_execution_rate",
-    "three_public_control_rate",
-    "procurement_execution_rate",
-    "public_funds_control_rate",
-    "fixed_asset_utilization",
-    "staffing_control_rate",
-)
+# The rates whose yardstick is 100% (declared with each indicator); 预算调整率/预算控制率 (how far the budget moved)
+# and the shares have none. Their values are read from the context, the one value the body and the 自评表 print.
+TARGET_INDICATORS = tuple(d.key for d in DEFINITIONS if d.yardstick)
 ABSENT = "未填报"
 
 

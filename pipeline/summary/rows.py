@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..derive.indicators import STANDARD
+from ..derive.indicators import FUNDS_ROW, STANDARD
 from ..errors import WorkbookInvalid, display_path
 from ..findings.collector import Finding
 from ..numbers import quantize
@@ -41,8 +41,8 @@ class Row:
     first_error: str  # "工作表!单元格 message" of the first error, or what stopped the build
     score: Decimal | None  # 总分 of the 部门整体支出绩效自评表
     grade: str | None  # 等级
-    adjusted: Decimal | None  # 支出合计 全年预算数（万元）
-    actual: Decimal | None  # 支出合计 全年执行数（万元）
+    adjusted: Decimal | None  # 收入合计 全年预算数（万元）: the figures 预算执行率 divides (indicators.FUNDS_ROW)
+    actual: Decimal | None  # 收入合计 全年执行数（万元）
     indicators: dict[str, Decimal | None] = field(default_factory=dict)  # by key of INDICATORS, fractions
     outputs: tuple[str, ...] = ()  # names of the files written for it
     findings: tuple[Finding, ...] = ()
@@ -132,8 +132,8 @@ def _row(
         first_error=first_error,
         score=_round(card.total, 2) if card is not None else None,
         grade=card.grade if card is not None else None,
-        adjusted=_round(derived.budget.get("expense_total", "adjusted"), 2) if derived is not None else None,
-        actual=_round(derived.budget.get("expense_total", "actual"), 2) if derived is not None else None,
+        adjusted=_round(derived.budget.get(FUNDS_ROW, "adjusted"), 2) if derived is not None else None,
+        actual=_round(derived.budget.get(FUNDS_ROW, "actual"), 2) if derived is not None else None,
         indicators={key: _round(derived.indicators[key].value, RATE_PLACES) for key, _ in INDICATORS}
         if derived is not None
         else {},
