@@ -29,7 +29,9 @@ from template_tables import (
     APPENDIX_COUNT,
     ATTACHMENT_LIST,
     BUILDINGS_WIDTHS,
+    CLOSING,
     DEFAULT_KPIS,
+    DUTIES,
     NINE,
     Cell,
     KpiColumns,
@@ -41,6 +43,8 @@ from template_tables import (
     department_table,
     kpi_groups,
     project_table,
+    texts_kept_with_closing,
+    title_text,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +61,7 @@ COVER_TITLE_PT = 26  # 1号
 FOOTER_PT = 14  # 4号
 TABLE_PT = 10.5  # 5号
 LINE_PT = 28.95  # 22 lines in the 225 mm text block
+TITLE_PER_LINE, COVER_TITLE_PER_LINE = 20, 17  # characters of 2号 and 1号 in the 156 mm text block
 INDENT = Pt(BODY_PT * 2)  # two characters
 
 # 同比, printed where last year's figures were given (and the template's sections.yoy is on).
@@ -76,7 +81,7 @@ YOY_BUDGET: list[tuple[str, str]] = [
 
 # (style, text). Text holds Jinja; a "{%p …%}" line stands alone in its paragraph.
 BODY: list[tuple[str, str]] = [
-    ("Title", "{{ title }}"),
+    ("Title", title_text(TITLE_PER_LINE)),
     (
         "Normal",
         "为进一步规范财政资金管理，切实提高财政资金使用效益，根据{{ basis }}，"
@@ -84,9 +89,7 @@ BODY: list[tuple[str, str]] = [
     ),
     ("Heading 1", "一、单位基本情况"),
     ("Heading 2", "（一）{{ words.unit_kind }}主要职责"),
-    ("Normal", "{%p for duty in duties %}"),
-    ("Normal", "{{ duty }}"),
-    ("Normal", "{%p endfor %}"),
+    *DUTIES,
     ("Heading 2", "（二）内设机构设置及人员编制情况"),
     ("Normal", "内设{{ offices|join('、') }}等{{ offices_count_cn }}个{{ words.office }}。"),
     (
@@ -118,10 +121,10 @@ BODY: list[tuple[str, str]] = [
         "{{ texts.variance|join('\\n') }}",  # inline: a line break the user typed stays a line break
     ),
     *YOY_BUDGET,
-    ("Normal", "{%p if evaluation.budget.rate is not none %}"),
+    ("Normal", "{%p if indicators.budget_execution_rate.value is not none %}"),
     (
         "Normal",
-        "全年预算执行率{{ evaluation.budget.rate|pct }}"
+        "全年预算执行率{{ indicators.budget_execution_rate.value|pct }}"
         "{% if indicators.budget_control_rate.value is not none %}，预算控制率"
         "{{ indicators.budget_control_rate.value|pct }}{% endif %}。",
     ),
@@ -133,14 +136,18 @@ BODY: list[tuple[str, str]] = [
     (
         "Normal",
         "{% set tb = three_public.budget %}{% set ta = three_public.actual %}"
+        "{% set yt = yoy.three_public.get('total') %}"
+        "{% if ta.total == 0 and not tb.total %}{{ year }}年未发生“三公”经费支出。"
+        "{% if sections.yoy and yt and yt.prior %}上年决算数{{ yt.prior|money }}万元。{% endif %}{% else %}"
         "{{ year }}年“三公”经费预算数{{ tb.total|money }}万元，其中：{% for p in tb.parts %}{{ p.label }}"
         "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
+        "{% if ta.total == 0 %}全年未发生“三公”经费支出。{% else %}"
         "“三公”经费决算数{{ ta.total|money }}万元，其中：{% for p in ta.parts %}{{ p.label }}"
-        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。"
+        "{{ p.amount|money }}万元{% if not loop.last %}，{% endif %}{% endfor %}。{% endif %}"
         "{% if indicators.three_public_control_rate.value is not none %}“三公”经费控制率"
         "{{ indicators.three_public_control_rate.value|pct }}。{% endif %}"
-        "{% set yt = yoy.three_public.get('total') %}{% if sections.yoy and yt %}"
-        "与上年决算数{{ yt.prior|money }}万元相比{{ yt|delta }}。{% endif %}",
+        "{% if sections.yoy and yt and (yt.prior or ta.total) %}"
+        "与上年决算数{{ yt.prior|money }}万元相比{{ yt|delta }}。{% endif %}{% endif %}",
     ),
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if sections.procurement and procurement %}"),
@@ -219,18 +226,12 @@ BODY: list[tuple[str, str]] = [
     ("Normal", "{{ t }}"),
     ("Normal", "{%p endfor %}"),
     ("Heading 2", "（五）其他需要说明的情况"),
-    ("Normal", "{%p for t in texts.other %}"),
-    ("Normal", "{{ t }}"),
-    ("Normal", "{%p endfor %}"),
+    *texts_kept_with_closing("other"),
     ("Normal", "{%p if not texts.other %}"),
-    ("Normal", "无"),
+    ("Normal+keep", "无"),
     ("Normal", "{%p endif %}"),
     *ATTACHMENT_LIST,
-    ("Closing", ""),
-    ("Closing", "{{ unit.name }}"),
-    ("Closing", "{%p if report_date %}"),
-    ("Closing", "{{ report_date }}"),
-    ("Closing", "{%p endif %}"),
+    *CLOSING,
 ]
 
 
@@ -284,6 +285,7 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
         del default_fonts.attrib[attr]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         default_fonts.set(qn(attr), FANGSONG)
+    no_hanging_punctuation(doc)
 
     normal = styles["Normal"]
     set_fonts(normal, FANGSONG, BODY_PT)
@@ -343,6 +345,8 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     paragraph_format(listing, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     listing.paragraph_format.left_indent = Pt(BODY_PT * 6)  # 2 + “附件：” 3 + “1.” (two half-width) 1
     listing.paragraph_format.first_line_indent = Pt(-BODY_PT * 4)
+    listing.paragraph_format.keep_with_next = True  # the list is never split, and stays with the 落款 below it
+    listing.paragraph_format.keep_together = True
 
     table_note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
     set_fonts(table_note, FANGSONG, TABLE_PT)
@@ -382,6 +386,22 @@ SNAP_SUCCESSORS = (
     "w:sectPr",
     "w:pPrChange",
 )
+
+
+# CT_PPrBase order: overflowPunct comes after kinsoku and wordWrap, before these
+OVERFLOW_SUCCESSORS = ("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid")
+OVERFLOW_SUCCESSORS += SNAP_SUCCESSORS
+
+
+def no_hanging_punctuation(doc: Document) -> None:  # type: ignore[valid-type]
+    """``w:overflowPunct`` on, for every paragraph (document defaults). Word's default already, it is what
+    LibreOffice needs to keep a full-width ，；。 at a line end on the page: LibreOffice reads overflowPunct inverted
+    (on → no hanging punctuation) and, left to its own default (hanging), prints no glyph for the punctuation it
+    hangs into the margin, so the PDF lost "效益，" and "责任；" (issue 18)."""
+    ppr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    overflow = OxmlElement("w:overflowPunct")
+    overflow.set(qn("w:val"), "1")
+    ppr.insert_element_before(overflow, *OVERFLOW_SUCCESSORS)
 
 
 def _no_snap(style: BaseStyle) -> None:
@@ -441,7 +461,7 @@ def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
 # number and the body's numbering starts at "— 1 —" (GB/T 9704 7.5). Its last paragraph ends the section (add_cover).
 COVER: list[tuple[str, str]] = [
     ("Normal", "{%p if cover.enabled %}"),
-    ("Cover Title", "{{ title }}"),
+    ("Cover Title", title_text(COVER_TITLE_PER_LINE)),
     ("Cover Line", "{{ unit.name }}"),
     ("Cover Line", "{{ report_date }}"),
     ("Normal", "{%p endif %}"),
@@ -451,7 +471,7 @@ COVER: list[tuple[str, str]] = [
 def add_cover(doc: Document) -> None:  # type: ignore[valid-type]
     """COVER, its date paragraph ending a section laid out as the body's but with no footer and a page of its own."""
     for style, text in COVER:
-        doc.add_paragraph(text, style=style)
+        add_paragraph(doc, style, text)
     body_sect = doc.sections[-1]._sectPr
     cover_sect = copy.deepcopy(body_sect)
     for ref in cover_sect.findall(qn("w:headerReference")) + cover_sect.findall(qn("w:footerReference")):
@@ -485,7 +505,7 @@ def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KP
         body.remove(p._p)
     add_cover(doc)
     for style, text in body_text:
-        doc.add_paragraph(text, style=style)
+        add_paragraph(doc, style, text)
     add_appendices(doc, kpis)
     current_compatibility(doc)
     props = doc.core_properties
@@ -495,6 +515,14 @@ def build(body_text: list[tuple[str, str]] = BODY, kpis: KpiColumns = DEFAULT_KP
     props.comments = ""
     props.subject = "部门整体支出绩效自评报告"
     return doc
+
+
+def add_paragraph(doc: Document, style: str, text: str) -> None:  # type: ignore[valid-type]
+    """A paragraph of BODY: ``"Normal+keep"`` is the style Normal with keep-with-next set on the paragraph itself."""
+    name, _, keep = style.partition("+")
+    paragraph = doc.add_paragraph(text, style=name)
+    if keep:
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def add_form(doc: Document, label: str, title: str, head: tuple[list[Cell], int], card: str, kpis: KpiColumns) -> None:  # type: ignore[valid-type]

@@ -84,8 +84,12 @@ def kpi_groups(e: str) -> list[str]:
     ]
 
 
-# keep a row with the next unless a group of rows ends there; the last row stays with 总分
-KPI_KEEP = "loop.last or not (loop.nextitem.first1 or (loop.nextitem.first2 and k.level1 in kc.big))"
+# keep a row with the next unless a group of rows ends there; the last TAIL_ROWS rows (and the groups they reach
+# into) stay with 总分, so the form's last page is never its header, a row or two and 总分 (a seventh of a page)
+TAIL_ROWS = 5
+KPI_KEEP = (
+    f"loop.revindex <= {TAIL_ROWS} or not (loop.nextitem.first1 or (loop.nextitem.first2 and k.level1 in kc.big))"
+)
 
 
 def kpi_table(e: str, columns: KpiColumns = DEFAULT_KPIS) -> tuple[list[Cell], int]:
@@ -362,7 +366,7 @@ ATTACHMENT_LIST: list[tuple[str, str]] = [
         "{%p if appendices.evaluation or (appendices.project_evaluations and project_evaluations) "
         "or appendices.basic_data %}",
     ),
-    ("Normal", ""),
+    ("Normal+keep", ""),
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if appendices.evaluation %}"),
     (
@@ -398,3 +402,59 @@ def chart(key: str) -> list[tuple[str, str]]:
     """A chart in a paragraph of its own (style Chart: centred, single line spacing so the picture is not clipped),
     printed where the template draws charts (template.toml charts.enabled) and the data allows it."""
     return [("Normal", f"{{%p if charts.{key} %}}"), ("Chart", f"{{{{ charts.{key} }}}}"), ("Normal", "{%p endif %}")]
+
+
+# GB/T 9704 7.3.1: a title that needs two lines breaks where its meaning does, and both lines look balanced (梯形):
+# before 部门整体支出…, after the year and unit, never inside 绩效自评报告. A title that fits one line stays whole.
+# CJK_PER_LINE characters of the title's size fit the 156 mm text block; the year's four digits count as two.
+def title_text(per_line: int) -> str:
+    limit = per_line + 2
+    return (
+        "{% set tp = title.partition('部门整体支出') %}"
+        f"{{% if title|length > {limit} and tp[0] and tp[1] %}}{{{{ tp[0] ~ '\\n' ~ tp[1] ~ tp[2] }}}}"
+        "{% else %}{{ title }}{% endif %}"
+    )
+
+
+# Duties typed with a second-level marker, （一） or 一、, print as third-level items (1. 2. 3.) under the heading
+# “（一）主要职责” (GB/T 9704 7.3.3: 一、 →（一）→ 1. →（1）); others (第一条, 1.) print as typed.
+_CN_DIGITS = "一二三四五六七八九十"
+DUTIES: list[tuple[str, str]] = [
+    ("Normal", "{%p set dn = namespace(n=0) %}"),
+    ("Normal", "{%p for duty in duties %}"),
+    (
+        "Normal",
+        "{% set dp = duty.partition('）') if duty.startswith('（') else duty.partition('、') %}"
+        "{% set dm = dp[0][1:] if duty.startswith('（') else dp[0] %}"
+        f"{{% if dp[1] and dm and not dm.strip('{_CN_DIGITS}') %}}{{% set dn.n = dn.n + 1 %}}"
+        "{{ dn.n }}.{{ dp[2].lstrip() }}{% else %}{{ duty }}{% endif %}",
+    ),
+    ("Normal", "{%p endfor %}"),
+]
+
+
+def texts_kept_with_closing(key: str) -> list[tuple[str, str]]:
+    """The paragraphs of a 文字 section whose last one is kept with what follows (the 附件 list and the 落款), so that
+    the signature never stands alone on a page: keep-with-next is a paragraph property no tag can switch, so the
+    last paragraph is written a second time with it."""
+    return [
+        ("Normal", f"{{%p for t in texts.{key} %}}"),
+        ("Normal", "{%p if loop.last %}"),
+        ("Normal+keep", "{{ t }}"),
+        ("Normal", "{%p else %}"),
+        ("Normal", "{{ t }}"),
+        ("Normal", "{%p endif %}"),
+        ("Normal", "{%p endfor %}"),
+    ]
+
+
+# 落款: the unit's name, the 成文日期 under it; kept together and with the 附件 list above.
+CLOSING: list[tuple[str, str]] = [
+    ("Closing+keep", ""),
+    ("Closing", "{%p if report_date %}"),
+    ("Closing+keep", "{{ unit.name }}"),
+    ("Closing", "{{ report_date }}"),
+    ("Closing", "{%p else %}"),
+    ("Closing", "{{ unit.name }}"),
+    ("Closing", "{%p endif %}"),
+]

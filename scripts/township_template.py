@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from template_tables import ATTACHMENT_LIST, LEVEL1_CELL, LEVEL2_CELL, KpiColumns, chart
+from template_tables import (
+    ATTACHMENT_LIST,
+    CLOSING,
+    DUTIES,
+    LEVEL1_CELL,
+    LEVEL2_CELL,
+    KpiColumns,
+    chart,
+    texts_kept_with_closing,
+    title_text,
+)
 
 TOWNSHIP_OUT = Path(__file__).resolve().parent.parent / "templates" / "township" / "report.docx"
 
@@ -35,21 +45,27 @@ def _rate(key: str, label: str) -> str:
     return f"{{% if indicators.{key}.value is not none %}}{label}{{{{ indicators.{key}.value|pct }}}}；{{% endif %}}"
 
 
+# The government speaks of itself by its kind, read from its name: 某某乡人民政府 → 我乡, 某某街道办事处 → 我街道,
+# else 我镇; a self_name set in template.toml (anything but the default 我单位) wins.
+_KIND = "{% set tk = unit.name.replace('人民政府', '').replace('办事处', '') %}"
+_SELF = (
+    "{% set we = words.self_name if words.self_name != '我单位' else '我' ~ "
+    "('街道' if tk.endswith('街道') else '乡' if tk.endswith('乡') else '镇') %}"
+)
+
 TOWNSHIP_BODY: list[tuple[str, str]] = [
-    ("Title", "{{ title }}"),
+    ("Title", _KIND + _SELF + title_text(20)),
     (
         "Normal",
-        "根据{{ basis }}，{{ words.self_name }}对{{ year }}年度部门整体支出开展了绩效自评，现将有关情况报告如下：",
+        "根据{{ basis }}，{{ we }}对{{ year }}年度部门整体支出开展了绩效自评，现将有关情况报告如下：",
     ),
     ("Heading 1", "一、基本情况"),
     ("Heading 2", "（一）主要职能"),
-    ("Normal", "{%p for duty in duties %}"),
-    ("Normal", "{{ duty }}"),
-    ("Normal", "{%p endfor %}"),
+    *DUTIES,
     ("Heading 2", "（二）机构设置和人员情况"),
     (
         "Normal",
-        "{{ words.self_name }}内设{{ offices|join('、') }}，共{{ offices_count_cn }}个{{ words.office }}。"
+        "{{ we }}内设{{ offices|join('、') }}，共{{ offices_count_cn }}个{{ words.office }}。"
         "{% for s in staffing %}{{ s.kind }}{{ s.quota }}名{% if s.actual is not none %}，实有{{ s.actual }}人"
         "{% endif %}{% if s.positions %}（{{ s.positions }}）{% endif %}{{ '。' if loop.last else '；' }}{% endfor %}",
     ),
@@ -82,9 +98,13 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
     ("Heading 2", "{% set h.n = h.n + 1 %}（{{ h.n|cn_number }}）“三公”经费"),
     (
         "Normal",
-        "{% set ta = three_public.actual %}{{ year }}年度“三公”经费支出{{ ta.total|money }}万元"
+        "{% set ta = three_public.actual %}{% set tb = three_public.budget %}"
+        "{% if ta.total == 0 %}{{ year }}年度未发生“三公”经费支出"
+        "{% if tb.total %}（预算{{ tb.total|money }}万元）{% endif %}。{% else %}"
+        "{{ year }}年度“三公”经费支出{{ ta.total|money }}万元"
         "{% if ta.parts %}，其中{% for p in ta.parts %}{{ p.label }}{{ p.amount|money }}万元"
-        "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}；预算{{ three_public.budget.total|money }}万元。",
+        "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}"
+        "{% if tb.total is not none %}；预算{{ tb.total|money }}万元{% endif %}。{% endif %}",
     ),
     ("Normal", "{%p endif %}"),
     ("Normal", "{%p if sections.procurement and procurement %}"),
@@ -99,11 +119,13 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
     (
         "Normal",
         "{{ year }}年度"
-        + "{% if evaluation.budget.rate is not none %}预算执行率{{ evaluation.budget.rate|pct }}；{% endif %}"
+        + _rate("budget_execution_rate", "预算执行率")
         + _rate("three_public_control_rate", "“三公”经费控制率")
         + _rate("staffing_control_rate", "在职人员控制率")
-        + "部门整体支出绩效自评得分{{ evaluation.total|score }}分{% if evaluation.grade %}，等级为"
-        "“{{ evaluation.grade }}”{% endif %}。",
+        + "{% if evaluation.total is not none %}部门整体支出绩效自评得分{{ evaluation.total|score }}分"
+        "{% if evaluation.grade %}，等级为“{{ evaluation.grade }}”{% endif %}。{% else %}"
+        "部门整体支出绩效自评得分未计算{% if evaluation.missing %}（缺少{{ evaluation.missing|join('、') }}）"
+        "{% endif %}。{% endif %}",
     ),
     *chart("indicators"),
     *_texts("overall"),
@@ -125,15 +147,11 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
     ("Heading 1", "五、下一步改进措施"),
     *_texts("measures"),
     ("Heading 1", "六、自评结果应用和公开情况"),
-    *_texts("publicity"),
+    *texts_kept_with_closing("publicity"),
     ("Normal", "{%p if texts.other %}"),
     ("Heading 1", "七、其他需要说明的情况"),
-    *_texts("other"),
+    *texts_kept_with_closing("other"),
     ("Normal", "{%p endif %}"),
     *ATTACHMENT_LIST,
-    ("Closing", ""),
-    ("Closing", "{{ unit.name }}"),
-    ("Closing", "{%p if report_date %}"),
-    ("Closing", "{{ report_date }}"),
-    ("Closing", "{%p endif %}"),
+    *CLOSING,
 ]
