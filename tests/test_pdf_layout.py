@@ -8,6 +8,7 @@ import itertools
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ def form_workbook(path: Path, groups: Groups, remark_every: int, remark: str = R
 
 
 def build_pdf(workbook: Path) -> Path:
-    result = runner.invoke(app, ["build", str(workbook), "--format", "pdf", "-o", str(workbook.parent)])
+    result = runner.invoke(app, ["build", str(workbook), "--format", "docx,pdf", "-o", str(workbook.parent)])
     assert result.exit_code == 0, result.output
     return workbook.with_suffix(".pdf")
 
@@ -248,3 +249,143 @@ def test_a_first_group_too_tall_for_the_first_page_moves_the_table(tmp_path: Pat
     end = next(i for i in range(form, len(flat)) if "总分" in flat[i])
     assert all(any(name in text for text in flat[form + 1 : end + 1]) for name in labels), "rows lost"
     assert all("考核项" in text for text in flat[form + 1 : end + 1]), "a page without indicator rows"
+
+
+# --- issue 18: what the PDF prints is what the .docx holds, and its pages need no hand edit ---------------------------
+
+TEXT_BLOCK_TOP_PT, TEXT_BLOCK_BOTTOM_PT = 37 * PT_PER_MM, 842 - 35 * PT_PER_MM  # A4, GB/T 9704 margins
+FULL_WIDTH_MARKS = "，。；：、！？）》”"
+TOWNSHIP = ROOT / "inputs" / "township-2023.xlsx"
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text above the footer (the page numbers are not the document's text), without white space."""
+    crop = ["-x", "0", "-y", "0", "-W", "595", "-H", str(round(TEXT_BLOCK_BOTTOM_PT + 2))]
+    text = subprocess.run(["pdftotext", *crop, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s", "", text)
+
+
+def assert_pdf_prints_every_character(docx_path: Path, pdf: Path) -> None:
+    """Every character of the .docx body is in the PDF as often (table headers repeat, so the PDF may hold more), and
+    every paragraph outside the tables reads in the PDF as in the document."""
+    document = docx.Document(str(docx_path))
+    typed = re.sub(r"\s", "", "".join(t.text or "" for t in document.element.body.iter(qn("w:t"))))
+    printed = pdf_text(pdf)
+    lost = Counter(typed) - Counter(printed)
+    assert not lost, f"{pdf.name}: characters of the document missing from the PDF: {dict(lost)}"
+    for paragraph in document.paragraphs:
+        text = re.sub(r"\s", "", paragraph.text)
+        assert text in printed, f"{pdf.name}: the paragraph “{text[:30]}…” does not read the same in the PDF"
+
+
+def fullness(page: tuple[float, float, list[Word]]) -> float:
+    """How much of the text block a page fills, from its top to its lowest word above the footer."""
+    _, _, found = page
+    bottoms = [y0 for _, y0, _, _ in found if y0 < TEXT_BLOCK_BOTTOM_PT]
+    return (max(bottoms, default=TEXT_BLOCK_TOP_PT) - TEXT_BLOCK_TOP_PT) / (TEXT_BLOCK_BOTTOM_PT - TEXT_BLOCK_TOP_PT)
+
+
+def assert_pages_read_well(docx_path: Path, pdf: Path) -> None:
+    """No page under a quarter full but the last of a section (before a 附件 or at the end); the 附件 list on one page
+    with text above it and the 落款 below; the title on one line or broken before 部门整体支出."""
+    document = docx.Document(str(docx_path))
+    laid = words(pdf)
+    flat = [re.sub(r"\s", "", text) for text in pages(pdf)]
+    for number, page in enumerate(laid, start=1):
+        last_of_section = number == len(laid) or re.match(r"附件\d*(-\d+)?(?!：)", flat[number])
+        form_end = "总分" in flat[number - 1] and not flat[number - 1].startswith("附件")
+        if form_end or not last_of_section:  # a form's last page is not its header, two rows and 总分
+            assert fullness(page) >= 0.25, f"{pdf.name} page {number} is {fullness(page):.0%} full"
+    texts = [p.text for p in document.paragraphs]
+    listing = [re.sub(r"\s", "", t) for t in texts if t.startswith("附件：") or t.startswith("　　　")]
+    unit = next(p.text for p in reversed(document.paragraphs) if p.style.name == "Closing" and p.text)
+    holding = [i for i, text in enumerate(flat) if listing and listing[0] in text]
+    assert len(holding) == 1, f"{pdf.name}: the 附件 list is on pages {holding}"
+    page = flat[holding[0]]
+    assert all(line in page for line in listing), f"{pdf.name}: the 附件 list is split"
+    assert page.index(listing[0]) > 0, f"{pdf.name}: the 附件 list opens a page, apart from the text it closes"
+    assert re.sub(r"\s", "", unit) in page[page.index(listing[-1]) :], f"{pdf.name}: the 落款 is not under the list"
+    title = texts[0].split("\n")
+    first_lines = [line.strip() for line in pages(pdf)[0].splitlines() if line.strip()]
+    assert [re.sub(r"\s", "", line) for line in first_lines[: len(title)]] == title, f"{pdf.name}: title {title}"
+    assert len(title) == 1 or title[1].startswith("部门整体支出")
+
+
+def punctuation_workbook(path: Path) -> None:
+    """The sample with three paragraphs under 其他需要说明的情况 that end lines on each full-width mark: runs of 26,
+    27 and 28 characters, each closed by a mark, so that marks fall at the end of a 27-character line."""
+    wb = openpyxl.load_workbook(SAMPLE)
+    ws = wb["文字"]
+    row = ws.max_row + 1
+    while ws.cell(row - 1, 1).value is None:
+        row -= 1
+    for n in (26, 27, 28):
+        text = "".join("字" * (n - 1 - (2 if i == 0 else 0)) + mark for i, mark in enumerate(FULL_WIDTH_MARKS))
+        ws.cell(row, 1).value, ws.cell(row, 2).value = "其他需要说明的情况", text
+        row += 1
+    wb.save(path)
+
+
+def township_workbook(path: Path, indicators: int, paragraphs: int) -> None:
+    """The township sample with its first ``indicators`` indicators and ``paragraphs`` paragraphs per 文字 section."""
+    wb = openpyxl.load_workbook(TOWNSHIP)
+    kpis = wb["绩效指标"]
+    for row in kpis.iter_rows(min_row=3 + indicators, max_col=11):
+        for cell in row:
+            cell.value = None
+    texts, seen = wb["文字"], Counter[str]()
+    for row in texts.iter_rows(min_row=3, max_col=2):
+        if row[0].value:
+            seen[row[0].value] += 1
+            if seen[row[0].value] > paragraphs:
+                row[0].value = row[1].value = None
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path]]:
+    """The .docx and PDF of both samples and of variants: long paragraphs ending lines on punctuation (default
+    template, no charts), a township with one indicator and one paragraph a section, one with all its indicators
+    (with charts); built in one call, so one LibreOffice start."""
+    folder = tmp_path_factory.mktemp("variants")
+    shutil.copy(SAMPLE, folder / "2022.xlsx")
+    shutil.copy(TOWNSHIP, folder / "township-2023.xlsx")
+    punctuation_workbook(folder / "punctuation.xlsx")
+    township_workbook(folder / "township-short.xlsx", indicators=1, paragraphs=1)
+    names = ["2022", "township-2023", "punctuation", "township-short"]
+    result = runner.invoke(
+        app, ["build", *(str(folder / f"{n}.xlsx") for n in names), "--format", "docx,pdf", "-o", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    return [(folder / f"{n}.docx", folder / f"{n}.pdf") for n in names]
+
+
+@needs_office
+def test_the_pdf_prints_every_character_of_the_document(variants: list[tuple[Path, Path]]) -> None:
+    for docx_path, pdf in variants:
+        assert_pdf_prints_every_character(docx_path, pdf)
+
+
+@needs_office
+def test_each_full_width_mark_ends_a_line_and_prints(variants: list[tuple[Path, Path]]) -> None:
+    """The punctuation paragraphs do put every mark at a line end (else the test above proves nothing for it)."""
+    docx_path, pdf = next(v for v in variants if v[0].stem == "punctuation")
+    line_ends = {line.rstrip()[-1:] for line in pages_text(pdf).splitlines() if "字字字" in line}
+    assert set(FULL_WIDTH_MARKS) <= line_ends
+    assert_pdf_prints_every_character(docx_path, pdf)
+
+
+def pages_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@needs_office
+def test_pages_read_well_without_edits(variants: list[tuple[Path, Path]]) -> None:
+    for docx_path, pdf in variants:
+        assert_pages_read_well(docx_path, pdf)
+
+
+@needs_office
+def test_a_long_form_reads_well_too(long_form: tuple[Path, dict[str, tuple[str, str]]]) -> None:
+    pdf, _ = long_form
+    assert_pages_read_well(pdf.with_suffix(".docx"), pdf)
