@@ -21,7 +21,7 @@ def test_list_shows_the_shipped_templates() -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         f"default\t县直部门（默认）\t部门\t县直部门、委办局的部门整体支出绩效自评报告，附自评表、项目自评表和基础数据表\t{DEFAULT}",
-        f"township\t乡镇\t乡镇\t乡镇人民政府的自评报告：称“我镇”，附自评表，带图表，成本指标为一级指标\t"
+        f"township\t乡镇\t乡镇\t乡镇人民政府、街道办事处的自评报告：按单位名称自称“我乡”“我镇”“我街道”，附自评表和基础数据表，带图表，成本指标为一级指标\t"
         f"{DEFAULT.parent / 'township'}",
     ]
 
