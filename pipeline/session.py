@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .budget import BudgetExceeded, within
-from .checks import check_report
+from .checks import appendix_gaps, check_report
 from .checks.blocked import checkable, unblocked
 from .checks.declared import check_declared
 from .context import build_context
@@ -57,7 +57,8 @@ class Inspection:
     profile: TemplateProfile | None = None  # the template it was read for, once chosen
 
     def blocking(self, strict: bool) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error" or strict]
+        # under --strict, the warnings whose report would print wrong (a "—" cell or a total left out does not)
+        return [f for f in self.findings if f.severity == "error" or (strict and codes.refused_under_strict(f.code))]
 
 
 class Profiles:
@@ -120,6 +121,7 @@ def _inspect(path: Path, profile: TemplateProfile | None, profiles: Profiles | N
         return Inspection(path, None, errors + warnings, profile)
     derived = derive(data.report(), profile.rules)
     declared = check_declared(derived.report, profile.settings, profile.rules)
+    declared += appendix_gaps(derived, profile.settings)  # what this template's appendices print as “—”
     return Inspection(path, derived, data.findings + check_report(derived) + declared, profile)
 
 
@@ -131,7 +133,7 @@ def _beside_errors(data: Normalized, profile: TemplateProfile) -> list[Finding]:
         return []
     try:
         derived = derive(report, profile.rules)
-        declared = check_declared(report, profile.settings, profile.rules)
+        declared = check_declared(report, profile.settings, profile.rules) + appendix_gaps(derived, profile.settings)
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError):
         return []
     return check_report(derived, blocked=True) + declared

@@ -67,7 +67,9 @@ def test_a_figure_is_told_apart_from_others_printing_the_same_digits() -> None:
     assert assets._p.xpath(".//w:commentRangeStart")  # in the 资产 sentence
     execution = next(p for p in document.paragraphs if "全年预算执行率100.00%" in p.text)
     assert not execution._p.xpath(".//w:commentRangeStart")
-    assert not any(note.startswith("genreport 检查发现") for _, note in comments)  # nothing left for the title
+    # the title holds only what the report does not print: no 报告日期, the appendices' “—” (W_APPENDIX_BLANK)
+    title = [note for _, note in comments if note.startswith("genreport 检查发现")]
+    assert len(title) == 1 and "报告日期未填写" in title[0] and "资产!B8" not in title[0]
     # the marks the renderer placed are gone from every part
     with zipfile.ZipFile("out/2022.docx") as z:
         for name in z.namelist():

@@ -130,7 +130,7 @@ def test_rows_follow_the_input_order_with_each_workbooks_figures(written: dict[s
     assert [r["等级"] for r in rows] == [None, "优", None, "优", "优"]
     assert rows[3]["预算执行率"] == pytest.approx(0.8446)
     assert rows[1]["全年执行数（万元）"] == pytest.approx(12668.73)  # 收入合计: what 预算执行率 divides
-    assert rows[1]["警告数"] == 18 and rows[1]["错误数"] == 0
+    assert rows[1]["警告数"] == 30 and rows[1]["错误数"] == 0  # 18, 报告日期 and 11 sources of appendix “—”
 
 
 def test_a_failing_workbook_has_its_first_error_and_one_that_cannot_be_read_says_so(
@@ -158,12 +158,13 @@ def test_grades_and_failures_are_coloured(written: dict[str, Path]) -> None:
 def test_the_findings_sheet_lists_every_finding_in_input_order(batch: list[Path], written: dict[str, Path]) -> None:
     lines = table_rows(written[BOOK_NAME], "问题清单")
     expected = [f for i in validate(batch) for f in i.findings]
-    assert len(lines) == len(expected) > 30  # the sample has 18 of its own, in each of its two copies
+    assert len(lines) == len(expected) > 30  # the sample has 30 of its own, in each of its two copies
     assert [(r["代码"], r["工作表"], r["单元格"], r["说明"]) for r in lines] == [
         (f.code, f.sheet or None, f.cell or None, f.message) for f in expected
     ]
     assert lines[0]["级别"] == "错误" and lines[0]["工作簿"].endswith("丙.xlsx")  # type: ignore[union-attr]
-    assert lines[-1]["单位名称"] == "乙单位"  # the township sample has no finding
+    assert lines[-1]["单位名称"] == TOWNSHIP_UNIT  # the township sample: only what its report lacks
+    assert {r["代码"] for r in lines if r["单位名称"] == TOWNSHIP_UNIT} == {"W_REPORT_DATE_BLANK", "W_APPENDIX_BLANK"}
     assert [r["序号"] for r in lines] == list(range(1, len(lines) + 1))
     ws = openpyxl.load_workbook(written[BOOK_NAME])["问题清单"]
     assert ws.freeze_panes == "A2" and len(ws.tables) == 1
@@ -195,11 +196,17 @@ def test_the_note_counts_grades_and_gives_average_and_range(written: dict[str, P
     assert text.rstrip().endswith("2026年12月7日")
 
 
-def test_the_note_names_the_units_below_the_threshold_and_the_common_findings(written: dict[str, Path]) -> None:
+def test_the_note_names_the_units_below_the_threshold_and_the_common_findings(
+    batch: list[Path], written: dict[str, Path]
+) -> None:
     text = note_text(written[NOTE_NAME])
+    told = [f.file for i in validate(batch) for f in i.findings if f.code == "W_APPENDIX_BLANK"]
+    dashes, units = len(told), len(set(told))
     assert "预算执行率低于90%的单位有1个：乙单位84.46%。" in text
-    # the sample's six stale phrases, in each of its three copies (丙's error hides no warning), come first
-    assert "1．年中的措辞（W_STALE_WORDING，警告）：18处，涉及3个单位。" in text
+    # what the appendices print as “—” (11 sources in each copy of the sample, the township's as its template's
+    # appendices go, 丙's beside its error), then the sample's six stale phrases, in each of its three copies (丙's error hides no warning)
+    assert dashes > 22 and f"1．附件中有印为“—”的数（W_APPENDIX_BLANK，警告）：{dashes}处，涉及{units}个单位。" in text
+    assert "2．年中的措辞（W_STALE_WORDING，警告）：18处，涉及3个单位。" in text
     assert "以下2个工作簿有错误，请退回有关单位修改后重新报送：" in text
     goods = form_cell(schema.PROCUREMENT, "goods", "actual")
     assert f"丙.xlsx：政府采购!{goods} 应为数字，实际为“约2万”" in text
@@ -305,7 +312,7 @@ def test_build_summary_names_the_reports_and_what_was_not_built(batch: list[Path
     assert sorted(p.name for p in Path("out").iterdir()) == sorted(["甲.docx", BOOK_NAME, NOTE_NAME])
     rows = table_rows(Path("out") / BOOK_NAME, "汇总")
     assert [(r["状态"], r["输出文件"]) for r in rows] == [(NOT_BUILT, None), ("已生成", "甲.docx"), (NOT_BUILT, None)]
-    assert rows[1]["总分"] == 94 and rows[1]["警告数"] == 18
+    assert rows[1]["总分"] == 94 and rows[1]["警告数"] == 30
     assert "其中1个没有错误，2个有错误" in note_text(Path("out") / NOTE_NAME)
 
 
@@ -345,7 +352,7 @@ def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_
     rows = table_rows(Path("out") / BOOK_NAME, "汇总")
     assert [r["状态"] for r in rows] == [NOT_BUILT, NOT_BUILT]
     assert str(rows[0]["第一处错误"]).startswith("broken.docx：") and "unit.nmae" in str(rows[0]["第一处错误"])
-    assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 18  # read and scored all the same
+    assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 30  # read and scored all the same
     lines = table_rows(Path("out") / BOOK_NAME, "问题清单")
     assert [r["说明"] for r in lines if r["级别"] == "错误"] == [rows[0]["第一处错误"], rows[1]["第一处错误"]]
 
@@ -353,5 +360,5 @@ def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_
 def test_validate_json_with_summary_keeps_standard_output_json(batch: list[Path], tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(batch[1]), "--format", "json", "--summary", "-o", "out", "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)) == 18
+    assert len(json.loads(result.stdout)) == 30
     assert f"已生成 out/{BOOK_NAME}、out/{NOTE_NAME}" in result.stderr

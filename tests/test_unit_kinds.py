@@ -19,6 +19,7 @@ import openpyxl
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
+from pipeline.checks import COMPLETENESS
 from pipeline.checks.text import PROOFREADING
 from pipeline.cli import app
 from pipeline.model import schema
@@ -93,7 +94,9 @@ def findings(path: Path) -> list[tuple[str, str, str, str, str]]:
     result = runner.invoke(app, ["validate", "--format", "json", str(path)])
     assert result.exit_code in (0, 1), result.output
     keys = ("severity", "code", "sheet", "cell", "message")
-    typed_text = {c.code for c in PROOFREADING}  # the sample's own slips of typing: tests/test_proofreading.py
+    # the sample's own slips of typing (tests/test_proofreading.py) and what its report lacks (no 报告日期, “—” in
+    # its appendices: tests/test_appendix_gaps.py)
+    typed_text = {c.code for c in (*PROOFREADING, *COMPLETENESS)}
     found = [f for f in json.loads(result.stdout) if f["code"] not in typed_text]
     return [tuple(f[k] for k in keys) for f in found]  # type: ignore[misc]
 
@@ -242,14 +245,16 @@ def test_blank_basic_expenditure_with_one_part_is_an_error_naming_the_missing_pa
 
 
 def test_blank_income_total_without_sources_says_what_would_compute_it() -> None:
-    path = workbook(put(B, {"income_total": {"initial": None}}))
+    # 全年执行数: 年初预算数 is optional (issue 18 §5), a unit's published 决算 may not give it
+    sources = ("income_general", "income_fund", "income_soe", "income_special", "income_other")
+    path = workbook(put(B, {"income_total": {"actual": None}, **{k: {"actual": None} for k in sources}}))
     assert findings(path) == [
         (
             "error",
             "E_REQUIRED",
             "收支预决算",
-            "C3",
-            "“收入合计”的“年初预算数”为必填项，未填写；也可填写其组成项“一般公共预算拨款”“政府性基金预算拨款”"
+            "E3",
+            "“收入合计”的“全年执行数”为必填项，未填写；也可填写其组成项“一般公共预算拨款”“政府性基金预算拨款”"
             "“国有资本经营预算拨款”“财政专户管理资金”“单位资金及其他收入”，由系统合计",
         )
     ]

@@ -22,6 +22,9 @@ class Code:
     meaning: str  # what the finding means and why genreport cares, 1–3 Chinese sentences
     fix: str  # what the user does in Excel/WPS to fix it, 1–3 Chinese sentences, concrete
     example: str  # one real message as printed: "工作表!单元格：消息", "工作表：消息", or the message alone
+    # a warning that --strict refuses: what it reports would print wrong. False for one that only says what the
+    # report leaves out (a “—” cell, a total left blank with its parts incomplete): the report prints what is known
+    strict: bool = True
 
     def __str__(self) -> str:
         return self.code
@@ -492,6 +495,7 @@ W_PARTS_MISSING = Code(
         "收支预决算!B10：“基本支出”的上年决算数未填写，其组成项只填了“公用经费”，缺“人员经费”："
         "不按部分之和计算，该数空缺"
     ),
+    strict=False,  # the parts print as typed and the total as absent: nothing prints wrong
 )
 
 W_CHILDREN_MISMATCH = Code(
@@ -777,6 +781,40 @@ W_STALE_WORDING = Code(
 )
 
 
+# Completeness of what is printed (issue 18 §4): what a submitted report lacks, said once per missing source.
+
+W_REPORT_DATE_BLANK = Code(
+    "W_REPORT_DATE_BLANK",
+    Severity.WARNING,
+    title="报告日期未填写",
+    meaning=(
+        "基本信息中的“报告日期”没有填写，报告落款下没有成文日期。成文日期是报送的报告的组成部分，"
+        "没有它的报告需要手工补写。"
+    ),
+    fix="在基本信息的“报告日期”中填写报告的成文日期（一般为次年，如 2023-03-31）。",
+    example="基本信息!B9：报告日期未填写，报告落款下将没有成文日期",
+)
+
+W_APPENDIX_BLANK = Code(
+    "W_APPENDIX_BLANK",
+    Severity.WARNING,
+    title="附件中有印为“—”的数",
+    meaning=(
+        "附件（部门整体支出绩效自评表、项目支出绩效自评表、基础数据表）中的这些格子没有数据，印为“—”。"
+        "报告照样正确：没有的数不编造，也不写成 0；每个缺少的数据来源只提示一次，列出填写后即可印出的单元格。"
+        "--strict 不因这条提示而拒绝生成。"
+    ),
+    fix=(
+        "本单位有这些数的，按提示填写列出的单元格（确实为零的填 0）；没有这些数（如已公开的决算中没有年初预算数）"
+        "的，可以不处理，附件中保留“—”。"
+    ),
+    example=(
+        "收支预决算!C3：附件1“年度资金总额”的年初预算数印为“—”；填写收支预决算“收入合计”的年初预算数（C3）即可印出"
+    ),
+    strict=False,
+)
+
+
 ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     E_UNREADABLE,
     E_JOB_LIMIT,
@@ -837,4 +875,14 @@ ALL: tuple[Code, ...] = (  # every constant above, in the order declared
     W_DIGITS,
     W_REPEATED_WORD,
     W_STALE_WORDING,
+    W_REPORT_DATE_BLANK,
+    W_APPENDIX_BLANK,
 )
+
+
+_STRICT = {c.code: c.severity is Severity.ERROR or c.strict for c in ALL}
+
+
+def refused_under_strict(code: str) -> bool:
+    """Whether --strict refuses a workbook with a finding of ``code`` (an unknown code: yes, to be safe)."""
+    return _STRICT.get(code, True)

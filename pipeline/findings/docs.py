@@ -11,7 +11,7 @@ def explanation(code: Code) -> str:
     return "\n".join(
         [
             f"{code.code}  {code.title}",
-            f"级别：{SEVERITY_WORD[code.severity]}",
+            f"级别：{level(code)}",
             f"含义：{code.meaning}",
             f"怎么改：{code.fix}",
             f"示例：{code.example}",
@@ -27,7 +27,8 @@ def findings_markdown() -> str:
         "",
         "`genreport validate` 和 `genreport build` 报告的每一项问题都带有一个代码；"
         "`genreport explain CODE` 打印其说明，`genreport explain` 列出全部代码。",
-        "错误（E_）使工作簿不能生成报告；警告（W_）照常生成，`--strict` 时也不生成。",
+        "错误（E_）使工作簿不能生成报告；警告（W_）照常生成，`--strict` 时也不生成，"
+        "只说明报告缺了什么（印为“—”的格子、不全的合计）的警告除外。",
         "",
         "| 代码 | 级别 | 标题 |",
         "|---|---|---|",
@@ -38,13 +39,20 @@ def findings_markdown() -> str:
             "",
             f"## {c.code}",
             "",
-            f"**{c.title}** — {SEVERITY_WORD[c.severity]}",
+            f"**{c.title}** — {level(c)}",
             "",
             f"- 含义：{c.meaning}",
             f"- 怎么改：{c.fix}",
             f"- 示例：`{c.example}`",
         ]
     return "\n".join(lines) + "\n"
+
+
+def level(code: Code) -> str:
+    """The severity as explain and the docs say it: a warning --strict lets through says so."""
+    if code.severity is Severity.WARNING and not code.strict:
+        return "警告（照常生成；--strict 也照常生成）"
+    return SEVERITY_WORD[code.severity]
 
 
 def severity_word(code: Code) -> str:

@@ -238,7 +238,14 @@ FINAL_UNITS = ListSheet(
 
 _BUDGET_COLUMNS = (
     ValueColumn("prior", "上年决算数", required=False, help="上年决算数，用于同比；可不填。", prior_of="actual"),
-    ValueColumn("initial", "年初预算数"),
+    # optional: a unit entered from its published 决算 (a CPPCC committee, a township) has no 年初预算数; what
+    # depends on it (预算调整率, 预算控制率, 较年初预算的增减, 基本支出预算调整) is then left out, never invented
+    ValueColumn(
+        "initial",
+        "年初预算数",
+        required=False,
+        help="年初预算数；已公开的决算未列明的可不填，报告中依赖它的内容（预算调整率、较年初预算增减等）不写。",
+    ),
     ValueColumn("adjusted", "全年预算数", required=False, help="调整后的全年预算数；可不填。"),
     ValueColumn("actual", "全年执行数", help="全年执行数（决算数）。"),
 )
