@@ -42,6 +42,7 @@ from template_tables import (
     chart,
     department_table,
     kpi_groups,
+    narrative,
     project_table,
     texts_kept_with_closing,
     title_text,
@@ -183,9 +184,7 @@ BODY: list[tuple[str, str]] = [
         "{% endfor %}）{% endif %}{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。",
     ),
     *chart("functions"),
-    ("Normal", "{%p for t in texts.overall %}"),
-    ("Normal", "{{ t }}"),
-    ("Normal", "{%p endfor %}"),
+    *narrative("overall"),
     ("Normal", "{%p if evaluation.total is not none %}"),
     (
         "Normal",
@@ -347,6 +346,11 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     listing.paragraph_format.first_line_indent = Pt(-BODY_PT * 4)
     listing.paragraph_format.keep_with_next = True  # the list is never split, and stays with the 落款 below it
     listing.paragraph_format.keep_together = True
+
+    nested = styles.add_style("Body Nested", WD_STYLE_TYPE.PARAGRAPH)  # an inner 一是… list (template_tables.narrative)
+    nested.base_style = normal
+    paragraph_format(nested, indent=True)
+    nested.paragraph_format.left_indent = INDENT
 
     table_note = styles.add_style("Table Note", WD_STYLE_TYPE.PARAGRAPH)
     set_fonts(table_note, FANGSONG, TABLE_PT)

@@ -458,3 +458,32 @@ CLOSING: list[tuple[str, str]] = [
     ("Closing", "{{ unit.name }}"),
     ("Closing", "{%p endif %}"),
 ]
+
+
+# A long narrative enumerates with 一是、二是…, and a point may open a list of its own that starts again at 一是
+# (the sample's 四是…1.规范建筑行业监管工作。 then 一是…五是, then back to 五是 of the outer list). A paragraph that
+# starts such an inner list, and those that follow it until the outer count goes on, print indented (style Body
+# Nested), so that the two lists read as two levels; their text is printed as typed.
+NARRATIVE_ORDINALS = "一二三四五六七八九十"
+
+
+def narrative(key: str) -> list[tuple[str, str]]:
+    return [
+        ("Normal", "{%p set nl = namespace(outer=0, inner=0) %}"),
+        ("Normal", f"{{%p for t in texts.{key} %}}"),
+        ("Normal", f"{{%p set k = '{NARRATIVE_ORDINALS}'.find(t[:1]) + 1 if t[1:2] == '是' else 0 %}}"),
+        ("Normal", "{%p if k and nl.inner and k == nl.inner + 1 %}"),
+        ("Normal", "{%p set nl.inner = k %}"),
+        ("Normal", "{%p elif k and k == nl.outer + 1 %}"),
+        ("Normal", "{%p set nl.outer = k %}"),
+        ("Normal", "{%p set nl.inner = 0 %}"),
+        ("Normal", "{%p elif k == 1 %}"),
+        ("Normal", "{%p set nl.inner = 1 %}"),
+        ("Normal", "{%p endif %}"),
+        ("Normal", "{%p if nl.inner %}"),
+        ("Body Nested", "{{ t }}"),
+        ("Normal", "{%p else %}"),
+        ("Normal", "{{ t }}"),
+        ("Normal", "{%p endif %}"),
+        ("Normal", "{%p endfor %}"),
+    ]

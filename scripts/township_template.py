@@ -16,6 +16,7 @@ from template_tables import (
     LEVEL2_CELL,
     KpiColumns,
     chart,
+    narrative,
     texts_kept_with_closing,
     title_text,
 )
@@ -128,7 +129,7 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
         "{% endif %}。{% endif %}",
     ),
     *chart("indicators"),
-    *_texts("overall"),
+    *narrative("overall"),
     ("Normal", "{%p if sections.projects and projects %}"),
     ("Normal", "重点支出项目如下："),
     ("Normal", "{%p for p in projects %}"),

@@ -4,6 +4,7 @@ Needs LibreOffice and poppler (skipped with the reason outside CI, failing in CI
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import shutil
@@ -298,13 +299,16 @@ def assert_pages_read_well(docx_path: Path, pdf: Path) -> None:
             assert fullness(page) >= 0.25, f"{pdf.name} page {number} is {fullness(page):.0%} full"
     texts = [p.text for p in document.paragraphs]
     listing = [re.sub(r"\s", "", t) for t in texts if t.startswith("附件：") or t.startswith("　　　")]
-    unit = next(p.text for p in reversed(document.paragraphs) if p.style.name == "Closing" and p.text)
+    unit, *dated = [p.text for p in document.paragraphs if p.style.name == "Closing" and p.text]
     holding = [i for i, text in enumerate(flat) if listing and listing[0] in text]
     assert len(holding) == 1, f"{pdf.name}: the 附件 list is on pages {holding}"
     page = flat[holding[0]]
     assert all(line in page for line in listing), f"{pdf.name}: the 附件 list is split"
     assert page.index(listing[0]) > 0, f"{pdf.name}: the 附件 list opens a page, apart from the text it closes"
-    assert re.sub(r"\s", "", unit) in page[page.index(listing[-1]) :], f"{pdf.name}: the 落款 is not under the list"
+    signed = page[page.index(listing[-1]) :]
+    assert re.sub(r"\s", "", unit) in signed, f"{pdf.name}: the 落款 is not under the list"
+    for date in dated:  # the 成文日期 under the unit's name, on its page
+        assert signed.index(re.sub(r"\s", "", unit)) < signed.index(re.sub(r"\s", "", date)), f"{pdf.name}: 成文日期"
     title = texts[0].split("\n")
     first_lines = [line.strip() for line in pages(pdf)[0].splitlines() if line.strip()]
     assert [re.sub(r"\s", "", line) for line in first_lines[: len(title)]] == title, f"{pdf.name}: title {title}"
@@ -327,8 +331,13 @@ def punctuation_workbook(path: Path) -> None:
 
 
 def township_workbook(path: Path, indicators: int, paragraphs: int) -> None:
-    """The township sample with its first ``indicators`` indicators and ``paragraphs`` paragraphs per 文字 section."""
+    """The township sample with its first ``indicators`` indicators and ``paragraphs`` paragraphs per 文字 section,
+    dated 15 March of the next year."""
     wb = openpyxl.load_workbook(TOWNSHIP)
+    basic = wb["基本信息"]
+    next(row for row in basic.iter_rows(min_row=3, max_col=2) if row[0].value == "报告日期")[1].value = dt.date(
+        2024, 3, 15
+    )
     kpis = wb["绩效指标"]
     for row in kpis.iter_rows(min_row=3 + indicators, max_col=11):
         for cell in row:
@@ -383,9 +392,36 @@ def pages_text(pdf: Path) -> str:
 def test_pages_read_well_without_edits(variants: list[tuple[Path, Path]]) -> None:
     for docx_path, pdf in variants:
         assert_pages_read_well(docx_path, pdf)
+    dated = docx.Document(str(next(d for d, _ in variants if d.stem == "township-short")))
+    assert [p.text for p in dated.paragraphs if p.style.name == "Closing" and p.text][-1] == "2024年3月15日"
 
 
 @needs_office
 def test_a_long_form_reads_well_too(long_form: tuple[Path, dict[str, tuple[str, str]]]) -> None:
     pdf, _ = long_form
     assert_pages_read_well(pdf.with_suffix(".docx"), pdf)
+
+
+def test_an_inner_list_of_a_long_narrative_reads_as_a_level_of_its_own(sample_report: docx.document.Document) -> None:
+    """The sample's 四是 opens a list of its own (一是…五是, then 一是 二是 under its 2.) before 五是 goes on."""
+    enumerated = [p for p in sample_report.paragraphs if p.text[1:2] == "是"]
+    assert [p.text[:2] for p in enumerated] == [
+        "一是",
+        "二是",
+        "三是",
+        "四是",
+        "一是",
+        "二是",
+        "三是",
+        "四是",
+        "五是",
+        "一是",
+        "二是",
+        "五是",
+        "六是",
+        "七是",
+        "八是",
+    ]
+    assert [p.style.name for p in enumerated] == ["Normal"] * 4 + ["Body Nested"] * 7 + ["Normal"] * 4
+    nested, normal = sample_report.styles["Body Nested"], sample_report.styles["Normal"]
+    assert nested.paragraph_format.left_indent == normal.paragraph_format.first_line_indent  # two characters in
