@@ -9,6 +9,7 @@ import itertools
 import re
 import shutil
 import subprocess
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ import docx
 import openpyxl
 import pytest
 from docx.oxml.ns import qn
+from lxml import etree
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.render.office_copy import W, copy_for_office
+from pipeline.render.pdf import convert_to_pdf
 from pipeline.session import load_context
 
 from .conftest import ROOT, SAMPLE
@@ -425,3 +429,44 @@ def test_an_inner_list_of_a_long_narrative_reads_as_a_level_of_its_own(sample_re
     assert [p.style.name for p in enumerated] == ["Normal"] * 4 + ["Body Nested"] * 7 + ["Normal"] * 4
     nested, normal = sample_report.styles["Body Nested"], sample_report.styles["Normal"]
     assert nested.paragraph_format.left_indent == normal.paragraph_format.first_line_indent  # two characters in
+
+
+def hanging_punctuation_docx(source: Path, target: Path) -> None:
+    """``source`` as a template without the setting would render it: nothing in the document defaults, and turned
+    off (Word's "允许标点溢出边界" unticked) on the style Normal."""
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in package.infolist():
+            data = package.read(item)
+            if item.filename == "word/styles.xml":
+                data = re.sub(rb"<w:overflowPunct[^>]*/>", b"", data)
+                data = re.sub(
+                    rb'(<w:style [^>]*w:styleId="Normal"[^>]*>.*?<w:pPr>)', rb'\1<w:overflowPunct w:val="0"/>', data
+                )
+            copy.writestr(item, data)
+
+
+def test_the_copy_libreoffice_converts_has_no_hanging_punctuation(tmp_path: Path) -> None:
+    report = tmp_path / "report.docx"
+    hanging_punctuation_docx(ROOT / "templates" / "default" / "report.docx", report)
+    before = report.read_bytes()
+    (tmp_path / "in").mkdir()
+    copy = copy_for_office(report, tmp_path / "in")
+    assert copy == tmp_path / "in" / "report.docx" and report.read_bytes() == before  # the user's file untouched
+    with zipfile.ZipFile(copy) as package:
+        styles = etree.fromstring(package.read("word/styles.xml"))
+    settings = styles.findall(f".//{W}overflowPunct")
+    assert settings and {s.get(f"{W}val") for s in settings} == {"1"}
+    assert styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}overflowPunct") is not None
+    (tmp_path / "broken.docx").write_bytes(b"not a zip")
+    assert copy_for_office(tmp_path / "broken.docx", tmp_path / "in") == tmp_path / "broken.docx"
+
+
+@needs_office
+def test_a_report_of_a_template_that_hangs_punctuation_still_prints_every_character(
+    variants: list[tuple[Path, Path]], tmp_path: Path
+) -> None:
+    docx_path, _ = next(v for v in variants if v[0].stem == "punctuation")
+    old = tmp_path / "old.docx"
+    hanging_punctuation_docx(docx_path, old)
+    assert convert_to_pdf([old]) == {old: tmp_path / "old.pdf"}
+    assert_pdf_prints_every_character(old, tmp_path / "old.pdf")

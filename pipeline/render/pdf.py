@@ -4,6 +4,8 @@ Each ``soffice`` call gets a fresh private user profile (``-env:UserInstallation
 running side by side never share or lock one; it converts several documents at once (LibreOffice starts once), under
 a time limit after which its whole process group is killed. ``soffice`` exits 0 even when a conversion fails, so each
 PDF is checked to exist and be a PDF, then written next to its .docx atomically (:func:`pipeline.outfile.atomic_write`).
+LibreOffice converts a copy of each document without hanging punctuation (:mod:`.office_copy`): hung into the
+margin, a full-width ，；。 would not print.
 
 The GB/T 9704 faces (仿宋_GB2312, 方正小标宋简体, 楷体_GB2312, 黑体, 宋体) are not free and mostly not installed.
 Left to itself, LibreOffice then sets Latin text in DejaVu Sans and Chinese text in the Japanese Noto face. A
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from ..errors import GenreportError, display_path
 from ..outfile import atomic_write
+from .office_copy import copy_for_office
 
 DEFAULT_TIMEOUT = 120.0  # seconds per document: LibreOffice converts the sample in about 2 s
 INSTALL_HINT = (
@@ -171,12 +174,13 @@ def _convert(exe: str, shares: list[list[Path]], timeout: float) -> dict[Path, P
 
 def _start(exe: str, batch: list[Path], work: Path, timeout: float) -> _Office:
     (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
+    (work / "in").mkdir()
     command = [
         exe,
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
         *("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck"),
         *("--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out")),
-        *(str(p.resolve()) for p in batch),
+        *(str(copy_for_office(p.resolve(), work / "in")) for p in batch),
     ]
     env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf")}
     seconds = timeout * len(batch)
