@@ -168,7 +168,8 @@ BODY: list[tuple[str, str]] = [
         "{{ year }}年年末资产总额{{ assets.total_assets|money }}万元，负债总额{{ assets.liabilities|money }}万元，"
         "净资产{{ assets.net_assets|money }}万元。截至{{ year }}年12月31日，固定资产账面原值"
         "{{ assets.fixed_assets|money }}万元{% if assets.fixed_in_use is not none %}，在用资产"
-        "{{ assets.fixed_in_use|money }}万元{% endif %}{% if indicators.fixed_asset_utilization.value is not none %}，资产使用率"
+        "{{ assets.fixed_in_use|money }}万元{% endif %}"
+        "{% if indicators.fixed_asset_utilization.value is not none %}，资产使用率"
         "{{ indicators.fixed_asset_utilization.value|pct }}{% endif %}。",
     ),
     ("Normal", "{%p endif %}"),
