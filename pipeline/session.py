@@ -256,6 +256,7 @@ class BuildSession:
         percent_places: int | None = None,
         formats: Sequence[str] = ("docx",),
         comments: bool = True,
+        comments_everywhere: bool = False,
         keep_inspections: bool = False,
     ) -> None:
         self.profile = profile  # None: each workbook's 模板 row chooses, else the default template
@@ -265,6 +266,7 @@ class BuildSession:
         self.strict = strict
         self.formats = tuple(formats)
         self.comments = comments  # the warnings as Word comments at the figures they concern
+        self.comments_everywhere = comments and comments_everywhere  # also in the HTML/Markdown, not only the .docx
         self.keep_inspections = keep_inspections
         asked = [FORMATS[name] for name in self.formats]
         self.batches: dict[str, Batch] = {f.name: f.batch() for f in asked if f.batch is not None}
@@ -369,7 +371,7 @@ class BuildSession:
                     decimals=renderer.options.decimals,
                     thousands=renderer.options.thousands,
                 )
-            result.pending = converted(data, target, self.formats, context["title"])
+            result.pending = converted(data, target, self.formats, context["title"], comments=self.comments_everywhere)
             if self.batches:
                 result.batch_source = data
                 result.waiting = [FORMATS[name].path_for(target) for name in self.batches]

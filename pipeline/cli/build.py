@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from ..errors import GenreportError, WorkbookInvalid, display_path
+from ..errors import GenreportError, UsageError, WorkbookInvalid, display_path
 from ..findings import codes
 from ..outfile import DEFAULT_OUT_DIR, atomic_write
 from ..render.formats import formats_help, parse_formats
@@ -33,11 +33,24 @@ def build_command(
             help=f"输出格式，可多选，用逗号分隔：{formats_help()}。如 --format docx,pdf。",
         ),
     ] = "docx",
+    comments: Annotated[
+        bool,
+        typer.Option(
+            "--comments",
+            help=(
+                "HTML、Markdown 中也标出审阅批注。默认只有 Word 报告带批注，HTML、Markdown、PDF 不带，"
+                "可直接发布；PDF 始终不带。"
+            ),
+        ),
+    ] = False,
     no_comments: Annotated[
         bool,
         typer.Option(
             "--no-comments",
-            help="不在 Word 报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。",
+            help=(
+                "Word 报告中也不加批注。默认每条警告作为批注标在 Word 报告中它所说的数字处"
+                "（数字未印出的，汇总在标题处）。"
+            ),
         ),
     ] = False,
     jobs: JobsOption = None,
@@ -70,6 +83,8 @@ def build_command(
     from .progress import Progress, summary
 
     try:
+        if comments and no_comments:
+            raise UsageError("--comments 与 --no-comments 不能同时使用")
         wanted = parse_formats(formats)
         profile = resolve_profile(template) if template is not None else None
         session = BuildSession(
@@ -79,6 +94,7 @@ def build_command(
             percent_places=percent_places,
             formats=wanted,
             comments=not no_comments,
+            comments_everywhere=comments,
             keep_inspections=summary_files,  # the summary scores what the build read, not a second reading
         )
         paths = session.plan(inputs)

@@ -55,14 +55,14 @@ class ReportUnreadable(GenreportError):
     """Raised when the bytes given to a converter are not a Word document."""
 
 
-def read_document(data: bytes) -> Document:
-    """The body of the .docx in ``data``."""
+def read_document(data: bytes, *, comments: bool = True) -> Document:
+    """The body of the .docx in ``data``; ``comments=False`` reads it as if it had none (a copy for publishing)."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as package:
             main = _main_part(package)
             body = etree.fromstring(package.read(main), _PARSER).find(W + "body")
             styles_root = _part(package, posixpath.join(posixpath.dirname(main), "styles.xml"))
-            walker = _Walker(package, main, *read_styles(styles_root))
+            walker = _Walker(package, main, *read_styles(styles_root), comments=comments)
             if body is None:
                 raise ReportUnreadable("无法读取报告：Word 文档没有正文（word/document.xml 中缺少 w:body）")
             walker.cover(body)
@@ -70,8 +70,8 @@ def read_document(data: bytes) -> Document:
             if not walker.comments:
                 return Document(blocks, walker.styles, read_page(body))
             blocks, order = _place_notes(blocks)
-            comments = tuple(walker.comments[i] for i in order)
-            return Document(blocks, walker.styles, read_page(body), comments)
+            ordered = tuple(walker.comments[i] for i in order)
+            return Document(blocks, walker.styles, read_page(body), ordered)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as e:
         raise ReportUnreadable(f"无法读取报告：不是有效的 Word 文档（{e}）") from e
 
@@ -92,7 +92,9 @@ def _part(package: zipfile.ZipFile, name: str) -> etree._Element | None:
 
 
 class _Walker:
-    def __init__(self, package: zipfile.ZipFile, main: str, styles: dict[str, StyleFormat], default: str) -> None:
+    def __init__(
+        self, package: zipfile.ZipFile, main: str, styles: dict[str, StyleFormat], default: str, *, comments: bool
+    ) -> None:
         self.package, self.styles, self.default = package, styles, default
         self.folder = posixpath.dirname(main)
         rels = _part(package, posixpath.join(self.folder, "_rels", posixpath.basename(main) + ".rels"))
@@ -100,7 +102,7 @@ class _Walker:
         self.comments: dict[str, Comment] = {}
         self.covered: dict[etree._Element, tuple[str, ...]] = {}  # a run → the comments covering it
         for rel in rels.iter() if rels is not None else ():
-            if rel.get("Type", "").endswith("/comments") and rel.get("TargetMode") != "External":
+            if comments and rel.get("Type", "").endswith("/comments") and rel.get("TargetMode") != "External":
                 name = posixpath.normpath(posixpath.join(self.folder, rel.get("Target", ""))).lstrip("/")
                 self.comments = _read_comments(_part(package, name))
 

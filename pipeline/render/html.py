@@ -81,9 +81,10 @@ mark.review:target { outline: 1pt solid #e0a800; }
 """
 
 
-def docx_to_html(data: bytes, title: str) -> str:
-    """The .docx in ``data`` as a complete HTML document titled ``title``."""
-    document = read_document(data)
+def docx_to_html(data: bytes, title: str, *, comments: bool = True) -> str:
+    """The .docx in ``data`` as a complete HTML document titled ``title``; ``comments=False`` leaves out its review
+    comments (marks and notes), as a page for publishing."""
+    document = read_document(data, comments=comments)
     used = {b.style.style_id: b.style for b in _paragraphs(document.blocks)}
     review = _Review(document.comments)
     body = "\n".join(_block(b, review) for b in document.blocks)

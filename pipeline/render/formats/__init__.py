@@ -31,9 +31,13 @@ def formats_help() -> str:
     return "、".join(f"{f.name}（{f.description}）" for f in FORMATS.values())
 
 
-def converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) -> list[tuple[Path, bytes]]:
+def converted(
+    data: bytes, docx_path: Path, formats: Sequence[str], title: str, *, comments: bool = False
+) -> list[tuple[Path, bytes]]:
     """The .docx (if asked) and every format made at once from it, each with the place it belongs, in memory: a
-    worker process converts, the process that owns the output folder writes. Batched formats are not here."""
+    worker process converts, the process that owns the output folder writes. Batched formats are not here.
+    ``comments``: the .docx's review comments also in the formats made from it (HTML, Markdown), which otherwise
+    leave them out."""
     files: list[tuple[Path, bytes]] = []
     for fmt in FORMATS.values():  # the registry's order: the .docx first, as result.output promises
         if fmt.name not in formats:
@@ -41,5 +45,5 @@ def converted(data: bytes, docx_path: Path, formats: Sequence[str], title: str) 
         if fmt is DOCX:
             files.append((docx_path, data))
         elif fmt.convert is not None:
-            files.append((fmt.path_for(docx_path), fmt.convert(data, title)))
+            files.append((fmt.path_for(docx_path), fmt.convert(data, title, comments or fmt.reviewed)))
     return files

@@ -35,8 +35,12 @@ class OutputFormat:
     menu: str  # the web page's download choice
     media_type: str
     requires: str = ""  # what must be installed besides genreport, in words ("" for nothing)
-    convert: Callable[[bytes, str], bytes] | None = None  # (.docx bytes, title) → this format's bytes
+    # (.docx bytes, title, with its review comments) → this format's bytes
+    convert: Callable[[bytes, str, bool], bytes] | None = None
     batch: Callable[[], Batch] | None = None  # made after the build's reports, all together
+    # the review comments (批注) are written where the .docx has them: the copy a reviewer opens. Every other
+    # format is what a department submits or publishes, clean unless asked (build --comments)
+    reviewed: bool = False
 
     def path_for(self, docx_path: Path) -> Path:
         return docx_path.with_suffix(self.extension)

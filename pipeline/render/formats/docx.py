@@ -10,4 +10,5 @@ FORMAT = OutputFormat(
     description="Word",
     menu="Word（.docx）",
     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    reviewed=True,
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from .base import OutputFormat
 
 
-def _convert(data: bytes, title: str) -> bytes:
+def _convert(data: bytes, title: str, comments: bool) -> bytes:
     from ..html import docx_to_html  # lxml and the document reader load only when HTML is asked for
 
-    return docx_to_html(data, title).encode("utf-8")
+    return docx_to_html(data, title, comments=comments).encode("utf-8")
 
 
 FORMAT = OutputFormat(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from .base import OutputFormat
 
 
-def _convert(data: bytes, title: str) -> bytes:
+def _convert(data: bytes, title: str, comments: bool) -> bytes:
     from ..markdown import docx_to_markdown
 
-    return docx_to_markdown(data).encode("utf-8")
+    return docx_to_markdown(data, comments=comments).encode("utf-8")
 
 
 FORMAT = OutputFormat(
