@@ -25,6 +25,7 @@ from pipeline.errors import TemplateProblem
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts
 from pipeline.render.environment import RenderOptions
 from pipeline.render.prepared import PreparedTemplate
+from pipeline.render.properties import clean_app_part
 from pipeline.session import inspect, load_context, render_options
 from pipeline.template.document import WordTemplate
 from pipeline.template.profile import TemplateProfile, resolve_profile
@@ -59,6 +60,7 @@ def docxtpl_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
     context = _with_charts(doc, context)
     renderer.env.run_bounded(doc.render, context, jinja_env=renderer.env, autoescape=True)
     _set_properties(doc.docx.core_properties, context.get("document", {}))
+    clean_app_part(doc.docx.part.package)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -69,6 +71,12 @@ def prepared_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
     prepared = renderer._prepare()
     assert isinstance(prepared, PreparedTemplate)
     return renderer._render_prepared(prepared, context)
+
+
+@pytest.fixture(autouse=True)
+def one_making_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both paths stamp the time a report is made (core.xml): the same time, whenever each one runs."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
 def members(data: bytes) -> list[tuple[str, bytes]]:

@@ -21,6 +21,7 @@ from .chart_font import ChartsUnavailable
 from .environment import make_environment
 from .limits import RenderLimitExceeded, RenderLimits
 from .prepared import NeedsDocxtpl, PreparedTemplate, prepare_template
+from .properties import clean_app_part, stamp_core
 
 log = logging.getLogger("genreport")
 
@@ -55,9 +56,8 @@ def _with_charts(doc: DocxTemplate, context: Mapping[str, Any]) -> Mapping[str, 
 
 
 def _set_properties(core: Any, properties: dict[str, str]) -> None:
-    """File properties (title, author) as plain text: Word caps them at 255 characters and never unescapes."""
-    for name, value in properties.items():
-        setattr(core, name, value[:255])
+    """File properties: the context's (title, author) as plain text, and when and by what the report was made."""
+    stamp_core(core, properties)
 
 
 class DocxRenderer:
@@ -119,6 +119,7 @@ class DocxRenderer:
             # one budget and one deadline for the whole document: body, headers, footers and properties
             self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
         _set_properties(doc.docx.core_properties, context.get("document", {}))
+        clean_app_part(doc.docx.part.package)  # as prepare_template does once for the prepared path
         buffer = io.BytesIO()
         doc.save(buffer)
         return buffer.getvalue()
