@@ -105,18 +105,23 @@ BODY: list[tuple[str, str]] = [
     ("Heading 3", "{% set h = namespace(n=1) %}1.{{ words.unit_kind }}预算情况"),
     (
         "Normal",
-        "{% set b = budget.initial %}{{ year }}年年初预算安排收入{{ b.income_total|money }}万元"
+        # a unit entered from its published 决算 alone has no 年初预算数: said in words, never as “—万元”
+        "{% set b = budget.initial %}{% if b.income_total is none and b.expense_total is none %}"
+        "{{ year }}年年初预算数未填报，以下按决算数反映。{% else %}"
+        "{% if b.income_total is not none %}{{ year }}年年初预算安排收入{{ b.income_total|money }}万元"
         "{% if b.income_sources %}，其中{% for s in b.income_sources %}{{ s.label }}{{ s.amount|money }}万元"
-        "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}；"
-        "{{ year }}年年初预算安排支出{{ b.expense_total|money }}万元，其中：基本支出{{ b.basic|money }}万元，"
-        "项目支出{{ b.project|money }}万元。",
+        "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}；{% endif %}"
+        "{% if b.expense_total is not none %}{{ year }}年年初预算安排支出{{ b.expense_total|money }}万元"
+        "{% if b.basic is not none and b.project is not none %}，其中：基本支出{{ b.basic|money }}万元，"
+        "项目支出{{ b.project|money }}万元{% endif %}。{% endif %}{% endif %}",
     ),
     ("Heading 3", "{% set h.n = 2 %}2.{{ words.unit_kind }}决算情况（含年中预算追加情况）"),
     (
         "Normal",
-        "{% set a = budget.actual %}{{ year }}年决算总收入{{ a.income_total|money }}万元，"
-        "{% if income_change.word == '持平' %}与年初预算持平{% else %}较预算{{ income_change.word }}"
-        "{{ income_change.amount|money }}万元{% endif %}，总支出{{ a.expense_total|money }}万元，"
+        "{% set a = budget.actual %}{{ year }}年决算总收入{{ a.income_total|money }}万元"
+        "{% if income_change.amount is not none %}，{% if income_change.word == '持平' %}与年初预算持平"
+        "{% else %}较预算{{ income_change.word }}{{ income_change.amount|money }}万元{% endif %}{% endif %}，"
+        "总支出{{ a.expense_total|money }}万元，"
         "其中：基本支出{{ a.basic|money }}万元，占总支出的{{ shares.basic|pct }}；"
         "项目支出{{ a.project|money }}万元，占总支出的{{ shares.project|pct }}。"
         "{{ texts.variance|join('\\n') }}",  # inline: a line break the user typed stays a line break
@@ -178,7 +183,8 @@ BODY: list[tuple[str, str]] = [
     (
         "Normal",
         "（1）根据预算绩效管理要求，{{ words.self_name }}组织对{{ year }}年度项目支出全面开展绩效自评。"
-        "本年度项目支出年初预算数{{ budget.initial.project|money }}万元，实际支出"
+        "本年度项目支出{% if budget.initial.project is not none %}年初预算数{{ budget.initial.project|money }}万元，"
+        "{% endif %}实际支出"
         "{{ budget.actual.project|money }}万元{% if function_groups %}，主要项目列支如下："
         "{% for g in function_groups %}{{ g.name }}{{ g.amount|money }}万元{% if g.children %}（"
         "{% for c in g.children %}{{ c.name }}{{ c.amount|money }}万元{% if not loop.last %}，{% endif %}"

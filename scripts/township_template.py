@@ -76,10 +76,10 @@ TOWNSHIP_BODY: list[tuple[str, str]] = [
         "Normal",
         "{% set a = budget.actual %}{{ year }}年度全年收入{{ a.income_total|money }}万元"
         "{% if a.income_sources %}，其中{% for s in a.income_sources %}{{ s.label }}{{ s.amount|money }}万元"
-        "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}；"
-        "年初预算收入{{ budget.initial.income_total|money }}万元，"
+        "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}"
+        "{% if budget.initial.income_total is not none %}；年初预算收入{{ budget.initial.income_total|money }}万元，"
         "{% if income_change.word == '持平' %}与年初预算持平{% else %}较年初预算{{ income_change|delta }}"
-        "{% endif %}。{% set yi = yoy.budget.get('income_total') %}{% if sections.yoy and yi %}"
+        "{% endif %}{% endif %}。{% set yi = yoy.budget.get('income_total') %}{% if sections.yoy and yi %}"
         "与上年决算数{{ yi.prior|money }}万元相比{{ yi|delta }}。{% endif %}",
     ),
     ("Heading 2", "（二）支出情况"),
