@@ -182,12 +182,12 @@ def test_a_batch_counts_warnings_and_lists_them_with_v_and_logs_every_finding() 
     quiet = runner.invoke(app, ["build", "dept", "-o", "out", "-j", "1", "--log", "findings.jsonl"])
     assert quiet.exit_code == 0, quiet.output
     assert not any(line.startswith("警告：") for line in quiet.stderr.splitlines()), "counted, not listed"
-    assert [row.split()[2] for row in quiet.stderr.splitlines() if row.startswith("dept/")] == ["30", "30"]
+    assert [row.split()[2] for row in quiet.stderr.splitlines() if row.startswith("dept/")] == ["31", "31"]
     logged = [json.loads(line) for line in Path("findings.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(logged) == 60 and {e["file"] for e in logged} == {"dept/a.xlsx", "dept/b.xlsx"}
+    assert len(logged) == 62 and {e["file"] for e in logged} == {"dept/a.xlsx", "dept/b.xlsx"}
     assert set(logged[0]) == {"file", "severity", "code", "sheet", "cell", "message"}
     verbose = runner.invoke(app, ["-v", "build", "dept", "-o", "out2", "-j", "1"])
-    assert sum(line.startswith("警告：") for line in verbose.stderr.splitlines()) == 60
+    assert sum(line.startswith("警告：") for line in verbose.stderr.splitlines()) == 62
 
 
 def test_quiet_prints_only_failures_and_the_summary() -> None:
@@ -286,7 +286,7 @@ def test_without_a_terminal_progress_is_plain_lines_and_a_plain_summary() -> Non
     start = lines.index(next(line for line in lines if line.startswith("工作簿")))
     assert lines[start].split() == ["工作簿", "状态", "警告", "输出", "用时（秒）"]
     assert [row.split()[:4] for row in lines[start + 1 : start + 4]] == [
-        [f"dept/{n}.xlsx", "成功", "30", f"{n}.docx"] for n in "abc"
+        [f"dept/{n}.xlsx", "成功", "31", f"{n}.docx"] for n in "abc"
     ]
     assert lines[-1] == "共 3 个工作簿：成功 3 个，失败 0 个。"
 

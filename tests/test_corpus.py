@@ -121,6 +121,7 @@ EXPECTED: dict[str, Fails | Builds] = {
         (NO_DEPARTMENT_KPIS,),
         moved=(
             ("› 文字!B4：", "› 文字!B5："),
+            ("› 文字!B8：", "› 文字!B11："),
             ("› 文字!B9：", "› 文字!B13："),
             ("“实有人数”（C3、C4）", "“实有人数”（C3、C5）"),  # the blank row between the two 编制 rows
         ),

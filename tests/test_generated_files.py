@@ -59,8 +59,8 @@ def test_console_script_builds_the_sample(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("已生成 out/2022.docx（")
-    # the published figures' faults (5) and the slips of its typed text (13: tests/test_proofreading.py)
-    assert [line.split("：")[0] for line in proc.stderr.splitlines()] == ["警告"] * 30
+    # the published figures' faults (5) and the slips of its typed text (14: tests/test_proofreading.py)
+    assert [line.split("：")[0] for line in proc.stderr.splitlines()] == ["警告"] * 31
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2022.docx"]
 
 

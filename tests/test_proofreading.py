@@ -55,6 +55,7 @@ SAMPLE_HITS = [
         "“质量安全质量隐患”中“质量”重复，同一段另写作“质量安全隐患”",
     ),
     ("W_DIGITS", "文字", "B4", "54 %", "数字“54 %”中间有空格，应为“54%”"),
+    ("W_STRAY_SPACE", "文字", "B8", "》 ，", "“》 ，”中标点前多了空格，应为“》，”"),
     (
         "W_DOC_NUMBER",
         "文字",
@@ -67,6 +68,10 @@ SAMPLE_HITS = [
 # The reference, line by line (its figures' lines too: “总支出 12678.39万元”, “9960.59 万元” are not slips).
 REFERENCE_HITS = [
     (3, "W_DOC_NUMBER", "中发2018）34号"),
+    (57, "W_STALE_YEAR", "2021年部门决算"),  # its 部门决算单位构成, kept from the 2021 report
+    (68, "W_STRAY_SPACE", "境） 费"),
+    (68, "W_UNIT_WORD", "4.27元"),  # “三公”经费决算数 4.27元, 其中 0 + 1.84 + 2.43 万元
+    (71, "W_STRAY_SPACE", "日， 固"),
     (77, "W_STALE_WORDING", "目前正在"),
     (77, "W_STALE_WORDING", "目前建设方正在"),
     (77, "W_STALE_WORDING", "预计12月31日前"),
@@ -78,6 +83,7 @@ REFERENCE_HITS = [
     (77, "W_REPEATED_WORD", "质量安全质量隐患"),
     (77, "W_DIGITS", "54 %"),
     (80, "W_DOC_NUMBER", "【2022】41号"),
+    (96, "W_STRAY_SPACE", "》 ，"),
     (100, "W_DOC_NUMBER", "山财绩【2023】170号"),
 ]
 
@@ -307,6 +313,120 @@ def test_a_plan_is_never_stale() -> None:
     assert hits("将于2021年完成", None) == [("W_STALE_WORDING", "将于2021年")]
 
 
+# 6. A year that is not the report's, where the text names this year's accounts
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "fixed"),
+    [
+        ("衡山县住建局2021年部门决算为本级。", "2021年部门决算", "2022年部门决算"),
+        ("2021年年初预算安排收入3020.53万元", "2021年年初预算", "2022年年初预算"),
+        ("对2021年度部门整体支出绩效进行评价", "2021年度部门整体支出", "2022年度部门整体支出"),
+        ("2021年决算总收入12668.73万元", "2021年决算总收入", "2022年决算总收入"),
+        ("2023年部门决算", "2023年部门决算", "2022年部门决算"),  # next year's 决算 does not exist yet
+        ("，2020年部门预算编制", "2020年部门预算", "2022年部门预算"),
+    ],
+)
+def test_a_stale_year_before_this_years_accounts(text: str, anchor: str, fixed: str) -> None:
+    [slip] = proofread(text, 2022)
+    assert (slip.code, slip.anchor, slip.message) == (
+        codes.W_STALE_YEAR,
+        anchor,
+        f"“{anchor}”的年份不是报告年度：本年度的应为“{fixed}”",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年部门决算为本级。2022年年初预算安排收入3020.53万元",  # the report's year
+        "与2021年部门决算相比，支出增加",  # comparisons
+        "较2021年年初预算增加120万元",
+        "比上年（2021年部门决算）减少",
+        "2021年决算数为12000万元",  # last year's figure, quoted: a bare 决算 is never judged
+        "2023年部门预算已按要求编制，2023年年初预算安排收入3100万元",  # next year's budget
+        "后山片区已于2021年通气，2021年建成",  # history
+    ],
+)
+def test_the_years_a_report_rightly_names_are_not_flagged(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_a_plan_may_name_any_year_and_without_a_year_nothing_is_judged() -> None:
+    assert hits("在编制2024年部门预算时，参照2021年部门决算", forward=True) == []
+    assert hits("2021年部门决算", None) == []
+
+
+# 7. An amount whose unit word differs from the amounts it adds up with
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "fixed"),
+    [
+        (
+            "“三公”经费决算数4.27元，其中：因公出国（境）费0万元，公务用车运行维护费1.84万元，公务接待费2.43万元。",
+            "4.27元",
+            "4.27万元",
+        ),
+        ("支出合计120万元，其中：基本支出100万元，项目支出20元。", "20元", "20万元"),  # a part the odd one out
+        ("收入 1,250.5 万元，其中财政拨款1,000万元，其他收入250.5亿元", "250.5亿元", "250.5万元"),
+    ],
+)
+def test_an_amount_with_the_wrong_unit_word(text: str, anchor: str, fixed: str) -> None:
+    [slip] = proofread(text, 2022)
+    assert (slip.code, slip.anchor) == (codes.W_UNIT_WORD, anchor)
+    assert slip.message.endswith(f"按数字应为“{fixed}”")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "总投资1.2亿元，其中：中央资金4000万元，地方资金8000万元。",  # adds up once converted
+        "发放住房补贴资金106万元，每户补助1200元，共976户。",  # no sum beside it: never judged
+        "预算数7万元，其中：因公出国（境）费0万元，公务用车运行维护费2万元，公务接待费5万元。",
+        "决算数4.27元，其中：公务用车运行维护费1.84万元。公务接待费2.43万元。",  # one part per sentence only
+        "支出12万元，其中：基本支出5万元，项目支出8元。",  # does not add up: not the unit's fault, not judged
+        "合计3元，其中：甲1千元，乙2万元。",  # one of each: no unit most share
+    ],
+)
+def test_amounts_that_do_not_prove_a_wrong_unit_are_not_flagged(text: str) -> None:
+    assert hits(text) == []
+
+
+# 8. A space beside a full-width punctuation mark
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "fixed", "where"),
+    [
+        ("《专项资金管理办法》 ，充分发挥", "》 ，", "》，", "前"),
+        ("全部完工　。", "工　。", "工。", "前"),
+        ("截至2022年12月31日， 固定资产", "日， 固", "日，固", "后"),
+        ("因公出国（境） 费0万元", "境） 费", "境）费", "后"),
+    ],
+)
+def test_a_stray_space_beside_punctuation(text: str, anchor: str, fixed: str, where: str) -> None:
+    [slip] = proofread(text, 2022)
+    assert (slip.code, slip.anchor, slip.message) == (
+        codes.W_STRAY_SPACE,
+        anchor,
+        f"“{anchor}”中标点{where}多了空格，应为“{fixed}”",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "　　一是加强管理。\n　　二是规范使用。",  # indents
+        "联系电话： 0734-5821234，网址： www.hsx.gov.cn",  # before a figure or Latin text
+        "Budget , not 预算",  # ASCII punctuation is not judged
+        "“百日行动”期间，‘一单四制’",
+    ],
+)
+def test_indents_and_spaces_before_figures_or_latin_are_not_flagged(text: str) -> None:
+    assert hits(text) == []
+
+
 # Where the checks look: every printed free-text field of the schema, at its cell
 
 
@@ -352,6 +472,11 @@ def test_each_codes_example_is_a_message_it_really_gives(tmp_path: Path) -> None
     wb = openpyxl.load_workbook(SAMPLE)
     cell = wb[schema.TEXTS.name]["B8"]  # 下一步改进措施 (2), its 》 deleted
     cell.value = str(cell.value).replace("》 ，", "，")
+    wb[schema.TEXTS.name]["B10"] = (  # 其他需要说明的情况: three sentences of the published report (L57, L68, L71)
+        "衡山县住房和城乡建设局（人防办）2021年部门决算为县住房和城乡建设局（人防办）本级。"
+        "“三公”经费决算数4.27元，其中：因公出国（境）费0万元，公务用车运行维护费1.84万元，公务接待费2.43万元。"
+        "截至2022年12月31日， 固定资产账面原值2317.93万元。"
+    )
     path = tmp_path / "2022.xlsx"
     wb.save(path)
     given = {f"{f.sheet}!{f.cell}：{f.message}" for f in proofreading_findings(path)}

@@ -130,7 +130,7 @@ def test_rows_follow_the_input_order_with_each_workbooks_figures(written: dict[s
     assert [r["等级"] for r in rows] == [None, "优", None, "优", "优"]
     assert rows[3]["预算执行率"] == pytest.approx(0.8446)
     assert rows[1]["全年执行数（万元）"] == pytest.approx(12668.73)  # 收入合计: what 预算执行率 divides
-    assert rows[1]["警告数"] == 30 and rows[1]["错误数"] == 0  # 18, 报告日期 and 11 sources of appendix “—”
+    assert rows[1]["警告数"] == 31 and rows[1]["错误数"] == 0  # 19, 报告日期 and 11 sources of appendix “—”
 
 
 def test_a_failing_workbook_has_its_first_error_and_one_that_cannot_be_read_says_so(
@@ -312,7 +312,7 @@ def test_build_summary_names_the_reports_and_what_was_not_built(batch: list[Path
     assert sorted(p.name for p in Path("out").iterdir()) == sorted(["甲.docx", BOOK_NAME, NOTE_NAME])
     rows = table_rows(Path("out") / BOOK_NAME, "汇总")
     assert [(r["状态"], r["输出文件"]) for r in rows] == [(NOT_BUILT, None), ("已生成", "甲.docx"), (NOT_BUILT, None)]
-    assert rows[1]["总分"] == 94 and rows[1]["警告数"] == 30
+    assert rows[1]["总分"] == 94 and rows[1]["警告数"] == 31
     assert "其中1个没有错误，2个有错误" in note_text(Path("out") / NOTE_NAME)
 
 
@@ -352,7 +352,7 @@ def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_
     rows = table_rows(Path("out") / BOOK_NAME, "汇总")
     assert [r["状态"] for r in rows] == [NOT_BUILT, NOT_BUILT]
     assert str(rows[0]["第一处错误"]).startswith("broken.docx：") and "unit.nmae" in str(rows[0]["第一处错误"])
-    assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 30  # read and scored all the same
+    assert rows[0]["总分"] == 94 and rows[0]["警告数"] == 31  # read and scored all the same
     lines = table_rows(Path("out") / BOOK_NAME, "问题清单")
     assert [r["说明"] for r in lines if r["级别"] == "错误"] == [rows[0]["第一处错误"], rows[1]["第一处错误"]]
 
@@ -360,5 +360,5 @@ def test_a_build_stopped_by_its_template_names_the_template_in_the_overview(tmp_
 def test_validate_json_with_summary_keeps_standard_output_json(batch: list[Path], tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(batch[1]), "--format", "json", "--summary", "-o", "out", "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)) == 30
+    assert len(json.loads(result.stdout)) == 31
     assert f"已生成 out/{BOOK_NAME}、out/{NOTE_NAME}" in result.stderr

@@ -63,7 +63,7 @@ SAMPLE_FINDINGS = [
 # The sample's typed text has the reference's own slips (文号, 全角数字, …): tests/test_proofreading.py lists them;
 # here they are left out, so that each consistency finding stands alone.
 PROOFREADING_CODES = {c.code for c in PROOFREADING}
-SAMPLE_PROOFREADING = 13  # of them on the sample: 基本信息!B7, 项目!E3, 文字!B4 (11), 文字!B9
+SAMPLE_PROOFREADING = 14  # of them on the sample: 基本信息!B7, 项目!E3, 文字!B4 (11), 文字!B8, 文字!B9
 # What the sample's report lacks (no 报告日期, “—” in its appendices): tests/test_appendix_gaps.py; left out here too
 LEFT_OUT = PROOFREADING_CODES | {c.code for c in COMPLETENESS}
 SAMPLE_COMPLETENESS = 12  # 报告日期 and 11 sources of the appendices' “—”
@@ -88,12 +88,12 @@ def test_text_format_groups_by_file_and_sheet_and_counts() -> None:
     result = runner.invoke(app, ["validate", "2022.xlsx"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "2022.xlsx：30 项"
+    assert lines[0] == "2022.xlsx：31 项"
     assert lines[1] == "  基本信息"
     assert lines[6] == "  收支预决算"
     assert lines[7].startswith("    E9 警告 [W_SUM_MISMATCH] “支出合计”的全年执行数为 12678.39")
     assert [ln for ln in lines if not ln.startswith("    ")] == [
-        "2022.xlsx：30 项",
+        "2022.xlsx：31 项",
         "  基本信息",
         "  人员编制",
         "  收支预决算",
@@ -102,7 +102,7 @@ def test_text_format_groups_by_file_and_sheet_and_counts() -> None:
         "  资产",
         "  项目",
         "  文字",
-        "共 1 个文件：0 个错误，30 个警告。",
+        "共 1 个文件：0 个错误，31 个警告。",
     ]
 
 
@@ -111,8 +111,8 @@ def test_strict_turns_warnings_into_failure() -> None:
     assert runner.invoke(app, ["validate", "--strict", "2022.xlsx"]).exit_code == 1
     build = runner.invoke(app, ["build", "--strict", "2022.xlsx", "-o", "out"])
     assert build.exit_code == 1
-    # 19: the 18 warnings and the blank 报告日期; the appendices' “—” (W_APPENDIX_BLANK) print nothing wrong
-    assert build.stderr.splitlines()[-1] == "2022.xlsx：有 19 处问题（--strict：警告也不放行），未生成报告。"
+    # 20: the 19 warnings and the blank 报告日期; the appendices' “—” (W_APPENDIX_BLANK) print nothing wrong
+    assert build.stderr.splitlines()[-1] == "2022.xlsx：有 20 处问题（--strict：警告也不放行），未生成报告。"
     assert not Path("out").exists()
 
 

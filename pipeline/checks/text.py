@@ -1,10 +1,17 @@
 """Proofreading the text a user types: the slips a reader of the printed report would mark, each at its cell.
 
-Five kinds, all warnings: a 发文字号 not in the GB/T 9704 form 〔YYYY〕N号, an unbalanced bracket or quotation mark,
-full-width digits or a space inside a figure, a word typed twice in a row, and wording that is stale in a year-end
-report. Each rule is narrow on purpose: what is correct must never be flagged, so a rule gives up a doubtful case
-rather than guess. tests/test_proofreading.py runs them over every paragraph of the sample and of the published
-reference report and lists exactly what they find.
+Eight kinds, all warnings: a 发文字号 not in the GB/T 9704 form 〔YYYY〕N号, an unbalanced bracket or quotation mark,
+full-width digits or a space inside a figure, a word typed twice in a row, wording that is stale in a year-end
+report, a year that is not the report's where the text names this year's accounts, an amount whose unit word
+differs from the total or parts it adds up with, and a space beside a full-width punctuation mark. Each rule is
+narrow on purpose: what is correct must never be flagged, so a rule gives up a doubtful case rather than guess.
+tests/test_proofreading.py runs them over every paragraph of the sample and of the published reference report and
+lists exactly what they find.
+
+Not checked: 的/地/得 (“精准地预算是抓好执行的基础”, where 预算 is a noun and 的 is meant). Whether 地 is wrong
+depends on whether the next word is used as a verb or a noun, and 预算, 管理, 监督, 评价 are both, often in the
+same report (“科学地预算”, “科学的预算”): without parsing the sentence a rule would flag correct text as often as
+wrong.
 
 Every finding quotes the offending text exactly as it stands in the cell (``Finding.anchor``), so that the Word
 comment can be placed where that text prints.
@@ -13,8 +20,10 @@ comment can be placed where that text prints.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..findings import codes
 from ..findings.codes import Code
@@ -29,6 +38,9 @@ PROOFREADING: tuple[Code, ...] = (
     codes.W_DIGITS,
     codes.W_REPEATED_WORD,
     codes.W_STALE_WORDING,
+    codes.W_STALE_YEAR,
+    codes.W_UNIT_WORD,
+    codes.W_STRAY_SPACE,
 )
 CJK = "\u4e00-\u9fff"
 SPACES = " \u3000\u00a0"
@@ -99,6 +111,9 @@ def proofread(text: str, year: int | None = None, *, forward: bool = False) -> l
     kinds = [numbers, bracket_slips(text, numbers), digit_slips(text), repeat_slips(text)]
     if not forward:
         kinds.append(stale_slips(text, year))
+    later = one_pass_slips(text, year, forward=forward)
+    kinds += [[s for s in later if s.code is code] for code in (codes.W_STALE_YEAR, codes.W_UNIT_WORD)]
+    kinds.append([s for s in later if s.code is codes.W_STRAY_SPACE])
     return sorted((slip for slips in kinds for slip in _at_most(slips)), key=lambda s: s.start)
 
 
@@ -372,3 +387,122 @@ def _in_report_year(m: re.Match[str], year: int | None) -> bool:
     if named:
         return year is None or int(named.group(1)) == year
     return bool(re.match("本年|今年|年内|年底|年末|12月", when))
+
+
+# 6–8, read in one pass over the text (``_ONE_PASS``):
+#
+# 6. A stale year: a year other than the report's right before words that name this year's accounts — 部门决算,
+# 部门整体支出, 部门预算, 年初预算, 决算总收入/总支出 — as in “2021年部门决算为…” left in a 2022 report from last
+# year's. Narrow on purpose: a bare 决算/预算 (“2021年决算数”) is often last year's figure quoted on purpose; a
+# comparison (较/比/与/同/上年/去年 earlier in the clause) and next year's 部门预算/年初预算 are correct; a plan
+# (下一步改进措施) may name any year; other years in the text (“已于2021年通气”) are history, never judged.
+#
+# 7. An amount whose unit word differs from the amounts it adds up with: a total followed by 其中 and its parts in
+# the same sentence, whose numbers add up as typed but whose units differ (“决算数4.27元，其中：…1.84万元，…2.43
+# 万元”): the figures were written in one unit and one unit word is wrong; the odd one out is flagged. Units that
+# add up once converted (“1.2亿元，其中：4000万元，8000万元”) are correct, and an amount with no such sum beside it
+# (“每户补助1200元” among 万元 totals) is never judged: no sum, no evidence.
+#
+# 8. A space before a full-width closing or pause mark (“》 ，”, “完成 。”), or after one and before a Chinese
+# character (“31日， 固定资产”, “（境） 费”): a full-width mark carries its own spacing, so the space prints as a gap.
+# An indent (spaces at a line's start) and a space before Latin text or a figure (“电话： 0734…”) are left alone.
+
+_ACCOUNTS = ("部门决算", "部门整体支出", "部门预算", "年初预算", "决算总收入", "决算总支出")
+_NEXT_YEARS = frozenset({"部门预算", "年初预算"})  # next year's budget is a subject a report may well name
+_COMPARING = re.compile("较|比|与|同|上年|去年|上一年")
+_CLAUSE_START = "，,。；;：:！!？?\n"
+_CLOSING = "，。；：、！？）》」』”’】〕"  # marks a space must not stand before
+_PAUSING = "，。；：、！？）》」』”】〕"  # marks a space must not follow, before a Chinese character
+_UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+_ONE_PASS = re.compile(
+    rf"(?<![0-9])(?P<year>(?:19|20)[0-9]{{2}})年度?(?P<account>{'|'.join(_ACCOUNTS)})"
+    rf"|(?<=[^\s])(?P<before>[{SPACES}]+)(?=[{_CLOSING}])"
+    rf"|(?<=[{_PAUSING}])(?P<after>[{SPACES}]+)(?=[{CJK}])"
+    r"|(?<![0-9.,])(?P<amount>[0-9][0-9,]*(?:\.[0-9]+)?) ?(?P<unit>亿元|万元|千元|元)"
+    r"|(?P<part>其中)"
+    r"|(?P<stop>[。；;\n])"
+)
+
+
+@dataclass
+class _Amount:
+    start: int
+    anchor: str
+    number: Decimal
+    unit: str
+
+
+def one_pass_slips(text: str, year: int | None, *, forward: bool = False) -> list[Slip]:
+    """Stale years, unit words and stray spaces (6–8 above), found in one reading of ``text``."""
+    slips: list[Slip] = []
+    sentence: list[_Amount | None] = []  # the amounts of the sentence being read, None where 其中 stands
+    for m in _ONE_PASS.finditer(text):
+        kind = m.lastgroup
+        if kind == "account":
+            if year is not None and not forward:
+                slips += _stale_year(text, m, year)
+        elif kind in ("before", "after"):
+            slips.append(_stray_space(text, m, kind == "before"))
+        elif kind == "unit":
+            number = Decimal(m.group("amount").replace(",", ""))
+            sentence.append(_Amount(m.start(), m.group(), number, m.group("unit")))
+        elif kind == "part":
+            sentence.append(None)
+        else:
+            slips += _unit_slips(sentence)
+            sentence = []
+    return slips + _unit_slips(sentence)
+
+
+def _stale_year(text: str, m: re.Match[str], year: int) -> list[Slip]:
+    said, account = int(m.group("year")), m.group("account")
+    if said == year or (said == year + 1 and account in _NEXT_YEARS):
+        return []
+    clause = text[: m.start()]
+    clause = clause[max(clause.rfind(c) for c in _CLAUSE_START) + 1 :]
+    if _COMPARING.search(clause):
+        return []
+    anchor = m.group()
+    fixed = f"{year}{anchor[4:]}"
+    return [Slip(codes.W_STALE_YEAR, m.start(), anchor, f"“{anchor}”的年份不是报告年度：本年度的应为“{fixed}”")]
+
+
+def _stray_space(text: str, m: re.Match[str], before: bool) -> Slip:
+    """Quoted with the mark and the characters either side: “》 ，”, “日， 固”."""
+    start = m.start() - 1 if before else max(0, m.start() - 2)
+    anchor = text[start : m.end() + 1]
+    fixed = re.sub(f"[{SPACES}]", "", anchor)
+    where = "前" if before else "后"
+    return Slip(codes.W_STRAY_SPACE, start, anchor, f"“{anchor}”中标点{where}多了空格，应为“{fixed}”")
+
+
+def _unit_slips(sentence: list[_Amount | None]) -> list[Slip]:
+    """In one sentence, each total before 其中 with its parts after it: the odd unit out, where the numbers add up
+    as typed and not once converted."""
+    slips = []
+    for i, item in enumerate(sentence):
+        if item is not None or i == 0 or sentence[i - 1] is None:
+            continue
+        total = sentence[i - 1]
+        parts: list[_Amount] = []
+        for part in sentence[i + 1 :]:
+            if part is None:
+                break
+            parts.append(part)
+        group = [total, *parts]
+        if total is None or len(parts) < 2 or len({a.unit for a in group if a}) < 2:
+            continue
+        if sum(p.number for p in parts) != total.number:
+            continue
+        if sum(p.number * _UNITS[p.unit] for p in parts) == total.number * _UNITS[total.unit]:
+            continue
+        units = Counter(a.unit for a in group if a)
+        (common, n), *rest = units.most_common()
+        if rest and rest[0][1] == n:
+            continue  # no unit most of them share: which one is wrong is not clear
+        for a in group:
+            if a is not None and a.unit != common:
+                fixed = a.anchor.removesuffix(a.unit) + common
+                message = f"“{a.anchor}”的单位与同一句中与它相加的金额（{common}）不同，按数字应为“{fixed}”"
+                slips.append(Slip(codes.W_UNIT_WORD, a.start, a.anchor, message))
+    return slips
