@@ -25,7 +25,7 @@ from pipeline.errors import TemplateProblem
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts
 from pipeline.render.environment import RenderOptions
 from pipeline.render.prepared import PreparedTemplate
-from pipeline.render.properties import clean_app_part
+from pipeline.render.properties import clean_package
 from pipeline.session import inspect, load_context, render_options
 from pipeline.template.document import WordTemplate
 from pipeline.template.profile import TemplateProfile, resolve_profile
@@ -60,7 +60,7 @@ def docxtpl_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
     context = _with_charts(doc, context)
     renderer.env.run_bounded(doc.render, context, jinja_env=renderer.env, autoescape=True)
     _set_properties(doc.docx.core_properties, context.get("document", {}))
-    clean_app_part(doc.docx.part.package)
+    clean_package(doc.docx.part.package)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

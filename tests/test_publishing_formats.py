@@ -178,6 +178,9 @@ def test_the_docx_says_who_made_it_when_and_no_count_of_the_template() -> None:
     kept = {child.tag.removeprefix(EP) for child in app_xml}
     stale = {"Pages", "Words", "Characters", "CharactersWithSpaces", "Lines", "Paragraphs", "TotalTime"}
     assert not kept & (stale | {"AppVersion", "Template", "HeadingPairs", "TitlesOfParts"})
+    with zipfile.ZipFile(out / "2022.docx") as z:  # nor the template's thumbnail (a blank page), nor a link to it
+        assert not [n for n in z.namelist() if "thumbnail" in n]
+        assert b"thumbnail" not in z.read("_rels/.rels") + z.read("[Content_Types].xml")
 
 
 def test_source_date_epoch_fixes_the_time_for_reproducible_builds(monkeypatch: pytest.MonkeyPatch) -> None:

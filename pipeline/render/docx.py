@@ -21,7 +21,7 @@ from .chart_font import ChartsUnavailable
 from .environment import make_environment
 from .limits import RenderLimitExceeded, RenderLimits
 from .prepared import NeedsDocxtpl, PreparedTemplate, prepare_template
-from .properties import clean_app_part, stamp_core
+from .properties import clean_package, stamp_core
 
 log = logging.getLogger("genreport")
 
@@ -119,7 +119,7 @@ class DocxRenderer:
             # one budget and one deadline for the whole document: body, headers, footers and properties
             self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
         _set_properties(doc.docx.core_properties, context.get("document", {}))
-        clean_app_part(doc.docx.part.package)  # as prepare_template does once for the prepared path
+        clean_package(doc.docx.part.package)  # as prepare_template does once for the prepared path
         buffer = io.BytesIO()
         doc.save(buffer)
         return buffer.getvalue()

@@ -39,7 +39,7 @@ from docx.oxml.parser import parse_xml
 from docx.oxml.shape import CT_Inline
 from lxml import etree
 
-from .properties import clean_app_part
+from .properties import clean_package
 
 # docxtpl's DocxTemplate.render_properties renders these core properties, in this order
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -304,7 +304,7 @@ def prepare_template(doc: Any, env: jinja2.Environment) -> PreparedTemplate:
     doc.init_docx()
     document_part = doc.docx.part
     package = document_part.package
-    clean_app_part(package)  # the template's own counts and history are no report's (properties.py)
+    clean_package(package)  # the template's own counts and history are no report's (properties.py)
     if not any(r.reltype == RT.CORE_PROPERTIES for r in package.rels.values()):
         raise NeedsDocxtpl("模板没有 docProps/core.xml（docxtpl 会新建一个，记下当时的时间）")
     body = _compile(env, str(document_part.partname), doc.patch_xml(doc.get_xml()))

@@ -10,6 +10,7 @@ Pages 1, Words 0. Copied into a report, that history is false. Each report says 
 - app.xml: Application genreport; the counts Word keeps (pages, words, characters, lines, paragraphs), the editing
   time, the Word version and the template name are left out rather than copied: Word computes them when it saves,
   and no count is better than a wrong one. What a department's template says of itself (Company, Manager) stays.
+- docProps/thumbnail: left out. The template's is a picture of the template, not of the report.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lxml import etree
 
 APPLICATION = "genreport"
 EXTENDED_PROPERTIES = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 _CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 _EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 # what Word counts or records about its own editing session: stale in any file it did not save last
@@ -96,8 +98,13 @@ def app_xml(template: bytes | None) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def clean_app_part(package: Any) -> None:
-    """The app.xml part of a python-docx package (a template loaded for one report) rewritten by ``app_xml``."""
+def clean_package(package: Any) -> None:
+    """A python-docx package (a template loaded for reports): its app.xml rewritten by ``app_xml``, and its
+    thumbnail left out (python-docx's template carries a picture of a blank page, which a file manager would show
+    as every report's preview)."""
     for part in package.parts:
         if part.content_type == EXTENDED_PROPERTIES:
             part._blob = app_xml(part.blob)
+    for rId, rel in list(package.rels.items()):
+        if rel.reltype == THUMBNAIL and not rel.is_external:
+            package.rels.pop(rId)
