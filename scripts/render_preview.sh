@@ -12,7 +12,7 @@ command -v chromium >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$genreport" build inputs/2022.xlsx inputs/township-2023.xlsx --format pdf,html -o "$work" >/dev/null 2>&1
+"$genreport" build inputs/2022.xlsx inputs/township-2023.xlsx --format pdf,html --comments -o "$work" >/dev/null 2>&1
 
 page_of() {  # the first page whose text starts with $2 in PDF $1
   local pages p
