@@ -40,7 +40,7 @@ def test_help_wraps_by_display_width_and_keeps_every_word() -> None:
     assert max(width_of(line) for line in lines) <= 60
     flat = "".join(line.strip() for line in lines)
     assert (
-        "不在Word报告中加批注。默认每条警告作为批注标在它所说的数字处（数字未印出的，汇总在标题处）。"
+        "Word报告中也不加批注。默认每条警告作为批注标在Word报告中它所说的数字处（数字未印出的，汇总在标题处）。"
         in flat.replace(" ", "")
     )
 
