@@ -51,6 +51,9 @@ TEXT_ONLY = frozenset(
         codes.W_REPEATED_WORD,
         codes.W_STALE_WORDING,
         codes.W_TEXT_MISSING,
+        codes.W_STALE_YEAR,
+        codes.W_UNIT_WORD,
+        codes.W_STRAY_SPACE,
     )
 )
 
