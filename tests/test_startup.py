@@ -66,11 +66,31 @@ def test_help_and_light_commands_load_no_library(args: list[str]) -> None:
     assert loaded_after(*args) == set()
 
 
-def test_a_build_loads_no_pydantic_rich_numpy_or_matplotlib(tmp_path: Path) -> None:
+def test_a_build_loads_no_pydantic_rich_numpy_matplotlib_or_openpyxl(tmp_path: Path) -> None:
     loaded = loaded_after("build", str(SAMPLE), "-o", str(tmp_path))
     assert (tmp_path / "2022.docx").exists()
-    assert {"openpyxl", "docxtpl", "jinja2"} <= loaded  # what it uses
+    assert {"docxtpl", "jinja2"} <= loaded  # what it uses
     assert not loaded & {"pydantic", "rich", "numpy", "matplotlib"}  # the default template draws no chart
+    assert "openpyxl" not in loaded  # calamine read the sample, and nothing on the way imported openpyxl (issue 19)
+
+
+def test_a_workbook_the_fast_path_does_not_understand_still_loads_openpyxl(tmp_path: Path) -> None:
+    """The fallback is real: a hyperlink on a form sheet (which openpyxl binds to the package) sends the sample to
+    openpyxl, in the same command, and the report is still made."""
+    import zipfile
+
+    unusual = tmp_path / "in" / "2022.xlsx"
+    unusual.parent.mkdir()
+    link = b'<hyperlinks><hyperlink ref="A1" location="A2"/></hyperlinks></worksheet>'
+    with zipfile.ZipFile(SAMPLE) as z, zipfile.ZipFile(unusual, "w") as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"</worksheet>", link)
+            out.writestr(info, data)
+    loaded = loaded_after("build", str(unusual), "-o", str(tmp_path / "out"))
+    assert (tmp_path / "out" / "2022.docx").exists()
+    assert "openpyxl" in loaded
 
 
 def test_a_template_with_charts_still_gets_matplotlib_and_numpy(tmp_path: Path) -> None:

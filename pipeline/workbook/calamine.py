@@ -1,12 +1,12 @@
-"""Reading a workbook's values with python-calamine, giving what the openpyxl reader gives (issue 9 §4).
+"""Reading a workbook's values with python-calamine, giving what the openpyxl reader gives (issue 9 §4, issue 19 §3).
 
-openpyxl's load is most of a report's cost, and nearly all of it is building a Python object per cell. Here:
+openpyxl's load is most of a report's cost (its import alone about 0.1 s), and nearly all of it is building a Python
+object per cell. Here, in one pass over the parts the form uses and without openpyxl:
 
-- openpyxl still reads everything but the cells — a copy of the package whose form sheets have an empty
-  ``sheetData`` (unused sheets are placeholders, as in read_unused) — so sheet names, styles, the 1904 epoch,
-  merged ranges, comments and every part it would refuse are exactly its own;
+- book_parts reads the sheet names, the 1904 epoch, each style's number format and the shared strings, as openpyxl
+  reads them, within guards (whatever it does not fully understand is unusual);
 - calamine reads the cell values of the form's sheets;
-- read_cells reads with openpyxl's own cell parser the few cells calamine gives otherwise.
+- cells.py reads the merged ranges and, by openpyxl's rules, the few cells calamine gives otherwise.
 
 Anything either step does not fully understand raises Unusual, and open_workbook then reads the workbook with
 openpyxl alone, as before: correctness never rests on calamine's behaviour at an edge.
@@ -14,8 +14,6 @@ openpyxl alone, as before: correctness never rests on calamine's behaviour at an
 
 from __future__ import annotations
 
-import io
-import posixpath
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -23,21 +21,56 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
-from openpyxl.cell.cell import MergedCell
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.constants import SHARED_STRINGS
 
 from ..budget import DeadlineReached
-from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, Unusual, check_strings, scan_sheet
+from .book_parts import STRINGS_PART, Unusual, read_parts
+from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings, scan_sheet
+from .formats import column_letter
 from .source import SourceWorkbook
-from .unused import EMPTY_SHEET, worksheet_parts
+from .unused import worksheet_parts
 
 XML_MEMBERS = (".xml", ".rels", ".vml")
 SPARSE_CELLS = 1_000_000  # a sheet's extent beyond its cells by this much (a stray cell far below) goes to openpyxl
-CALAMINE_STRINGS = "xl/sharedStrings.xml"
 _PLAIN = (str, float, int)
+
+
+class CellRange:
+    """A merged range as normalize reads it from openpyxl (min_row … max_col, coord), hashed as openpyxl's, so that a
+    set of them iterates in the order openpyxl's own set does: the order findings are reported in."""
+
+    __slots__ = ("max_col", "max_row", "min_col", "min_row")
+
+    def __init__(self, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
+        self.min_row, self.min_col, self.max_row, self.max_col = min_row, min_col, max_row, max_col
+
+    def _key(self) -> tuple[int, int, int, int]:
+        return (self.min_row, self.min_col, self.max_row, self.max_col)
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellRange) and self._key() == other._key()
+
+    @property
+    def coord(self) -> str:
+        first = f"{column_letter(self.min_col)}{self.min_row}"
+        if (self.min_row, self.min_col) == (self.max_row, self.max_col):
+            return first
+        return f"{first}:{column_letter(self.max_col)}{self.max_row}"
+
+
+@dataclass
+class MergedRanges:
+    ranges: set[CellRange]
+
+
+@dataclass
+class GridSheet:
+    """A form sheet read by calamine, as normalize sees a worksheet: its name and its merged ranges."""
+
+    title: str
+    merged_cells: MergedRanges
 
 
 @dataclass
@@ -47,7 +80,7 @@ class SheetGrid:
 
     values: list[list[Any]]
     cells: SheetCells
-    erased: frozenset[tuple[int, int]]
+    erased: frozenset[tuple[int, int]]  # every cell of a merged range but its first: openpyxl empties them
     filled: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -55,7 +88,7 @@ class SheetGrid:
         for r, line in enumerate(self.values, start=1):
             for c in [c for c, v in enumerate(line, start=1) if v != ""]:
                 if type(line[c - 1]) not in _PLAIN and (r, c) not in self.cells.special:
-                    raise Unusual(f"calamine's own conversion at {get_column_letter(c)}{r}")
+                    raise Unusual(f"calamine's own conversion at {column_letter(c)}{r}")
                 found.add((r, c))
         for at, raw in self.cells.special.items():
             if raw.value is None and not raw.formula_without_value:
@@ -77,7 +110,7 @@ class SheetGrid:
         line = self.values[row - 1] if 0 < row <= len(self.values) else ()
         value = line[column - 1] if 0 < column <= len(line) else ""
         percent = self.cells.percent
-        fmt = percent.get(f"{get_column_letter(column)}{row}", "General") if percent else "General"
+        fmt = percent.get(f"{column_letter(column)}{row}", "General") if percent else "General"
         if value == "":
             return RawCell(None, fmt)
         if isinstance(value, float) and value.is_integer():
@@ -87,17 +120,29 @@ class SheetGrid:
 
 @dataclass
 class CalamineWorkbook(SourceWorkbook):
-    """A SourceWorkbook whose form sheets' cells come from calamine; ``book`` is openpyxl's cell-less copy."""
+    """A SourceWorkbook whose form sheets' cells come from calamine; ``book`` is None (no openpyxl), a sheet the form
+    does not read is loaded with openpyxl if a template's layout asks for it."""
 
+    names: list[str] = field(default_factory=list)
     grids: dict[str, SheetGrid] = field(default_factory=dict)
+    sheets: dict[str, GridSheet] = field(default_factory=dict)
     reader: str = "calamine"
 
-    def cell(self, ws: Worksheet, row: int, column: int) -> RawCell:
-        grid = self.grids.get(ws.title)
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.names)
+
+    def sheet(self, name: str) -> Any:
+        if name in self.sheets:
+            return self.sheets[name]
+        return self._load_late(name) if name in self.skipped else None
+
+    def cell(self, ws: Any, row: int, column: int) -> RawCell:
+        grid = self.grids.get(ws.title) if isinstance(ws, GridSheet) else None
         return grid.cell(row, column) if grid is not None else super().cell(ws, row, column)
 
-    def filled(self, ws: Worksheet) -> dict[int, list[int]]:
-        grid = self.grids.get(ws.title)
+    def filled(self, ws: Any) -> dict[int, list[int]]:
+        grid = self.grids.get(ws.title) if isinstance(ws, GridSheet) else None
         return grid.filled if grid is not None else super().filled(ws)
 
 
@@ -121,58 +166,35 @@ def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkb
     for name, member in form.items():
         if _far_rows(members[member]):
             raise Unusual(f"sheet {name} is sparse")  # found before any parsing: the fallback costs nothing extra
-    book, strings = _cell_less(members, form, skip)
-    if {ws.title for ws in book.worksheets} != set(parts) or len(book.worksheets) != len(parts):
-        raise Unusual("sheets openpyxl sees otherwise")
-    styles = Styles.of(book)
+    check_strings(members.get(STRINGS_PART))
+    styles = Styles.of(read_parts(members, parts, form))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a date beyond 9999 becomes an error cell, reported in Chinese by normalize
-        cells = {name: scan_sheet(members[member], styles, strings) for name, member in form.items()}
+        warnings.simplefilter("ignore")  # openpyxl's parser, for a rare cell, warns in English
+        cells = {name: scan_sheet(members[member], styles) for name, member in form.items()}
     for name, found in cells.items():
         if found.max_row * found.max_column > 4 * found.count + SPARSE_CELLS:
             raise Unusual(f"sheet {name} is sparse")  # calamine would hold its whole extent in memory
     values = _calamine_values(path, list(form))
-    source = CalamineWorkbook(path=path, display=shown, book=book, skipped=skip)
-    for ws in book.worksheets:
-        if ws.title in form:
-            erased = frozenset(at for at, c in ws._cells.items() if isinstance(c, MergedCell))
-            source.grids[ws.title] = SheetGrid(values[ws.title], cells[ws.title], erased)
-            if cells[ws.title].formulas:
-                source.formula_cells[ws.title] = cells[ws.title].formulas
+    source = CalamineWorkbook(path=path, display=shown, book=None, skipped=skip, names=styles.parts.sheet_names)
+    for name in form:
+        found = cells[name]
+        ranges = [CellRange(*merged) for merged in found.merged]
+        source.sheets[name] = GridSheet(name, MergedRanges(set(ranges)))
+        source.grids[name] = SheetGrid(values[name], found, _erased(ranges))
+        if found.formulas:
+            source.formula_cells[name] = found.formulas
     return source
 
 
-def _cell_less(members: dict[str, bytes], form: dict[str, str], skip: dict[str, str]) -> tuple[Any, list[str]]:
-    """openpyxl's workbook from a copy without the form sheets' cells, and its shared strings."""
-    emptied = set(skip.values())
-    rels = {posixpath.join(posixpath.dirname(m), "_rels", posixpath.basename(m) + ".rels") for m in emptied}
-    copy = io.BytesIO()
-    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
-        for name, data in members.items():
-            if name in rels:
-                continue
-            if name in emptied:
-                data = EMPTY_SHEET
-            elif name in form.values():
-                data = _without_cells(data)
-            out.writestr(name, data)
-    copy.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = ExcelReader(copy, read_only=False, keep_vba=False, data_only=False, keep_links=False)
-            reader.read()
-            package: Any = reader.package
-            strings_part = package.find(SHARED_STRINGS)
-    except MemoryError:
-        raise
-    except Exception as e:  # openpyxl refuses the package: the openpyxl path reports why
-        raise Unusual("openpyxl refuses the package") from e
-    member = strings_part.PartName[1:] if strings_part is not None else None
-    if member != (CALAMINE_STRINGS if CALAMINE_STRINGS in members else None):
-        raise Unusual("shared strings where calamine does not look")
-    check_strings(members.get(member) if member else None)
-    return reader.wb, list(reader.shared_strings)
+def _erased(ranges: list[CellRange]) -> frozenset[tuple[int, int]]:
+    """The cells openpyxl empties: each merged range's but its first (package.py bounded their number)."""
+    return frozenset(
+        (r, c)
+        for m in ranges
+        for r in range(m.min_row, m.max_row + 1)
+        for c in range(m.min_col, m.max_col + 1)
+        if (r, c) != (m.min_row, m.min_col)
+    )
 
 
 def _far_rows(xml: bytes) -> bool:
@@ -181,23 +203,6 @@ def _far_rows(xml: bytes) -> bool:
     end = xml.find(b'"', at + 8) if at >= 0 else -1
     number = xml[at + 8 : end]
     return end > 0 and number.isdigit() and int(number) > 4 * xml.count(b"<row ") + SPARSE_CELLS
-
-
-def _without_cells(xml: bytes) -> bytes:
-    """The worksheet with an empty sheetData; read_cells has parsed the whole part and checked its shape."""
-    if xml.count(b"<sheetData") != 1 or b"<!--" in xml or b"<![CDATA[" in xml:
-        raise Unusual("sheetData not found plainly")
-    start = xml.find(b"<sheetData")
-    tag_end = xml.find(b">", start)
-    if tag_end < 0:
-        raise Unusual("sheetData not found plainly")
-    if xml[tag_end - 1 : tag_end] == b"/":
-        return xml
-    end = b"</sheetData>"
-    if xml.count(end) != 1 or xml.find(end) < tag_end:
-        raise Unusual("sheetData not found plainly")
-    close = xml.find(end)
-    return xml[:start] + b"<sheetData/>" + xml[close + len(end) :]
 
 
 def _calamine_values(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:

@@ -1,11 +1,13 @@
-"""What python-calamine does not say about a worksheet's cells, read from the sheet's XML (issue 9 §4).
+"""What python-calamine does not say about a worksheet's cells, read from the sheet's XML (issue 9 §4, issue 19 §3).
 
 calamine gives values only, and some of them as openpyxl does not: formulas (their saved result, and whether
 there is one), error cells, dates (its own conversion), booleans, rich or escaped text, text with spaces at its
 ends, numbers written as 1.0 or 1E3 (openpyxl keeps them float). This pass finds those cells with XPath over the
-parsed XML (C speed, no Python object per ordinary cell) and reads each with openpyxl's own cell parser, so their
-values are openpyxl's by construction. It also notes the % number formats, and raises Unusual at anything it is
-not sure calamine reads as openpyxl does: the caller then reads the whole workbook with openpyxl.
+parsed XML (C speed, no Python object per ordinary cell) and reads each as openpyxl's cell parser does: the usual
+ones (formulas and their saved results, numbers, dates, errors, booleans, plain text) by the same rules here
+(formats.py), the rare rest (rich inline text, ISO dates, unknown types) with openpyxl's own parser, imported only
+then. It also notes the number formats normalize asks about and the merged ranges, and raises Unusual at anything
+it is not sure calamine reads as openpyxl does: the caller then reads the whole workbook with openpyxl.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._reader import WorkSheetParser
+
+from .book_parts import BookParts, Unusual
+from .formats import cast_number, from_excel
 
 MAIN_URI = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS = {"m": MAIN_URI}
@@ -35,18 +37,15 @@ _PLAIN = re.compile(r"-?(?:[0-9]{1,15}|(?=[0-9.]{3,16}$)[0-9]+\.[0-9]*[1-9][0-9]
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _SPACE = " \t\n\r"
 _STYLE_ID = re.compile(r"0|[1-9][0-9]*")
+_RANGE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?")
 _V, _F, _IS, _TEXT = (f"{{{MAIN_URI}}}{tag}" for tag in ("v", "f", "is", "t"))
 LAST_SERIAL = 2958465.99999  # 9999-12-31 23:59:59, the last date openpyxl converts
 
 
-class Unusual(Exception):
-    """Raised for a workbook this pass does not fully understand; it is then read with openpyxl alone."""
-
-
 @dataclass
 class RawCell:
-    """A cell as the reader hands it to normalize. ``number_format`` is exact where it holds a % (the one thing
-    normalize asks of it); the calamine reader gives "General" for other formats."""
+    """A cell as the reader hands it to normalize. ``number_format`` is exact where it holds a % or is a date format
+    (what normalize asks of it); the calamine reader gives "General" for other formats of plain cells."""
 
     value: Any
     number_format: str
@@ -62,45 +61,45 @@ def is_error(data_type: str, value: Any) -> bool:
 
 @dataclass
 class Styles:
-    """What the cell styles mean to a reader, from openpyxl's own parse of styles.xml and workbook.xml."""
+    """What the cell styles mean to a reader (book_parts.py read them as openpyxl does)."""
 
-    book: Any  # openpyxl's Workbook; its style tables are private attributes, untyped
+    parts: BookParts
     count: int
     percent: dict[int, str]  # style index → its number format, for formats holding a %
     dateish: frozenset[int]  # openpyxl's date styles, and any other calamine might take for one
+    _openpyxl: dict[bool, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, workbook: Workbook) -> Styles:
-        book: Any = workbook
-        percent, dateish = {}, set(book._date_formats) | set(book._timedelta_formats)
-        for index, style in enumerate(book._cell_styles):
-            fmt = number_format(book, style.numFmtId)
+    def of(cls, parts: BookParts) -> Styles:
+        percent, dateish = {}, set(parts.date_styles) | set(parts.timedelta_styles)
+        for index, (fmt, number) in enumerate(zip(parts.formats, parts.format_ids, strict=True)):
             if "%" in fmt:
                 percent[index] = fmt
-            if _DATEISH.search(fmt) or 14 <= style.numFmtId <= 22 or 45 <= style.numFmtId <= 47:
+            if _DATEISH.search(fmt) or 14 <= number <= 22 or 45 <= number <= 47:
                 dateish.add(index)
-        return cls(book, len(book._cell_styles), percent, frozenset(dateish))
+        return cls(parts, len(parts.formats), percent, frozenset(dateish))
 
-    def parser(self, strings: list[str], *, data_only: bool) -> WorkSheetParser:
-        """openpyxl's own cell parser, set up as its load sets it up for this workbook."""
-        b = self.book
-        return WorkSheetParser(io.BytesIO(), strings, data_only, b.epoch, b._date_formats, b._timedelta_formats)
+    def openpyxl_parser(self, *, data_only: bool) -> Any:
+        """openpyxl's own cell parser, set up as its load sets it up for this workbook: for the rare cells this
+        module does not read itself (imported only then)."""
+        if data_only not in self._openpyxl:
+            from openpyxl.worksheet._reader import WorkSheetParser
 
-
-def number_format(book: Any, format_id: int) -> str:
-    """A numFmtId as openpyxl's ``Cell.number_format`` reads it."""
-    if format_id < BUILTIN_FORMATS_MAX_SIZE:
-        return BUILTIN_FORMATS.get(format_id, "General")
-    return str(book._number_formats[format_id - BUILTIN_FORMATS_MAX_SIZE])
+            p = self.parts
+            self._openpyxl[data_only] = WorkSheetParser(
+                io.BytesIO(), p.strings, data_only, p.epoch, set(p.date_styles), set(p.timedelta_styles)
+            )
+        return self._openpyxl[data_only]
 
 
 @dataclass
 class SheetCells:
     """One worksheet's cells that calamine's values do not give as openpyxl would, and where the cells are."""
 
-    special: dict[tuple[int, int], RawCell] = field(default_factory=dict)  # read by openpyxl's cell parser
+    special: dict[tuple[int, int], RawCell] = field(default_factory=dict)  # read as openpyxl's parser reads them
     formulas: set[str] = field(default_factory=set)
     percent: dict[str, str] = field(default_factory=dict)  # cell reference → its % number format
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, column, last row, column
     count: int = 0
     max_row: int = 0
     max_column: int = 0
@@ -118,8 +117,8 @@ def _count(root: Any, path: str) -> int:
     return int(root.xpath(f"count({path})", namespaces=NS))
 
 
-def scan_sheet(xml: bytes, styles: Styles, strings: list[str]) -> SheetCells:
-    """The cells of one worksheet part that this reader takes from openpyxl's parser rather than calamine."""
+def scan_sheet(xml: bytes, styles: Styles) -> SheetCells:
+    """The cells of one worksheet part that this reader takes from openpyxl's rules rather than calamine."""
     if b"\r" in xml:  # calamine keeps a raw CR in text, an XML parser reads it as LF
         raise Unusual("carriage return")
     try:
@@ -130,7 +129,8 @@ def scan_sheet(xml: bytes, styles: Styles, strings: list[str]) -> SheetCells:
         raise Unusual("not a worksheet")
     out = SheetCells()
     _check_shape(root, styles, out)
-    _read_special(root, styles, strings, out)
+    _check_parts(root, styles, out)
+    _read_special(root, styles, out)
     if styles.percent:
         for c in root.xpath(f"{CELLS}[m:v and ({_styles_in(styles.percent)})]", namespaces=NS):
             out.percent[c.get("r")] = styles.percent[int(c.get("s", 0))]
@@ -167,39 +167,127 @@ def _check_shape(root: Any, styles: Styles, out: SheetCells) -> None:
         raise Unusual("cell styles")
 
 
-def _read_special(root: Any, styles: Styles, strings: list[str], out: SheetCells) -> None:
+def _check_parts(root: Any, styles: Styles, out: SheetCells) -> None:
+    """The merged ranges, as openpyxl reads them, and none of the parts of a sheet openpyxl binds to other parts of
+    the package (tables, hyperlinks) or to styles (a conditional format's dxfId) where it could fail."""
+    if _count(root, "/m:worksheet/m:hyperlinks | /m:worksheet/m:tableParts"):
+        raise Unusual("hyperlinks or tables")
+    dxf = root.xpath("//m:cfRule/@dxfId", namespaces=NS, smart_strings=False)
+    if not all(_STYLE_ID.fullmatch(i) and int(i) < styles.parts.dxfs for i in dxf):
+        raise Unusual("conditional format style")
+    lists = root.xpath("/m:worksheet/m:mergeCells", namespaces=NS)
+    if len(lists) > 1 or _count(root, "//m:mergeCell") != _count(root, "/m:worksheet/m:mergeCells/m:mergeCell"):
+        raise Unusual("merged ranges")
+    for merge in lists[0] if lists else ():
+        found = _RANGE.fullmatch(merge.get("ref", ""))
+        if merge.tag != f"{{{MAIN_URI}}}mergeCell" or found is None:
+            raise Unusual("merged range")
+        left, top = _column(found[1]), int(found[2])
+        right, bottom = (_column(found[3]), int(found[4])) if found[3] else (left, top)
+        if not (left <= right <= MAX_COLUMN and top <= bottom <= MAX_ROW):
+            raise Unusual("merged range")
+        out.merged.append((top, left, bottom, right))
+    if lists and lists[0].get("count") is not None and not _STYLE_ID.fullmatch(lists[0].get("count")):
+        raise Unusual("merged ranges")
+
+
+def _read_special(root: Any, styles: Styles, out: SheetCells) -> None:
     """Every cell that holds something is looked at (a blank cell reads alike both ways); the ones calamine may
-    give otherwise are read with openpyxl's parser, in document order (a shared formula's first cell first)."""
-    book = styles.book
-    formulas, cached = styles.parser(strings, data_only=False), styles.parser(strings, data_only=True)
+    give otherwise are read as openpyxl reads them."""
     dateish = {str(i) for i in styles.dateish}
+    strings = len(styles.parts.strings)
+    rare: list[Any] = []
     for c in root.xpath(f"{CELLS}[* or @t = 'e']", namespaces=NS):
-        kind = _kind(c, dateish, len(strings))
+        kind = _kind(c, dateish, strings)
         if kind == _CALAMINE:
             continue
-        try:
-            read = formulas.parse_cell(c)
-            saved = cached.parse_cell(c) if read["data_type"] == "f" else read
-            fmt = number_format(book, book._cell_styles[read["style_id"]].numFmtId)
-        except Exception as e:  # whatever fails here makes openpyxl's own load fail: that path reports it
-            raise Unusual("cell openpyxl refuses") from e
         dated = c.get("t", "n") == "n" and c.get("s", "0") in dateish and c.findtext(_V)
         if dated and not 0 <= float(c.findtext(_V)) <= LAST_SERIAL:
             raise Unusual("date serial out of range")  # calamine panics on some, converts others its own way
-        at = (read["row"], read["column"])
-        value = saved["value"]
-        if read["data_type"] == "f":
+        try:
+            read = _read_cell(c, styles.parts)
+        except (ValueError, IndexError, OverflowError, TypeError) as e:  # openpyxl's own load fails alike
+            raise Unusual("cell openpyxl refuses") from e
+        if read is None:
+            rare.append(c)
+            continue
+        at, cell, formula = read
+        out.special[at] = cell
+        if formula:
             out.formulas.add(c.get("r"))
-            out.special[at] = RawCell(value, fmt, formula_without_value=value is None, error=_error(saved))
-        else:
-            out.special[at] = RawCell(value, fmt, error=_error(saved))
+    if rare:
+        _read_rare(rare, styles, out)
+
+
+def _read_cell(c: Any, parts: BookParts) -> tuple[tuple[int, int], RawCell, bool] | None:
+    """One cell as openpyxl reads it with data_only (a formula's saved result), and whether it is a formula; None
+    for a cell this function leaves to openpyxl's own parser."""
+    t = c.get("t", "n")
+    style = int(c.get("s", "0"))
+    formula = c.find(_F) is not None
+    if t == "inlineStr":
+        inline = c.find(_IS)
+        if formula or inline is None or len(inline) != 1 or inline[0].tag != _TEXT or len(inline[0]):
+            return None  # rich text, or a form openpyxl reads its own way
+        value: Any = inline[0].text or ""
+        data_type = "s"
+    else:
+        value, data_type = c.findtext(_V, None) or None, t
+        if value is not None:
+            if t == "n":
+                value = cast_number(value)
+                if style in parts.date_styles:
+                    data_type = "d"
+                    try:
+                        value = from_excel(value, parts.epoch, timedelta=style in parts.timedelta_styles)
+                    except (OverflowError, ValueError):
+                        data_type, value = "e", "#VALUE!"
+            elif t == "s":
+                value = parts.strings[int(value)]
+            elif t == "b":
+                value = bool(int(value))
+            elif t == "str":
+                data_type = "s"
+            elif t != "e":
+                return None  # an ISO date (t="d") or an unknown type: openpyxl's parser
+    row, column = _reference(c.get("r"))
+    fmt = parts.formats[style]
+    error = is_error(data_type, value)
+    return (row, column), RawCell(value, fmt, formula_without_value=formula and value is None, error=error), formula
+
+
+def _read_rare(cells: list[Any], styles: Styles, out: SheetCells) -> None:
+    """The cells _read_cell leaves, read with openpyxl's own parser, in document order (a shared formula's first
+    cell first)."""
+    formulas, cached = styles.openpyxl_parser(data_only=False), styles.openpyxl_parser(data_only=True)
+    for c in cells:
+        try:
+            read = formulas.parse_cell(c)
+            saved = cached.parse_cell(c) if read["data_type"] == "f" else read
+            fmt = styles.parts.formats[read["style_id"]]
+        except Exception as e:  # whatever fails here makes openpyxl's own load fail: that path reports it
+            raise Unusual("cell openpyxl refuses") from e
+        value, error = saved["value"], is_error(saved["data_type"], saved["value"])
+        formula = read["data_type"] == "f"
+        if formula:
+            out.formulas.add(c.get("r"))
+        out.special[(read["row"], read["column"])] = RawCell(
+            value, fmt, formula_without_value=formula and value is None, error=error
+        )
+
+
+def _reference(ref: str) -> tuple[int, int]:
+    found = _RANGE.fullmatch(ref)
+    if found is None or found[3]:
+        raise ValueError(ref)
+    return int(found[2]), _column(found[1])
 
 
 _CALAMINE, _OPENPYXL, _DATE = "calamine", "openpyxl", "date"
 
 
 def _kind(c: Any, dateish: set[str], strings: int) -> str:
-    """Whose reading of a cell with content to take: calamine's, or openpyxl's parser's (a date: also checked)."""
+    """Whose reading of a cell with content to take: calamine's, or openpyxl's rules (a date: also checked)."""
     t = c.get("t", "n")
     tags = [child.tag for child in c]
     if _F in tags or t in ("e", "b", "str"):
@@ -228,10 +316,6 @@ def _plain_text(t: Any) -> bool:
     if "_x" in text or "_X" in text:
         return False
     return not text or t.get(_XML_SPACE) == "preserve" or (text[0] not in _SPACE and text[-1] not in _SPACE)
-
-
-def _error(parsed: dict[str, Any]) -> bool:
-    return is_error(parsed["data_type"], parsed["value"])
 
 
 def _column(letters: str) -> int:

@@ -14,10 +14,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
-from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..findings import codes
 from ..findings.collector import Finding, Findings
 from ..model import schema
@@ -27,6 +23,8 @@ from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormShe
 from ..template.layout import STANDARD, Layout
 from .convert import CONVERTERS, WrongValue, shown
 from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
+from .formats import column_letter as get_column_letter
+from .formats import is_date_format
 from .reader import RawCell, SourceWorkbook
 from .stored import beyond_dates
 
@@ -260,8 +258,9 @@ def _year_matches_file_name(out: Normalized, col: Findings) -> None:
 
 class _SheetReader:
     def __init__(
-        self, source: SourceWorkbook, ws: Worksheet, sheet: schema.Sheet, col: Findings, layout: Layout = STANDARD
+        self, source: SourceWorkbook, ws: Any, sheet: schema.Sheet, col: Findings, layout: Layout = STANDARD
     ) -> None:
+        """``ws``: openpyxl's worksheet, or the calamine reader's (calamine.GridSheet): its title and merged ranges."""
         self.layout = layout
         self.source = source
         self.ws = ws

@@ -12,8 +12,8 @@ from pathlib import Path
 from ..errors import InputError, display_path
 from ..model import schema
 from ..model.schema import SHEETS
-from .cells import EXCEL_ERRORS, RawCell, Unusual
-from .foreign import ODS_MIMETYPE, open_ods, open_xls
+from .book_parts import Unusual
+from .cells import EXCEL_ERRORS, RawCell
 from .package import check_package, damaged
 from .source import CONVERT_HINT, SourceWorkbook, formula_refs, load_book
 from .unused import unused_parts
@@ -34,6 +34,7 @@ UNREADABLE = {
 }
 
 
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"  # as foreign.py's, which imports openpyxl
 FORM_SHEETS = frozenset(s.name for s in SHEETS)  # the sheets the standard form reads; others load on demand
 # calamine reads the values (read_calamine) unless GENREPORT_READER=openpyxl; either way openpyxl is the fallback
 DEFAULT_READER = os.environ.get("GENREPORT_READER") or "calamine"
@@ -76,10 +77,14 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
             raise InputError(shown, "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试")
+        from .foreign import open_xls  # openpyxl's objects carry what xlrd read
+
         return open_xls(path, shown)  # by its content: an .xls named .xlsx reads too
     if not zipfile.is_zipfile(path):
         raise InputError(shown, f"{_not_a_workbook(head, suffix)}；{CONVERT_HINT}")
     if _is_ods(path):
+        from .foreign import open_ods
+
         return open_ods(path, shown)
     skip = _check_package(path, shown)
     fallback = ""

@@ -9,16 +9,17 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import openpyxl
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .cells import RawCell, is_error
 from .diagnose import diagnose
 from .package import check_sheet, damaged
 from .unused import without
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is loaded with it: the calamine path does without
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
 
@@ -32,7 +33,7 @@ class SourceWorkbook:
 
     path: Path
     display: str
-    book: Workbook
+    book: Workbook | None  # openpyxl's workbook; None where calamine read the form (calamine.py)
     cached: Workbook | None = None
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # sheet name → part left unparsed (read_unused)
@@ -43,17 +44,20 @@ class SourceWorkbook:
 
     @property
     def sheet_names(self) -> list[str]:
-        return list(self.book.sheetnames)
+        return list(self.book.sheetnames) if self.book is not None else []
 
-    def sheet(self, name: str) -> Worksheet | None:
-        if name not in self.book.sheetnames:
+    def sheet(self, name: str) -> Any:
+        """The worksheet named ``name`` (openpyxl's, or calamine.py's), None for none or a chartsheet."""
+        if self.book is None or name not in self.book.sheetnames:
             return None
         if name in self.skipped:
             return self._load_late(name)
+        from openpyxl.worksheet.worksheet import Worksheet
+
         ws = self.book[name]
         return ws if isinstance(ws, Worksheet) else None
 
-    def cell(self, ws: Worksheet, row: int, column: int) -> RawCell:
+    def cell(self, ws: Any, row: int, column: int) -> RawCell:
         c = ws._cells.get((row, column))
         if c is None:
             return RawCell(None, "General")
@@ -66,7 +70,7 @@ class SourceWorkbook:
                 return RawCell(value, c.number_format, formula_without_value=value is None, error=error)
         return RawCell(c.value, c.number_format, error=is_error(c.data_type, c.value))
 
-    def filled(self, ws: Worksheet) -> dict[int, list[int]]:
+    def filled(self, ws: Any) -> dict[int, list[int]]:
         """Row → the columns (ascending) of its cells holding a value, formulas included; rows ascending."""
         key = id(ws)
         if key not in self._filled:
@@ -82,6 +86,8 @@ class SourceWorkbook:
             return self._late[ws.title][1]
         if self.cached is None:
             return None
+        from openpyxl.worksheet.worksheet import Worksheet
+
         twin = self.cached[ws.title]
         return twin if isinstance(twin, Worksheet) else None
 
@@ -94,6 +100,8 @@ class SourceWorkbook:
             except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error) as e:
                 raise damaged(self.display) from e
             others = {n: m for n, m in self.skipped.items() if n != name}
+            from openpyxl.worksheet.worksheet import Worksheet
+
             book = load_book(self.path, self.display, data_only=False, skip=others)
             ws = book[name]
             if not isinstance(ws, Worksheet):
@@ -120,6 +128,8 @@ def _causes(e: BaseException) -> list[str]:
 
 
 def load_book(path: Path, shown: str, *, data_only: bool, skip: dict[str, str] | None = None) -> Workbook:
+    import openpyxl
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns in English on stderr (a date serial beyond 9999-12-31 becomes an error cell, which
