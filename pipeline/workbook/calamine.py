@@ -71,6 +71,7 @@ class GridSheet:
 
     title: str
     merged_cells: MergedRanges
+    grid: SheetGrid
 
 
 @dataclass
@@ -109,13 +110,12 @@ class SheetGrid:
             return special
         line = self.values[row - 1] if 0 < row <= len(self.values) else ()
         value = line[column - 1] if 0 < column <= len(line) else ""
-        percent = self.cells.percent
-        fmt = percent.get(f"{column_letter(column)}{row}", "General") if percent else "General"
+        fmt = self.cells.percent.get(at, "General")
         if value == "":
             return RawCell(None, fmt)
-        if isinstance(value, float) and value.is_integer():
+        if type(value) is float and value.is_integer():
             value = int(value)  # read_cells leaves here only whole numbers written without "." or "E": int in openpyxl
-        return RawCell(value, fmt, error=isinstance(value, str) and value.strip() in EXCEL_ERRORS)
+        return RawCell(value, fmt, error=type(value) is str and value.strip() in EXCEL_ERRORS)
 
 
 @dataclass
@@ -138,12 +138,12 @@ class CalamineWorkbook(SourceWorkbook):
         return self._load_late(name) if name in self.skipped else None
 
     def cell(self, ws: Any, row: int, column: int) -> RawCell:
-        grid = self.grids.get(ws.title) if isinstance(ws, GridSheet) else None
-        return grid.cell(row, column) if grid is not None else super().cell(ws, row, column)
+        if type(ws) is GridSheet:
+            return ws.grid.cell(row, column)
+        return super().cell(ws, row, column)
 
     def filled(self, ws: Any) -> dict[int, list[int]]:
-        grid = self.grids.get(ws.title) if isinstance(ws, GridSheet) else None
-        return grid.filled if grid is not None else super().filled(ws)
+        return ws.grid.filled if type(ws) is GridSheet else super().filled(ws)
 
 
 def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkbook:
@@ -179,8 +179,8 @@ def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkb
     for name in form:
         found = cells[name]
         ranges = [CellRange(*merged) for merged in found.merged]
-        source.sheets[name] = GridSheet(name, MergedRanges(set(ranges)))
         source.grids[name] = SheetGrid(values[name], found, _erased(ranges))
+        source.sheets[name] = GridSheet(name, MergedRanges(set(ranges)), source.grids[name])
         if found.formulas:
             source.formula_cells[name] = found.formulas
     return source

@@ -98,7 +98,7 @@ class SheetCells:
 
     special: dict[tuple[int, int], RawCell] = field(default_factory=dict)  # read as openpyxl's parser reads them
     formulas: set[str] = field(default_factory=set)
-    percent: dict[str, str] = field(default_factory=dict)  # cell reference → its % number format
+    percent: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → its % number format
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, column, last row, column
     count: int = 0
     max_row: int = 0
@@ -133,7 +133,7 @@ def scan_sheet(xml: bytes, styles: Styles) -> SheetCells:
     _read_special(root, styles, out)
     if styles.percent:
         for c in root.xpath(f"{CELLS}[m:v and ({_styles_in(styles.percent)})]", namespaces=NS):
-            out.percent[c.get("r")] = styles.percent[int(c.get("s", 0))]
+            out.percent[_reference(c.get("r"))] = styles.percent[int(c.get("s", 0))]
     return out
 
 

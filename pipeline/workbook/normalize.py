@@ -505,6 +505,8 @@ class _SheetReader:
         out.letters.update((key, get_column_letter(c)) for key, c in columns.items())
         self.unknown(headers, set(columns.values()), [f.label for f in sheet.columns], rows=False)
         ordered = sorted(sheet.columns, key=lambda f: f.kind_from is not None)  # a 类型 before its 值
+        # a column of one kind converts every row alike: its converter is chosen here, once
+        fixed = {f.key: self.converter(f, None) for f in ordered if f.key in columns and f.kind_from is None}
         unread = self.merged_over_rows(sheet, columns)
         for r in self.rows(columns.values(), merged=False):
             raws = {k: self.raw(r, c) for k, c in columns.items()}
@@ -520,7 +522,11 @@ class _SheetReader:
                     values[f.key] = None  # its merged range is reported
                     continue
                 ref = f"{out.letters[f.key]}{r}"
-                value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
+                by_column = fixed.get(f.key)
+                if by_column is not None:
+                    value = by_column(raws[f.key], ref)
+                else:  # a 自定义字段 value takes its kind from its row's 类型
+                    value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
                 if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
@@ -618,50 +624,61 @@ class _SheetReader:
 
     def convert(self, raw: RawCell, f: Field, divisor: Decimal | None, ref: str) -> Any:
         """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
-        name = self.sheet.name
-        if raw.formula_without_value:
-            self.col.add(
-                codes.E_FORMULA_NO_VALUE,
-                name,
-                ref,
-                "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
-                "请在 Excel 或 WPS 中打开并保存后再试",
-            )
-            return INVALID
-        value = raw.value
-        if raw.error and value == "#VALUE!" and is_date_format(raw.number_format):
-            stored = self.beyond_dates().get(ref)
-            if stored is not None:
-                code = _NOT_A_DATE.get(f.kind, codes.E_NOT_NUMBER)
-                self.col.add(
-                    code,
+        return self.converter(f, divisor)(raw, ref)
+
+    def converter(self, f: Field, divisor: Decimal | None) -> Callable[[RawCell, str], Any]:
+        """The conversion of the cells of one field, chosen once for a column (issue 19 §4): its kind's converter,
+        divisor, sign and choices are looked up here, not per cell."""
+        name, col, label, signed, choices = self.sheet.name, self.col, f.label, f.signed, f.choices
+        to_kind = CONVERTERS[f.kind]
+        not_a_date = _NOT_A_DATE.get(f.kind, codes.E_NOT_NUMBER)
+        by = self.divisor if divisor is None else divisor
+
+        def convert(raw: RawCell, ref: str) -> Any:
+            if raw.formula_without_value:
+                col.add(
+                    codes.E_FORMULA_NO_VALUE,
                     name,
                     ref,
-                    f"单元格设置了日期格式，其中的数值“{shown(_number_literal(stored))}”超出了日期的范围"
-                    "（Excel 中显示为一串“#”）；请把单元格格式改为“常规”，填写正确的值",
+                    "此单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
+                    "请在 Excel 或 WPS 中打开并保存后再试",
                 )
                 return INVALID
-        if raw.error:
-            self.col.add(
-                codes.E_ERROR_VALUE, name, ref, f"单元格为 Excel 错误值“{shown(value)}”，请改正公式或填写实际的值"
-            )
-            return INVALID
-        if _blank(value):
-            return None
-        try:
-            result, fixes = CONVERTERS[f.kind](value, raw.number_format, self.divisor if divisor is None else divisor)
-        except WrongValue as e:
-            self.col.add(e.code, name, ref, e.message)
-            return INVALID
-        for fix in fixes:
-            self.col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
-        if isinstance(result, Decimal | int) and not f.signed and result < 0:
-            self.col.add(codes.E_NEGATIVE, name, ref, f"“{f.label}”不能为负数，实际为 {shown(value)}")
-            return INVALID
-        if f.choices and result not in f.choices:
-            self.col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(f.choices)}”之一，实际为“{shown(result)}”")
-            return INVALID
-        return result
+            value = raw.value
+            if raw.error:
+                if value == "#VALUE!" and is_date_format(raw.number_format):
+                    stored = self.beyond_dates().get(ref)
+                    if stored is not None:
+                        col.add(
+                            not_a_date,
+                            name,
+                            ref,
+                            f"单元格设置了日期格式，其中的数值“{shown(_number_literal(stored))}”超出了日期的范围"
+                            "（Excel 中显示为一串“#”）；请把单元格格式改为“常规”，填写正确的值",
+                        )
+                        return INVALID
+                col.add(
+                    codes.E_ERROR_VALUE, name, ref, f"单元格为 Excel 错误值“{shown(value)}”，请改正公式或填写实际的值"
+                )
+                return INVALID
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return None
+            try:
+                result, fixes = to_kind(value, raw.number_format, by)
+            except WrongValue as e:
+                col.add(e.code, name, ref, e.message)
+                return INVALID
+            for fix in fixes:
+                col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
+            if not signed and isinstance(result, Decimal | int) and result < 0:
+                col.add(codes.E_NEGATIVE, name, ref, f"“{label}”不能为负数，实际为 {shown(value)}")
+                return INVALID
+            if choices and result not in choices:
+                col.add(codes.E_CHOICE, name, ref, f"应为“{'”“'.join(choices)}”之一，实际为“{shown(result)}”")
+                return INVALID
+            return result
+
+        return convert
 
 
 # the finding for a date-formatted number no date can show, by the kind of value the cell should hold
