@@ -114,7 +114,7 @@ def test_upload_see_findings_and_download_every_format(browser: tuple[object, Pa
         heading = driver.find_element(By.TAG_NAME, "h2").text
         assert heading == f"“2022.xlsx”：0 个错误，{SAMPLE_WARNINGS} 个警告"
         first = rows[0].find_elements(By.TAG_NAME, "td")
-        assert [first[0].text, first[1].text, first[2].text] == ["基本信息", "B7", "警告"]
+        assert [first[0].text, first[1].text, first[2].text] == ["基本信息", "B9", "警告"]  # 报告日期 blank
         explain_href = first[4].find_element(By.TAG_NAME, "a").get_attribute("href")
         assert "在服务器上保留到" in driver.find_element(By.TAG_NAME, "body").text
         preview = driver.find_element(By.CSS_SELECTOR, "iframe.preview")
@@ -144,9 +144,9 @@ def test_upload_see_findings_and_download_every_format(browser: tuple[object, Pa
             assert (downloads / "2022.pdf").read_bytes().startswith(b"%PDF")
         driver.switch_to.default_content()
 
-        assert explain_href is not None and explain_href.endswith("/explain/W_DOC_NUMBER")
+        assert explain_href is not None and explain_href.endswith("/explain/W_REPORT_DATE_BLANK")
         driver.get(explain_href)
-        assert "W_DOC_NUMBER" in driver.find_element(By.TAG_NAME, "pre").text
+        assert "W_REPORT_DATE_BLANK" in driver.find_element(By.TAG_NAME, "pre").text
         assert "怎么改：" in driver.find_element(By.TAG_NAME, "pre").text
         assert_empty(server_tmp)
     finally:
