@@ -63,7 +63,7 @@ GENREPORT = [sys.executable, "-m", "pipeline"]
 # genreport does (pipeline/render/docx.py) but on every render, as a script that knows nothing of batches would.
 NAIVE_TEMPLATE = """
 from docxtpl import DocxTemplate
-from pipeline.render.docx import _VMERGE_CELL, _vmerge_cell
+from pipeline.template.document import _VMERGE_CELL, _vmerge_cell
 
 
 class NaiveTemplate(DocxTemplate):
@@ -117,7 +117,9 @@ def run_genreport(args: Sequence[str], watch: bool = False) -> tuple[float, dict
     peaks: dict[int, int] = {}
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: thousands of warnings would fill a pipe
         started = time.perf_counter()
-        process = subprocess.Popen([*GENREPORT, *args], stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT)
+        process = subprocess.Popen(
+            [*GENREPORT, *args], stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT, env=GENREPORT_ENV
+        )
         while watch and process.poll() is None:
             for pid in [process.pid, *children(process.pid)]:
                 peak = vm_hwm(pid)
@@ -420,6 +422,12 @@ def section(args: argparse.Namespace, found: dict[str, Any]) -> str:
         """
     ).splitlines()
     return "\n".join(lines).rstrip() + "\n"
+
+
+# The naive loop is a user's own script: no genreport disk cache of compiled templates (pipeline/cache.py) helps it;
+# genreport itself runs with its cache, as it does for a user
+os.environ["GENREPORT_CACHE"] = "0"
+GENREPORT_ENV = {**os.environ, "GENREPORT_CACHE": "1"}
 
 
 def main() -> int:
