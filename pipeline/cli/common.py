@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from ..errors import GenreportError
+
+if TYPE_CHECKING:
+    from ..session import Inspection
 
 TemplateOption = Annotated[
     str | None,
@@ -63,3 +67,36 @@ def fail(e: GenreportError) -> typer.Exit:
     for line in e.findings if isinstance(e, WorkbookInvalid) else [e]:
         typer.echo(f"错误：{line}", err=True)
     return typer.Exit(e.exit_code)
+
+
+def inspect_inputs(
+    inputs: Sequence[Path],
+    template: str | None,
+    jobs: int | None,
+    what: str,
+    interrupted: str,
+    *,
+    model: bool = False,
+    sections: bool = False,
+) -> list[Inspection]:
+    """The inputs read and checked (``validate``, ``summary``): the template resolved for its rules alone, the
+    inputs expanded, the work shared by worker processes under a transient progress bar named ``what``. A usage
+    mistake ends the command in Chinese, Ctrl-C with ``interrupted``."""
+    from ..batch import default_jobs, inspect_all
+    from ..session import expand_inputs
+    from ..template.profile import resolve_profile
+    from .progress import Progress
+
+    try:
+        profile = resolve_profile(template, need_document=False) if template is not None else None
+        paths = expand_inputs(inputs)
+    except GenreportError as e:
+        raise fail(e) from None
+    progress = Progress(len(paths), what, transient=True)
+    try:
+        with progress.running():
+            return inspect_all(
+                paths, profile, jobs or default_jobs(), lambda i, r: progress.advance(), model=model, sections=sections
+            )
+    except KeyboardInterrupt:
+        exit_interrupted(interrupted)

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import GenreportError, display_path
 from ..outfile import DEFAULT_OUT_DIR
-from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
+from .common import InputsArgument, JobsOption, TemplateOption, fail, inspect_inputs
 
 if TYPE_CHECKING:
     from ..session import BuildResult, Inspection
@@ -60,22 +60,9 @@ def summary_command(
     每个工作簿只读取、检查和计分（同 validate），有错误的工作簿也列入汇总并写明第一处错误。
     汇总写成即退出码 0（工作簿有错误不算失败：汇总就是为了列出它们）；用法错误 2，写文件失败 1。
     """
-    from ..batch import default_jobs, inspect_all
-    from ..session import expand_inputs
-    from ..template.profile import resolve_profile
-    from .progress import Progress
-
-    try:
-        profile = resolve_profile(template, need_document=False) if template is not None else None
-        paths = expand_inputs(inputs)
-    except GenreportError as e:
-        raise fail(e) from None
-    progress = Progress(len(paths), "读取并检查工作簿", transient=True)
-    try:
-        with progress.running():
-            found = inspect_all(paths, profile, jobs or default_jobs(), lambda i, r: progress.advance(), model=True)
-    except KeyboardInterrupt:
-        exit_interrupted("已中断（Ctrl-C）：汇总未完成，没有写入文件。")
+    found = inspect_inputs(
+        inputs, template, jobs, "读取并检查工作簿", "已中断（Ctrl-C）：汇总未完成，没有写入文件。", model=True
+    )
     write_overview(found, out_dir, threshold, note_template=note_template)
 
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import GenreportError, display_path
+from ..errors import display_path
 from ..outfile import DEFAULT_OUT_DIR
-from .common import InputsArgument, JobsOption, TemplateOption, exit_interrupted, fail
+from .common import InputsArgument, JobsOption, TemplateOption, inspect_inputs
 from .summary import SummaryFlag, ThresholdOption
 
 
@@ -39,30 +39,17 @@ def validate_command(
 
     退出码：0 无错误；1 有错误（加 --strict 时警告也算）；2 用法错误。
     """
-    from ..batch import default_jobs, inspect_all
     from ..findings.report import as_json, as_text
-    from ..session import expand_inputs
-    from ..template.profile import resolve_profile
-    from .progress import Progress
 
-    try:
-        profile = resolve_profile(template, need_document=False) if template is not None else None
-        paths = expand_inputs(inputs)
-    except GenreportError as e:
-        raise fail(e) from None
-    progress = Progress(len(paths), "检查工作簿", transient=True)
-    try:
-        with progress.running():
-            inspections = inspect_all(
-                paths,
-                profile,
-                jobs or default_jobs(),
-                lambda i, r: progress.advance(),
-                model=summary_files,
-                sections=True,  # the 文字 rows the template would not print are the clerk's to know
-            )
-    except KeyboardInterrupt:
-        exit_interrupted("已中断（Ctrl-C）：检查未完成。")
+    inspections = inspect_inputs(
+        inputs,
+        template,
+        jobs,
+        "检查工作簿",
+        "已中断（Ctrl-C）：检查未完成。",
+        model=summary_files,
+        sections=True,  # the 文字 rows the template would not print are the clerk's to know
+    )
     findings = [f for i in inspections for f in i.findings]
     if output_format is Format.json:
         typer.echo(as_json(findings))
