@@ -57,13 +57,18 @@ class CustomTable:
     total_row: str = ""  # the first column's text of a row that totals the rows before it (小计, 合计)
 
 
-def parse_fields(value: Any, shown: str) -> tuple[CustomField, ...]:
+def _entries(value: Any, key: str, how: str, shown: str) -> list[dict[str, Any]]:
+    """The [[key]] tables of template.toml, as many as a template may declare."""
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise TemplateProblem(f'{shown}：fields 应写成一个或多个 [[fields]]，每个有 name = "字段名"')
+        raise TemplateProblem(f"{shown}：{key} 应写成一个或多个 [[{key}]]{how}")
     if len(value) > MAX_DECLARED:
-        raise TemplateProblem(f"{shown}：[[fields]] 超过 {MAX_DECLARED} 个")
+        raise TemplateProblem(f"{shown}：[[{key}]] 超过 {MAX_DECLARED} 个")
+    return value
+
+
+def parse_fields(value: Any, shown: str) -> tuple[CustomField, ...]:
     out: list[CustomField] = []
-    for i, spec in enumerate(value, start=1):
+    for i, spec in enumerate(_entries(value, "fields", '，每个有 name = "字段名"', shown), start=1):
         where = f"第{i}个 [[fields]]"
         _known_keys(spec, {"name", "type", "unit", "required", "help", "sum_of"}, where, shown)
         name = _name(spec.get("name"), f"{where} 的 name", shown)
@@ -87,12 +92,8 @@ def parse_fields(value: Any, shown: str) -> tuple[CustomField, ...]:
 
 
 def parse_tables(value: Any, shown: str) -> tuple[CustomTable, ...]:
-    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise TemplateProblem(f"{shown}：tables 应写成一个或多个 [[tables]]")
-    if len(value) > MAX_DECLARED:
-        raise TemplateProblem(f"{shown}：[[tables]] 超过 {MAX_DECLARED} 个")
     out: list[CustomTable] = []
-    for i, table in enumerate(value, start=1):
+    for i, table in enumerate(_entries(value, "tables", "", shown), start=1):
         where = f"第{i}个 [[tables]]"
         _known_keys(table, {"key", "sheet", "name", "required", "total_row", "columns"}, where, shown)
         key, sheet = table.get("key"), table.get("sheet")
