@@ -35,7 +35,7 @@ from .outfile import DEFAULT_OUT_DIR, atomic_write, fit_name
 from .render import RenderOptions
 from .render.formats import FORMATS, Batch, converted
 from .render.notes import noting
-from .render.review import add_review_comments, doubted
+from .render.review import Review
 from .template.profile import PACKAGE_DIR, TemplateProfile, resolve_profile
 from .template.settings import TemplateSettings
 from .workbook.normalize import Normalized, normalize
@@ -359,18 +359,12 @@ class BuildSession:
             context = build_context(inspection.derived, profile.settings)
             renderer = self.renderer(profile)
             self.check_template(renderer, context, profile.settings)
-            notes = doubted(inspection.findings) if self.comments else {}
-            with noting(notes):
-                data = renderer.render_bytes(context)
+            review = None
             if self.comments:
-                data = add_review_comments(
-                    data,
-                    inspection.findings,
-                    inspection.derived.report,
-                    notes=notes,
-                    decimals=renderer.options.decimals,
-                    thousands=renderer.options.thousands,
-                )
+                options = renderer.options
+                review = Review.of(inspection.findings, inspection.derived.report, options.decimals, options.thousands)
+            with noting(review.notes if review else {}):
+                data = renderer.render_bytes(context, review)
             result.pending = converted(data, target, self.formats, context["title"], comments=self.comments_everywhere)
             if self.batches:
                 result.batch_source = data

@@ -24,8 +24,10 @@ from lxml import etree
 from pipeline.errors import TemplateProblem
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts
 from pipeline.render.environment import RenderOptions
+from pipeline.render.notes import noting
 from pipeline.render.prepared import PreparedTemplate
 from pipeline.render.properties import clean_package
+from pipeline.render.review import Review
 from pipeline.session import inspect, load_context, render_options
 from pipeline.template.document import WordTemplate
 from pipeline.template.profile import TemplateProfile, resolve_profile
@@ -66,11 +68,11 @@ def docxtpl_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def prepared_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
+def prepared_render(renderer: DocxRenderer, context: dict[str, Any], review: Review | None = None) -> bytes:
     """The prepared path only: a NeedsDocxtpl here fails the test instead of falling back."""
     prepared = renderer._prepare()
     assert isinstance(prepared, PreparedTemplate)
-    return renderer._render_prepared(prepared, context)
+    return renderer._render_prepared(prepared, context, review)
 
 
 @pytest.fixture(autouse=True)
@@ -89,11 +91,11 @@ def canonical(xml: bytes) -> bytes:
     return bytes(etree.tostring(etree.fromstring(xml), method="c14n"))
 
 
-def assert_equivalent(ours: bytes, theirs: bytes) -> None:
+def assert_equivalent(ours: bytes, theirs: bytes, rendered: re.Pattern[str] = RENDERED) -> None:
     mine, reference = members(ours), members(theirs)
     assert [n for n, _ in mine] == [n for n, _ in reference]
     for (name, a), (_, b) in zip(mine, reference, strict=True):
-        if RENDERED.fullmatch(name):
+        if rendered.fullmatch(name):
             assert canonical(a) == canonical(b), name
         else:
             assert a == b, name
@@ -147,6 +149,25 @@ def test_markup_quotes_braces_and_line_breaks_in_every_text(workbook: Path) -> N
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(ours)).paragraphs)
     assert "A&B <b>c</b> \"双引号\" 'single' &amp; &lt; ]]> {_{ x }_} {{ y }}\n第二行" in text
     assert "\t制表" in text
+
+
+@pytest.mark.parametrize("workbook", [SAMPLE, TOWNSHIP], ids=["sample", "township"])
+def test_review_comments_are_placed_as_on_docxtpl_path(workbook: Path) -> None:
+    """Comments anchored while rendering, their part written by the prepared zip writer, equal docxtpl's path where
+    python-docx adds the part: the same members, document and comments."""
+    inspection = inspect(workbook)
+    assert inspection.derived is not None
+    renderer, context = renderer_for(workbook)
+    options = renderer.options
+    review = Review.of(inspection.findings, inspection.derived.report, options.decimals, options.thousands)
+    assert review.warnings
+    with noting(review.notes):
+        ours = prepared_render(renderer, context, review)
+        theirs = renderer._render_docxtpl(context, review)
+    assert_equivalent(ours, theirs, re.compile(f"{RENDERED.pattern}|word/comments\\.xml"))
+    with zipfile.ZipFile(io.BytesIO(ours)) as z:
+        assert z.read("word/comments.xml").count(b"<w:comment ") >= 1
+        assert all("\ufdd0".encode() not in z.read(name) for name in z.namelist())
 
 
 def test_one_prepared_template_renders_different_reports_in_a_row(
@@ -207,6 +228,27 @@ def test_a_template_without_core_properties_falls_back_to_docxtpl(
     assert renderer._prepared is False
     assert "模板没有 docProps/core.xml" in caplog.text and "每份报告由 docxtpl 渲染" in caplog.text
     assert docx.Document(io.BytesIO(data)).paragraphs[0].text.startswith("2022年度")
+
+
+def test_a_template_with_comments_of_its_own_keeps_them_beside_the_reviews(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The author's own comment in the template stays; the review's are added after it, numbered on from it."""
+    template = docx.Document(str(ROOT / "templates" / "default" / "report.docx"))
+    template.add_comment(template.paragraphs[0].runs, text="作者的批注", author="模板作者")
+    template.save(str(tmp_path / "commented.docx"))
+    inspection = inspect(SAMPLE)
+    assert inspection.derived is not None
+    renderer = DocxRenderer(tmp_path / "commented.docx", RenderOptions())
+    context, _ = load_context(SAMPLE)
+    review = Review.of(inspection.findings, inspection.derived.report)
+    with caplog.at_level(logging.INFO, logger="genreport"), noting(review.notes):
+        data = renderer.render_bytes(context, review)
+    assert "模板自带批注" in caplog.text
+    comments = list(docx.Document(io.BytesIO(data)).comments)
+    assert comments[0].text == "作者的批注" and comments[0].author == "模板作者"
+    assert [c.comment_id for c in comments] == list(range(len(comments))) and len(comments) > 10
+    assert {c.author for c in comments[1:]} == {"genreport"}
 
 
 def test_a_chart_in_a_footer_falls_back_to_docxtpl_for_that_report(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 
 runner = CliRunner()
 
@@ -40,6 +42,22 @@ def anchored(document: docx.document.Document) -> list[tuple[str, str]]:
             for parts in open_ids.values():
                 parts.append(el.text or "")
     return out
+
+
+GOLDEN = Path(__file__).parent / "golden" / "review_comments.json"
+
+
+@pytest.mark.parametrize("name", ["2022", "township-2023"])
+def test_both_samples_keep_their_comments_and_anchors(name: str) -> None:
+    """The comments are placed while the report renders (no second parse of the .docx): the text each covers and
+    what each says are those the review pass gave when it re-opened the finished document (recorded in
+    tests/golden/review_comments.json; a finding's wording changed on purpose is recorded again there)."""
+    shutil.copy(ROOT / "inputs" / f"{name}.xlsx", f"{name}.xlsx")
+    result = runner.invoke(app, ["build", f"{name}.xlsx", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(f"out/{name}.docx")
+    assert [list(pair) for pair in anchored(document)] == json.loads(GOLDEN.read_text("utf-8"))[name]
+    assert all(c.author == "genreport" and c.initials == "GR" for c in document.comments)
 
 
 def test_each_doubted_figure_carries_its_warning_where_it_prints() -> None:
@@ -80,7 +98,7 @@ def test_a_figure_is_told_apart_from_others_printing_the_same_digits() -> None:
 def test_a_warning_without_a_printed_figure_goes_to_the_title() -> None:
     from pipeline.findings import codes
     from pipeline.findings.collector import Finding
-    from pipeline.render.review import add_review_comments, doubted
+    from pipeline.render.review import add_review_comments
     from pipeline.session import load_report
 
     report, _ = load_report(SAMPLE)
@@ -89,7 +107,7 @@ def test_a_warning_without_a_printed_figure_goes_to_the_title() -> None:
     document.add_paragraph("正文没有印出这个数字。")
     data = _saved(document)
     finding = Finding.of(codes.W_RATE_MISMATCH, "2022.xlsx", "资产", "B8", "“资产使用率”填写为 100.00%")
-    marked = add_review_comments(data, [finding], report, notes=doubted([finding]))
+    marked = add_review_comments(data, [finding], report)
     title, note = anchored(docx.Document(_io(marked)))[0]
     assert title == "2022年度部门整体支出绩效自评报告"
     assert note.splitlines() == [

@@ -22,6 +22,7 @@ from .environment import make_environment
 from .limits import RenderLimitExceeded, RenderLimits
 from .prepared import NeedsDocxtpl, PreparedTemplate, prepare_template
 from .properties import clean_package, stamp_core
+from .review import Review, review_document
 
 log = logging.getLogger("genreport")
 
@@ -75,16 +76,17 @@ class DocxRenderer:
         self._prepared: PreparedTemplate | Literal[False] | None = None  # False: docxtpl renders every report
         self._lock = threading.Lock()
 
-    def render_bytes(self, context: Mapping[str, Any]) -> bytes:
-        """The report as .docx bytes, what the HTML, Markdown and PDF are made from. The session has checked the
-        template (``template check``'s rules) before its first report; this only renders."""
+    def render_bytes(self, context: Mapping[str, Any], review: Review | None = None) -> bytes:
+        """The report as .docx bytes, what the HTML, Markdown and PDF are made from, with ``review``'s comments
+        where it prints the figures they doubt. The session has checked the template (``template check``'s rules)
+        before its first report; this only renders."""
         prepared = self._prepare()
         if prepared is not None:
             try:
-                return self._render_prepared(prepared, context)
+                return self._render_prepared(prepared, context, review)
             except NeedsDocxtpl as e:
                 log.info("%s：%s，这份报告改由 docxtpl 渲染", display_path(self.path), e)
-        return self._render_docxtpl(context)
+        return self._render_docxtpl(context, review)
 
     def _prepare(self) -> PreparedTemplate | None:
         """The template parsed, patched and compiled once (prepared.py), or None where docxtpl must render it."""
@@ -104,20 +106,24 @@ class DocxRenderer:
                     self._prepared = False
             return self._prepared or None
 
-    def _render_prepared(self, prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
+    def _render_prepared(
+        self, prepared: PreparedTemplate, context: Mapping[str, Any], review: Review | None = None
+    ) -> bytes:
         doc = WordTemplate(self.data, self._patched)  # never loaded: its post-render steps and images
         with _template_errors(display_path(self.path)):
             context = _with_charts(doc, context)
-            report = self.env.run_bounded(prepared.render, doc, context)
+            report = self.env.run_bounded(prepared.render, doc, context, review)
         _set_properties(report.core, context.get("document", {}))
         return report.save()
 
-    def _render_docxtpl(self, context: Mapping[str, Any]) -> bytes:
+    def _render_docxtpl(self, context: Mapping[str, Any], review: Review | None = None) -> bytes:
         doc = WordTemplate(self.data, self._patched)
         with _template_errors(display_path(self.path)):
             context = _with_charts(doc, context)
             # one budget and one deadline for the whole document: body, headers, footers and properties
             self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
+        if review is not None:
+            review_document(doc.docx, review)
         _set_properties(doc.docx.core_properties, context.get("document", {}))
         clean_package(doc.docx.part.package)  # as prepare_template does once for the prepared path
         buffer = io.BytesIO()

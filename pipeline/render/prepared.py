@@ -40,6 +40,16 @@ from docx.oxml.shape import CT_Inline
 from lxml import etree
 
 from .properties import clean_package
+from .review import (
+    COMMENTS_PART,
+    COMMENTS_REL,
+    COMMENTS_TYPE,
+    Review,
+    TitleStyles,
+    comments_xml,
+    place_comments,
+    unmark_xml,
+)
 
 # docxtpl's DocxTemplate.render_properties renders these core properties, in this order
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -129,10 +139,9 @@ class _Images:
             (r.rId for r in self.rels if r.reltype == RT.IMAGE and not r.external and r.target == partname), None
         )
         if rId is None:
-            taken = {r.rId for r in self.rels}
-            rId = next(f"rId{n}" for n in range(1, len(self.rels) + 2) if f"rId{n}" not in taken)
-            ref = PackURI(partname).relative_ref(PackURI(self.prepared.document).baseURI)
-            self.rels.append(_Rel(rId, RT.IMAGE, partname, ref, False))
+            rel = _relate(self.rels, RT.IMAGE, partname, self.prepared.document)
+            self.rels.append(rel)
+            rId = rel.rId
         cx, cy = image.scaled_dimensions(width, height)
         return CT_Inline.new_pic_inline(self.prepared.next_id, rId, image.filename, cx, cy)
 
@@ -152,6 +161,17 @@ class _Images:
 
     def __getattr__(self, name: str) -> Any:  # hyperlinked images and the like: docxtpl's part does it
         raise NeedsDocxtpl(f"图片用到 {name}（如超链接）")
+
+
+def _free_rid(rels: list[_Rel]) -> str:
+    """python-docx's ``_Relationships._next_rId``: the first rIdN not taken."""
+    taken = {r.rId for r in rels}
+    return next(f"rId{n}" for n in range(1, len(rels) + 2) if f"rId{n}" not in taken)
+
+
+def _relate(rels: list[_Rel], reltype: str, partname: str, source: str) -> _Rel:
+    """A new relationship from part ``source`` to ``partname``, under the first free rId."""
+    return _Rel(_free_rid(rels), reltype, partname, PackURI(partname).relative_ref(PackURI(source).baseURI), False)
 
 
 class _Elsewhere:
@@ -193,18 +213,28 @@ class RenderedReport:
     core: CoreProperties
     core_element: Any
     images: _Images
+    comments: list[Any]  # the review's w:comment elements, anchored in the body
 
     def save(self) -> bytes:
-        """The .docx as python-docx's ``Document.save`` writes it: the same members, in the same order."""
+        """The .docx as python-docx's ``Document.save`` writes it: the same members, in the same order (the review
+        comments, where there are any, as python-docx's ``add_comment`` adds their part)."""
         prepared, images = self.prepared, self.images
         blobs = {**self.blobs, prepared.core: serialize_part_xml(self.core_element)}
         parts = dict(prepared.parts)
-        document = parts[prepared.document]
+        rels = images.rels
+        added = {
+            partname: _PartEntry(partname, image.content_type, [], _member(partname[1:], image.blob), None)
+            for partname, image in images.added.items()
+        }
+        if self.comments:
+            rels = [*rels, _relate(rels, COMMENTS_REL, COMMENTS_PART, prepared.document)]
+            blob = _member(COMMENTS_PART[1:], comments_xml(self.comments))
+            added[COMMENTS_PART] = _PartEntry(COMMENTS_PART, COMMENTS_TYPE, [], blob, None)
         members: list[_Member] = []
-        if images.added:
-            parts[prepared.document] = _PartEntry(document.partname, document.content_type, images.rels, None, None)
-            for partname, image in images.added.items():
-                parts[partname] = _PartEntry(partname, image.content_type, [], _member(partname[1:], image.blob), None)
+        if added:
+            document = parts[prepared.document]
+            parts[prepared.document] = _PartEntry(document.partname, document.content_type, rels, None, None)
+            parts.update(added)
             order = list(_walk(parts, prepared.package_rels))
             types = _ContentTypesItem.from_parts([_TypedPart(PackURI(p), parts[p].content_type) for p in order])
             members.append(_member(CONTENT_TYPES_URI.membername, types.blob))
@@ -219,8 +249,8 @@ class RenderedReport:
             else:
                 assert part.blob is not None, partname  # every part not rendered was stored when prepared
                 members.append(part.blob)
-            if partname == prepared.document and images.added:
-                members.append(_member(PackURI(partname).rels_uri.membername, _rels_xml(images.rels)))
+            if partname == prepared.document and added:
+                members.append(_member(PackURI(partname).rels_uri.membername, _rels_xml(rels)))
             elif part.rels_blob is not None:
                 members.append(part.rels_blob)
         return _zip(members)
@@ -259,28 +289,36 @@ class PreparedTemplate:
     order: list[str]
     content_types: _Member
     package_rels_blob: _Member
+    title_styles: TitleStyles
+    has_comments: bool  # the template holds comments of its own: docxtpl's path adds the review's to them
 
-    def render(self, doc: Any, context: Mapping[str, Any]) -> RenderedReport:
+    def render(self, doc: Any, context: Mapping[str, Any], review: Review | None = None) -> RenderedReport:
         """docxtpl's ``DocxTemplate.render(context, jinja_env=env, autoescape=True)`` for one report; ``doc`` is
         this report's (unloaded) DocxTemplate: its fix_tables, fix_docpr_ids and resolve_listing do the work
-        after rendering, and InlineImage objects made with it (charts) add their images to this report."""
+        after rendering, and InlineImage objects made with it (charts) add their images to this report. The
+        ``review``'s comments are anchored in the rendered body before it is serialized, and the marks of doubted
+        figures removed from every part."""
+        if review is not None and review.warnings and self.has_comments:
+            raise NeedsDocxtpl("模板自带批注")
+        unmark = unmark_xml if review is not None and review.notes else str
         images = _Images(self)
         doc.current_rendering_part = images
         xml = render_xml_part(self.body.src_xml, self.body.template, context, doc, self.env)
         tree = doc.fix_tables(xml)
         doc.docx_ids_index = 1000  # as render_init sets it
         doc.fix_docpr_ids(tree)
+        comments = place_comments(tree, review, self.title_styles) if review is not None else []
         root = copy.deepcopy(self.shell)
         root.replace(root.find(qn("w:body")), tree)
         blobs = {self.document: serialize_part_xml(root)}
         doc.current_rendering_part = _Elsewhere()
         for compiled, encoding in self.headers_footers:
-            xml = render_xml_part(compiled.src_xml, compiled.template, context, doc, self.env)
+            xml = unmark(render_xml_part(compiled.src_xml, compiled.template, context, doc, self.env))
             blobs[compiled.partname] = serialize_part_xml(parse_xml(xml.encode(encoding)))  # as XmlPart.load
         core_element = parse_xml(self.core_blob)
         core = CoreProperties(core_element)
         for name, prop in self.properties:
-            setattr(core, name, prop.render(context))
+            setattr(core, name, unmark(prop.render(context)))
         for _ in range(len(_SECTIONS(root))):  # once per section of the rendered body, as docxtpl does
             for compiled in self.footnotes:
                 previous = blobs.get(compiled.partname)
@@ -290,7 +328,10 @@ class PreparedTemplate:
                     src_xml = _P_START.sub(r"\n<w:p\1", doc.patch_xml(previous.decode("utf-8")))
                     xml = render_xml_part(src_xml, None, context, doc, self.env)
                 blobs[compiled.partname] = xml.encode("utf-8")
-        return RenderedReport(self, blobs, core, core_element, images)
+        for compiled in self.footnotes:
+            if compiled.partname in blobs:  # rendered again from its own output above, so unmarked only now
+                blobs[compiled.partname] = unmark(blobs[compiled.partname].decode("utf-8")).encode("utf-8")
+        return RenderedReport(self, blobs, core, core_element, images, comments)
 
 
 def _compile(env: jinja2.Environment, partname: str, xml: str) -> _Compiled:
@@ -356,6 +397,8 @@ def prepare_template(doc: Any, env: jinja2.Environment) -> PreparedTemplate:
         order=order,
         content_types=_member(CONTENT_TYPES_URI.membername, types.blob),
         package_rels_blob=_member(PACKAGE_URI.rels_uri.membername, package.rels.xml),
+        title_styles=TitleStyles.of(doc.docx.styles),
+        has_comments=COMMENTS_PART in parts or any(r.reltype == RT.COMMENTS for r in document_part.rels.values()),
     )
 
 

@@ -4,17 +4,22 @@ The reviewer who opens the .docx never sees the console, so a figure ``validate`
 "12678.39" in the body and in 附件1 each carry "“支出合计”的全年执行数为 12678.39，而……相差 4.50 万元". A warning
 whose figure the report does not print (or prints too often to point at, like 0.00) goes into one short comment at
 the title. The figure is found by its printed text, formatted as the template's number style formats it.
+
+The comments are placed in the rendered body while it is still a tree (``place_comments``, called by the renderer
+between rendering and serializing): one walk over the runs, no second parse or zip of the document. What they say
+becomes word/comments.xml (``comments_xml``), which the renderer adds to the package it writes.
 """
 
 from __future__ import annotations
 
 import copy
-import io
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
+
+from lxml import etree
 
 from ..findings.codes import Severity
 from ..findings.collector import Finding
@@ -23,13 +28,32 @@ from ..model.figure import CLOSE, MID, OPEN, unmarked
 from ..model.record import Form, FormLine, Place, Table
 from ..model.records import Report
 from ..numbers import format_money, format_percent
+from .properties import made_at
 
 AUTHOR, INITIALS = "genreport", "GR"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _R, _T, _TBL = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl"
+_NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{_NS_W}}}"
+_P, _R, _T, _TBL, _RPR, _PPR = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}rPr", f"{_W}pPr"
+_ID, _VAL = f"{_W}id", f"{_W}val"
+_TEXT_OF = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 MOST_PLACES = 3  # a figure printed more often than this is no place to point at (0.00, 100.00%)
 TITLE_ITEMS = 8  # warnings listed in the title's comment; the rest are counted
+COMMENTS_PART = "/word/comments.xml"
+COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+# the namespaces python-docx's own empty comments part declares (docx/templates/default-comments.xml)
+_COMMENTS_NSMAP = {
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "w": _NS_W,
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "a14": "http://schemas.microsoft.com/office/drawing/2010/main",
+    "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
+    "wpc": "http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas",
+}
 
 
 def placed_values(report: Report) -> dict[tuple[str, str], tuple[Any, schema.Kind]]:
@@ -74,76 +98,169 @@ def doubted(findings: Sequence[Finding]) -> dict[Place, int]:
     return notes
 
 
-def add_review_comments(
-    data: bytes,
-    findings: Sequence[Finding],
-    report: Report,
-    *,
-    notes: Mapping[Place, int] | None = None,
-    decimals: int = 2,
-    thousands: bool = False,
-) -> bytes:
-    """The .docx with a comment at each printed figure a warning concerns, and the other warnings at the title.
+@dataclass(frozen=True)
+class TitleStyles:
+    """Which paragraph styles are named Title, as python-docx resolves ``paragraph.style`` (an unknown or missing
+    style id is the default paragraph style): worked out once per template, so a report needs no style look-up."""
 
-    A figure the renderer marked (``notes``: it printed that very cell) carries the comment at each mark; a finding
-    with no mark falls back to its figure's printed text (a figure the template printed from a formatted string)."""
-    warnings = [f for f in findings if f.severity == Severity.WARNING]
-    if not warnings:
-        return data
-    import docx
+    ids: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()  # every paragraph style id
+    default_is_title: bool = False
 
-    document = docx.Document(io.BytesIO(data))
-    values = placed_values(report)
-    runs = _Runs(document)
-    elsewhere: list[Finding] = []
-    for finding in warnings:
-        anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
-        pattern: re.Pattern[str] | None = None
-        note = (notes or {}).get(Place(finding.sheet, finding.cell))
-        if note is not None:
-            pattern = _marked(note)
-            found, places = runs.printing(pattern), len(runs.items)
-        if pattern is None or not found:
-            if anchor:
-                pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
-            else:
-                value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
-                text = figure_text(value, kind, decimals, thousands)
-                pattern = _figure(text) if text else None
-                places = _places(text or "")
-            found = runs.printing(pattern) if pattern else []
-        if pattern is None or not found or len(found) > places:
-            elsewhere.append(finding)
-            continue
-        shift = 0  # runs added before the next found one by splitting the ones before it
-        for index in found:
-            run, added = runs.split_at(index + shift, pattern)
-            shift += added
-            document.add_comment(run, text=_note(finding), author=AUTHOR, initials=INITIALS)
-    if elsewhere:
-        _title_comment(document, elsewhere)
-    if notes:
-        _unmark(document)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    @classmethod
+    def of(cls, styles: Any) -> TitleStyles:
+        """From python-docx's ``Document.styles``."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        paragraph = [s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH]
+        default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        return cls(
+            frozenset(s.style_id for s in paragraph if s.name == "Title"),
+            frozenset(s.style_id for s in paragraph),
+            default is not None and default.name == "Title",
+        )
+
+    def __call__(self, p: Any) -> bool:
+        style = p.find(f"{_PPR}/{_W}pStyle")
+        style_id = style.get(_VAL) if style is not None else None
+        if style_id and style_id in self.known:
+            return style_id in self.ids
+        return self.default_is_title
+
+
+@dataclass
+class Review:
+    """One report's warnings, to become comments where the report prints their figures."""
+
+    warnings: Sequence[Finding]
+    report: Report
+    notes: Mapping[Place, int] = field(default_factory=dict)
+    decimals: int = 2
+    thousands: bool = False
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding], report: Report, decimals: int = 2, thousands: bool = False) -> Review:
+        warnings = [f for f in findings if f.severity == Severity.WARNING]
+        return cls(warnings, report, doubted(warnings), decimals, thousands)
+
+
+def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], first_id: int = 0) -> list[Any]:
+    """Anchor a comment at each printed figure a warning concerns, and the other warnings at the title, in the
+    rendered ``body`` (an lxml tree); return the comments' ``w:comment`` elements, numbered from ``first_id``.
+
+    A figure the renderer marked (``review.notes``: it printed that very cell) carries the comment at each mark; a
+    finding with no mark falls back to its figure's printed text (a figure the template printed from a formatted
+    string). Every mark is removed from the body."""
+    comments: list[Any] = []
+    if review.warnings:
+        values = placed_values(review.report)
+        runs = _Runs(body)
+        elsewhere: list[Finding] = []
+        for finding in review.warnings:
+            anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
+            pattern: re.Pattern[str] | None = None
+            note = review.notes.get(Place(finding.sheet, finding.cell))
+            if note is not None:
+                pattern = _marked(note)
+                found, places = runs.printing(pattern), len(runs.items)
+            if pattern is None or not found:
+                if anchor:
+                    pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
+                else:
+                    value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
+                    text = figure_text(value, kind, review.decimals, review.thousands)
+                    pattern = _figure(text) if text else None
+                    places = _places(text or "")
+                found = runs.printing(pattern) if pattern else []
+            if pattern is None or not found or len(found) > places:
+                elsewhere.append(finding)
+                continue
+            shift = 0  # runs added before the next found one by splitting the ones before it
+            for index in found:
+                run, added = runs.split_at(index + shift, pattern)
+                shift += added
+                comments.append(_comment(first_id + len(comments), _note(finding)))
+                _anchor(run, run, first_id + len(comments) - 1)
+        if elsewhere:
+            title = _title_runs(body, is_title)
+            if title:
+                comments.append(_comment(first_id + len(comments), _title_note(elsewhere)))
+                _anchor(title[0], title[-1], first_id + len(comments) - 1)
+    if review.notes:
+        unmark_tree(body)
+    return comments
+
+
+def comments_xml(comments: Iterable[Any]) -> bytes:
+    """word/comments.xml holding ``comments``, as python-docx writes the part."""
+    root = etree.Element(f"{_W}comments", nsmap=_COMMENTS_NSMAP)
+    root.extend(comments)
+    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+
+
+def unmark_tree(element: Any) -> None:
+    """Remove every mark the renderer left in the text of ``element``."""
+    for t in element.iter(_T):
+        if t.text and (OPEN in t.text or CLOSE in t.text):
+            t.text = unmarked(t.text)
+
+
+def unmark_xml(xml: str) -> str:
+    """A rendered part's XML without the marks (they stand only in text)."""
+    return unmarked(xml) if OPEN in xml or CLOSE in xml else xml
+
+
+def _anchor(first: Any, last: Any, comment_id: int) -> None:
+    """python-docx's ``Run.mark_comment_range``: the range starts before ``first`` and ends after ``last``, followed
+    by the run that holds the reference."""
+    first.addprevious(first.makeelement(f"{_W}commentRangeStart", {_ID: str(comment_id)}))
+    reference = last.makeelement(_R, {})
+    etree.SubElement(etree.SubElement(reference, _RPR), f"{_W}rStyle", {_VAL: "CommentReference"})
+    etree.SubElement(reference, f"{_W}commentReference", {_ID: str(comment_id)})
+    last.addnext(reference)
+    last.addnext(last.makeelement(f"{_W}commentRangeEnd", {_ID: str(comment_id)}))
+
+
+def _comment(comment_id: int, text: str) -> Any:
+    """python-docx's ``Comments.add_comment(text, author, initials)``: one paragraph of style CommentText per line,
+    the first opening with the annotation reference."""
+    date = made_at().strftime("%Y-%m-%dT%H:%M:%SZ")
+    comment = etree.Element(
+        f"{_W}comment",
+        {_ID: str(comment_id), f"{_W}author": AUTHOR, f"{_W}initials": INITIALS, f"{_W}date": date},
+        nsmap={"w": _NS_W},
+    )
+    for n, line in enumerate(text.split("\n")):
+        p = etree.SubElement(comment, _P)
+        etree.SubElement(etree.SubElement(p, _PPR), f"{_W}pStyle", {_VAL: "CommentText"})
+        if n == 0:
+            reference = etree.SubElement(p, _R)
+            etree.SubElement(etree.SubElement(reference, _RPR), f"{_W}rStyle", {_VAL: "CommentReference"})
+            etree.SubElement(reference, f"{_W}annotationRef")
+        _run(p, line, empty=n == 0)
+    return comment
+
+
+def _run(p: Any, text: str, *, empty: bool) -> None:
+    """python-docx's ``Paragraph.add_run(text)`` (``empty``: a run even for no text, as the first line gets one)."""
+    if not text and not empty:
+        return
+    r = etree.SubElement(p, _R)
+    for piece in re.split(r"([\t\r])", text):
+        if piece == "\t":
+            etree.SubElement(r, f"{_W}tab")
+        elif piece == "\r":
+            etree.SubElement(r, f"{_W}br")
+        elif piece:
+            t = etree.SubElement(r, _T)
+            t.text = piece
+            if piece != piece.strip():
+                t.set(_SPACE, "preserve")
 
 
 def _marked(note: int) -> re.Pattern[str]:
     """The marks of comment ``note`` around a figure; group 1 is the figure as printed (perhaps with other marks)."""
     return re.compile(f"{OPEN}{note}{MID}(.*?){CLOSE}", re.DOTALL)
-
-
-def _unmark(document: Any) -> None:
-    """Remove every mark the renderer left, in the body and in every other part (headers, footers, footnotes)."""
-    for part in document.part.package.iter_parts():
-        element = getattr(part, "_element", None)
-        if element is not None:
-            for t in element.iter(_T):
-                if t.text and (OPEN in t.text or CLOSE in t.text):
-                    t.text = unmarked(t.text)
-        elif any(c.encode() in part.blob for c in (OPEN, CLOSE)):
-            part._blob = unmarked(part.blob.decode("utf-8")).encode("utf-8")
 
 
 def _places(text: str) -> int:
@@ -156,22 +273,39 @@ def _note(finding: Finding) -> str:
     return f"{finding.message}（{finding.sheet}!{finding.cell}）" if finding.cell else finding.message
 
 
-def _title_comment(document: Any, findings: list[Finding]) -> None:
-    title = next((p for p in document.paragraphs if p.style.name == "Title" and p.runs), None)
-    title = title or next((p for p in document.paragraphs if p.runs), None)
-    if title is None:
-        return
+def _title_runs(body: Any, is_title: Callable[[Any], bool]) -> list[Any]:
+    """The runs of the title paragraph (the first of style Title with runs, else the first with runs)."""
+    paragraphs = [(p, p.findall(_R)) for p in body.iterchildren(_P)]
+    chosen = next((runs for p, runs in paragraphs if runs and is_title(p)), None)
+    return chosen or next((runs for _, runs in paragraphs if runs), [])
+
+
+def _title_note(findings: list[Finding]) -> str:
     lines = [f"genreport 检查发现 {len(findings)} 处问题，正文中无对应数字可标注："]
     where = [f"{f.sheet}!{f.cell}" if f.cell else f.sheet for f in findings]
     lines += [f"{i}. {w}：{f.message}" for i, (w, f) in enumerate(zip(where, findings, strict=True), 1)][:TITLE_ITEMS]
     if len(findings) > TITLE_ITEMS:
         lines.append(f"……另有 {len(findings) - TITLE_ITEMS} 处，见 genreport validate 的结果")
-    document.add_comment(title.runs, text="\n".join(lines), author=AUTHOR, initials=INITIALS)
+    return "\n".join(lines)
 
 
 def _figure(text: str) -> re.Pattern[str]:
     """A figure as a whole number: 12678.39, not inside 112678.391."""
     return re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
+
+
+def _run_text(r: Any) -> str:
+    """python-docx's ``CT_R.text``: the run's text, a tab as \\t and a line break as \\n."""
+    out = []
+    for child in r:
+        tag = child.tag
+        if tag == _T:
+            out.append(child.text or "")
+        elif tag in _TEXT_OF:
+            out.append(_TEXT_OF[tag])
+        elif tag == f"{_W}br" and child.get(f"{_W}type", "textWrapping") == "textWrapping":
+            out.append("\n")
+    return "".join(out)
 
 
 class _Runs:
@@ -181,44 +315,79 @@ class _Runs:
     100-project report 25 s for 49 warnings; the texts are read once here and kept current as runs are split.
     """
 
-    def __init__(self, document: Any) -> None:
-        self._body = document._body
-        body = document.element.body
-        paragraphs = [p for p in body.iterchildren(_P)]
+    def __init__(self, body: Any) -> None:
+        paragraphs = list(body.iterchildren(_P))
         for table in body.iterchildren(_TBL):
             paragraphs.extend(table.iter(_P))
-        self.items: list[tuple[Any, Any, str]] = [  # the run element, its paragraph element, its text
-            (r, p, r.text) for p in paragraphs for r in p.iterchildren(_R)
-        ]
+        self.items: list[tuple[Any, str]] = [(r, _run_text(r)) for p in paragraphs for r in p.iterchildren(_R)]
 
     def printing(self, pattern: re.Pattern[str]) -> list[int]:
-        return [i for i, (_, _, text) in enumerate(self.items) if pattern.search(text)]
+        search = pattern.search
+        return [i for i, (_, text) in enumerate(self.items) if search(text)]
 
     def split_at(self, index: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
         """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a
         run holding more than plain text (a break, a tab) is covered whole. Also: how many runs were added."""
-        from docx.text.run import Run
-
-        element, paragraph, full = self.items[index]
-        from docx.text.paragraph import Paragraph
-
-        run = Run(element, Paragraph(paragraph, self._body))
+        element, full = self.items[index]
         texts = element.findall(_T)
-        if len(texts) != 1 or len(element) - (element.rPr is not None) != 1:
-            return run, 0
+        if len(texts) != 1 or len(element) - (element.find(_RPR) is not None) != 1:
+            return element, 0
         m = pattern.search(full)
         if m is None:
-            return run, 0
+            return element, 0
         before, after = full[: m.start()], full[m.end() :]
         shown = m.group(1) if m.re.groups else m.group(0)  # a marked figure: its text, without the marks
         texts[0].text = shown
-        pieces = [(element, paragraph, shown)]
+        pieces = [(element, shown)]
         for part, place in ((before, "addprevious"), (after, "addnext")):
             if part:
                 twin = copy.deepcopy(element)
                 twin.findall(_T)[0].text = part
                 twin.findall(_T)[0].set(_SPACE, "preserve")
                 getattr(element, place)(twin)
-                pieces.insert(0 if place == "addprevious" else len(pieces), (twin, paragraph, part))
+                pieces.insert(0 if place == "addprevious" else len(pieces), (twin, part))
         self.items[index : index + 1] = pieces
-        return run, len(pieces) - 1
+        return element, len(pieces) - 1
+
+
+def review_document(document: Any, review: Review) -> None:
+    """The comments placed in a python-docx ``Document`` (docxtpl's own rendering path, or a finished .docx), its
+    comments part made or extended, and the marks removed from every part."""
+    existing = document.part.package.parts
+    has_part = any(str(p.partname) == COMMENTS_PART for p in existing)
+    first_id = 0
+    if has_part:
+        first_id = max((c.comment_id for c in document.comments), default=-1) + 1
+    comments = place_comments(document.element.body, review, TitleStyles.of(document.styles), first_id)
+    if comments:
+        document.part._comments_part.element.extend(comments)  # made and related, as add_comment does
+    if review.notes:
+        for part in document.part.package.iter_parts():
+            element = getattr(part, "_element", None)
+            if element is not None:
+                unmark_tree(element)
+            elif any(c.encode() in part.blob for c in (OPEN, CLOSE)):
+                part._blob = unmarked(part.blob.decode("utf-8")).encode("utf-8")
+
+
+def add_review_comments(
+    data: bytes,
+    findings: Sequence[Finding],
+    report: Report,
+    *,
+    decimals: int = 2,
+    thousands: bool = False,
+) -> bytes:
+    """A finished .docx with the review comments of ``findings`` (a document rendered without marks: each figure
+    found by its printed text)."""
+    import io
+
+    import docx
+
+    review = Review.of(findings, report, decimals, thousands)
+    review.notes = {}
+    document = docx.Document(io.BytesIO(data))
+    review_document(document, review)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
