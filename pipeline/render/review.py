@@ -12,7 +12,9 @@ becomes word/comments.xml (``comments_xml``), which the renderer adds to the pac
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -37,6 +39,7 @@ _W = f"{{{_NS_W}}}"
 _P, _R, _T, _TBL, _RPR, _PPR = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}rPr", f"{_W}pPr"
 _ID, _VAL = f"{_W}id", f"{_W}val"
 _TEXT_OF = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_SEPARATOR = "\x00"  # in no run's text: XML cannot hold it
 MOST_PLACES = 3  # a figure printed more often than this is no place to point at (0.00, 100.00%)
 TITLE_ITEMS = 8  # warnings listed in the title's comment; the rest are counted
 COMMENTS_PART = "/word/comments.xml"
@@ -320,10 +323,24 @@ class _Runs:
         for table in body.iterchildren(_TBL):
             paragraphs.extend(table.iter(_P))
         self.items: list[tuple[Any, str]] = [(r, _run_text(r)) for p in paragraphs for r in p.iterchildren(_R)]
+        self._joined: tuple[str, list[int]] | None = None
 
     def printing(self, pattern: re.Pattern[str]) -> list[int]:
-        search = pattern.search
-        return [i for i, (_, text) in enumerate(self.items) if search(text)]
+        """The runs whose text holds ``pattern``: one search over all texts joined (a run per line) rather than a
+        search per run, which made a report with many rows cost warnings × runs."""
+        if self._joined is None:
+            texts = [text for _, text in self.items]
+            starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+            self._joined = (_SEPARATOR.join(texts), starts)
+        joined, starts = self._joined
+        found: list[int] = []
+        for m in pattern.finditer(joined):
+            if _SEPARATOR in m.group(0):  # a match across runs: ask each run, as a run's own search would
+                return [i for i, (_, text) in enumerate(self.items) if pattern.search(text)]
+            index = bisect.bisect_right(starts, m.start()) - 1
+            if not found or found[-1] != index:
+                found.append(index)
+        return found
 
     def split_at(self, index: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
         """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a
@@ -347,6 +364,7 @@ class _Runs:
                 getattr(element, place)(twin)
                 pieces.insert(0 if place == "addprevious" else len(pieces), (twin, part))
         self.items[index : index + 1] = pieces
+        self._joined = None
         return element, len(pieces) - 1
 
 
