@@ -305,9 +305,11 @@ class BuildSession:
             raise TemplateProblem(f"{profile.name}：模板文件夹中没有 report.docx")
         renderer = self._renderers.get(profile.document)
         if renderer is None:
-            from .render.docx import DocxRenderer
+            from .render.docx import shared_renderer
 
-            renderer = self._renderers[profile.document] = DocxRenderer(profile.document, self.render_options(profile))
+            renderer = self._renderers[profile.document] = shared_renderer(
+                profile.document, self.render_options(profile)
+            )
         return renderer
 
     def check_template(

@@ -7,6 +7,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import docx
 import pytest
 from typer.testing import CliRunner
 
@@ -14,7 +15,7 @@ from pipeline import BuildSession, resolve_profile
 from pipeline.cli import app
 from pipeline.errors import TemplateProblem
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 from .test_golden import document_text
 
 runner = CliRunner()
@@ -39,6 +40,40 @@ def test_the_template_is_prepared_once_for_a_batch(capsys: pytest.CaptureFixture
     session.run(Path("dept0.xlsx"))
     assert renderer.env._compiled == compiled, "a third report compiles nothing new"
     assert capsys.readouterr() == ("", ""), "a session prints nothing"
+
+
+def test_sessions_of_one_process_share_a_prepared_template_until_its_file_changes() -> None:
+    """The web page's jobs are new sessions in processes forked from one that prepared the templates: a session
+    takes the process's prepared template of the same file and number style, and never one of an older file."""
+    shutil.copytree(ROOT / "templates" / "default", "mine")
+    first, second = (BuildSession(resolve_profile(Path("mine")), Path(f"out{i}")) for i in (1, 2))
+    assert first.run(_copies(1)[0]).ok
+    assert second.renderer() is first.renderer()
+    template = docx.Document("mine/report.docx")
+    template.add_paragraph("模板改过了")
+    template.save("mine/report.docx")
+    third = BuildSession(resolve_profile(Path("mine")), Path("out3"))
+    assert third.renderer() is not first.renderer()
+    result = third.run(Path("dept0.xlsx"))
+    assert result.ok and result.output is not None
+    assert "模板改过了" in [p.text for p in docx.Document(str(result.output)).paragraphs]
+
+
+def test_the_web_jobs_forkserver_prepares_every_offered_template() -> None:
+    from pipeline.render.docx import shared_renderer
+    from pipeline.render.prepared import PreparedTemplate
+    from pipeline.session import render_options
+    from pipeline.template.profile import list_templates
+    from pipeline.web import jobs, warm
+
+    assert jobs.PRELOAD[-1] == "pipeline.web.warm"
+    offered = list_templates()
+    assert len(offered) >= 2 and warm.warm() == len(offered)
+    for entry in offered:
+        profile = resolve_profile(entry.folder)
+        assert profile.document is not None
+        renderer = shared_renderer(profile.document, render_options(profile))
+        assert isinstance(renderer._prepared, PreparedTemplate), entry.name
 
 
 def _run(session: BuildSession, path: Path) -> tuple[bool, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import hashlib
 import io
 import logging
 import re
@@ -61,15 +63,45 @@ def _set_properties(core: Any, properties: dict[str, str]) -> None:
     stamp_core(core, properties)
 
 
+_SHARED_MOST = 8  # prepared templates a process keeps: a county's templates, each a few MB at most
+_shared: collections.OrderedDict[tuple[str, bytes, RenderOptions], DocxRenderer] = collections.OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_renderer(path: Path, options: RenderOptions) -> DocxRenderer:
+    """The process's renderer of this template file as it is now (its bytes) and this number style: a template is
+    prepared once per process, not once per session, so the web page's jobs, forked from a process that prepared
+    the templates (web/warm.py), start with them compiled."""
+    data = _read(path)
+    key = (str(path), hashlib.sha256(data).digest(), options)
+    with _shared_lock:
+        renderer = _shared.get(key)
+        if renderer is not None:
+            _shared.move_to_end(key)
+            return renderer
+    renderer = DocxRenderer(path, options, data=data)
+    with _shared_lock:
+        renderer = _shared.setdefault(key, renderer)
+        while len(_shared) > _SHARED_MOST:
+            _shared.popitem(last=False)
+    return renderer
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_template(path)  # refused past the size of any Word template
+    except OSError as e:
+        raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+
+
 class DocxRenderer:
     """One Word template prepared once (read, its XML patched and compiled on first use) for any number of reports."""
 
-    def __init__(self, path: Path, options: RenderOptions, limits: RenderLimits | None = None) -> None:
+    def __init__(
+        self, path: Path, options: RenderOptions, limits: RenderLimits | None = None, *, data: bytes | None = None
+    ) -> None:
         self.path = path
-        try:
-            self.data = read_template(path)  # refused past the size of any Word template
-        except OSError as e:
-            raise TemplateProblem(f"{display_path(path)}：无法读取模板（{e.strerror or e}）") from e
+        self.data = _read(path) if data is None else data
         self.options = options
         self.env = make_environment(options, limits)
         self._patched: dict[str, str] = {}

@@ -13,6 +13,7 @@ covers, or, where it covers no text, where its ``w:commentReference`` stands.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import zipfile
@@ -56,7 +57,13 @@ class ReportUnreadable(GenreportError):
 
 
 def read_document(data: bytes, *, comments: bool = True) -> Document:
-    """The body of the .docx in ``data``; ``comments=False`` reads it as if it had none (a copy for publishing)."""
+    """The body of the .docx in ``data``; ``comments=False`` reads it as if it had none (a copy for publishing).
+    The HTML and the Markdown of one report are made from one reading (the model is never changed)."""
+    return _read_document(data, comments)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_document(data: bytes, comments: bool) -> Document:
     try:
         with zipfile.ZipFile(BytesIO(data)) as package:
             main = _main_part(package)

@@ -55,6 +55,7 @@ PRELOAD = [
     "pipeline.render.markdown",
     "pipeline.render.pdf",
     "pipeline.template.check",
+    "pipeline.web.warm",  # last: prepares the templates with everything above loaded
 ]
 
 TIMED_OUT = ("timed out", None, False)
