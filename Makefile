@@ -38,8 +38,11 @@ test: lint office browser
 preview: $(BIN)/genreport
 	bash scripts/render_preview.sh
 
+# Every measurement of issue 19, paired in one run (bench/run_all.py): BENCH_N sizes every part (default 20;
+# BENCH_QUICK=1 the smallest run), BENCH_OUT the results folder (default bench-results/<time>/), BENCH_SKIP parts to
+# leave out (batch,one,pdf,validate,web,rss); BENCH_WRITE=1 also writes its section of bench/RESULTS.md.
 bench: $(BIN)/genreport
-	$(BIN)/python bench/bench_batch.py --n $(or $(BENCH_N),50)
+	$(BIN)/python bench/run_all.py
 
 # The seeded fuzz test at full size (CI runs 200 cases), and the hostile workbooks at the issue's sizes; FUZZ_SEED
 # picks another set of the same mix.
