@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import copy
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -158,6 +159,7 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
     if review.warnings:
         values = placed_values(review.report)
         runs = _Runs(body)
+        date = made_at().strftime("%Y-%m-%dT%H:%M:%SZ")  # when the report was made, as its file properties say
         elsewhere: list[Finding] = []
         for finding in review.warnings:
             anchor: str = getattr(finding, "anchor", "")  # the words a proofreading finding quotes
@@ -182,12 +184,12 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
             for index in found:
                 run, added = runs.split_at(index + shift, pattern)
                 shift += added
-                comments.append(_comment(first_id + len(comments), _note(finding)))
+                comments.append(_comment(first_id + len(comments), _note(finding), date))
                 _anchor(run, run, first_id + len(comments) - 1)
         if elsewhere:
             title = _title_runs(body, is_title)
             if title:
-                comments.append(_comment(first_id + len(comments), _title_note(elsewhere)))
+                comments.append(_comment(first_id + len(comments), _title_note(elsewhere), date))
                 _anchor(title[0], title[-1], first_id + len(comments) - 1)
     if review.notes:
         unmark_tree(body)
@@ -224,10 +226,9 @@ def _anchor(first: Any, last: Any, comment_id: int) -> None:
     last.addnext(last.makeelement(f"{_W}commentRangeEnd", {_ID: str(comment_id)}))
 
 
-def _comment(comment_id: int, text: str) -> Any:
+def _comment(comment_id: int, text: str, date: str) -> Any:
     """python-docx's ``Comments.add_comment(text, author, initials)``: one paragraph of style CommentText per line,
     the first opening with the annotation reference."""
-    date = made_at().strftime("%Y-%m-%dT%H:%M:%SZ")
     comment = etree.Element(
         f"{_W}comment",
         {_ID: str(comment_id), f"{_W}author": AUTHOR, f"{_W}initials": INITIALS, f"{_W}date": date},
@@ -330,7 +331,8 @@ class _Runs:
         search per run, which made a report with many rows cost warnings × runs."""
         if self._joined is None:
             texts = [text for _, text in self.items]
-            starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+            # where each run's text starts in the joined string: the lengths before it, plus one separator per run
+            starts = [0, *map(operator.add, itertools.accumulate(map(len, texts)), itertools.count(1))]
             self._joined = (_SEPARATOR.join(texts), starts)
         joined, starts = self._joined
         found: list[int] = []
