@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +54,9 @@ from .token import TokenGate
 from .uploads import FORM_SLACK, MAX_FILES, Upload, UploadRejected, declared_size, read_uploads, refuse
 
 DEFAULT_MAX_MB = 20
-BUILDS_AT_ONCE = 4  # jobs (each a process) at once: the rest wait in line, holding only their upload
+# jobs (each a process) at once: the rest wait in line, holding only their upload. One per CPU: more would share the
+# CPUs and finish every job of a burst late, where in line the first ones are answered at a job's own speed.
+BUILDS_AT_ONCE = max(1, min(4, os.cpu_count() or 1))
 UPLOADS_HELD = 8  # uploads held at once (read, queued or building), in units of the largest one allowed
 # the preview's stylesheet is inline and its images are data: URIs; nothing else is loaded, no script runs
 CSP = (
