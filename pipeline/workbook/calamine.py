@@ -24,8 +24,9 @@ import python_calamine
 
 from ..budget import DeadlineReached
 from .book_parts import STRINGS_PART, Unusual, read_parts
-from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings, scan_sheet
+from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings
 from .formats import column_letter
+from .sheet_stream import read_sheet_cells
 from .source import SourceWorkbook
 from .unused import worksheet_parts
 
@@ -170,7 +171,7 @@ def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkb
     styles = Styles.of(read_parts(members, parts, form))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's parser, for a rare cell, warns in English
-        cells = {name: scan_sheet(members[member], styles) for name, member in form.items()}
+        cells = {name: read_sheet_cells(members[member], styles) for name, member in form.items()}
     for name, found in cells.items():
         if found.max_row * found.max_column > 4 * found.count + SPARSE_CELLS:
             raise Unusual(f"sheet {name} is sparse")  # calamine would hold its whole extent in memory
