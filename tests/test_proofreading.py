@@ -8,11 +8,13 @@ in 下一步改进措施.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from pipeline.checks import text as text_rules
 from pipeline.checks.text import PROOFREADING, proofread
 from pipeline.findings import codes
 from pipeline.findings.collector import Finding
@@ -492,3 +494,85 @@ def test_a_pasted_block_gives_a_few_findings_that_say_how_many_there_are() -> No
         "１" * 24,
         f"“{'１' * 24}…”用了全角数字或中间有空格，应为半角数字、连续书写",
     )
+
+
+# proofread wakes a rule only where the text holds what the rule needs (issue 19 §4). Whatever it skips must be
+# what the rule would not have found: the same texts through every rule, one by one, give the very same slips.
+
+PIECES = (
+    *"绩效评价质量安全隐患目标防护工作资金管理的地得一是",
+    *"0123456789０１２３４５６７８９.．,%％‰:：-/_",
+    *" \u3000\u00a0\n",
+    *"（）()【】〔〕《》〈〉“”‘’[]［］〖〗",
+    *"，。；;：！？、」』Ab",
+    "号", "第", "年", "年度", "元", "万元", "千元", "亿元", "其中", "其中：", "发", "办", "函", "字", "根据", "中发",
+    "2018", "2021", "2022", "2023", "〔2022〕41号", "【2022】41号", "2018）34号", "12月", "12月底", "本年度", "年内",
+    "截至目前", "截止目前", "目前", "正在", "现正在", "下半年将", "预计", "将于", "将在", "的的", "目的的",
+    "项目的的", "质量安全质量隐患", "绩效评价绩效评价", "一个一个", "一是一是", "部门决算", "部门预算", "年初预算",
+    "决算总支出", "较上年", "4.27元", "1.84万元", "2.43万元", "1,200元", "don’t", "1）", "GB/T 9704",
+    "12 678.39", "54 %", "》 ，", "日， 固", "（境） 费", "2021年部门决算", "2023年度部门预算",
+    "4.27元，其中：1.84万元，2.43万元", "1.2亿元，其中：4000万元，8000万元", "其中：1.84元，2.43万元",
+)  # fmt: skip
+
+
+def each_rule(text: str, year: int | None, forward: bool) -> list[tuple[str, int, str, str]]:
+    """The slips as proofread gave them before it learnt to skip rules: every rule over every text."""
+    numbers = text_rules.doc_number_slips(text)
+    kinds = [numbers, text_rules.bracket_slips(text, numbers), text_rules.digit_slips(text)]
+    kinds.append(text_rules.repeat_slips(text))
+    if not forward:
+        kinds.append(text_rules.stale_slips(text, year))
+    later = text_rules.one_pass_slips(text, year, forward=forward)
+    kinds += [[s for s in later if s.code is code] for code in (codes.W_STALE_YEAR, codes.W_UNIT_WORD)]
+    kinds.append([s for s in later if s.code is codes.W_STRAY_SPACE])
+    slips = sorted((s for k in kinds for s in text_rules._at_most(k)), key=lambda s: s.start)
+    return [(s.code.code, s.start, s.anchor, s.message) for s in slips]
+
+
+def unmatched_by_scanning(text: str) -> list[tuple[int, str, str]]:
+    """Each pair of marks counted on its own by reading every character, as bracket_slips once did."""
+    unmatched: list[tuple[int, str, str]] = []
+    for opener, closer in text_rules._PAIRS.items():
+        stack: list[int] = []
+        for i, ch in enumerate(text):
+            if ch == opener:
+                stack.append(i)
+            elif ch == closer:
+                if stack:
+                    stack.pop()
+                elif not text_rules._numbering(text, i) and not text_rules._apostrophe(text, i):
+                    unmatched.append((i, ch, opener))
+        unmatched += [(i, opener, closer) for i in stack]
+    return sorted(unmatched)
+
+
+def test_skipping_rules_that_cannot_fire_changes_no_slip() -> None:
+    rng = random.Random(19)
+    woken: set[str] = set()
+    for n in range(4000):
+        text = "".join(rng.choices(PIECES, k=rng.randint(0, 40 if n % 50 else 400)))
+        year, forward = rng.choice((2022, 2022, 2023, None)), rng.random() < 0.2
+        expected = each_rule(text, year, forward)
+        assert [(s.code.code, s.start, s.anchor, s.message) for s in proofread(text, year, forward=forward)] == (
+            expected
+        ), text
+        assert text_rules._unmatched(text) == unmatched_by_scanning(text), text
+        woken |= {code for code, *_ in expected}
+    assert woken == PROOFREADING_CODES  # the texts wake every rule, so each skip was put to the test
+
+
+def test_a_text_typed_in_many_cells_is_flagged_in_each(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(SAMPLE)
+    for row in (3, 4, 5):  # check_text reads a text once however often it is typed: each cell still gets its slip
+        _write(wb, schema.PROJECTS, "outcome", row, "已完工，安全安全")
+        _write(wb, schema.PROJECTS, "goal", row, "预计12月31日前完工")  # as a plan: not stale in any row
+    _write(wb, schema.PROJECTS, "outcome", 6, "预计12月31日前完工")  # the same words as a result: stale
+    path = tmp_path / "2022.xlsx"
+    wb.save(path)
+    found = [(f.code, f.cell, f.anchor) for f in proofreading_findings(path) if f.sheet == schema.PROJECTS.name]
+    assert [hit for hit in found if hit[2] != "【2022】41号"] == [
+        ("W_REPEATED_WORD", "K3", "安全安全"),
+        ("W_REPEATED_WORD", "K4", "安全安全"),
+        ("W_REPEATED_WORD", "K5", "安全安全"),
+        ("W_STALE_WORDING", "K6", "预计12月31日前"),
+    ]
