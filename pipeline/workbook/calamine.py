@@ -17,6 +17,8 @@ from __future__ import annotations
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from .unused import worksheet_parts
 
 XML_MEMBERS = (".xml", ".rels", ".vml")
 SPARSE_CELLS = 1_000_000  # a sheet's extent beyond its cells by this much (a stray cell far below) goes to openpyxl
-_PLAIN = (str, float, int)
+_PLAIN = frozenset((str, float, int))
 
 
 class CellRange:
@@ -86,21 +88,33 @@ class SheetGrid:
     filled: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        found: set[tuple[int, int]] = set()
+        special = self.cells.special
+        found: dict[int, list[int]] = {}
         for r, line in enumerate(self.values, start=1):
-            for c in [c for c, v in enumerate(line, start=1) if v != ""]:
-                if type(line[c - 1]) not in _PLAIN and (r, c) not in self.cells.special:
-                    raise Unusual(f"calamine's own conversion at {column_letter(c)}{r}")
-                found.add((r, c))
-        for at, raw in self.cells.special.items():
+            if not _PLAIN.issuperset(map(type, line)):
+                for c, v in enumerate(line, start=1):
+                    if type(v) not in _PLAIN and (r, c) not in special:
+                        raise Unusual(f"calamine's own conversion at {column_letter(c)}{r}")
+            columns = list(compress(count(1), map(ne, line, repeat(""))))
+            if columns:
+                found[r] = columns
+        # the few cells read otherwise (special) and those a merged range empties change their rows only
+        added: dict[int, set[int]] = {}
+        removed: dict[int, set[int]] = {}
+        for (r, c), raw in special.items():
             if raw.value is None and not raw.formula_without_value:
-                found.discard(at)
+                removed.setdefault(r, set()).add(c)
             else:
-                found.add(at)
-        rows: dict[int, list[int]] = {}
-        for r, c in sorted(found - self.erased):
-            rows.setdefault(r, []).append(c)
-        self.filled = rows
+                added.setdefault(r, set()).add(c)
+        for r, c in self.erased:
+            removed.setdefault(r, set()).add(c)
+        for r in added.keys() | removed.keys():
+            columns_set = (set(found.get(r, ())) | added.get(r, set())) - removed.get(r, set())
+            if columns_set:
+                found[r] = sorted(columns_set)
+            else:
+                found.pop(r, None)
+        self.filled = {r: found[r] for r in sorted(found)}
 
     def cell(self, row: int, column: int) -> RawCell:
         at = (row, column)
