@@ -42,7 +42,7 @@ from pipeline.render import charts  # noqa: E402
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts  # noqa: E402
 from pipeline.render.environment import make_environment  # noqa: E402
 from pipeline.session import inspect, load_context, render_options  # noqa: E402
-from pipeline.template.document import WordTemplate  # noqa: E402
+from pipeline.template.word import WordTemplate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Template reuse (issue 9 §2)"
@@ -53,7 +53,7 @@ def fresh_docxtpl(renderer: DocxRenderer) -> Render:
     def render(context: dict[str, Any]) -> bytes:
         env = make_environment(renderer.options)
         doc = WordTemplate(renderer.data, {})
-        context = _with_charts(doc, context)
+        context = _with_charts(lambda: doc, context)
         env.run_bounded(doc.render, context, jinja_env=env, autoescape=True)
         _set_properties(doc.docx.core_properties, context.get("document", {}))
         buffer = io.BytesIO()

@@ -458,7 +458,8 @@ def _printed_sections(profile: TemplateProfile) -> frozenset[str] | None:
     from .render.environment import make_environment
     from .template.check.parts import template_parts
     from .template.check.sections import printed_sections
-    from .template.document import WordTemplate, read_template
+    from .template.document import read_template
+    from .template.word import WordTemplate
 
     assert profile.document is not None
     try:

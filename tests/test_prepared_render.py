@@ -29,8 +29,8 @@ from pipeline.render.prepared import PreparedTemplate
 from pipeline.render.properties import clean_package
 from pipeline.render.review import Review
 from pipeline.session import inspect, load_context, render_options
-from pipeline.template.document import WordTemplate
 from pipeline.template.profile import TemplateProfile, resolve_profile
+from pipeline.template.word import WordTemplate
 
 from .conftest import ROOT, SAMPLE
 
@@ -59,7 +59,7 @@ class DocxtplTables(WordTemplate):
 def docxtpl_render(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
     """docxtpl's own path, written out here rather than taken from the renderer."""
     doc = DocxtplTables(renderer.data, {})
-    context = _with_charts(doc, context)
+    context = _with_charts(lambda: doc, context)
     renderer.env.run_bounded(doc.render, context, jinja_env=renderer.env, autoescape=True)
     _set_properties(doc.docx.core_properties, context.get("document", {}))
     clean_package(doc.docx.part.package)
@@ -168,6 +168,22 @@ def test_review_comments_are_placed_as_on_docxtpl_path(workbook: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(ours)) as z:
         assert z.read("word/comments.xml").count(b"<w:comment ") >= 1
         assert all("\ufdd0".encode() not in z.read(name) for name in z.namelist())
+
+
+def test_a_template_prepared_by_an_earlier_process_renders_the_same(
+    sample: tuple[DocxRenderer, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the disk cache keeps of a prepared template (pickled plain data) renders exactly what a template
+    prepared in this process renders, and the second renderer never runs docxtpl's preparation."""
+    monkeypatch.setenv("GENREPORT_CACHE_DIR", str(tmp_path / "cache"))
+    renderer, context = sample
+    fresh = DocxRenderer(renderer.path, renderer.options)
+    expected = fresh.render_bytes(context)
+    assert list((tmp_path / "cache").glob("*/prepared/*")), "the prepared template was stored"
+    again = DocxRenderer(renderer.path, renderer.options)
+    monkeypatch.setattr(DocxRenderer, "_prepare_source", lambda self: pytest.fail("prepared again"))
+    assert isinstance(again._prepare(), PreparedTemplate)
+    assert_equivalent(again.render_bytes(context), expected)
 
 
 def test_one_prepared_template_renders_different_reports_in_a_row(

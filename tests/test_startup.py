@@ -69,9 +69,18 @@ def test_help_and_light_commands_load_no_library(args: list[str]) -> None:
 def test_a_build_loads_no_pydantic_rich_numpy_matplotlib_or_openpyxl(tmp_path: Path) -> None:
     loaded = loaded_after("build", str(SAMPLE), "-o", str(tmp_path))
     assert (tmp_path / "2022.docx").exists()
-    assert {"docxtpl", "jinja2"} <= loaded  # what it uses
+    assert {"jinja2", "lxml"} <= loaded  # what it uses
     assert not loaded & {"pydantic", "rich", "numpy", "matplotlib"}  # the default template draws no chart
     assert "openpyxl" not in loaded  # calamine read the sample, and nothing on the way imported openpyxl (issue 19)
+
+
+def test_a_template_prepared_once_is_rendered_without_docxtpl_or_python_docx(tmp_path: Path) -> None:
+    """The first build prepares and checks the template with docxtpl and python-docx and keeps both outcomes in
+    the cache; the next build of any workbook renders from them and loads neither library (issue 19 §5)."""
+    loaded_after("build", str(SAMPLE), "-o", str(tmp_path / "first"))
+    loaded = loaded_after("build", str(SAMPLE), "-o", str(tmp_path / "second"))
+    assert (tmp_path / "second" / "2022.docx").exists()
+    assert not loaded & {"docxtpl", "docx", "openpyxl"}, loaded
 
 
 def test_a_workbook_the_fast_path_does_not_understand_still_loads_openpyxl(tmp_path: Path) -> None:

@@ -9,20 +9,19 @@ import io
 import logging
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from docxtpl import DocxTemplate
 
 from ..errors import TemplateProblem, display_path
-from ..template.document import WordTemplate, read_template
+from ..template.document import read_template
 from ..template.number_style import RenderOptions
 from .chart_font import ChartsUnavailable
 from .environment import make_environment
 from .limits import RenderLimitExceeded, RenderLimits
-from .prepared import NeedsDocxtpl, PreparedTemplate, prepare_template
+from .prepared import NeedsDocxtpl, PreparedTemplate, Steps, cached_source, prepare_source
 from .properties import clean_package, stamp_core
 from .review import Review, review_document
 
@@ -47,14 +46,15 @@ def _near(error: BaseException) -> str:
     return f"（位于“{near[:60]}”附近）" if near else ""
 
 
-def _with_charts(doc: DocxTemplate, context: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The charts the template asks for (charts.enabled), drawn and made images of this document."""
+def _with_charts(doc: Callable[[], Any], context: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The charts the template asks for (charts.enabled), drawn and made images of this report's DocxTemplate
+    (``doc()``, made only when there are charts)."""
     slots = context.get("charts")
     if not isinstance(slots, dict) or not slots.get("enabled"):
         return context
     from .charts import draw_charts, inline_images
 
-    images = inline_images(doc, draw_charts(context))  # ChartsUnavailable: _template_errors names the template
+    images = inline_images(doc(), draw_charts(context))  # ChartsUnavailable: _template_errors names the template
     return {**context, "charts": {**slots, **images}}
 
 
@@ -126,8 +126,8 @@ class DocxRenderer:
             if self._prepared is None:
                 try:
                     # bounded as docxtpl's parsing and compiling are, inside its render
-                    doc = WordTemplate(self.data, self._patched)
-                    self._prepared = self.env.run_bounded(prepare_template, doc, self.env)
+                    source = cached_source(self.data, self._prepare_source)
+                    self._prepared = self.env.run_bounded(PreparedTemplate, self.env, source)
                 except NeedsDocxtpl as e:
                     log.info("%s：%s，每份报告由 docxtpl 渲染", display_path(self.path), e)
                     self._prepared = False
@@ -138,20 +138,29 @@ class DocxRenderer:
                     self._prepared = False
             return self._prepared or None
 
+    def _prepare_source(self) -> Any:
+        return self.env.run_bounded(prepare_source, self._word_template())
+
+    def _word_template(self) -> Any:
+        """docxtpl's template of this file (loaded with docxtpl, only where a report needs its code)."""
+        from ..template.word import WordTemplate
+
+        return WordTemplate(self.data, self._patched)
+
     def _render_prepared(
         self, prepared: PreparedTemplate, context: Mapping[str, Any], review: Review | None = None
     ) -> bytes:
-        doc = WordTemplate(self.data, self._patched)  # never loaded: its post-render steps and images
+        steps = Steps(self._word_template)  # docxtpl's steps after rendering, its template made only if needed
         with _template_errors(display_path(self.path)):
-            context = _with_charts(doc, context)
-            report = self.env.run_bounded(prepared.render, doc, context, review)
+            context = _with_charts(lambda: steps.doc, context)
+            report = self.env.run_bounded(prepared.render, steps, context, review)
         _set_properties(report.core, context.get("document", {}))
         return report.save()
 
     def _render_docxtpl(self, context: Mapping[str, Any], review: Review | None = None) -> bytes:
-        doc = WordTemplate(self.data, self._patched)
+        doc = self._word_template()
         with _template_errors(display_path(self.path)):
-            context = _with_charts(doc, context)
+            context = _with_charts(lambda: doc, context)
             # one budget and one deadline for the whole document: body, headers, footers and properties
             self.env.run_bounded(doc.render, context, jinja_env=self.env, autoescape=True)
         if review is not None:

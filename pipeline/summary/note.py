@@ -22,9 +22,9 @@ from ..template.check import ERROR, TemplateInvalid
 from ..template.check.parts import template_parts
 from ..template.check.run import check_parts
 from ..template.check.shape import Mapping, shape_of
-from ..template.document import WordTemplate
 from ..template.number_style import RenderOptions
 from ..template.profile import default_rules, template_roots
+from ..template.word import WordTemplate
 from .rows import HAS_ERRORS, INDICATORS, PASSED, Overview, Row
 from .vocabulary import CommonFinding, Failure, GradeCount, Scores, SummaryContext, UnitLine, UnitRate
 

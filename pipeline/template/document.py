@@ -1,4 +1,6 @@
-"""A Word template as genreport reads it: docxtpl's template plus ``{% vmerge %}``, strict about the XML it makes.
+"""A Word template as genreport reads it: refused when oversized, ``{% vmerge %}`` patched into docxtpl's source, and
+the test for a table docxtpl's fix_tables would change. ``word.WordTemplate`` is docxtpl's template with these
+(that module loads docxtpl; this one does not, so a report rendered from a prepared template never loads it).
 
 The renderer and ``template check`` both parse a template through ``WordTemplate``, so the check sees exactly the
 Jinja source the renderer compiles.
@@ -18,7 +20,6 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..errors import TemplateProblem, display_path
@@ -91,6 +92,11 @@ _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+.*?%\}", re.DOTALL)
 _TCPR_HEAD = re.compile(r"<w:tcPr>(?:<w:tcW[^>]*/>)?(?:<w:gridSpan[^>]*/>)?")
 
 
+def patch_vmerge(xml: str) -> str:
+    """Every cell's ``{% vmerge COND %}`` turned into the Jinja and vMerge it stands for."""
+    return _VMERGE_CELL.sub(_vmerge_cell, xml)
+
+
 def _vmerge_cell(m: re.Match[str]) -> str:
     """``{% vmerge COND %}`` in a cell: start a vertical merge where COND holds, continue it elsewhere.
 
@@ -106,41 +112,6 @@ def _vmerge_cell(m: re.Match[str]) -> str:
     cell = _VMERGE_TAG.sub(lambda _: f"{{% if {cond} %}}", cell, count=1)
     end = cell.rfind("</w:t>")
     return cell[:end] + "{% endif %}" + cell[end:]
-
-
-class WordTemplate(DocxTemplate):  # type: ignore[misc]
-    """docxtpl plus ``{% vmerge %}``, and strict about the rendered XML.
-
-    docxtpl re-parses rendered XML with recover=True, which silently drops content; refuse instead.
-    The patched XML is shared through ``patched`` so that a batch patches each part once.
-    """
-
-    def __init__(self, data: bytes, patched: dict[str, str], shown: str = "模板") -> None:
-        super().__init__(io.BytesIO(data))
-        self._data = data
-        self._patched = patched
-        self._shown = shown
-
-    def init_docx(self, reload: bool = True) -> None:
-        """python-docx reads the whole package: its size is checked first (check_package)."""
-        if not self.docx or (self.is_rendered and reload):
-            check_package(self._data, self._shown)
-        super().init_docx(reload)
-
-    def patch_xml(self, src_xml: str) -> str:
-        done = self._patched.get(src_xml)
-        if done is None:
-            done = self._patched[src_xml] = _VMERGE_CELL.sub(_vmerge_cell, super().patch_xml(src_xml))
-        return done
-
-    def fix_tables(self, xml: str) -> Any:
-        try:
-            tree = etree.fromstring(xml.encode("utf-8"))
-        except etree.XMLSyntaxError as e:
-            raise TemplateProblem(f"渲染结果不是有效的 Word XML（{e}）；请检查模板中的标签") from e
-        # docxtpl parses again (with recover=True, which finds nothing to recover from a tree that parsed);
-        # where it would change no table, that tree is this one, and the second parse is skipped
-        return super().fix_tables(xml) if tables_to_fix(tree) else tree
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -159,6 +130,15 @@ _NOT_A_NUMBER = etree.XPath(  # what int() may read otherwise, or fail on: left 
     "boolean(.//w:tc/w:tcPr[1]/w:gridSpan[1][not(@w:val) or translate(@w:val, '0123456789', '') != '' or @w:val = ''])",
     namespaces=_NS,
 )
+
+
+def parse_rendered(xml: str) -> Any:
+    """A rendered part's XML as a tree; XML that does not parse is the template's mistake (docxtpl would recover
+    from it, silently dropping content)."""
+    try:
+        return etree.fromstring(xml.encode("utf-8"))
+    except etree.XMLSyntaxError as e:
+        raise TemplateProblem(f"渲染结果不是有效的 Word XML（{e}）；请检查模板中的标签") from e
 
 
 def tables_to_fix(tree: Any) -> bool:

@@ -10,12 +10,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from lxml import etree
 
-from ..document import WordTemplate
+if TYPE_CHECKING:  # the check reads a template through docxtpl; a build whose check is cached never loads it
+    from ..word import WordTemplate
+
+_NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_HEADER, _FOOTER = f"{_RT}header", f"{_RT}footer"
+
+
+def qn(tag: str) -> str:
+    """w:p → {namespace}p, as python-docx's qn."""
+    prefix, name = tag.split(":")
+    return f"{{{_NS[prefix]}}}{name}"
+
 
 _TAGS = {qn("w:p"): "p", qn("w:tr"): "tr", qn("w:tc"): "tc", qn("w:tbl"): "tbl"}
 _START = re.compile(r"<w:(?:p|tr|tc|tbl)[ >/]")
@@ -227,7 +241,7 @@ def template_parts(tpl: WordTemplate) -> list[Part]:
     styles = _heading_styles(tpl)
     parts = [xml_part(tpl, "", tpl.get_xml(), styles)]
     names = _header_footer_names(tpl)
-    for uri, word in ((RT.HEADER, "页眉"), (RT.FOOTER, "页脚")):
+    for uri, word in ((_HEADER, "页眉"), (_FOOTER, "页脚")):
         for rel_id, rel in tpl.docx.part.rels.items():
             if rel.reltype == uri and rel.target_part.blob:
                 xml = tpl.get_part_xml(rel.target_part)

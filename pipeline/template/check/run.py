@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ... import cache
 from ...errors import TemplateProblem, display_path
 from ...model import schema
-from ..document import WordTemplate, read_template
+from ..document import read_template
 from ..settings import TemplateSettings
 from .fields import check_fields
 from .parts import Part, template_parts
@@ -77,6 +77,8 @@ def check_document(
     known = _cached(entry)
     if known is not None:
         return known
+    from ..word import WordTemplate  # docxtpl, loaded only when the template is checked again
+
     try:
         parts = template_parts(WordTemplate(raw, {}, shown))
     except TemplateProblem:
