@@ -81,9 +81,10 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     live = Server(tmp_path_factory.mktemp("server-tmp"))
     yield live
-    _, err = live.stop()
+    _, err = live.stop()  # SIGTERM, as a service manager stops it
     assert "Traceback" not in err, err
     assert kept_in(live.tmpdir) == [] and list(live.tmpdir.glob(ROOT_PREFIX + "*")) == []  # gone with the server
+    assert list(live.tmpdir.iterdir()) == []  # the jobs' forkserver's socket folder (pymp-…) too
 
 
 def post(url: str, name: str, data: bytes, **fields: str) -> httpx.Response:

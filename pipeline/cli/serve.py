@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import signal
@@ -146,6 +147,9 @@ def _run(sock: socket.socket, host: str, port: int, settings: Settings, max_conn
 
     def stopped(signum: int, frame: object) -> None:
         store.close()  # the kept reports go with the server
+        # dying by the signal skips the exit handlers, among them multiprocessing's, which stops the jobs'
+        # forkserver and removes its socket folder from TMPDIR: run them first
+        atexit._run_exitfuncs()
         signal.signal(signum, signal.SIG_DFL)
         signal.raise_signal(signum)
 
