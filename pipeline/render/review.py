@@ -167,23 +167,25 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
             note = review.notes.get(Place(finding.sheet, finding.cell))
             if note is not None:
                 pattern = _marked(note)
-                found, places = runs.printing(pattern), len(runs.items)
+                found = runs.printing(pattern, f"{OPEN}{note}{MID}")
+                places = len(found)  # every mark is that very figure: no limit
             if pattern is None or not found:
+                literal = anchor
                 if anchor:
                     pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
                 else:
                     value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
-                    text = figure_text(value, kind, review.decimals, review.thousands)
-                    pattern = _figure(text) if text else None
-                    places = _places(text or "")
-                found = runs.printing(pattern) if pattern else []
+                    literal = figure_text(value, kind, review.decimals, review.thousands) or ""
+                    pattern = _figure(literal) if literal else None
+                    places = _places(literal)
+                found = runs.printing(pattern, literal) if pattern else []
             if pattern is None or not found or len(found) > places:
                 elsewhere.append(finding)
                 continue
-            shift = 0  # runs added before the next found one by splitting the ones before it
-            for index in found:
-                run, added = runs.split_at(index + shift, pattern)
-                shift += added
+            added: dict[int, int] = {}  # pieces added before the next found one of a run by splitting it
+            for run_at, piece in found:
+                run, more = runs.split_at(run_at, piece + added.get(run_at, 0), pattern)
+                added[run_at] = added.get(run_at, 0) + more
                 comments.append(_comment(first_id + len(comments), _note(finding), date))
                 _anchor(run, run, first_id + len(comments) - 1)
         if elsewhere:
@@ -313,41 +315,40 @@ def _run_text(r: Any) -> str:
 
 
 class _Runs:
-    """Every run of the body's paragraphs, then of its tables', with its text, read once per report.
+    """Every run of the body's paragraphs, then of its tables', with its text, read once per report; a run split
+    around a figure is kept as its pieces, in place.
 
     Looking each finding's figure up through python-docx (every table cell, with its merge look-ups) cost a
-    100-project report 25 s for 49 warnings; the texts are read once here and kept current as runs are split.
+    100-project report 25 s for 49 warnings. Here each finding's figure is looked for in all texts joined, as it was
+    first read: every run whose text holds the figure's literal core (its digits, the quoted words, its mark) holds
+    it there too, since a piece is a part of its run's text; only those runs' pieces are searched with the pattern.
     """
 
     def __init__(self, body: Any) -> None:
         paragraphs = list(body.iterchildren(_P))
         for table in body.iterchildren(_TBL):
             paragraphs.extend(table.iter(_P))
-        self.items: list[tuple[Any, str]] = [(r, _run_text(r)) for p in paragraphs for r in p.iterchildren(_R)]
-        self._joined: tuple[str, list[int]] | None = None
+        self.runs: list[list[tuple[Any, str]]] = [[(r, _run_text(r))] for p in paragraphs for r in p.iterchildren(_R)]
+        texts = [pieces[0][1] for pieces in self.runs]
+        # where each run's text starts in the joined string: the lengths before it, plus one separator per run
+        self._starts = [0, *map(operator.add, itertools.accumulate(map(len, texts)), itertools.count(1))]
+        self._joined = _SEPARATOR.join(texts)
 
-    def printing(self, pattern: re.Pattern[str]) -> list[int]:
-        """The runs whose text holds ``pattern``: one search over all texts joined (a run per line) rather than a
-        search per run, which made a report with many rows cost warnings × runs."""
-        if self._joined is None:
-            texts = [text for _, text in self.items]
-            # where each run's text starts in the joined string: the lengths before it, plus one separator per run
-            starts = [0, *map(operator.add, itertools.accumulate(map(len, texts)), itertools.count(1))]
-            self._joined = (_SEPARATOR.join(texts), starts)
-        joined, starts = self._joined
-        found: list[int] = []
-        for m in pattern.finditer(joined):
-            if _SEPARATOR in m.group(0):  # a match across runs: ask each run, as a run's own search would
-                return [i for i, (_, text) in enumerate(self.items) if pattern.search(text)]
-            index = bisect.bisect_right(starts, m.start()) - 1
-            if not found or found[-1] != index:
-                found.append(index)
+    def printing(self, pattern: re.Pattern[str], literal: str) -> list[tuple[int, int]]:
+        """The (run, piece) whose text holds ``pattern``, in document order; ``literal`` is in every match."""
+        found: list[tuple[int, int]] = []
+        joined, starts = self._joined, self._starts
+        at = joined.find(literal) if literal else -1
+        while at != -1:
+            run = bisect.bisect_right(starts, at) - 1
+            found += [(run, n) for n, (_, text) in enumerate(self.runs[run]) if pattern.search(text)]
+            at = joined.find(literal, starts[run + 1]) if run + 1 < len(self.runs) else -1
         return found
 
-    def split_at(self, index: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
+    def split_at(self, run: int, piece: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
         """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a
-        run holding more than plain text (a break, a tab) is covered whole. Also: how many runs were added."""
-        element, full = self.items[index]
+        run holding more than plain text (a break, a tab) is covered whole. Also: how many pieces were added."""
+        element, full = self.runs[run][piece]
         texts = element.findall(_T)
         if len(texts) != 1 or len(element) - (element.find(_RPR) is not None) != 1:
             return element, 0
@@ -365,8 +366,7 @@ class _Runs:
                 twin.findall(_T)[0].set(_SPACE, "preserve")
                 getattr(element, place)(twin)
                 pieces.insert(0 if place == "addprevious" else len(pieces), (twin, part))
-        self.items[index : index + 1] = pieces
-        self._joined = None
+        self.runs[run][piece : piece + 1] = pieces
         return element, len(pieces) - 1
 
 
