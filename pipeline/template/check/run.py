@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import abc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -15,15 +15,18 @@ from ...errors import TemplateProblem, display_path
 from ...model import schema
 from ..document import read_template
 from ..settings import TemplateSettings
-from .fields import check_fields
-from .parts import Part, template_parts
 from .problems import ERROR, WARNING, Problem, unique
-from .sections import printed_sections
 from .shape import Mapping, context_shape, declared_custom, dumps
-from .tags import TOO_DEEP, check_tags
+
+if TYPE_CHECKING:
+    from .parts import Part
 
 
 def check_parts(parts: list[Part], env: SandboxedEnvironment, shape: Mapping) -> list[Problem]:
+    # the linter itself loads only when a template is checked, not for a check the cache answers
+    from .fields import check_fields
+    from .tags import TOO_DEEP, check_tags
+
     extension_tags = {tag for extension in env.extensions.values() for tag in extension.tags}
     found: list[Problem] = []
     for part in parts:
@@ -78,6 +81,8 @@ def check_document(
     if known is not None:
         return known
     from ..word import WordTemplate  # docxtpl, loaded only when the template is checked again
+    from .parts import template_parts
+    from .sections import printed_sections
 
     try:
         parts = template_parts(WordTemplate(raw, {}, shown))
