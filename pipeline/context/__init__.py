@@ -56,11 +56,18 @@ def _plain(record: Record) -> dict[str, Any]:
     """A record as the template sees it: its values (and row), each number a Figure that knows its cell."""
     # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
     sheet, cells = record.SHEET.name, record.cells
-    return {
-        f.name: placed(getattr(record, f.name), Place(sheet, cells.get(f.name, "")))
-        for f in fields(record)
-        if f.name != "cells"
-    }
+    return {name: placed(getattr(record, name), Place(sheet, cells.get(name, ""))) for name in _names(type(record))}
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type[Record]) -> tuple[str, ...]:
+    """A record type's value fields (``dataclasses.fields`` builds its tuple again on every call)."""
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind) if f.name != "cells")
+    return names
 
 
 def build_context(d: Derived, settings: TemplateSettings | None = None) -> Context:
