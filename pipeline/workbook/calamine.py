@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import ne
@@ -26,7 +27,7 @@ import python_calamine
 
 from ..budget import DeadlineReached
 from .book_parts import STRINGS_PART, Unusual, read_parts
-from .cells import EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings
+from .cells import BLANK, EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings
 from .formats import column_letter
 from .sheet_stream import read_sheet_cells
 from .source import SourceWorkbook
@@ -86,6 +87,8 @@ class SheetGrid:
     cells: SheetCells
     erased: frozenset[tuple[int, int]]  # every cell of a merged range but its first: openpyxl empties them
     filled: dict[int, list[int]] = field(default_factory=dict)
+    odd_rows: set[int] = field(default_factory=set)
+    special_rows: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         special = self.cells.special
@@ -115,6 +118,9 @@ class SheetGrid:
             else:
                 found.pop(r, None)
         self.filled = {r: found[r] for r in sorted(found)}
+        # rows holding a cell that cell() reads otherwise than from calamine's values: row() reads them as it does
+        self.odd_rows = {r for r, _ in self.cells.percent} | {r for r, _ in self.erased}
+        self.special_rows = {r for r, _ in special}
 
     def cell(self, row: int, column: int) -> RawCell:
         at = (row, column)
@@ -131,6 +137,34 @@ class SheetGrid:
         if type(value) is float and value.is_integer():
             value = int(value)  # read_cells leaves here only whole numbers written without "." or "E": int in openpyxl
         return RawCell(value, fmt, error=type(value) is str and value.strip() in EXCEL_ERRORS)
+
+    def row(self, row: int, columns: Sequence[int]) -> list[RawCell]:
+        """``cell`` of each of ``columns``, for a row of plain cells without a lookup per cell (issue 19: a list of
+        20,000 projects is 240,000 cells); a blank one is the shared BLANK."""
+        if row in self.odd_rows:
+            return [self.cell(row, c) for c in columns]
+        line = self.values[row - 1] if 0 < row <= len(self.values) else ()
+        width = len(line)
+        special = self.cells.special if row in self.special_rows else None
+        out: list[RawCell] = []
+        for c in columns:
+            if special is not None and (row, c) in special:
+                out.append(special[(row, c)])
+                continue
+            value: Any = line[c - 1] if 0 < c <= width else ""
+            kind = type(value)
+            if kind is float:
+                out.append(RawCell(int(value) if value.is_integer() else value, "General"))
+            elif kind is int:
+                out.append(RawCell(value, "General"))
+            elif kind is str:
+                if value == "":
+                    out.append(BLANK)
+                else:
+                    out.append(RawCell(value, "General", error=value.strip() in EXCEL_ERRORS))
+            else:
+                out.append(self.cell(row, c))
+        return out
 
 
 @dataclass
@@ -156,6 +190,11 @@ class CalamineWorkbook(SourceWorkbook):
         if type(ws) is GridSheet:
             return ws.grid.cell(row, column)
         return super().cell(ws, row, column)
+
+    def row(self, ws: Any, row: int, columns: Sequence[int]) -> list[RawCell]:
+        if type(ws) is GridSheet:
+            return ws.grid.row(row, columns)
+        return super().row(ws, row, columns)
 
     def filled(self, ws: Any) -> dict[int, list[int]]:
         return ws.grid.filled if type(ws) is GridSheet else super().filled(ws)

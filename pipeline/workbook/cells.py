@@ -53,6 +53,10 @@ class RawCell:
     error: bool = False  # an Excel error value (#DIV/0! …), typed or a formula's saved result
 
 
+# a blank cell, shared by the readers' row(): half of a long list's cells are blank, and nothing changes a RawCell
+BLANK = RawCell(None, "General")
+
+
 def is_error(data_type: str, value: Any) -> bool:
     """openpyxl marks error cells with data_type "e"; a text cell holding exactly an error code (pasted with a
     leading apostrophe) is the same accident and would print the same way."""

@@ -29,6 +29,8 @@ _CONTROL = re.compile(
 # zero-width (non-)joiners belong inside emoji sequences (👨‍👩‍👧); anywhere else they are invisible debris
 _EMOJI = r"[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]"
 _STRAY_JOINER = re.compile(rf"(?<!{_EMOJI})[\u200c\u200d]|[\u200c\u200d](?!{_EMOJI})")
+# any character _to_text cleans or decodes: an escape's "_", a CR, a surrogate, a joiner, a control character
+_UNCLEAN = re.compile(r"[_\r\ud800-\udfff\u200c\u200d" + _CONTROL.pattern[1:])
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
 # a UTF-16 surrogate left alone (an escape such as _xD800_ whose pair is missing): no file or terminal can hold it
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -36,6 +38,7 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _CODE_LENGTHS = (3, 5, 7)
 LARGEST = Decimal(10) ** 12
 SMALLEST = Decimal("1e-9")
+_SMALLEST_EXPONENT, _LARGEST_EXPONENT = SMALLEST.adjusted(), LARGEST.adjusted()
 TEXT_NUMBER_LIMIT = 10**15  # Excel shows larger numbers in exponent form
 
 
@@ -105,6 +108,8 @@ def _number(value: Any, expected: str = "数字", typed: Any = None) -> tuple[De
     """``value`` as a bounded number; messages quote ``typed`` (the cell's own value, where ``value`` is a part of
     it, as “2022” of “2022年”)."""
     typed = value if typed is None else typed
+    if type(value) is float or type(value) is int:  # most cells: no time, boolean or date to refuse first
+        return _bounded(Decimal(str(value)), typed), []
     _no_time(value, expected)
     if isinstance(value, bool | dt.datetime | dt.date):
         raise WrongValue(codes.E_NOT_NUMBER, f"应为{expected}，实际为“{shown(typed)}”")
@@ -123,7 +128,7 @@ def _bounded(number: Decimal, value: Any) -> Decimal:
     Tested on the exponent alone (``adjusted``, exact, no context): abs() or a comparison of 1e999999999 would round
     it in the decimal context first and trap Overflow."""
     if not number.is_finite() or (
-        not number.is_zero() and not SMALLEST.adjusted() <= number.adjusted() < LARGEST.adjusted()
+        not number.is_zero() and not _SMALLEST_EXPONENT <= number.adjusted() < _LARGEST_EXPONENT
     ):
         raise WrongValue(codes.E_TOO_LARGE, f"数值过大、过小或无效：“{shown(value)}”")
     return number
@@ -223,6 +228,8 @@ def _number_as_text(value: int | float) -> str:
 
 
 def _to_text(value: Any, fmt: str, divisor: Decimal) -> tuple[str, list[str]]:
+    if type(value) is str and not _UNCLEAN.search(value):
+        return value.strip(), []  # nothing below would change it: the usual cell, in one search
     _no_time(value, "文本")
     if isinstance(value, bool):
         raise WrongValue(codes.E_NOT_TEXT, f"应为文本，实际为逻辑值“{shown(value)}”")

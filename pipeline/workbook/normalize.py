@@ -29,6 +29,7 @@ from .reader import RawCell, SourceWorkbook
 from .stored import beyond_dates
 
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
+_FIGURES = (Decimal, int)  # the values that can be negative
 INVALID = object()  # a cell that held something unusable; its finding is already recorded
 
 
@@ -508,25 +509,34 @@ class _SheetReader:
         # a column of one kind converts every row alike: its converter is chosen here, once
         fixed = {f.key: self.converter(f, None) for f in ordered if f.key in columns and f.kind_from is None}
         unread = self.merged_over_rows(sheet, columns)
-        for r in self.rows(columns.values(), merged=False):
-            raws = {k: self.raw(r, c) for k, c in columns.items()}
-            own = [raws[k] for k, c in columns.items() if (r, c) not in self.merged]  # raw() of an unmerged cell
+        numbers = list(columns.values())
+        at = {key: i for i, key in enumerate(columns)}
+        # each field: its place in a row's cells (None: no such column), converter, column letter
+        plan = [(f, at.get(f.key), fixed.get(f.key), out.letters.get(f.key, "")) for f in ordered]
+        merged_rows = {r for r, _ in self.merged}
+        for r in self.rows(numbers, merged=False):
+            if r in merged_rows:
+                cells = [self.raw(r, c) for c in numbers]
+                own = [raw for raw, c in zip(cells, numbers, strict=True) if (r, c) not in self.merged]
+            else:  # no merged range reaches into the row: its cells read at once
+                cells = own = self.source.row(self.ws, r, numbers)
             if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
                 continue  # blank separator rows (merged cells reaching into them included) are harmless
             values: dict[str, Any] = {}
-            for f in ordered:
-                if f.key not in columns:
+            for f, i, by_column, letter in plan:
+                if i is None:
                     values[f.key] = None
                     continue
-                if (r, columns[f.key]) in unread:
+                if unread and (r, numbers[i]) in unread:
                     values[f.key] = None  # its merged range is reported
                     continue
-                ref = f"{out.letters[f.key]}{r}"
-                by_column = fixed.get(f.key)
+                raw = cells[i]
+                ref = f"{letter}{r}"
                 if by_column is not None:
-                    value = by_column(raws[f.key], ref)
+                    blank = raw.value is None and not raw.formula_without_value and not raw.error
+                    value = None if blank else by_column(raw, ref)  # blank: what every converter makes of it
                 else:  # a 自定义字段 value takes its kind from its row's 类型
-                    value = self.convert(raws[f.key], *self.typed_by(f, values, ref), ref)
+                    value = self.convert(raw, *self.typed_by(f, values, ref), ref)
                 if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
                 values[f.key] = None if value is INVALID else value
@@ -670,7 +680,7 @@ class _SheetReader:
                 return INVALID
             for fix in fixes:
                 col.add(codes.W_NORMALIZED, name, ref, f"{fix}（原值“{shown(value)}”）")
-            if not signed and isinstance(result, Decimal | int) and result < 0:
+            if not signed and isinstance(result, _FIGURES) and result < 0:
                 col.add(codes.E_NEGATIVE, name, ref, f"“{label}”不能为负数，实际为 {shown(value)}")
                 return INVALID
             if choices and result not in choices:
