@@ -157,7 +157,7 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
     string). Every mark is removed from the body."""
     comments: list[Any] = []
     if review.warnings:
-        values = placed_values(review.report)
+        values: dict[tuple[str, str], tuple[Any, schema.Kind]] | None = None  # read on the first unmarked figure
         runs = _Runs(body)
         date = made_at().strftime("%Y-%m-%dT%H:%M:%SZ")  # when the report was made, as its file properties say
         elsewhere: list[Finding] = []
@@ -174,6 +174,7 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
                 if anchor:
                     pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
                 else:
+                    values = placed_values(review.report) if values is None else values
                     value, kind = values.get((finding.sheet, finding.cell), (None, schema.Kind.TEXT))
                     literal = figure_text(value, kind, review.decimals, review.thousands) or ""
                     pattern = _figure(literal) if literal else None
