@@ -71,8 +71,11 @@ def check_all(
             except JobFailed as e:
                 workbooks.append(Workbook(upload.name, None, e))
             else:
-                workbooks.append(Workbook(upload.name, checked))
-                entry.files.update({f"{n}/{name}": folder / name for name in checked.files})
+                if checked.stopped is not None:  # its budget answered before the job's hard limit: the same refusal
+                    workbooks.append(Workbook(upload.name, None, JobFailed(422, f"“{upload.name}”：{checked.stopped}")))
+                else:
+                    workbooks.append(Workbook(upload.name, checked))
+                    entry.files.update({f"{n}/{name}": folder / name for name in checked.files})
             entry.progress = (n, len(uploads))
         outcome = Outcome(workbooks, label)
         if len(uploads) > 1:

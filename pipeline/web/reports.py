@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..budget import BudgetExceeded
 from ..errors import GenreportError, WorkbookInvalid
 from ..findings.codes import Severity
 from ..findings.collector import Finding
@@ -50,6 +51,7 @@ class Checked:
     problem: str | None  # why there is no preview
     files: tuple[str, ...] = ()  # the reports written into the kept folder, by file name
     row: Any = None  # its row of the 汇总 (pipeline.summary.Row), when asked for
+    stopped: str | None = None  # why the job's budget stopped it (memory, time): refused as the job's hard limits are
 
 
 def template_names() -> list[str]:
@@ -125,7 +127,9 @@ def check(upload: Upload, template: str | None, keep: str | None = None, summari
         outcome = _Build(Path(folder), upload, template, formats, Path(keep) if keep else None)
         row = outcome.summary_row(upload.name) if summarize else None
         if outcome.error is not None:
-            return Checked(outcome.rows, None, outcome.error.message, (), row)
+            error = outcome.result.error if outcome.result is not None else None
+            stopped = error.message if isinstance(error, BudgetExceeded) else None
+            return Checked(outcome.rows, None, outcome.error.message, (), row, stopped)
         html = next(f for f in outcome.files if f.suffix == ".html")
         made = tuple(f.name for f in outcome.files)
         return Checked(outcome.rows, html.read_text(encoding="utf-8"), None, made, row)
