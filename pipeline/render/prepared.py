@@ -248,6 +248,11 @@ class Steps:
             self._doc = self._make_doc()
         return self._doc
 
+    def rendering(self, part: Any) -> None:
+        """Where images made with the doc (the charts') go while the next part renders; nothing without a doc."""
+        if self._doc is not None:
+            self._doc.current_rendering_part = part
+
     def fix_tables(self, xml: str) -> Any:
         """The WordTemplate's fix_tables: the rendered XML must parse as it is; docxtpl's own fix only where it would
         change a table."""
@@ -402,8 +407,7 @@ class PreparedTemplate:
             raise NeedsDocxtpl("模板自带批注")
         unmark = unmark_xml if review is not None and review.notes else str
         images = _Images(self)
-        if steps._doc is not None:  # the charts' images were made with it: they land in this report
-            steps._doc.current_rendering_part = images
+        steps.rendering(images)  # the charts' images land in this report's body
         xml = render_xml_part(source.body[1], self.body, context, steps, self.env)
         tree = steps.fix_tables(xml)
         steps.fix_docpr_ids(tree)
@@ -411,8 +415,7 @@ class PreparedTemplate:
         root = etree.fromstring(source.shell, _OXML_PARSER)
         root.replace(root.find(f"{{{_W_NS}}}body"), tree)
         blobs = {source.document: _serialized(root)}
-        if steps._doc is not None:
-            steps._doc.current_rendering_part = _Elsewhere()
+        steps.rendering(_Elsewhere())
         for (partname, src_xml, encoding), template in zip(source.headers_footers, self.headers_footers, strict=True):
             xml = unmark(render_xml_part(src_xml, template, context, steps, self.env))
             blobs[partname] = _serialized(etree.fromstring(xml.encode(encoding), _OXML_PARSER))  # as XmlPart.load
