@@ -1,8 +1,13 @@
 """PDF from the rendered .docx through LibreOffice headless: the layout Word shows, with the fonts embedded.
 
-Each ``soffice`` call gets a fresh private user profile (``-env:UserInstallation``), removed afterwards, so builds
-running side by side never share or lock one; it converts several documents at once (LibreOffice starts once), under
-a time limit after which its whole process group is killed. ``soffice`` exits 0 even when a conversion fails, so each
+Each ``soffice`` call gets a private user profile (``-env:UserInstallation``), removed afterwards, so builds running
+side by side never share or lock one; it converts several documents at once (LibreOffice starts once), under a time
+limit after which its whole process group is killed. The profile is a copy of one kept in genreport's cache
+(:func:`pipeline.cache.folder`, per LibreOffice installation): a new profile costs LibreOffice's first start (about
+0.3 s: configuration, extension registration, graphics tests). The kept one is the profile of the first successful
+call, moved into place whole; a call that cannot copy it starts fresh, and one that failed with it where a fresh
+profile then succeeded throws it away. The documents are shared between the processes by size, so they finish
+together. ``soffice`` exits 0 even when a conversion fails, so each
 PDF is checked to exist and be a PDF, then written next to its .docx atomically (:func:`pipeline.outfile.atomic_write`).
 LibreOffice converts a copy of each document without hanging punctuation (:mod:`.office_copy`): hung into the
 margin, a full-width ，；。 would not print.
@@ -16,17 +21,21 @@ kind: Noto Serif CJK SC for the Song, FangSong and Kai faces (Bold for the heavy
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import uuid
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from .. import cache
 from ..errors import GenreportError, display_path
 from ..outfile import atomic_write
 from .office_copy import copy_for_office
@@ -113,13 +122,18 @@ def convert_to_pdf(
             pending.append(path)
         else:
             results[path] = PdfConversionFailed(f"无法生成 PDF：找不到 {display_path(path)}")
+    kept = _kept_profile(exe)
     for batch in _batches(pending):
-        k = max(1, min(workers, len(batch)))
-        done = _convert(exe, [batch[i::k] for i in range(k)], timeout)
+        copied = kept is not None and _usable(kept)
+        done = _convert(exe, _shares(batch, workers), timeout, kept)
         retry = [p for p in batch if isinstance(done[p], PdfConversionFailed) and not isinstance(done[p], _TimedOut)]
-        if len(batch) > 1:  # one bad document may stop LibreOffice for the rest of its call: each once more alone
+        # one bad document may stop LibreOffice for the rest of its call, and so may a damaged kept profile: each
+        # once more alone, in a fresh profile
+        if len(batch) > 1 or copied:
             for path in retry:
-                done.update(_convert(exe, [[path]], timeout))
+                done.update(_convert(exe, [[path]], timeout, None))
+                if copied and kept is not None and isinstance(done[path], Path):
+                    _discard(kept)  # the kept profile may be what failed: the next call makes a new one
         results.update(done)
     return {path: results[path] for path in dict.fromkeys(docx_paths)}
 
@@ -139,6 +153,94 @@ def _batches(paths: list[Path]) -> list[list[Path]]:
     return batches
 
 
+def _shares(batch: list[Path], workers: int) -> list[list[Path]]:
+    """The documents dealt to ``workers`` processes, largest first to the least loaded: a report's text is most of
+    its conversion time, so the processes finish together instead of one waiting for another."""
+    shares: list[list[Path]] = [[] for _ in range(max(1, min(workers, len(batch))))]
+    loads = [0] * len(shares)
+    for size, path in sorted(((_size(p), p) for p in batch), key=lambda sp: -sp[0]):
+        least = loads.index(min(loads))
+        shares[least].append(path)
+        loads[least] += size
+    return shares
+
+
+def _size(docx: Path) -> int:
+    """The text of a report: its main part unpacked (the package's size where it is not a Word package)."""
+    try:
+        with zipfile.ZipFile(docx) as package:
+            return package.getinfo("word/document.xml").file_size
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        try:
+            return docx.stat().st_size
+        except OSError:
+            return 0
+
+
+def _kept_profile(exe: str) -> Path | None:
+    """Where this LibreOffice's kept profile is (or is to be) in genreport's cache; None when the cache is off."""
+    folder = cache.folder()
+    if folder is None:
+        return None
+    return folder / f"libreoffice-profile-{_installation(exe)}"
+
+
+def _installation(exe: str) -> str:
+    """This LibreOffice installation and version: the resolved command and its version file (an upgrade rewrites
+    it), so a kept profile never serves another LibreOffice."""
+    digest = hashlib.sha256()
+    real = Path(os.path.realpath(exe))
+    for part in (real, real.parent / "versionrc", real.parent.parent / "Resources" / "versionrc"):
+        with contextlib.suppress(OSError):
+            info = part.stat()
+            digest.update(f"{part}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+            if part.name == "versionrc":
+                digest.update(part.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _usable(profile: Path) -> bool:
+    return (profile / "user").is_dir() and (profile / "user" / "registrymodifications.xcu").is_file()
+
+
+def _copy_profile(kept: Path | None, target: Path) -> bool:
+    """The kept profile copied to ``target``; False (nothing at ``target``) where there is none or it cannot be."""
+    if kept is None or not _usable(kept):
+        return False
+    try:
+        shutil.copytree(kept, target, symlinks=True)
+    except (OSError, shutil.Error):
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep(profile: Path, kept: Path) -> None:
+    """A profile LibreOffice made and converted with, moved to be the kept one (unless another call was first)."""
+    if not _usable(profile) or kept.exists():
+        return
+    staging = kept.with_name(f".{kept.name}-{uuid.uuid4().hex}")
+    try:
+        os.rename(profile, staging)  # the work folder and the cache are usually on different disks
+    except OSError:
+        try:
+            shutil.copytree(profile, staging, symlinks=True)
+        except (OSError, shutil.Error):
+            shutil.rmtree(staging, ignore_errors=True)
+            return
+    try:
+        os.rename(staging, kept)  # whole or not at all: a call copying it never sees half a profile
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _discard(kept: Path) -> None:
+    trash = kept.with_name(f".{kept.name}-{uuid.uuid4().hex}")
+    with contextlib.suppress(OSError):
+        os.rename(kept, trash)  # out of the way at once: a call copying it meanwhile fails and starts fresh
+    shutil.rmtree(trash, ignore_errors=True)
+
+
 @dataclass
 class _Office:
     """One LibreOffice process converting its share of the documents, in a work folder of its own."""
@@ -149,21 +251,30 @@ class _Office:
     limit: float  # the monotonic clock's reading at which it is stopped
     process: subprocess.Popen[bytes] | None = None
     failed: GenreportError | None = None
+    fresh: bool = True  # LibreOffice makes its profile (no kept one was copied)
 
 
-def _convert(exe: str, shares: list[list[Path]], timeout: float) -> dict[Path, Path | GenreportError]:
+def _convert(
+    exe: str, shares: list[list[Path]], timeout: float, kept: Path | None
+) -> dict[Path, Path | GenreportError]:
     """Each share converted by a LibreOffice of its own, all running at once; an interrupt or any error ends every
-    one of them (with the process group each starts)."""
+    one of them (with the process group each starts). Each work folder goes as soon as its LibreOffice is done,
+    while the others still run."""
     results: dict[Path, Path | GenreportError] = {}
     # ignore_cleanup_errors: a killed LibreOffice may still be letting go of its profile; a leftover is only a temp dir
     with contextlib.ExitStack() as stack:
-        offices = []
+        offices, folders = [], []
         for share in shares:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="genreport-pdf-", ignore_cleanup_errors=True))
-            offices.append(_start(exe, share, Path(tmp), timeout))
+            folders.append(tmp)
+            offices.append(_start(exe, share, Path(tmp), timeout, kept))
         try:
-            for office in offices:
-                results.update(_finish(office, exe))
+            for office, tmp in zip(offices, folders, strict=True):
+                done = _finish(office, exe)
+                results.update(done)
+                if kept is not None and office.fresh and all(isinstance(r, Path) for r in done.values()):
+                    _keep(office.work / "profile", kept)
+                shutil.rmtree(tmp, ignore_errors=True)
         except BaseException:
             for office in offices:
                 if office.process is not None:
@@ -172,9 +283,10 @@ def _convert(exe: str, shares: list[list[Path]], timeout: float) -> dict[Path, P
     return results
 
 
-def _start(exe: str, batch: list[Path], work: Path, timeout: float) -> _Office:
+def _start(exe: str, batch: list[Path], work: Path, timeout: float, kept: Path | None) -> _Office:
     (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
     (work / "in").mkdir()
+    fresh = not _copy_profile(kept, work / "profile")
     command = [
         exe,
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -184,7 +296,7 @@ def _start(exe: str, batch: list[Path], work: Path, timeout: float) -> _Office:
     ]
     env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf")}
     seconds = timeout * len(batch)
-    office = _Office(batch, work, seconds, time.monotonic() + seconds)
+    office = _Office(batch, work, seconds, time.monotonic() + seconds, fresh=fresh)
     windows = os.name == "nt"
     try:
         # its messages go to a file: several run at once, and a full pipe would stop the one not being read
