@@ -121,23 +121,25 @@ def _form_record(values: FormValues) -> Form:
 
 def _table(values: ListValues) -> Table[Record]:
     cls = cast(Any, RECORDS[values.sheet.key])
+    letters = list(values.letters.items())
     records: tuple[Record, ...] = tuple(
-        cls(**rec.values, row=rec.row, cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()})
-        for rec in values.records
+        cls(**rec.values, row=rec.row, cells=_cells(letters, rec.row)) for rec in values.records
     )
     return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
 
 
 def _custom_rows(values: ListValues, records: list[RawRecord] | None = None) -> tuple[CustomRow, ...]:
+    letters = list(values.letters.items())
     return tuple(
-        CustomRow(
-            sheet=values.sheet.name,
-            values=dict(rec.values),
-            row=rec.row,
-            cells={k: f"{letter}{rec.row}" for k, letter in values.letters.items()},
-        )
+        CustomRow(sheet=values.sheet.name, values=dict(rec.values), row=rec.row, cells=_cells(letters, rec.row))
         for rec in (values.records if records is None else records)
     )
+
+
+def _cells(letters: list[tuple[str, str]], row: int) -> dict[str, str]:
+    """Each column's cell on ``row`` (the row number written once, not once per column: 20,000 rows × 12)."""
+    number = str(row)
+    return {key: letter + number for key, letter in letters}
 
 
 EXTRA_SHEETS_LISTED = 5  # extra sheets named one by one; more are counted in one line
