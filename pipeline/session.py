@@ -10,7 +10,9 @@ pipeline/batch.py spreads ``render`` over worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import json
 import stat
 import time
 import unicodedata
@@ -454,20 +456,35 @@ def _sections_findings(inspection: Inspection) -> list[Finding]:
 
 
 def _printed_sections(profile: TemplateProfile) -> frozenset[str] | None:
-    """The 文字 sections the profile's Word template prints; None where it cannot be read (build will say why)."""
-    from .render.environment import make_environment
-    from .template.check.parts import template_parts
-    from .template.check.sections import printed_sections
+    """The 文字 sections the profile's Word template prints; None where it cannot be read (build will say why).
+    Kept in the disk cache by the template's bytes: reading them parses the whole template (a quarter of a second,
+    and docxtpl loaded, in every validate)."""
+    from . import cache
     from .template.document import read_template
-    from .template.word import WordTemplate
 
     assert profile.document is not None
     try:
-        parts = template_parts(WordTemplate(read_template(profile.document), {}, display_path(profile.document)))
+        data = read_template(profile.document)
+    except Exception:  # noqa: BLE001 - a template that cannot be read is build's and template check's to report
+        return None
+    entry = cache.key("printed", data)
+    blob = cache.read("printed", entry)
+    if blob is not None:
+        with contextlib.suppress(ValueError, TypeError):
+            return frozenset(str(key) for key in json.loads(blob))
+    from .render.environment import make_environment
+    from .template.check.parts import template_parts
+    from .template.check.sections import printed_sections
+    from .template.word import WordTemplate
+
+    try:
+        parts = template_parts(WordTemplate(data, {}, display_path(profile.document)))
         env = make_environment(render_options(profile))
-        return printed_sections(env.parse(part.source) for part in parts)
+        printed = printed_sections(env.parse(part.source) for part in parts)
     except Exception:  # noqa: BLE001 - a broken template is build's and template check's to report, not validate's
         return None
+    cache.write("printed", entry, json.dumps(sorted(printed)).encode())
+    return printed
 
 
 def _unprinted_texts(report: Report, printed: frozenset[str] | None) -> list[Finding]:

@@ -83,6 +83,13 @@ def test_a_template_prepared_once_is_rendered_without_docxtpl_or_python_docx(tmp
     assert not loaded & {"docxtpl", "docx", "openpyxl"}, loaded
 
 
+def test_validate_reads_what_the_template_prints_from_the_cache_the_second_time() -> None:
+    """validate's W_TEXT_UNPRINTED needs the 文字 sections the template prints: parsed once per template file (with
+    docxtpl), then read from the disk cache."""
+    loaded_after("validate", str(SAMPLE))
+    assert not loaded_after("validate", str(SAMPLE)) & {"docxtpl", "docx", "openpyxl"}
+
+
 def test_a_workbook_the_fast_path_does_not_understand_still_loads_openpyxl(tmp_path: Path) -> None:
     """The fallback is real: a hyperlink on a form sheet (which openpyxl binds to the package) sends the sample to
     openpyxl, in the same command, and the report is still made."""
