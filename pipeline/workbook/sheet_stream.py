@@ -129,6 +129,7 @@ _ODD_DECIMAL = re.compile(
 _CONTROLS = bytes(range(0, 9)) + bytes(range(11, 32))
 _REFUSED = (b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"]]>")
 _SPACE = b" \t\n"
+_LETTERS, _DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
 
 
 def read_sheet_cells(xml: bytes, styles: Styles) -> SheetCells:
@@ -154,7 +155,7 @@ def stream_sheet(xml: bytes, styles: Styles) -> SheetCells | None:
     if not _ROWS.fullmatch(rows) or (b" x14ac:" in rows and "x14ac" not in root.nsmap):
         return None  # (an undeclared prefix is not well-formed)
     refs: list[bytes] = parts[1::_GROUPS]
-    if any(len(text) > _TEXT_MAX for g in range(6, _GROUPS) for text in parts[g::_GROUPS] if text):
+    if any(max(map(len, filter(None, parts[g::_GROUPS])), default=0) > _TEXT_MAX for g in range(6, _GROUPS)):
         return None  # lxml refuses a text of 10 MB; scan_sheet says so
     out = SheetCells(count=len(refs))
     if not _shape(refs, parts[2::_GROUPS], styles, out):
@@ -221,10 +222,10 @@ def _shape(refs: list[bytes], style_ids: list[bytes | None], styles: Styles, out
     """scan_sheet's checks of the cells' references and styles; False where it would find fault."""
     if len(set(refs)) != len(refs):
         return False
-    if refs:
+    if refs:  # each ref is letters then digits (_CELL): each part is had by deleting the other kind
         joined = b"\n".join(refs)
-        out.max_row = max(int(n) for n in set(re.findall(rb"[0-9]+", joined)))
-        out.max_column = max(_column(s.decode()) for s in set(re.findall(rb"[A-Z]+", joined)))
+        out.max_row = max(map(int, set(joined.translate(None, _LETTERS).split(b"\n"))))
+        out.max_column = max(_column(s.decode()) for s in set(joined.translate(None, _DIGITS).split(b"\n")))
         if out.max_row > MAX_ROW or out.max_column > MAX_COLUMN:
             return False
     ids = set(style_ids)
@@ -240,11 +241,27 @@ def _ordinary(parts: list[Any], escapes: bool, styles: Styles, out: SheetCells) 
     strings = len(styles.parts.strings)
     formats = styles.parts.formats
     others: list[bytes] = []
-    columns = zip(*(parts[g::_GROUPS] for g in range(1, _GROUPS)), strict=True)
-    for ref, s, t, plain, value, kept, untrimmed, preserve, text, content in columns:
+    refs, styled, types, plains, values = (parts[g::_GROUPS] for g in range(1, 6))
+    if percent:
+        for ref, s, plain, value in zip(refs, styled, plains, values, strict=True):
+            if (plain is not None or value is not None) and (b"0" if s is None else s) in percent:
+                out.percent[_at(ref.decode())] = percent[b"0" if s is None else s]
+    # the usual cells, an unstyled number and an inline string, need nothing more: only the rest are looked at
+    numbers = b"0" not in dateish
+    strings_kept = not escapes
+    unusual = [
+        i
+        for i, (s, t, plain, kept, untrimmed) in enumerate(
+            zip(styled, types, plains, parts[6::_GROUPS], parts[7::_GROUPS], strict=True)
+        )
+        if not (
+            (numbers and plain is not None and s is None and (t is None or t == b"n"))
+            or (strings_kept and t == b"inlineStr" and (kept is not None or untrimmed is not None))
+        )
+    ]
+    for i in unusual:
+        ref, s, t, plain, value, kept, untrimmed, preserve, text, content = parts[i * _GROUPS + 1 : (i + 1) * _GROUPS]
         style = b"0" if s is None else s
-        if percent and (plain is not None or value is not None) and style in percent:
-            out.percent[_at(ref.decode())] = percent[style]
         if plain is not None:
             if t is None or t == b"n":
                 if style not in dateish:
