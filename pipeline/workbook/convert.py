@@ -134,6 +134,22 @@ def _bounded(number: Decimal, value: Any) -> Decimal:
     return number
 
 
+def plain_money(value: float | int, divisor: Decimal) -> Decimal | None:
+    """_to_money of a float or int cell that converts without a finding (most of a long list's amounts), in one call;
+    None where _to_money must be asked (out of bounds: it says so)."""
+    number = Decimal(str(value))
+    if not number.is_finite() or (
+        not number.is_zero() and not _SMALLEST_EXPONENT <= number.adjusted() < _LARGEST_EXPONENT
+    ):
+        return None
+    return number / divisor if divisor != 1 else number
+
+
+def plain_text(value: str) -> str | None:
+    """_to_text of a text cell nothing below would change (the usual one), in one search; None otherwise."""
+    return None if _UNCLEAN.search(value) else value.strip()
+
+
 def _to_money(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
     number, fixes = _number(value)
     return (number / divisor if divisor != 1 else number), fixes

@@ -21,7 +21,7 @@ from ..model.record import CustomRow, Form, Record, Table
 from ..model.records import LINES, RECORDS, Report
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
-from .convert import CONVERTERS, WrongValue, shown
+from .convert import CONVERTERS, WrongValue, plain_money, plain_text, shown
 from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
 from .formats import column_letter as get_column_letter
 from .formats import is_date_format
@@ -645,8 +645,21 @@ class _SheetReader:
         to_kind = CONVERTERS[f.kind]
         not_a_date = _NOT_A_DATE.get(f.kind, codes.E_NOT_NUMBER)
         by = self.divisor if divisor is None else divisor
+        # the usual cell of an amount or a text converts without a finding: taken in one call, else as below
+        money = f.kind is Kind.MONEY and not choices
+        text = f.kind is Kind.TEXT
 
         def convert(raw: RawCell, ref: str) -> Any:
+            value = raw.value
+            kind = type(value)
+            if money and (kind is float or kind is int) and not raw.error and not raw.formula_without_value:
+                amount = plain_money(value, by)
+                if amount is not None and (signed or not amount < 0):
+                    return amount
+            elif text and kind is str and not raw.error and not raw.formula_without_value:
+                typed = plain_text(value)
+                if typed and (not choices or typed in choices):
+                    return typed
             if raw.formula_without_value:
                 col.add(
                     codes.E_FORMULA_NO_VALUE,
@@ -656,7 +669,6 @@ class _SheetReader:
                     "请在 Excel 或 WPS 中打开并保存后再试",
                 )
                 return INVALID
-            value = raw.value
             if raw.error:
                 if value == "#VALUE!" and is_date_format(raw.number_format):
                     stored = self.beyond_dates().get(ref)
