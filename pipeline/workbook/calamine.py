@@ -89,6 +89,7 @@ class SheetGrid:
     filled: dict[int, list[int]] = field(default_factory=dict)
     odd_rows: set[int] = field(default_factory=set)
     special_rows: set[int] = field(default_factory=set)
+    made: dict[Any, RawCell] = field(default_factory=dict)  # row()'s cells by value (_make)
 
     def __post_init__(self) -> None:
         special = self.cells.special
@@ -145,26 +146,30 @@ class SheetGrid:
             return [self.cell(row, c) for c in columns]
         line = self.values[row - 1] if 0 < row <= len(self.values) else ()
         width = len(line)
-        special = self.cells.special if row in self.special_rows else None
-        out: list[RawCell] = []
-        for c in columns:
-            if special is not None and (row, c) in special:
-                out.append(special[(row, c)])
-                continue
-            value: Any = line[c - 1] if 0 < c <= width else ""
-            kind = type(value)
-            if kind is float:
-                out.append(RawCell(int(value) if value.is_integer() else value, "General"))
-            elif kind is int:
-                out.append(RawCell(value, "General"))
-            elif kind is str:
-                if value == "":
-                    out.append(BLANK)
-                else:
-                    out.append(RawCell(value, "General", error=value.strip() in EXCEL_ERRORS))
-            else:
-                out.append(self.cell(row, c))
-        return out
+        made = self.made
+        if row not in self.special_rows:  # only plain values here (__post_init__): each found by its value
+            values = [line[c - 1] if 0 < c <= width else "" for c in columns]
+            return [made.get(v) or self._make(v, row, c) for v, c in zip(values, columns, strict=True)]
+        special = self.cells.special
+        return [
+            special[(row, c)] if (row, c) in special else self._make(line[c - 1] if 0 < c <= width else "", row, c)
+            for c in columns
+        ]
+
+    def _make(self, value: Any, row: int, column: int) -> RawCell:
+        """row()'s cell of a value; equal values make equal cells (1.0 and 1 both RawCell(1)), and nothing changes a
+        RawCell, so each is made once (half of a long list's cells are blank, many the same few texts)."""
+        kind = type(value)
+        if kind is float:
+            raw = RawCell(int(value) if value.is_integer() else value, "General")
+        elif kind is int:
+            raw = RawCell(value, "General")
+        elif kind is str:
+            raw = RawCell(value, "General", error=value.strip() in EXCEL_ERRORS) if value else BLANK
+        else:
+            return self.cell(row, column)
+        self.made[value] = raw
+        return raw
 
 
 @dataclass
