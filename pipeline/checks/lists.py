@@ -119,19 +119,22 @@ def _medians_of_others(values: list[tuple[str, Decimal, Place]]) -> list[Decimal
     if len(set(places)) != len(places):  # a place shared: "the others" are fewer than n - 1
         return [Decimal(median([v for _, v, p in values if p != place])) for place in places]
     ordered = sorted(range(len(values)), key=lambda i: values[i][1])
-    rank = {index: at for at, index in enumerate(ordered)}
+    rank = [0] * len(values)
+    for at, index in enumerate(ordered):
+        rank[index] = at
     s = [values[i][1] for i in ordered]
     n = len(s) - 1  # how many the others are
-    out = []
-    for i in range(len(values)):
-        skip = rank[i]
+    mid = n // 2
 
-        def nth(k: int, skip: int = skip) -> Decimal:
+    def median_without(skip: int) -> Decimal:  # the k-th of the others is s[k] below the one left out, else s[k + 1]
+        def nth(k: int) -> Decimal:
             return s[k] if k < skip else s[k + 1]
 
-        mid = n // 2
-        out.append(Decimal(nth(mid) if n % 2 else (nth(mid - 1) + nth(mid)) / 2))
-    return out
+        return Decimal(nth(mid) if n % 2 else (nth(mid - 1) + nth(mid)) / 2)
+
+    # which one is left out matters only as below, at or above the middle: three medians serve every value
+    below, middle, above = median_without(0), median_without(mid), median_without(n)
+    return [below if at < mid else middle if at == mid else above for at in rank]
 
 
 def _projects(out: Findings, d: Derived) -> None:
