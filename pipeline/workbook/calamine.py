@@ -152,8 +152,9 @@ class SheetGrid:
             return [made.get(v) or self._make(v, row, c) for v, c in zip(values, columns, strict=True)]
         special = self.cells.special
         return [
-            special[(row, c)] if (row, c) in special else self._make(line[c - 1] if 0 < c <= width else "", row, c)
+            special[(row, c)] if (row, c) in special else made.get(v) or self._make(v, row, c)
             for c in columns
+            for v in (line[c - 1] if 0 < c <= width else "",)
         ]
 
     def _make(self, value: Any, row: int, column: int) -> RawCell:

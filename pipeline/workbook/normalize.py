@@ -21,6 +21,7 @@ from ..model.record import CustomRow, Form, Record, Table
 from ..model.records import LINES, RECORDS, Report
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
+from .cells import BLANK
 from .convert import CONVERTERS, WrongValue, plain_money, plain_text, shown
 from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
 from .formats import column_letter as get_column_letter
@@ -31,6 +32,7 @@ from .stored import beyond_dates
 HEADER_REF = f"{HEADER_ROW}:{HEADER_ROW}"  # the whole header row, in A1 notation
 _FIGURES = (Decimal, int)  # the values that can be negative
 INVALID = object()  # a cell that held something unusable; its finding is already recorded
+_SLOW = object()  # a cell a column's quick conversion leaves to its converter
 
 
 @dataclass
@@ -513,8 +515,9 @@ class _SheetReader:
         unread = self.merged_over_rows(sheet, columns)
         numbers = list(columns.values())
         at = {key: i for i, key in enumerate(columns)}
-        # each field: its place in a row's cells (None: no such column), converter, column letter
-        plan = [(f, at.get(f.key), fixed.get(f.key), out.letters.get(f.key, "")) for f in ordered]
+        # each field: its key, place in a row's cells (None: no such column), converter (None: by its row's 类型), the
+        # converter of its usual cells (quick), column letter
+        plan = [(f, f.key, at.get(f.key), fixed.get(f.key), self.quick(f), out.letters.get(f.key, "")) for f in ordered]
         merged_rows = {r for r, _ in self.merged}
         for r in self.rows(numbers, merged=False):
             if r in merged_rows:
@@ -525,23 +528,30 @@ class _SheetReader:
             if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
                 continue  # blank separator rows (merged cells reaching into them included) are harmless
             values: dict[str, Any] = {}
-            for f, i, by_column, letter in plan:
+            for f, key, i, by_column, quick, letter in plan:
                 if i is None:
-                    values[f.key] = None
+                    values[key] = None
                     continue
                 if unread and (r, numbers[i]) in unread:
-                    values[f.key] = None  # its merged range is reported
+                    values[key] = None  # its merged range is reported
                     continue
                 raw = cells[i]
-                ref = f"{letter}{r}"
                 if by_column is not None:
-                    blank = raw.value is None and not raw.formula_without_value and not raw.error
-                    value = None if blank else by_column(raw, ref)  # blank: what every converter makes of it
+                    value = None if raw is BLANK else quick(raw)  # most cells: no finding, so no reference to write
+                    if value is not _SLOW:
+                        if value is not None or not f.required:
+                            values[key] = value
+                            continue
+                        ref = f"{letter}{r}"
+                    else:
+                        ref = f"{letter}{r}"
+                        value = by_column(raw, ref)
                 else:  # a 自定义字段 value takes its kind from its row's 类型
+                    ref = f"{letter}{r}"
                     value = self.convert(raw, *self.typed_by(f, values, ref), ref)
                 if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
                     self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
-                values[f.key] = None if value is INVALID else value
+                values[key] = None if value is INVALID else value
             (out.totals if is_total_row(self.layout, sheet, values) else out.records).append(RawRecord(r, values))
         if len(out.records) < sheet.min_rows:
             self.col.add(
@@ -638,6 +648,32 @@ class _SheetReader:
         """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
         return self.converter(f, divisor)(raw, ref)
 
+    def quick(self, f: Field) -> Callable[[RawCell], Any]:
+        """The conversion of a column's usual cells, which convert without a finding: a blank one, an amount (a float
+        or int within bounds) and a text with nothing to clean; _SLOW for any other, which ``converter`` takes."""
+        choices, signed, by = f.choices, f.signed, self.divisor
+        money = f.kind is Kind.MONEY and not choices
+        text = f.kind is Kind.TEXT
+
+        def quick(raw: RawCell) -> Any:
+            if raw.error or raw.formula_without_value:
+                return _SLOW
+            value = raw.value
+            kind = type(value)
+            if value is None:
+                return None  # blank: what every converter makes of it
+            if money and (kind is float or kind is int):
+                amount = plain_money(value, by)
+                if amount is not None and (signed or not amount < 0):
+                    return amount
+            elif text and kind is str:
+                typed = plain_text(value)
+                if typed and (not choices or typed in choices):
+                    return typed
+            return _SLOW
+
+        return quick
+
     def converter(self, f: Field, divisor: Decimal | None) -> Callable[[RawCell, str], Any]:
         """The conversion of the cells of one field, chosen once for a column (issue 19 §4): its kind's converter,
         divisor, sign and choices are looked up here, not per cell."""
@@ -645,21 +681,9 @@ class _SheetReader:
         to_kind = CONVERTERS[f.kind]
         not_a_date = _NOT_A_DATE.get(f.kind, codes.E_NOT_NUMBER)
         by = self.divisor if divisor is None else divisor
-        # the usual cell of an amount or a text converts without a finding: taken in one call, else as below
-        money = f.kind is Kind.MONEY and not choices
-        text = f.kind is Kind.TEXT
 
         def convert(raw: RawCell, ref: str) -> Any:
             value = raw.value
-            kind = type(value)
-            if money and (kind is float or kind is int) and not raw.error and not raw.formula_without_value:
-                amount = plain_money(value, by)
-                if amount is not None and (signed or not amount < 0):
-                    return amount
-            elif text and kind is str and not raw.error and not raw.formula_without_value:
-                typed = plain_text(value)
-                if typed and (not choices or typed in choices):
-                    return typed
             if raw.formula_without_value:
                 col.add(
                     codes.E_FORMULA_NO_VALUE,
