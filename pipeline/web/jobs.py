@@ -41,6 +41,9 @@ NEAR_BYTES = 64 * 2**20  # a job that failed within this much of its limit ran o
 TEMP_PREFIX = "genreport-web-"
 # imported once by the forkserver, so that each job's process starts with the pipeline loaded
 PRELOAD = [
+    # a job's process runs the server's main module again (multiprocessing's spawn preparation: `genreport` or
+    # `python -m pipeline`), which imports the command line: loaded here, that costs the job nothing
+    "pipeline.cli",
     "pipeline.web.reports",
     "pipeline.web.rollover",
     "pipeline.session",
