@@ -424,13 +424,14 @@ def section(args: argparse.Namespace, found: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-# The naive loop is a user's own script: no genreport disk cache of compiled templates (pipeline/cache.py) helps it;
-# genreport itself runs with its cache, as it does for a user
-os.environ["GENREPORT_CACHE"] = "0"
+# genreport itself runs with its disk cache, as it does for a user
 GENREPORT_ENV = {**os.environ, "GENREPORT_CACHE": "1"}
 
 
 def main() -> int:
+    # The naive loop runs in this process and is a user's own script: no genreport disk cache of compiled templates
+    # (pipeline/cache.py) helps it. Set here, not on import, so a driver importing this module keeps its own cache.
+    os.environ["GENREPORT_CACHE"] = "0"
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=50, help="workbooks for (a), the naive comparison")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of (a)")

@@ -61,7 +61,7 @@ def cpu_seconds(pid: int) -> float:
 
 def start_server(tmpdir: Path, *options: str, wait: float = 30) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    # a server as its users run it: its disk cache on, whatever a bench that imported bench_batch turned off
+    # a server as its users run it: its disk cache on, whatever the environment of the bench says
     env = {k: v for k, v in os.environ.items() if k != "GENREPORT_TOKEN"}
     env |= {"TMPDIR": str(tmpdir), "GENREPORT_CACHE": "1"}
     process = subprocess.Popen(

@@ -165,16 +165,7 @@ def run(argv: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,)) -> t
 
 class Bench:
     def __init__(self, args: argparse.Namespace, work: Path) -> None:
-        before = os.environ.get("GENREPORT_CACHE")
         import bench_batch  # after TMPDIR is set: it copies the environment for genreport's processes
-
-        # bench_batch turns genreport's disk cache off process-wide for its in-process naive loop; here the plain
-        # side runs in processes of its own (plain_env), and the parts run in this process (the PDFs, the web
-        # server it starts) run genreport as a user does, with its cache
-        if before is None:
-            os.environ.pop("GENREPORT_CACHE", None)
-        else:
-            os.environ["GENREPORT_CACHE"] = before
 
         self.bb = bench_batch
         self.args = args
