@@ -138,3 +138,21 @@ def test_strict_still_refuses() -> None:
     result = runner.invoke(app, ["build", "2022.xlsx", "-o", "out", "--strict"])
     assert result.exit_code == 1
     assert not Path("out/2022.docx").exists()
+
+
+@pytest.mark.parametrize("name", ["2022", "township-2023"])
+def test_a_figure_looked_up_by_its_row_is_the_figure_read_from_the_whole_sheet(name: str) -> None:
+    """place_comments finds an unmarked figure's value by its cell's row in a list (review._SheetValues) instead of
+    reading every cell of the report: every cell gives what the whole read gives, a cell of no record nothing."""
+    from pipeline.model import schema
+    from pipeline.render.review import _SheetValues, placed_values
+    from pipeline.session import inspect
+
+    derived = inspect(ROOT / "inputs" / f"{name}.xlsx").derived
+    assert derived is not None
+    whole = placed_values(derived.report)
+    lists = {sheet for sheet, _ in whole} & set(_SheetValues(derived.report)._tables)
+    assert lists, "the sample has lists to look records up in"
+    looked_up = _SheetValues(derived.report)
+    assert {place: looked_up.get(*place) for place in whole} == whole
+    assert all(looked_up.get(sheet, "B99999") == (None, schema.Kind.TEXT) for sheet in lists)
