@@ -9,10 +9,12 @@ and Rich with its Markdown parser was a third of ``genreport --help``'s time (ab
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,7 +46,43 @@ class _NoNumpyForOpenpyxl:
 if not any(isinstance(finder, _NoNumpyForOpenpyxl) for finder in sys.meta_path):
     sys.meta_path.insert(0, _NoNumpyForOpenpyxl())
 
-app = typer.Typer(
+
+class _OneCommand(typer.Typer):
+    """typer builds every command of an app from its declarations (their type hints, each parameter) before it
+    runs the one asked for: about 20 ms of every start. A command line that names a command is run by a copy of
+    the app that holds that command alone, built alone; help, ``--version``, a name that is no command and shell
+    completion see the whole app, as before. Tests and ``typer.main.get_command`` build the whole app too.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        argv = kwargs.get("args", args[0] if args else None)
+        return typer.Typer.__call__(self._for(sys.argv[1:] if argv is None else argv), *args, **kwargs)
+
+    def _for(self, argv: Sequence[str]) -> typer.Typer:
+        name = _command_named(argv)
+        if name is None or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+            return self
+        commands = [c for c in self.registered_commands if c.name == name]
+        groups = [g for g in self.registered_groups if g.name == name]
+        if not commands and not groups:
+            return self  # a mistyped name: the error lists the commands it may have meant
+        alone = copy.copy(self)
+        alone.registered_commands, alone.registered_groups = commands, groups
+        return alone
+
+
+_TOP_FLAGS = frozenset({"-v", "--verbose"})  # the top command's options that do not end it (--version, -h do)
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command a command line runs: the first word after the top command's flags, which take no value."""
+    for arg in argv:
+        if arg not in _TOP_FLAGS:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+app = _OneCommand(
     help="genreport：把标准填报工作簿生成“部门整体支出绩效自评报告”（Word）。\n\n"
     "Turns the standard workbook into the department's performance self-evaluation report.",
     cls=ChineseGroup,
