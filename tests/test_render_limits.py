@@ -475,3 +475,35 @@ def test_a_hostile_template_stops_the_build_with_a_message(tmp_path: Path, tag: 
     line = result.stderr.splitlines()[-1]
     assert line.startswith("错误：") and "hostile.docx：模板" in line and message in line, line
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+class _Dict(dict[str, Any]):
+    pass
+
+
+@pytest.mark.parametrize("holder", [dict, _Dict])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ d.key }}",  # the item
+        "{{ d._hidden }}",  # an item, though its name is private
+        "{{ d.items is callable }}",  # a method wins over the item of that name
+        "{{ d.__class__ is defined }}",  # unsafe: undefined
+        "{{ d.missing is defined }}",
+        "{{ d.missing }}",  # strict: an error
+        "{{ d.get('key') }}",
+    ],
+)
+def test_a_dict_attribute_reads_as_in_the_plain_sandbox(holder: type[dict[str, Any]], source: str) -> None:
+    """BoundedSandbox reads ``d.key`` of a plain dict as its item at once; what any look-up gives is the sandbox's."""
+    values = {"key": "v", "_hidden": "h", "items": "shadowed"}
+
+    def render(env: jinja2.Environment) -> str:
+        try:
+            return env.from_string(source).render(d=holder(values))
+        except jinja2.UndefinedError as e:
+            return f"UndefinedError: {e}"
+
+    plain = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    bounded = BoundedSandbox(undefined=jinja2.StrictUndefined, limits=RenderLimits())
+    assert render(bounded) == render(plain)

@@ -828,6 +828,9 @@ class _BoundedTemplate(Template):
         return "".join(parts)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """A ``SandboxedEnvironment`` whose renders are bounded by ``limits`` (see the module docstring).
 
@@ -886,6 +889,17 @@ class BoundedSandbox(SandboxedEnvironment):
         ``env.run_bounded(doc.render, context, jinja_env=env, autoescape=True)``; the watchdog then also
         covers docxtpl's parsing and compiling."""
         return _run_bounded(self.limits, functools.partial(func, *args, **kwargs))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``d.key`` of a plain dict (most of a report's context) read as the item at once: a dict's attributes are
+        its type's, so Jinja's attribute-first look-up only raised and caught an AttributeError on each (about a
+        sixth of rendering a report's body)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         """``x[a:b]`` copies: the copy is charged to the memory budget (``x[k]`` only reads)."""
