@@ -507,3 +507,19 @@ def test_a_dict_attribute_reads_as_in_the_plain_sandbox(holder: type[dict[str, A
     plain = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
     bounded = BoundedSandbox(undefined=jinja2.StrictUndefined, limits=RenderLimits())
     assert render(bounded) == render(plain)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{% endfor %}",
+        "{% for x in 'abc' %}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}",
+        "{% for x in 'abc' %}{{ loop.previtem is defined }}{{ loop.cycle('a', 'b') }}{% endfor %}",
+        "{% for x in ['{0}'] %}{{ loop.nextitem is defined }}{{ loop._after is defined }}{% endfor %}",
+    ],
+)
+def test_a_loop_variable_reads_as_in_the_plain_sandbox(source: str) -> None:
+    """BoundedSandbox reads loop.index and the loop's other numbers at once; every look-up gives the sandbox's."""
+    plain = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    bounded = BoundedSandbox(undefined=jinja2.StrictUndefined, limits=RenderLimits())
+    assert bounded.from_string(source).render() == plain.from_string(source).render()

@@ -49,7 +49,7 @@ from typing import Any, ParamSpec, TypeVar
 from jinja2 import Template, nodes, pass_environment
 from jinja2.environment import Environment
 from jinja2.filters import make_attrgetter
-from jinja2.runtime import Context, Macro, markup_join, str_join
+from jinja2.runtime import Context, LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace, generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
@@ -829,6 +829,7 @@ class _BoundedTemplate(Template):
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+_LOOP_NUMBERS = frozenset(("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0"))
 
 
 class BoundedSandbox(SandboxedEnvironment):
@@ -899,6 +900,8 @@ class BoundedSandbox(SandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
+        if type(obj) is LoopContext and attribute in _LOOP_NUMBERS:  # a number: nothing to wrap or refuse
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
