@@ -17,7 +17,7 @@ from typing import Any, cast
 from ..derive import Derived, figures
 from ..derive.declared import custom_values
 from ..model import schema
-from ..model.figure import placed
+from ..model.figure import Figure
 from ..model.record import Place, Record
 from ..model.records import Report
 from ..numbers import chinese_count, unsigned
@@ -56,7 +56,13 @@ def _plain(record: Record) -> dict[str, Any]:
     """A record as the template sees it: its values (and row), each number a Figure that knows its cell."""
     # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
     sheet, cells = record.SHEET.name, record.cells
-    return {name: placed(getattr(record, name), Place(sheet, cells.get(name, ""))) for name in _names(type(record))}
+    out: dict[str, Any] = {}
+    for name in _names(type(record)):  # placed(), its Place made only for a number (most values are text)
+        value = getattr(record, name)
+        if isinstance(value, Decimal) and not isinstance(value, Figure) and cells.get(name):
+            value = Figure(value, Place(sheet, cells[name]))
+        out[name] = value
+    return out
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
