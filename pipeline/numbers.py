@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 WAN = Decimal(10000)  # 1 万元 = 10000 元
 HUNDRED = Decimal(100)
 
+_EXPONENTS = tuple(Decimal(1).scaleb(-places) for places in range(7))  # 1, 0.1, …: quantize's, made once
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_UNITS = ["", "十", "百", "千"]
 _CN_GROUPS = ["", "万", "亿"]
@@ -18,7 +19,8 @@ _DAXIE_UNITS = ["", "拾", "佰", "仟"]
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round half-up to ``places`` decimals; the built-in round() is banker's rounding. A result of zero is
     unsigned: −0.001 and a typed −0 print as 0.00, never −0.00."""
-    return unsigned(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    exponent = _EXPONENTS[places] if 0 <= places < len(_EXPONENTS) else Decimal(1).scaleb(-places)
+    return unsigned(value.quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 def unsigned(value: Decimal) -> Decimal:
