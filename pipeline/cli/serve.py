@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
-import errno
 import os
-import signal
-import socket
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +10,8 @@ import typer
 from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS
 
 if TYPE_CHECKING:
+    import socket
+
     from ..web.app import Settings
 
 TOKEN_ENV = "GENREPORT_TOKEN"
@@ -100,6 +98,9 @@ def serve_command(
 
 def _bind(host: str, port: int) -> socket.socket:
     """The listening socket, opened here so that a busy port or a wrong address is one Chinese line."""
+    import errno
+    import socket  # here, not at the top: every other command would load it (~3 ms of their start)
+
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -117,6 +118,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _run(sock: socket.socket, host: str, port: int, settings: Settings, max_connections: int) -> None:
+    import atexit
+    import signal
+    import socket
+
     import uvicorn
 
     from ..web import jobs
