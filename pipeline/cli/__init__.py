@@ -9,6 +9,9 @@ and Rich with its Markdown parser was a third of ``genreport --help``'s time (ab
 
 from __future__ import annotations
 
+from . import compiled  # noqa: F401  # first: the dataclasses made from here on are compiled once (compiled.py)
+
+# isort: split
 import copy
 import os
 import sys
