@@ -34,6 +34,16 @@ V = "{urn:schemas-microsoft-com:vml}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 _SKIPPED = {W + t for t in ("del", "moveFrom", "instrText", "delText", "pPr", "rPr", "commentReference")}
+_P, _TBL, _TC, _R, _T, _TAB, _BR, _CR = (W + t for t in ("p", "tbl", "tc", "r", "t", "tab", "br", "cr"))
+_BLOCK_WRAPPERS = frozenset(W + t for t in ("sdt", "customXml", "sdtContent", "ins", "moveTo"))
+_CELL_WRAPPERS = frozenset(W + t for t in ("sdt", "sdtContent", "customXml"))
+_IMAGE_TAGS = frozenset(W + t for t in ("drawing", "pict", "object"))
+_ALTERNATE = MC + "AlternateContent"
+_NO_BREAK_HYPHEN, _COMMENT_REFERENCE = W + "noBreakHyphen", W + "commentReference"
+_PPR, _PSTYLE, _JC, _PAGE_BREAK_BEFORE = (W + t for t in ("pPr", "pStyle", "jc", "pageBreakBefore"))
+_TCPR, _GRID_SPAN, _VMERGE, _TC_BORDERS = (W + t for t in ("tcPr", "gridSpan", "vMerge", "tcBorders"))
+_VAL = W + "val"
+_ALIGN = {"both": "justify", "center": "center", "right": "right", "left": "left"}
 _IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
 _IMAGE_TYPES |= {"svg": "image/svg+xml", "emf": "image/emf", "wmf": "image/wmf"}
 
@@ -68,8 +78,8 @@ def _read_document(data: bytes, comments: bool) -> Document:
         with zipfile.ZipFile(BytesIO(data)) as package:
             main = _main_part(package)
             body = etree.fromstring(package.read(main), _PARSER).find(W + "body")
-            styles_root = _part(package, posixpath.join(posixpath.dirname(main), "styles.xml"))
-            walker = _Walker(package, main, *read_styles(styles_root), comments=comments)
+            styles, default = _styles(_bytes(package, posixpath.join(posixpath.dirname(main), "styles.xml")))
+            walker = _Walker(package, main, dict(styles), default, comments=comments)
             if body is None:
                 raise ReportUnreadable("无法读取报告：Word 文档没有正文（word/document.xml 中缺少 w:body）")
             walker.cover(body)
@@ -92,10 +102,32 @@ def _main_part(package: zipfile.ZipFile) -> str:
 
 
 def _part(package: zipfile.ZipFile, name: str) -> etree._Element | None:
+    data = _bytes(package, name)
+    return None if data is None else etree.fromstring(data, _PARSER)
+
+
+def _bytes(package: zipfile.ZipFile, name: str) -> bytes | None:
     try:
-        return etree.fromstring(package.read(name), _PARSER)
+        return package.read(name)
     except KeyError:
         return None
+
+
+def remember_styles(data: bytes) -> None:
+    """Read the paragraph styles of the .docx in ``data`` (a template) ahead of its reports: a report keeps its
+    template's styles part byte for byte, so its reading finds them read (web.warm, in the jobs' forkserver)."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as package:
+            _styles(_bytes(package, posixpath.join(posixpath.dirname(_main_part(package)), "styles.xml")))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
+        return  # the report's own reading says what is wrong
+
+
+@functools.lru_cache(maxsize=8)
+def _styles(data: bytes | None) -> tuple[dict[str, StyleFormat], str]:
+    """The styles part (a few hundred kB, the same in every report of a template) parsed and resolved once per
+    content; callers copy the dict."""
+    return read_styles(None if data is None else etree.fromstring(data, _PARSER))
 
 
 class _Walker:
@@ -131,59 +163,70 @@ class _Walker:
 
     def blocks(self, parent: etree._Element) -> Iterator[Block]:
         for child in parent:
-            if child.tag == W + "p":
+            tag = child.tag
+            if tag == _P:
                 yield self.paragraph(child)
-            elif child.tag == W + "tbl":
+            elif tag == _TBL:
                 yield self.table(child)
-            elif child.tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "moveTo"):
+            elif tag in _BLOCK_WRAPPERS:
                 yield from self.blocks(child)  # content controls and tracked insertions wrap ordinary blocks
 
     def paragraph(self, p: etree._Element) -> Paragraph:
-        ppr = p.find(W + "pPr")
-        style_el = ppr.find(W + "pStyle") if ppr is not None else None
-        style_id = style_el.get(W + "val", self.default) if style_el is not None else self.default
+        ppr = _child(p, _PPR)
+        style_el = jc = breaks = None
+        for el in ppr if ppr is not None else ():  # the first of each, as find() would take it
+            tag = el.tag
+            if tag == _PSTYLE:
+                style_el = el if style_el is None else style_el
+            elif tag == _JC:
+                jc = el if jc is None else jc
+            elif tag == _PAGE_BREAK_BEFORE:
+                breaks = el if breaks is None else breaks
+        direct = on(breaks) if ppr is not None else None
+        style_id = style_el.get(_VAL, self.default) if style_el is not None else self.default
         style = self.styles.get(style_id) or self.styles[self.default]
-        jc = ppr.find(W + "jc") if ppr is not None else None
-        align = {"both": "justify", "center": "center", "right": "right", "left": "left"}.get(
-            jc.get(W + "val", "") if jc is not None else ""
-        )
-        direct = on(ppr.find(W + "pageBreakBefore")) if ppr is not None else None
-        inlines = _merge(list(self.inlines(p)))
-        return Paragraph(style, tuple(inlines), align, style.page_break_before if direct is None else direct)
+        align = _ALIGN.get(jc.get(_VAL, "") if jc is not None else "")
+        inlines: list[Inline] = []
+        self.inlines(p, inlines)
+        return Paragraph(style, tuple(_merge(inlines)), align, style.page_break_before if direct is None else direct)
 
-    def inlines(self, parent: etree._Element) -> Iterator[Inline]:
+    def inlines(self, parent: etree._Element, found: list[Inline]) -> None:
+        """What ``parent`` displays, appended to ``found`` (a list rather than nested generators: most of a
+        report's elements pass through here)."""
         for el in parent:
-            if el.tag in _SKIPPED or not isinstance(el.tag, str):
+            tag = el.tag
+            if tag.__class__ is not str or tag in _SKIPPED:
                 continue
-            if el.tag == W + "r":
-                yield from self.run(el)
-            elif el.tag in (W + "drawing", W + "pict", W + "object"):
-                yield from self.images(el)
-            elif el.tag == MC + "AlternateContent":
-                yield from self.inlines(el[0]) if len(el) else ()  # the choice; the fallback repeats it
-            elif el.tag != W + "p":  # hyperlinks, fields, smart tags, insertions: their runs are displayed
-                yield from self.inlines(el)
+            if tag == _R:
+                self.run(el, found)
+            elif tag in _IMAGE_TAGS:
+                found += self.images(el)
+            elif tag == _ALTERNATE:
+                if len(el):
+                    self.inlines(el[0], found)  # the choice; the fallback repeats it
+            elif tag != _P:  # hyperlinks, fields, smart tags, insertions: their runs are displayed
+                self.inlines(el, found)
 
-    def run(self, r: etree._Element) -> Iterator[Inline]:
-        rpr = r.find(W + "rPr")
-        bold = bool(on(rpr.find(W + "b"))) if rpr is not None else False
-        covered = self.covered.get(r, ())
+    def run(self, r: etree._Element, found: list[Inline]) -> None:
+        rpr = _child(r, W + "rPr")
+        bold = bool(on(_child(rpr, W + "b"))) if rpr is not None else False
+        covered = self.covered.get(r, ()) if self.covered else ()
         for el in r:
             tag = el.tag
-            if tag == W + "t":
-                yield Text(el.text or "", bold, covered)
-            elif tag == W + "tab":
-                yield Text("\t", bold, covered)
-            elif tag in (W + "br", W + "cr"):
-                yield Break(page=el.get(W + "type") == "page")
-            elif tag == W + "noBreakHyphen":
-                yield Text("\u2011", bold, covered)
-            elif tag == W + "commentReference" and el.get(W + "id", "") in self.comments:
-                yield Text("", bold, (), (el.get(W + "id", ""),))  # where the sign stands if nothing is covered
-            elif tag in (W + "drawing", W + "pict", W + "object"):
-                yield from self.images(el)
-            elif tag == MC + "AlternateContent" and len(el):
-                yield from self.images(el[0])
+            if tag == _T:
+                found.append(Text(el.text or "", bold, covered))
+            elif tag == _TAB:
+                found.append(Text("\t", bold, covered))
+            elif tag in (_BR, _CR):
+                found.append(Break(page=el.get(W + "type") == "page"))
+            elif tag == _NO_BREAK_HYPHEN:
+                found.append(Text("\u2011", bold, covered))
+            elif tag == _COMMENT_REFERENCE and el.get(W + "id", "") in self.comments:
+                found.append(Text("", bold, (), (el.get(W + "id", ""),)))  # where the sign stands if nothing is covered
+            elif tag in _IMAGE_TAGS:
+                found += self.images(el)
+            elif tag == _ALTERNATE and len(el):
+                found += self.images(el[0])
 
     def images(self, el: etree._Element) -> Iterator[Image]:
         extent = next(el.iter(WP + "extent"), None)
@@ -210,17 +253,25 @@ class _Walker:
         rows: list[list[_Pending]] = []
         above: dict[int, _Pending] = {}  # grid column → the cell occupying it in the row above
         header_rows, in_header = 0, True
-        for r, tr in enumerate(tbl.findall(W + "tr")):
-            trpr = tr.find(W + "trPr")
-            in_header = in_header and trpr is not None and bool(on(trpr.find(W + "tblHeader")))
+        for r, tr in enumerate(tbl.iterchildren(W + "tr")):
+            trpr = _child(tr, W + "trPr")
+            in_header = in_header and trpr is not None and bool(on(_child(trpr, W + "tblHeader")))
             header_rows += in_header
-            col = _int(trpr.find(W + "gridBefore") if trpr is not None else None, 0)
+            col = _int(_child(trpr, W + "gridBefore") if trpr is not None else None, 0)
             row: list[_Pending] = []
             current: dict[int, _Pending] = {}
             for tc in _cells(tr):
-                tcpr = tc.find(W + "tcPr")
-                span = max(1, _int(tcpr.find(W + "gridSpan") if tcpr is not None else None, 1))
-                vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                tcpr = _child(tc, _TCPR)
+                grid_span = vmerge = borders = None
+                for el in tcpr if tcpr is not None else ():  # the first of each, as find() would take it
+                    tag = el.tag
+                    if tag == _GRID_SPAN:
+                        grid_span = el if grid_span is None else grid_span
+                    elif tag == _VMERGE:
+                        vmerge = el if vmerge is None else vmerge
+                    elif tag == _TC_BORDERS:
+                        borders = el if borders is None else borders
+                span = max(1, _int(grid_span, 1))
                 origin = above.get(col)
                 if (
                     vmerge is not None
@@ -229,10 +280,10 @@ class _Walker:
                     and (origin.col == col and origin.colspan == span)
                 ):
                     origin.rowspan = r - origin.row + 1
-                    origin.open_below = "bottom" in _open_sides(tcpr)  # the merge's bottom is its last cell's
+                    origin.open_below = "bottom" in _open_sides(borders)  # the merge's bottom is its last cell's
                     cell = origin
                 else:
-                    sides = _open_sides(tcpr)
+                    sides = _open_sides(borders)
                     cell = _Pending(tuple(self.blocks(tc)), r, col, 1, span, "top" in sides, "bottom" in sides)
                     row.append(cell)
                 for c in range(col, col + span):
@@ -262,9 +313,8 @@ class _Pending:
         return Cell(self.blocks, self.row, self.col, self.rowspan, self.colspan, align, sides)
 
 
-def _open_sides(tcpr: etree._Element | None) -> set[str]:
-    """The sides a cell draws without a border (tcBorders nil or none): a label over a merged column, say."""
-    borders = tcpr.find(W + "tcBorders") if tcpr is not None else None
+def _open_sides(borders: etree._Element | None) -> set[str]:
+    """The sides a cell draws without a border (its tcBorders nil or none): a label over a merged column, say."""
     if borders is None:
         return set()
     return {el.tag.removeprefix(W) for el in borders if el.get(W + "val") in ("nil", "none")}
@@ -272,10 +322,21 @@ def _open_sides(tcpr: etree._Element | None) -> set[str]:
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
     for el in tr:
-        if el.tag == W + "tc":
+        tag = el.tag
+        if tag == _TC:
             yield el
-        elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml"):
+        elif tag in _CELL_WRAPPERS:
             yield from _cells(el)
+
+
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el.find(tag)``, its first child ``tag``, faster: the properties (pPr, rPr, tcPr, trPr) are usually an
+    element's first child, and otherwise iterchildren saves ElementPath's parsing of the path."""
+    for first in el:
+        if first.tag == tag:
+            return first
+        break
+    return next(el.iterchildren(tag), None)
 
 
 def _int(el: etree._Element | None, default: int) -> int:
