@@ -7,7 +7,9 @@ ones, so that the comparison is not empty.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from pipeline.workbook import sheet_stream
 from pipeline.workbook.book_parts import Unusual, read_parts
 from pipeline.workbook.cells import SheetCells, Styles, scan_sheet
+from pipeline.workbook.common_cells import below, common_cells
 from pipeline.workbook.unused import worksheet_parts
 
 from .conftest import SAMPLE
@@ -236,3 +239,45 @@ def test_every_decimal_reference_the_stream_takes_is_a_character_it_may_judge_by
         taken = sheet_stream._text_ok(f"&#{n};".encode())
         allowed = 0x80 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or 0x10000 <= n <= 99999
         assert taken == allowed, n
+
+
+_COMMON = '<c r="X{r}"><v>1</v></c><c r="Y{r}" t="inlineStr"><is><t>&#39033;</t></is></c><c r="Z{r}" s="3"/>'
+
+
+@pytest.mark.parametrize("name", list(_cells()))
+def test_a_cell_among_common_cells_streams_as_it_scans(name: str) -> None:
+    """common_cells.py takes the usual cells apart: an odd cell between them is read (or declined) as alone."""
+    cells, streamed = _cells()[name]
+    around = _COMMON.format(r=1) + cells + _COMMON.replace("X", "U").replace("Y", "V").replace("Z", "W").format(r=1)
+    row2 = f'</row><row r="2">{_COMMON.format(r=2)}'
+    assert _agree(_sheet(around + row2), _sample_styles()) == streamed
+
+
+def test_the_common_cells_are_those_the_stream_passes_over() -> None:
+    """Every cell the common pattern matches, _ordinary would have left as calamine reads it (nothing noted)."""
+    styles = _sample_styles()
+    excluded = styles.dateish.union(styles.percent)
+    for name, (cells, streamed) in _cells().items():
+        if not streamed:
+            continue  # declined before any cell is looked at (a reference, a control character)
+        pattern = common_cells(styles.count, excluded, len(styles.parts.strings), "_x" in cells or "_X" in cells)
+        assert pattern is not None
+        if pattern.fullmatch(cells.encode()):
+            found = sheet_stream.stream_sheet(_sheet(cells), styles)
+            assert found is not None and not found.special and not found.percent and not found.formulas, name
+
+
+@pytest.mark.parametrize("n", [*range(0, 1200), 9999, 10000, 10001, 65430, 99999, 100000, 123456789])
+def test_below_is_the_numbers_below_n_without_leading_zeros(n: int) -> None:
+    pattern = re.compile(below(n))
+    for k in {*range(0, min(n + 30, 1300)), n - 1, n, n + 1, 10 * n}:
+        assert bool(pattern.fullmatch(str(k).encode())) == (0 <= k < n), (n, k)
+    assert not pattern.fullmatch(b"01") and not pattern.fullmatch(b"") and not pattern.fullmatch(b"-0")
+
+
+@pytest.mark.parametrize("index", ["0", "2", "3", "10", "02", "-1", "1.0", "0000000000000001", ""])
+def test_a_shared_string_among_common_cells_streams_as_it_scans(index: str) -> None:
+    sample = _sample_styles()
+    styles = dataclasses.replace(sample, parts=dataclasses.replace(sample.parts, strings=["a", " b", "_x0041_"]))
+    cells = f'<c r="A1" t="s"><v>{index}</v></c><c r="B1" s="3" t="s"><v>1</v></c>' + _COMMON.format(r=1)
+    assert _agree(_sheet(cells), styles)
