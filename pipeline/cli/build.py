@@ -1,6 +1,10 @@
-"""``genreport build``: one report per workbook; the session builds, this module prints."""
+"""``genreport build``: one report per workbook; the session builds, this module prints.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads build_command's parameters three times (and
+usage.py once more), and annotations kept as text are compiled and evaluated on each reading (~2 ms of every
+build); evaluated once when the module is imported, they are read as they are. Names imported only for type
+checking are quoted.
+"""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -107,7 +111,7 @@ def build_command(
     batch = len(paths) > 1
     warnings = not quiet and (not batch or _verbose())
 
-    def report(index: int, result: BuildResult) -> None:
+    def report(index: int, result: "BuildResult") -> None:
         _print_result(result, files=progress.lists_files and not quiet, warnings=warnings)
         done.append(result)
         progress.advance()
@@ -133,7 +137,7 @@ def build_command(
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error))
 
 
-def _refuse_note_name(session: BuildSession, paths: list[Path]) -> None:
+def _refuse_note_name(session: "BuildSession", paths: list[Path]) -> None:
     """A workbook named 汇总说明.xlsx would write its report where the note goes: refused before anything is
     written, as two inputs of the same name are."""
     from ..errors import UsageError
@@ -144,7 +148,7 @@ def _refuse_note_name(session: BuildSession, paths: list[Path]) -> None:
             raise UsageError(f"{display_path(path)} 的报告与汇总说明同名（{NOTE_NAME}）：请改名，或去掉 --summary")
 
 
-def _interrupted(done: list[BuildResult], total: int) -> NoReturn:
+def _interrupted(done: "list[BuildResult]", total: int) -> NoReturn:
     built = sum(1 for r in done if r.ok)
     exit_interrupted(
         f"已中断（Ctrl-C）：{total} 个工作簿中 {built} 个的报告已完整生成，其余未生成；没有留下不完整的文件。"
@@ -158,7 +162,7 @@ def _verbose() -> bool:
     return logging.getLogger("genreport").isEnabledFor(logging.INFO)
 
 
-def _print_result(result: BuildResult, *, files: bool = True, warnings: bool = True) -> None:
+def _print_result(result: "BuildResult", *, files: bool = True, warnings: bool = True) -> None:
     """A failure whole (every finding that stopped it), the warnings where asked, and what was written where the
     file lines are wanted (not under a bar, whose summary lists them, nor with --quiet)."""
     blocking = result.error.findings if isinstance(result.error, WorkbookInvalid) else []
@@ -180,7 +184,7 @@ def _print_result(result: BuildResult, *, files: bool = True, warnings: bool = T
         typer.echo(f"错误：{result.error}", err=True)
 
 
-def _batched(session: BuildSession, results: list[BuildResult], workers: int) -> None:
+def _batched(session: "BuildSession", results: "list[BuildResult]", workers: int) -> None:
     """The batched formats (PDF) of the whole build, after the other formats are written: ``workers`` processes
     (LibreOffice: as many as --jobs) share them, each converting many documents in one start."""
     from ..render.formats import FORMATS
@@ -204,7 +208,7 @@ def _batched(session: BuildSession, results: list[BuildResult], workers: int) ->
             typer.echo(f"错误：{result.error}", err=True)
 
 
-def _write_log(path: Path, results: list[BuildResult]) -> None:
+def _write_log(path: Path, results: "list[BuildResult]") -> None:
     """Every finding of every workbook, in input order, one JSON object a line (an error that is no finding, such
     as a template's, as a line of its own)."""
     import json
