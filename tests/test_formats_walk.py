@@ -113,3 +113,25 @@ def test_unreadable_stays_unreadable(data: bytes) -> None:
     with pytest.raises(docx_walk.ReportUnreadable):
         read_document(data)
     docx_walk.remember_styles(data)  # a template that cannot be read is left for its report's own reading
+
+
+def test_markdown_escaping_as_the_templates_wrote_it() -> None:
+    """The escaping by functions and a first-character test writes what the replacement templates wrote."""
+    import random
+    import re
+
+    from pipeline.render import markdown
+
+    def before(text: str) -> str:
+        text = markdown._INLINE.sub(r"\\\1", text)
+        lines = (line.lstrip(" \t") for line in text.split("\n"))
+        return "\n".join(markdown._ORDERED.sub(r"\1\\\2", markdown._BULLET.sub(r"\\\1", line)) for line in lines)
+
+    pieces = ["1.", "12)", "1234567890.", "１.", "٣)", "-", "+", "=", "#", "*", "\\", "`", "_", "[", "]", "<", ">",
+              "|", "~", "&", "$", " ", "\t", "\n", "　", "a", "数", "0", ".", ")", "- x", "10. 项目"]  # fmt: skip
+    rng = random.Random(19)
+    texts = ["", "1. 项目", "  - 列表", "\n\n", *pieces]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        assert markdown.escape(text) == before(text), text
+        assert markdown._INLINE.sub(markdown._escaped, text) == re.sub(markdown._INLINE, r"\\\1", text)

@@ -42,6 +42,7 @@ _ALTERNATE = MC + "AlternateContent"
 _NO_BREAK_HYPHEN, _COMMENT_REFERENCE = W + "noBreakHyphen", W + "commentReference"
 _PPR, _PSTYLE, _JC, _PAGE_BREAK_BEFORE = (W + t for t in ("pPr", "pStyle", "jc", "pageBreakBefore"))
 _TCPR, _GRID_SPAN, _VMERGE, _TC_BORDERS = (W + t for t in ("tcPr", "gridSpan", "vMerge", "tcBorders"))
+_RPR, _B, _TR, _TRPR = (W + t for t in ("rPr", "b", "tr", "trPr"))
 _VAL = W + "val"
 _ALIGN = {"both": "justify", "center": "center", "right": "right", "left": "left"}
 _IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
@@ -208,8 +209,8 @@ class _Walker:
                 self.inlines(el, found)
 
     def run(self, r: etree._Element, found: list[Inline]) -> None:
-        rpr = _child(r, W + "rPr")
-        bold = bool(on(_child(rpr, W + "b"))) if rpr is not None else False
+        rpr = _child(r, _RPR)
+        bold = bool(on(next(rpr.iterchildren(_B), None))) if rpr is not None else False  # b: seldom rPr's first
         covered = self.covered.get(r, ()) if self.covered else ()
         for el in r:
             tag = el.tag
@@ -253,8 +254,8 @@ class _Walker:
         rows: list[list[_Pending]] = []
         above: dict[int, _Pending] = {}  # grid column → the cell occupying it in the row above
         header_rows, in_header = 0, True
-        for r, tr in enumerate(tbl.iterchildren(W + "tr")):
-            trpr = _child(tr, W + "trPr")
+        for r, tr in enumerate(tbl.iterchildren(_TR)):
+            trpr = _child(tr, _TRPR)
             in_header = in_header and trpr is not None and bool(on(_child(trpr, W + "tblHeader")))
             header_rows += in_header
             col = _int(_child(trpr, W + "gridBefore") if trpr is not None else None, 0)
@@ -275,7 +276,7 @@ class _Walker:
                 origin = above.get(col)
                 if (
                     vmerge is not None
-                    and vmerge.get(W + "val", "continue") == "continue"
+                    and vmerge.get(_VAL, "continue") == "continue"
                     and origin
                     and (origin.col == col and origin.colspan == span)
                 ):
@@ -317,7 +318,7 @@ def _open_sides(borders: etree._Element | None) -> set[str]:
     """The sides a cell draws without a border (its tcBorders nil or none): a label over a merged column, say."""
     if borders is None:
         return set()
-    return {el.tag.removeprefix(W) for el in borders if el.get(W + "val") in ("nil", "none")}
+    return {el.tag.removeprefix(W) for el in borders if el.get(_VAL) in ("nil", "none")}
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
@@ -340,7 +341,7 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
 
 
 def _int(el: etree._Element | None, default: int) -> int:
-    value = el.get(W + "val", "") if el is not None else ""
+    value = el.get(_VAL, "") if el is not None else ""
     return int(value) if value.isdigit() else default
 
 

@@ -13,6 +13,7 @@ the end, printed on a page of its own. A document without comments converts exac
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from html import escape
 
@@ -154,7 +155,12 @@ def _quote(face: str) -> str:
 
 def style_class(style: StyleFormat) -> str:
     """A CSS class for a style id; ids may hold any character (WPS writes Chinese ones)."""
-    return "s-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f"_{ord(m[0]):x}", style.style_id)
+    return _class_of(style.style_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _class_of(style_id: str) -> str:  # a report names a few styles hundreds of times
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f"_{ord(m[0]):x}", style_id)
 
 
 def _stylesheet(page: PageSetup, used: dict[str, StyleFormat]) -> str:

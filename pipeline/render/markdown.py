@@ -32,6 +32,7 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~&$#])")
 _BULLET = re.compile(r"^([-+=])")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _DEFINITION = re.compile(r"(\[\^\d+\]):")  # a reference followed by a colon would define a footnote at a line start
+_MARKER_START = re.compile(r"[-+=]|\d")  # where _BULLET or _ORDERED may match: most lines need neither
 
 
 def docx_to_markdown(data: bytes, *, comments: bool = True) -> str:
@@ -60,14 +61,26 @@ def _footnote(number: int, comment: Comment) -> str:
 
 def escape(text: str) -> str:
     """``text`` as Markdown that displays it literally, on one line or several (one per ``\\n``)."""
-    return _line_starts(_INLINE.sub(r"\\\1", text))
+    return _line_starts(_INLINE.sub(_escaped, text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """A markup character after a backslash: a function rather than a replacement template, which re expands
+    through a Python call on every sub, matched or not."""
+    return "\\" + match[1]
 
 
 def _line_starts(text: str) -> str:
     """Each line without its leading ASCII blanks (they would indent; four make a code block) and with a list,
     heading or underline marker at its start escaped."""
     lines = (line.lstrip(" \t") for line in text.split("\n"))
-    return "\n".join(_ORDERED.sub(r"\1\\\2", _BULLET.sub(r"\\\1", line)) for line in lines)
+    return "\n".join(_marker_escaped(line) for line in lines)
+
+
+def _marker_escaped(line: str) -> str:
+    if _MARKER_START.match(line) is None:
+        return line
+    return _ORDERED.sub(r"\1\\\2", _BULLET.sub(r"\\\1", line))
 
 
 def _paragraph(p: Paragraph, numbers: dict[str, int]) -> str:
@@ -86,7 +99,7 @@ def _inlines(p: Paragraph, numbers: dict[str, int], line_break: str) -> str:
     parts: list[str] = []
     for item in items:
         if isinstance(item, Text):
-            text = _INLINE.sub(r"\\\1", item.text.replace("\n", " "))
+            text = _INLINE.sub(_escaped, item.text.replace("\n", " "))
             parts.append(_strong(text) if item.bold and text.strip() else text)
             parts += [f"[^{numbers[c]}]" for c in item.notes if c in numbers]
         elif isinstance(item, Break):
