@@ -681,6 +681,9 @@ class _SheetReader:
         choices, signed, by = f.choices, f.signed, self.divisor
         money = f.kind is Kind.MONEY and not choices
         text = f.kind is Kind.TEXT
+        # a column's values repeat (a status, a category, the same amount): each converts once. The answer is the
+        # value's alone (its kind included: 1 and 1.0 are told apart), but for a zero, whose sign Decimal keeps.
+        done: dict[Any, Any] = {}
 
         def quick(raw: RawCell) -> Any:
             if raw.error or raw.formula_without_value:
@@ -690,12 +693,22 @@ class _SheetReader:
             if value is None:
                 return None  # blank: what every converter makes of it
             if money and (kind is float or kind is int):
+                key = (kind, value)
+                found = done.get(key)
+                if found is not None:
+                    return found
                 amount = plain_money(value, by)
                 if amount is not None and (signed or not amount < 0):
+                    if value:
+                        done[key] = amount
                     return amount
             elif text and kind is str:
+                found = done.get(value)
+                if found is not None:
+                    return found
                 typed = plain_text(value)
                 if typed and (not choices or typed in choices):
+                    done[value] = typed
                     return typed
             return _SLOW
 
