@@ -281,3 +281,31 @@ def test_a_shared_string_among_common_cells_streams_as_it_scans(index: str) -> N
     styles = dataclasses.replace(sample, parts=dataclasses.replace(sample.parts, strings=["a", " b", "_x0041_"]))
     cells = f'<c r="A1" t="s"><v>{index}</v></c><c r="B1" s="3" t="s"><v>1</v></c>' + _COMMON.format(r=1)
     assert _agree(_sheet(cells), styles)
+
+
+@pytest.mark.parametrize(
+    "text, taken",
+    [
+        (b"&amp;&lt;&gt;&quot;&apos;&#39033;", True),
+        (b"a & b", False),
+        (b"&am", False),
+        (b"&amp", False),
+        (b"&", False),
+        (b"&#", False),
+        (b"&#;", False),
+        (b"&#x41;", False),
+        (b"&nbsp;", False),
+        (b"&#39033;&", False),
+        (b"]]", True),
+        (b"] ]>", True),
+        (b"]]>", False),
+        ("\ufffd，".encode(), True),
+        ("\ufffe".encode(), False),
+        ("\uffff".encode(), False),
+        (b"a\x1fb", False),
+        (b"a\tb\nc", True),
+        (b"\xe9", False),
+    ],
+)
+def test_the_text_the_stream_judges_by_its_bytes(text: bytes, taken: bool) -> None:
+    assert sheet_stream._text_ok(text) == taken
