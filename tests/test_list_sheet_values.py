@@ -67,7 +67,7 @@ def _shown(value: Any) -> tuple[type, str]:
 def test_a_repeated_value_converts_as_it_does_alone(field: schema.Field, divisor: Decimal) -> None:
     reader = SimpleNamespace(divisor=divisor)
     cells = [RawCell(v, "General", error=v == "#N/A") for v in VALUES]
-    column = _SheetReader.quick(reader, field)  # type: ignore[arg-type]
+    column = _SheetReader.quick(reader, field, True)  # type: ignore[arg-type]
     for _ in range(3):  # every value after every other, twice over
         for raw in cells + cells[::-1]:
             alone = _SheetReader.quick(reader, field)(raw)  # type: ignore[arg-type]

@@ -164,3 +164,29 @@ def test_flagged_sees_findings_added_after_it_was_first_asked() -> None:
     out.add(codes.W_UNIT_SUSPECT, "项目", "C3", "…")
     assert flagged(out, place)
     assert not flagged(out, place, codes.W_SUM_MISMATCH)
+
+
+def test_the_parts_the_package_check_keeps_are_those_the_reader_would_inflate(tmp_path: Path) -> None:
+    """The package check keeps what it inflates, for the calamine reader to read nothing twice: every member as
+    ZipFile.read gives it but the sheets the form does not read (a scratch sheet is never held in memory)."""
+    import zipfile
+
+    from pipeline.workbook.calamine import open_calamine
+    from pipeline.workbook.package import check_package
+    from pipeline.workbook.reader import FORM_SHEETS
+    from pipeline.workbook.unused import unused_parts
+
+    def scratch(wb: openpyxl.Workbook) -> None:
+        ws = wb.create_sheet("草稿")
+        for r in range(1, 201):
+            ws.cell(r, 1).value = r
+
+    path = _made(tmp_path, scratch)
+    with zipfile.ZipFile(path) as z:
+        package = check_package(z, path.name, FORM_SHEETS, keep=True)
+        skip = unused_parts(z, FORM_SHEETS, package.sheets)
+        unread = {member for name, member in package.sheets.items() if name not in FORM_SHEETS}
+        assert "草稿" in skip and unread
+        assert package.names == [i.filename for i in z.infolist()]
+        assert package.parts == {i.filename: z.read(i.filename) for i in z.infolist() if i.filename not in unread}
+    assert open_calamine(path, path.name, skip, package) == open_calamine(path, path.name, skip)

@@ -29,6 +29,7 @@ from ..budget import DeadlineReached
 from .book_parts import STRINGS_PART, Unusual, read_parts
 from .cells import BLANK, EXCEL_ERRORS, RawCell, SheetCells, Styles, check_strings
 from .formats import column_letter
+from .package import Package
 from .sheet_stream import read_sheet_cells
 from .source import SourceWorkbook
 from .unused import worksheet_parts
@@ -206,17 +207,10 @@ class CalamineWorkbook(SourceWorkbook):
         return ws.grid.filled if type(ws) is GridSheet else super().filled(ws)
 
 
-def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkbook:
-    """The workbook read as described above; raises Unusual for one to read with openpyxl alone."""
-    unused = set(skip.values())  # never decompressed: read_unused checked their prologs for a DTD
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = {i.filename: b"" if i.filename in unused else z.read(i.filename) for i in z.infolist()}
-            parts = worksheet_parts(z)
-    except MemoryError:
-        raise  # the job's budget, not a damaged package
-    except Exception as e:  # a damaged package: the openpyxl path names the damage
-        raise Unusual("package") from e
+def open_calamine(path: Path, shown: str, skip: dict[str, str], package: Package | None = None) -> CalamineWorkbook:
+    """The workbook read as described above; raises Unusual for one to read with openpyxl alone. ``package``: the
+    parts as check_package inflated them, where it kept them."""
+    members, parts = _members(path, skip, package)
     for name, data in members.items():
         if name.endswith(XML_MEMBERS) and b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
             raise Unusual(f"DTD in {name}")  # openpyxl (defusedxml) refuses it with its own message
@@ -244,6 +238,21 @@ def open_calamine(path: Path, shown: str, skip: dict[str, str]) -> CalamineWorkb
         if found.formulas:
             source.formula_cells[name] = found.formulas
     return source
+
+
+def _members(path: Path, skip: dict[str, str], package: Package | None) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every member's bytes (b"" for a sheet left unparsed) and the worksheets by name."""
+    unused = set(skip.values())  # never decompressed: read_unused checked their prologs for a DTD
+    if package is not None and all(name in package.parts or name in unused for name in package.names):
+        return {name: b"" if name in unused else package.parts[name] for name in package.names}, package.sheets
+    try:  # (a sheet the form does not read, yet not left unparsed: one whose prolog holds a DTD)
+        with zipfile.ZipFile(path) as z:
+            members = {i.filename: b"" if i.filename in unused else z.read(i.filename) for i in z.infolist()}
+            return members, worksheet_parts(z)
+    except MemoryError:
+        raise  # the job's budget, not a damaged package
+    except Exception as e:  # a damaged package: the openpyxl path names the damage
+        raise Unusual("package") from e
 
 
 def _erased(ranges: list[CellRange]) -> frozenset[tuple[int, int]]:

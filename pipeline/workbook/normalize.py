@@ -544,9 +544,14 @@ class _SheetReader:
         at = {key: i for i, key in enumerate(columns)}
         # each field: its key, place in a row's cells (None: no such column), converter (None: by its row's 类型), the
         # converter of its usual cells (quick), column letter
-        plan = [(f, f.key, at.get(f.key), fixed.get(f.key), self.quick(f), out.letters.get(f.key, "")) for f in ordered]
+        rows = self.rows(numbers, merged=False)
+        long = len(rows) > _LONG_LIST
+        plan = [
+            (f, f.key, at.get(f.key), fixed.get(f.key), self.quick(f, long), out.letters.get(f.key, ""))
+            for f in ordered
+        ]
         merged_rows = {r for r, _ in self.merged}
-        for r in self.rows(numbers, merged=False):
+        for r in rows:
             if r in merged_rows:
                 cells = [self.raw(r, c) for c in numbers]
                 own = [raw for raw, c in zip(cells, numbers, strict=True) if (r, c) not in self.merged]
@@ -675,15 +680,20 @@ class _SheetReader:
         """The typed value of one cell: None when blank, INVALID (finding recorded) when unusable."""
         return self.converter(f, divisor)(raw, ref)
 
-    def quick(self, f: Field) -> Callable[[RawCell], Any]:
+    def quick(self, f: Field, long: bool = False) -> Callable[[RawCell], Any]:
         """The conversion of a column's usual cells, which convert without a finding: a blank one, an amount (a float
-        or int within bounds) and a text with nothing to clean; _SLOW for any other, which ``converter`` takes."""
+        or int within bounds) and a text with nothing to clean; _SLOW for any other, which ``converter`` takes.
+        ``long``: a long list's column, whose repeated values are worth remembering."""
         choices, signed, by = f.choices, f.signed, self.divisor
         money = f.kind is Kind.MONEY and not choices
         text = f.kind is Kind.TEXT
+        if not long:
+            return _quick(money, text, choices, signed, by)
         # a column's values repeat (a status, a category, the same amount): each converts once. The answer is the
-        # value's alone (its kind included: 1 and 1.0 are told apart), but for a zero, whose sign Decimal keeps.
+        # value's alone, by kind (1 and 1.0 are equal keys, so each kind has its own), but for a zero, whose sign
+        # Decimal keeps.
         done: dict[Any, Any] = {}
+        done_by_kind: dict[type, dict[Any, Any]] = {float: {}, int: {}}
 
         def quick(raw: RawCell) -> Any:
             if raw.error or raw.formula_without_value:
@@ -693,14 +703,14 @@ class _SheetReader:
             if value is None:
                 return None  # blank: what every converter makes of it
             if money and (kind is float or kind is int):
-                key = (kind, value)
-                found = done.get(key)
+                known = done_by_kind[kind]
+                found = known.get(value)
                 if found is not None:
                     return found
                 amount = plain_money(value, by)
                 if amount is not None and (signed or not amount < 0):
                     if value:
-                        done[key] = amount
+                        known[value] = amount
                     return amount
             elif text and kind is str:
                 found = done.get(value)
@@ -767,6 +777,32 @@ class _SheetReader:
             return result
 
         return convert
+
+
+_LONG_LIST = 100  # rows from which a list's columns remember their conversions (a short list's seldom repeat)
+
+
+def _quick(money: bool, text: bool, choices: tuple[str, ...], signed: bool, by: Decimal) -> Callable[[RawCell], Any]:
+    """_SheetReader.quick without remembering."""
+
+    def quick(raw: RawCell) -> Any:
+        if raw.error or raw.formula_without_value:
+            return _SLOW
+        value = raw.value
+        kind = type(value)
+        if value is None:
+            return None  # blank: what every converter makes of it
+        if money and (kind is float or kind is int):
+            amount = plain_money(value, by)
+            if amount is not None and (signed or not amount < 0):
+                return amount
+        elif text and kind is str:
+            typed = plain_text(value)
+            if typed and (not choices or typed in choices):
+                return typed
+        return _SLOW
+
+    return quick
 
 
 # the finding for a date-formatted number no date can show, by the kind of value the cell should hold

@@ -60,15 +60,20 @@ class Package:
 
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → member
     cells: int = 0
+    # each member's bytes as inflated here (kept where the caller asked), so that the reader inflates nothing again;
+    # absent: a sheet the form does not read
+    parts: dict[str, bytes] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # every member's name, in the package's order
 
 
 def damaged(shown: str) -> InputError:
     return InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}")
 
 
-def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Package:
+def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep: bool = False) -> Package:
     """Inflate every part of ``z`` once, counting; raise InputError over a limit. ``read``: the names of the sheets
-    the form reads (their rows and cells are counted; other sheets are left unparsed and only their bytes count)."""
+    the form reads (their rows and cells are counted; other sheets are left unparsed and only their bytes count).
+    ``keep``: the package's parts are kept in Package.parts (the reader reads them all next)."""
     infos = z.infolist()
     if len(infos) > schema.MAX_PARTS:
         raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
@@ -81,12 +86,14 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Pack
             if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
                 raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
     budget = [MAX_UNPACKED, MAX_UNPACKED]
-    package = Package(sheets=worksheet_parts(z))
+    package = Package(sheets=worksheet_parts(z), names=[i.filename for i in infos])
     counted = {member: name for name, member in package.sheets.items() if name in read}
     unread = {member for name, member in package.sheets.items() if name not in read}
     total_cells = 0
     for info in infos:
         sheet = counted.get(info.filename)
+        # a sheet nobody reads is not kept: a scratch sheet of a million rows would sit in memory unused
+        chunks: list[bytes] | None = [] if keep and info.filename not in unread else None
         if sheet is None:
             strings = Counted(_STRINGS) if info.filename == STRINGS_PART else None
             tags = Counted((b"<",)) if strings is None and info.filename.endswith(XML_PARTS) else None
@@ -94,17 +101,30 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str]) -> Pack
             if info.filename in unread:
                 tags = None  # never parsed
             # a damaged sheet nobody reads stays unread, as before: only its bytes count
-            for chunk in _Stream(z, info, shown, budget, tolerant=info.filename in unread):
+            stream = _Stream(z, info, shown, budget, tolerant=info.filename in unread, keep=chunks)
+            for chunk in stream:
                 if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
                     raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
                 if tags is not None and tags.feed(chunk) - ends.feed(chunk) > schema.MAX_PART_TAGS:
                     raise _refused(
                         shown, f"其中的 {info.filename[:80]} 有超过 {schema.MAX_PART_TAGS:,} 个 XML 元素（上限）"
                     )
+            _kept(package, info, chunks, stream.failed)
             continue
-        total_cells += _count_sheet(_chunks(z, info, shown, budget), shown, sheet, total_cells)
+        total_cells += _count_sheet(_Stream(z, info, shown, budget, keep=chunks), shown, sheet, total_cells)
+        _kept(package, info, chunks, False)
     package.cells = total_cells
     return package
+
+
+def _kept(package: Package, info: zipfile.ZipInfo, chunks: list[bytes] | None, failed: bool) -> None:
+    """A part's bytes kept as ZipFile.read gives them: of the last member of its name (a package may hold two)."""
+    if chunks is None:
+        return
+    if failed:
+        package.parts.pop(info.filename, None)
+    else:
+        package.parts[info.filename] = b"".join(chunks)
 
 
 def check_sheet(z: zipfile.ZipFile, shown: str, sheet: str, member: str) -> None:
@@ -192,10 +212,19 @@ class _Stream:
     """The inflated bytes of one part, chunk by chunk, drawn from the package's budget of unpacked bytes."""
 
     def __init__(
-        self, z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int], *, tolerant: bool = False
+        self,
+        z: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        shown: str,
+        budget: list[int],
+        *,
+        tolerant: bool = False,
+        keep: list[bytes] | None = None,
     ) -> None:
         self.z, self.info, self.shown, self.budget, self.tolerant = z, info, shown, budget, tolerant
         self.fh: Any = None
+        self.keep = keep
+        self.failed = False  # (tolerant) the part could not be inflated whole
 
     def __iter__(self) -> _Stream:
         try:
@@ -203,6 +232,7 @@ class _Stream:
         except ZIP_ERRORS as e:
             if not self.tolerant:
                 raise damaged(self.shown) from e
+            self.failed = True
         return self
 
     def __next__(self) -> bytes:
@@ -213,6 +243,7 @@ class _Stream:
         except ZIP_ERRORS as e:  # a header that lies about the size ends here, in a CRC error
             self.fh.close()
             if self.tolerant:
+                self.failed = True
                 raise StopIteration from e
             raise damaged(self.shown) from e
         if not chunk:
@@ -223,6 +254,8 @@ class _Stream:
             self.fh.close()
             what = "解压后" if self.budget[1] == MAX_UNPACKED else f"其中的 {self.info.filename[:80]} 解压后"
             raise _refused(self.shown, f"{what}超过 {self.budget[1] // 2**20} MB，远超填报工作簿的正常大小")
+        if self.keep is not None:
+            self.keep.append(chunk)
         return chunk
 
 

@@ -7,6 +7,8 @@ import os
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InputError, display_path
@@ -14,7 +16,7 @@ from ..model import schema
 from ..model.schema import SHEETS
 from .book_parts import Unusual
 from .cells import EXCEL_ERRORS, RawCell
-from .package import check_package, damaged
+from .package import Package, check_package, damaged
 from .source import CONVERT_HINT, SourceWorkbook, formula_refs, load_book
 from .unused import unused_parts
 
@@ -82,17 +84,23 @@ def open_workbook(path: Path, *, reader: str | None = None) -> SourceWorkbook:
         return open_xls(path, shown)  # by its content: an .xls named .xlsx reads too
     if not zipfile.is_zipfile(path):
         raise InputError(shown, f"{_not_a_workbook(head, suffix)}；{CONVERT_HINT}")
-    if _is_ods(path):
-        from .foreign import open_ods
+    calamine = (reader or DEFAULT_READER) == "calamine"
+    z = _zip(path)  # opened once for the checks below (None: each opens it, and names the failure, as before)
+    try:
+        if _is_ods(z or path):
+            from .foreign import open_ods
 
-        return open_ods(path, shown)
-    skip = _check_package(path, shown)
+            return open_ods(path, shown)
+        skip, package = _check_package(z or path, shown, keep=calamine)
+    finally:
+        if z is not None:
+            z.close()
     fallback = ""
-    if (reader or DEFAULT_READER) == "calamine":
+    if calamine:
         from .calamine import open_calamine  # python-calamine loads only where it reads
 
         try:
-            return open_calamine(path, shown, skip)
+            return open_calamine(path, shown, skip, package)
         except Unusual as e:
             fallback = str(e)
     book = load_book(path, shown, data_only=False, skip=skip)
@@ -119,10 +127,27 @@ def _not_a_workbook(head: bytes, suffix: str) -> str:
     return f"文件已损坏或不是 {suffix} 工作簿（无法作为 {suffix.lstrip('.')} 打开）"
 
 
-def _is_ods(path: Path) -> bool:
+def _zip(path: Path) -> zipfile.ZipFile | None:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError, KeyError):
+        return None
+
+
+@contextmanager
+def _opened(source: zipfile.ZipFile | Path) -> Iterator[zipfile.ZipFile]:
+    """``source`` itself if open (its owner closes it), else the package opened here."""
+    if isinstance(source, zipfile.ZipFile):
+        yield source
+    else:
+        with zipfile.ZipFile(source) as z:
+            yield z
+
+
+def _is_ods(source: zipfile.ZipFile | Path) -> bool:
     """An OpenDocument spreadsheet, by its mimetype member (whatever its name says)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with _opened(source) as z:
             info = z.getinfo("mimetype") if "mimetype" in z.namelist() else None
             if info is None or info.file_size >= 4096:
                 return False
@@ -145,12 +170,13 @@ def _file_kind(path: Path, shown: str) -> os.stat_result:
         raise InputError(shown, f"无法读取（{e.strerror or e}）") from e
 
 
-def _check_package(path: Path, shown: str) -> dict[str, str]:
+def _check_package(source: zipfile.ZipFile | Path, shown: str, *, keep: bool = False) -> tuple[dict[str, str], Package]:
     """Name what a zip that is not an .xlsx really is, before openpyxl fails on it obscurely; inflate every part once,
     counting, and refuse one over the form's limits (package.py). Returns the sheets no standard form reads (a
-    scratch sheet, the guide), left unparsed unless a layout asks."""
+    scratch sheet, the guide), left unparsed unless a layout asks, and what the check learnt (``keep``: with the
+    parts' bytes, for the calamine reader)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with _opened(source) as z:
             names = {i.filename for i in z.infolist()}
             if len(names) <= schema.MAX_PARTS and "mimetype" in names and z.getinfo("mimetype").file_size < 4096:
                 mimetype = z.read("mimetype").decode("ascii", "replace")
@@ -160,8 +186,8 @@ def _check_package(path: Path, shown: str) -> dict[str, str]:
                 raise InputError(shown, f"这是 OpenDocument 表格（.ods），只是扩展名为 .xlsx；{CONVERT_HINT}")
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise InputError(shown, f"这是一个压缩包，但不是 Excel 工作簿（没有工作簿内容）；{CONVERT_HINT}")
-            check_package(z, shown, FORM_SHEETS)
-            return unused_parts(z, FORM_SHEETS)
+            package = check_package(z, shown, FORM_SHEETS, keep=keep)
+            return unused_parts(z, FORM_SHEETS, package.sheets), package
     except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
         raise damaged(shown) from e
 

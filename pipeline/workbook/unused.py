@@ -45,11 +45,12 @@ def worksheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def unused_parts(z: zipfile.ZipFile, read: Collection[str]) -> dict[str, str]:
-    """The worksheets not named in ``read`` that can be left unparsed: sheet name → member."""
+def unused_parts(z: zipfile.ZipFile, read: Collection[str], parts: dict[str, str] | None = None) -> dict[str, str]:
+    """The worksheets not named in ``read`` that can be left unparsed: sheet name → member. ``parts``: what
+    worksheet_parts(z) gives, where the caller has it."""
     names = set(z.namelist())
     out = {}
-    for name, member in worksheet_parts(z).items():
+    for name, member in (worksheet_parts(z) if parts is None else parts).items():
         if name in read or member not in names:
             continue
         try:
