@@ -73,6 +73,12 @@ def read_document(data: bytes, *, comments: bool = True) -> Document:
     return _read_document(data, comments)
 
 
+def forget_documents() -> None:
+    """Drop the readings kept for a report's other formats: a process that goes on to another user's upload (a
+    web job's reused process) keeps nothing of this one's report."""
+    _read_document.cache_clear()
+
+
 @functools.lru_cache(maxsize=2)
 def _read_document(data: bytes, comments: bool) -> Document:
     try:

@@ -7,7 +7,18 @@ a CPU-time backstop set in the child, and a wall-clock deadline kept by the pare
 process group (a LibreOffice it started included) when it is up. Whatever happens to the child, the server answers:
 the value, the job's own Chinese refusal, or a Chinese message naming the upload and the limit it hit.
 
-The child's temporary files all go into one private folder the parent makes and removes after the child has ended,
+A child is reused for the server's next job (up to JOBS_PER_WORKER, one job at a time) while its jobs end well: the
+fork and a fresh process's first touches of the preloaded pipeline were ~25 ms CPU of each ~90 ms check. Each job
+still has its own limits (the address-space limit set afresh from what the process maps when the job starts, the
+CPU backstop from the CPU it has used) and its own folder; a child whose job failed, came near its memory limit, grew
+by a quarter of it, took half its time or ran out of it is not reused (ended, or killed with its group), so a
+hostile upload costs only its own process. The limits are soft ones now (a hard limit, once lowered, could not be
+raised for the next job): the session's budget (pipeline.budget) sets its own for the build, counted the same way
+from the same memory_mb, and restores the job's after it. No upload's content runs as code: what a reused child
+keeps of an earlier job is what a batch build's worker keeps between workbooks (caches keyed by content; the
+report read for its HTML and Markdown is dropped after each build).
+
+The job's temporary files all go into one private folder the parent makes and removes after the job has ended,
 killed or not, so nothing stays behind. The job's limits also reach ``pipeline.budget`` (where that module bounds a
 session's run) through GENREPORT_JOB_MEMORY_MB and GENREPORT_JOB_SECONDS, so both speak of the same limits.
 
@@ -26,9 +37,10 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -38,6 +50,8 @@ DEFAULT_MEMORY_MB = SERVER_MEMORY_MB  # sized with every job budget, in pipeline
 DEFAULT_SECONDS = SERVER_SECONDS
 GRACE_SECONDS = 2.0  # the job's own budget (pipeline.budget) may answer first, with its own message
 NEAR_BYTES = 64 * 2**20  # a job that failed within this much of its limit ran out of memory
+JOBS_PER_WORKER = 50  # jobs one child runs in turn before a fresh one is forked (1: a process per job)
+IDLE_WORKERS = 4  # children kept waiting for the next job (the server runs at most BUILDS_AT_ONCE jobs at once)
 TEMP_PREFIX = "genreport-web-"
 # imported once by the forkserver, so that each job's process starts with the pipeline loaded
 PRELOAD = [
@@ -131,21 +145,21 @@ def run(
     """
     context = _context()
     folder = tempfile.mkdtemp(prefix=TEMP_PREFIX)
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(sending, function, args, expected, limits, folder), name="genreport-job", daemon=True
-    )
+    worker: _Worker | None = None
     outcome: tuple[str, Any, bool] | None = None
+    reusable = timed_out = False
     try:
-        child.start()
-        sending.close()
-        outcome = _wait(receiving, limits.seconds + GRACE_SECONDS)
+        worker = _give(context, (function, args, expected, limits, folder))
+        answer = _wait(worker.conn, limits.seconds + GRACE_SECONDS)
+        if answer == TIMED_OUT:
+            timed_out = True
+        elif answer is not None:
+            outcome, reusable = (str(answer[0]), answer[1], bool(answer[2])), bool(answer[3])
     finally:
-        exitcode, killed = _end(child, 0.0 if outcome == TIMED_OUT else 5.0)
-        receiving.close()
+        exitcode, killed = _done(worker, reusable and outcome is not None, timed_out)
         shutil.rmtree(folder, ignore_errors=True)
-    if outcome is None or outcome == TIMED_OUT:
-        if outcome == TIMED_OUT or killed:
+    if outcome is None:
+        if timed_out or killed:
             raise JobFailed(422, too_slow(name, limits))
         log.warning("the job for %s ended with exit code %s", name, exitcode)
         raise JobFailed(422, died(name, limits))
@@ -187,17 +201,88 @@ def died(name: str, limits: Limits) -> str:
 # --- the parent's side -------------------------------------------------------------------------------------------
 
 
-def _wait(receiving: Connection, seconds: float) -> tuple[str, Any, bool] | None:
-    """The child's one message, None when it died without one, or TIMED_OUT."""
+@dataclass(eq=False)
+class _Worker:
+    """A child waiting for jobs on its end of ``conn``."""
+
+    process: Any
+    conn: Connection
+    jobs: int = field(default=0)
+
+
+_idle: list[_Worker] = []
+_idle_lock = threading.Lock()
+
+
+def _give(context: Any, job: tuple[Any, ...]) -> _Worker:
+    """A waiting child (a new one when none is) with ``job`` sent to it."""
+    while True:
+        with _idle_lock:
+            worker = _idle.pop() if _idle else None
+        if worker is None:
+            break
+        if worker.process.is_alive() and _send(worker, job, fresh=False):
+            return worker
+        _end_worker(worker, 0.0)  # it died while waiting: a fresh one takes the job
+    receiving, sending = context.Pipe(duplex=True)
+    child = context.Process(target=_serve, args=(sending,), name="genreport-job", daemon=True)
+    worker = _Worker(child, receiving)
+    try:
+        child.start()
+    finally:
+        sending.close()
+    _send(worker, job, fresh=True)
+    return worker
+
+
+def _send(worker: _Worker, job: tuple[Any, ...], fresh: bool) -> bool:
+    """Whether ``job`` went to the child; a child that cannot take it is ended (a fresh one's error raised)."""
+    try:
+        worker.conn.send(job)
+    except (OSError, ValueError):
+        if fresh:
+            _end_worker(worker, 0.0)
+            raise
+        return False
+    except BaseException:  # the job does not pickle: a bug, raised as the start of a process would raise it
+        _end_worker(worker, 0.0)
+        raise
+    worker.jobs += 1
+    return True
+
+
+def _done(worker: _Worker | None, reusable: bool, timed_out: bool) -> tuple[int | None, bool]:
+    """After a job: its child waits for the next one when it can take one, else it is ended (killed, with what it
+    started, when it does not end within a few seconds or the job ran out of time). Its exit code and whether it
+    was killed (None, False for a child kept)."""
+    if worker is None:
+        return None, False
+    if reusable and worker.jobs < JOBS_PER_WORKER:
+        with _idle_lock:
+            if len(_idle) < IDLE_WORKERS:
+                _idle.append(worker)
+                return None, False
+    return _end_worker(worker, 0.0 if timed_out else 5.0)
+
+
+def _end_worker(worker: _Worker, wait: float) -> tuple[int | None, bool]:
+    with contextlib.suppress(OSError):
+        worker.conn.close()  # a child waiting for a job ends on this
+    return _end(worker.process, wait)
+
+
+def _wait(receiving: Connection, seconds: float) -> tuple[Any, ...] | None:
+    """The child's answer to the job (kind, value, near its limit, reusable), None when it died without one, or
+    TIMED_OUT."""
     if not receiving.poll(seconds):
         return TIMED_OUT
     try:
-        outcome: tuple[str, Any, bool] = receiving.recv()
+        outcome: tuple[Any, ...] = receiving.recv()
     except (EOFError, OSError):  # it died before a word
         return None
     except Exception:
         log.exception("the job's answer could not be read")
-        return ("bug", None, False)
+        return ("bug", None, False, False)
     return outcome
 
 
@@ -223,6 +308,24 @@ def _end(child: Any, wait: float) -> tuple[int | None, bool]:
 # --- the child's side --------------------------------------------------------------------------------------------
 
 
+def _serve(conn: Connection) -> None:
+    """A child's life: each job sent on ``conn`` run in turn, until the parent closes it or a job leaves the
+    process unfit for another."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpgrp()  # a Ctrl-C in the server's terminal is the server's to handle; the parent ends this group
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start = address_space()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the parent is done with this child
+            break
+        function, args, expected, limits, folder = job
+        if not _child(conn, function, args, expected, limits, folder, start):
+            break
+    conn.close()
+
+
 def _child(
     sending: Connection,
     function: Callable[..., Any],
@@ -230,15 +333,15 @@ def _child(
     expected: tuple[type[Exception], ...],
     limits: Limits,
     folder: str,
-) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpgrp()  # a Ctrl-C in the server's terminal is the server's to handle; the parent ends this group
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start: int | None = None,
+) -> bool:
+    """Run one job and send its outcome; whether this process may take another."""
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = folder  # every temporary file of the job lands in the folder the parent removes
     os.environ["GENREPORT_JOB_MEMORY_MB"] = str(limits.memory_mb)
     os.environ["GENREPORT_JOB_SECONDS"] = f"{limits.seconds:g}"
     limit = _limit(limits)
+    started = time.monotonic()
     try:
         value = function(*args)
         outcome: tuple[str, Any, bool] = ("ok", value, _near(limit))
@@ -252,35 +355,61 @@ def _child(
         else:
             traceback.print_exc(file=sys.stderr)
             outcome = ("bug", None, False)
+    # a job that took half its time may have been stopped by its budget's deadline (pipeline.budget), at any point
+    # of its work: its process is not trusted with another
+    quick = time.monotonic() - started < limits.seconds / 2
+    reusable = outcome[0] in ("ok", "raised") and not outcome[2] and quick and _small(start, limits)
     try:
-        sending.send(outcome)
+        sending.send((*outcome, reusable))
     except MemoryError:
-        sending.send(("memory", None, True))
+        sending.send(("memory", None, True, False))
+        return False
     except Exception:  # noqa: BLE001 - a value that does not pickle: a bug
         traceback.print_exc(file=sys.stderr)
-        sending.send(("bug", None, False))
-    sending.close()
+        sending.send(("bug", None, False, False))
+        return False
+    return reusable
+
+
+def _small(start: int | None, limits: Limits) -> bool:
+    """Whether this process has stayed small enough for another job: its address space never grew by more than a
+    quarter of a job's memory (then no earlier job's peak can make a later one look near its limit)."""
+    peak = _peak()
+    if start is None or peak is None:
+        return False
+    return peak - start <= max(0, limits.memory_mb * 2**20 - NEAR_BYTES) // 4
 
 
 def _limit(limits: Limits) -> int | None:
-    """Limit this process's address space to what it maps now plus the job's memory; CPU time as a backstop for a
-    child whose parent is gone. The limit in bytes, or None where none could be set."""
+    """Limit this process's address space to what it maps now plus the job's memory; CPU time, counted from what
+    the process has used so far, as a backstop for a child whose parent is gone. Soft limits, set afresh for each
+    job the process runs. The limit in bytes, or None where none could be set."""
     try:
         import resource
     except ImportError:
         return None
     with contextlib.suppress(ValueError, OSError):
-        cpu = int(limits.seconds) + 10
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = int(used.ru_utime + used.ru_stime) + int(limits.seconds) + 10
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, _hard(resource.RLIMIT_CPU, cpu + 5)))
     current = address_space()
     if current is None:
         return None
     limit = current + limits.memory_mb * 2**20
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, _hard(resource.RLIMIT_AS, limit)))
     except (ValueError, OSError):
         return None
     return limit
+
+
+def _hard(which: int, at_least: int) -> int:
+    """The hard limit as it is (unlimited, as a process forked for jobs starts), or ``at_least`` under a lower one:
+    a lowered hard limit could not be raised again for the process's next job."""
+    import resource
+
+    hard = resource.getrlimit(which)[1]
+    return hard if hard == resource.RLIM_INFINITY or hard >= at_least else at_least
 
 
 def _peak() -> int | None:

@@ -7,11 +7,12 @@ it), so no two requests share anything but the template files they read.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ def check(upload: Upload, template: str | None, keep: str | None = None, summari
     folder of the server's store) the report is also written there as docx, html and md, so that every download
     of this upload is served from this one build (the PDF is made from the kept .docx when first asked for).
     ``summarize``: with its row of the 汇总 (one of several workbooks uploaded together)."""
-    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder, _forgetting():
         formats = KEPT_FORMATS if keep else ("html",)
         outcome = _Build(Path(folder), upload, template, formats, Path(keep) if keep else None)
         row = outcome.summary_row(upload.name) if summarize else None
@@ -174,11 +175,23 @@ def make_pdf(docx: str) -> str:
 
 def report(upload: Upload, template: str | None, fmt: str) -> bytes:
     """The report in one format; NotBuilt when the workbook has errors or the format could not be made."""
-    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder, _forgetting():
         outcome = _Build(Path(folder), upload, template, (fmt,))
         if outcome.error is not None:
             raise outcome.error
         return outcome.files[-1].read_bytes()
+
+
+@contextlib.contextmanager
+def _forgetting() -> Iterator[None]:
+    """Nothing of the upload's report kept in the process once its build is done: the job's process may run
+    another user's upload next (web.jobs reuses it)."""
+    try:
+        yield
+    finally:
+        from ..render.docx_walk import forget_documents
+
+        forget_documents()
 
 
 class _Build:

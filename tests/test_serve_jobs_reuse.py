@@ -1,0 +1,179 @@
+"""A web job's process reused for the next job (issue 19 §6), with each job's own limits and folder: a process whose
+job ended well takes the next; one whose job failed, ran out of memory or time, or grew large is not reused.
+
+The jobs' functions are in this module: the job's process imports them from here.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.web import jobs
+from pipeline.web.jobs import JobFailed, Limits
+
+LIMITS = Limits(memory_mb=300, seconds=8)
+
+
+def where() -> tuple[int, str, str | None, int]:
+    """The job's process, its temporary folder (as tempfile and TMPDIR say) and its address-space limit."""
+    return os.getpid(), tempfile.gettempdir(), os.environ.get("TMPDIR"), resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def leave_a_file() -> str:
+    path = Path(tempfile.mkstemp()[1])
+    path.write_text("x")
+    return str(path)
+
+
+def allocate(megabytes: int) -> int:
+    """Hold ``megabytes`` for a moment (written, so that they are really mapped)."""
+    held = bytearray(megabytes * 2**20)
+    held[:: 2**12] = b"x" * len(held[:: 2**12])
+    return os.getpid()
+
+
+def hog() -> None:
+    held = []
+    while True:
+        held.append(bytearray(16 * 2**20))
+
+
+def slow() -> None:
+    time.sleep(60)
+
+
+def bug() -> None:
+    raise KeyError("/srv/genreport/secret")
+
+
+class Refused(Exception):
+    pass
+
+
+def refuse() -> None:
+    raise Refused
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool() -> Iterator[None]:
+    """Each test starts without waiting processes and leaves none behind."""
+    _drain()
+    yield
+    _drain()
+
+
+def _drain() -> None:
+    while jobs._idle:
+        jobs._end_worker(jobs._idle.pop(), 5.0)
+
+
+def run(function: object, *args: object, **how: object) -> object:
+    return jobs.run(function, args, "x.xlsx", LIMITS, **how)  # type: ignore[arg-type]
+
+
+def test_a_process_takes_the_next_job_with_its_own_folder_and_limit() -> None:
+    first, second = run(where), run(where)
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert first[0] == second[0]  # the same process
+    assert first[1] != second[1] and first[1] == first[2] and second[1] == second[2]
+    assert not Path(first[1]).exists()  # each job's folder removed after it
+    # the address-space limit set afresh for each job: what the process maps when the job starts plus its memory
+    assert abs(second[3] - first[3]) < 200 * 2**20
+    made = run(leave_a_file)
+    assert isinstance(made, str) and not Path(made).exists()
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [(hog, "需要的内存超过了上限 300 MB"), (slow, None), (bug, "处理时出现程序错误")],
+)
+def test_a_process_whose_job_failed_is_not_reused(
+    function: object, message: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if function is slow:
+        monkeypatch.setattr(jobs, "GRACE_SECONDS", 0.0)
+        limits = Limits(memory_mb=300, seconds=1)
+        before = jobs.run(where, (), "x.xlsx", limits)
+        with pytest.raises(JobFailed, match="超过了 1 秒的时限"):
+            jobs.run(slow, (), "x.xlsx", limits)
+        after = jobs.run(where, (), "x.xlsx", limits)
+    else:
+        before = run(where)
+        with pytest.raises(JobFailed, match=message):
+            run(function)
+        after = run(where)
+    assert isinstance(before, tuple) and isinstance(after, tuple)
+    assert before[0] != after[0]
+
+
+def test_the_memory_limit_holds_for_each_job_of_a_process() -> None:
+    """Jobs well within the limit, one after another in one process, then one over it: refused as ever."""
+    pids = {run(allocate, 40) for _ in range(3)}
+    assert len(pids) == 1
+    with pytest.raises(JobFailed, match="需要的内存超过了上限 300 MB"):
+        run(allocate, 400)
+    assert run(allocate, 40) not in pids  # that process was not kept
+
+
+def test_a_process_that_grew_is_not_reused() -> None:
+    """A job that mapped more than a quarter of the job's memory (but within it) leaves its process to end."""
+    grown = run(allocate, 150)
+    assert run(allocate, 10) != grown
+
+
+def test_an_expected_refusal_keeps_the_process() -> None:
+    before = run(where)
+    with pytest.raises(Refused):
+        run(refuse, expected=(Refused,))
+    after = run(where)
+    assert isinstance(before, tuple) and isinstance(after, tuple) and before[0] == after[0]
+
+
+def test_one_job_per_process_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "JOBS_PER_WORKER", 1)
+    pids = {run(allocate, 1) for _ in range(3)}
+    assert len(pids) == 3
+    assert jobs._idle == []
+
+
+def test_a_process_that_died_while_waiting_is_replaced() -> None:
+    first = run(where)
+    assert isinstance(first, tuple) and len(jobs._idle) == 1
+    os.kill(first[0], 9)
+    jobs._idle[0].process.join(5)
+    second = run(where)
+    assert isinstance(second, tuple) and second[0] != first[0]
+
+
+def nap(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_job_that_took_half_its_time_leaves_its_process_to_end() -> None:
+    """Its budget's deadline (pipeline.budget) may have stopped it anywhere: the process is not trusted again."""
+    limits = Limits(memory_mb=300, seconds=1)
+    slow_one = jobs.run(nap, (0.6,), "x.xlsx", limits)
+    quick = jobs.run(nap, (0.0,), "x.xlsx", limits)
+    assert quick != slow_one and jobs.run(nap, (0.0,), "x.xlsx", limits) == quick
+
+
+def test_a_check_keeps_nothing_of_its_report(tmp_path: Path) -> None:
+    """The reading of the report made for its HTML and Markdown is dropped once the check is done: a reused
+    process holds nothing of the last upload's report."""
+    from pipeline.render import docx_walk
+    from pipeline.web import reports
+    from pipeline.web.uploads import Upload
+
+    from .conftest import SAMPLE
+
+    checked = reports.check(Upload("2022.xlsx", SAMPLE.read_bytes(), {}), None, str(tmp_path))
+    assert checked.preview is not None and "2022.html" in checked.files
+    assert docx_walk._read_document.cache_info().currsize == 0
