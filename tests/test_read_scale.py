@@ -190,3 +190,38 @@ def test_the_parts_the_package_check_keeps_are_those_the_reader_would_inflate(tm
         assert package.names == [i.filename for i in z.infolist()]
         assert package.parts == {i.filename: z.read(i.filename) for i in z.infolist() if i.filename not in unread}
     assert open_calamine(path, path.name, skip, package) == open_calamine(path, path.name, skip)
+
+
+def test_counting_in_chunks_counts_what_the_whole_holds() -> None:
+    """package.Counted, fed a part in chunks of every size (a needle across two or more chunks), counts each
+    needle's occurrences in the whole, as the limits require."""
+    from pipeline.workbook.package import Counted
+
+    rng = random.Random(19)
+    for _ in range(2000):
+        data = bytes(rng.choice(b"<:rowc/ x") for _ in range(rng.randint(0, 60)))
+        for needles in [(b"<row", b":row"), (b"<c", b":c"), (b"<",), (b"</",), (b"<si", b":si")]:
+            counted, at = Counted(needles), 0
+            while at < len(data):
+                size = rng.randint(0, 7)
+                counted.feed(data[at : at + size])
+                at += size
+            assert counted.count == sum(data.count(n) for n in needles), (data, needles)
+
+
+def test_the_ranges_counted_in_chunks_are_those_of_the_whole() -> None:
+    from pipeline.workbook.package import Areas
+
+    rng = random.Random(20)
+    tags = [b'<mergeCell ref="A1:B2"/>', b'<x:hyperlink ref="C3:C9"/>', b"<row>", b"text", b'<mergeCell ref="D4"/>']
+    for _ in range(500):
+        data = b"".join(rng.choice(tags) for _ in range(rng.randint(0, 12)))
+        whole = Areas()
+        whole.feed(data)
+        expected = whole.finish()
+        chunked, at = Areas(), 0
+        while at < len(data):
+            size = rng.randint(1, 9)
+            chunked.feed(data[at : at + size])
+            at += size
+        assert chunked.finish() == expected, data

@@ -48,9 +48,17 @@ class Counted:
     _tail: bytes = b""
 
     def feed(self, chunk: bytes) -> int:
-        data = self._tail + chunk
-        self.count += sum(data.count(n) - self._tail.count(n) for n in self.needles)
-        self._tail = data[-(max(len(n) for n in self.needles) - 1) :]
+        # the chunk's own, and those across the seam with the last chunk (tail: its last bytes); a needle whose first
+        # byte the chunk lacks (":row" in most sheets) is not counted through (a byte's search is a fraction of that)
+        keep = max(len(n) for n in self.needles) - 1
+        tail, head = self._tail, chunk[:keep]
+        seam = tail + head
+        for n in self.needles:
+            if n[:1] in chunk:
+                self.count += chunk.count(n)
+            if seam:
+                self.count += seam.count(n) - tail.count(n) - head.count(n)
+        self._tail = (seam if len(chunk) <= keep else chunk)[-keep:] if keep else b""
         return self.count
 
 
@@ -166,7 +174,7 @@ class Areas:
         if last < 0:
             self._tail = b""
             return self.total
-        self._scan(data[:last])
+        self._scan(data, last)
         self._tail = data[last:]
         if len(self._tail) > MAX_TAG:
             # a tag this long is no cell range; one that is a range is counted as covering everything
@@ -175,14 +183,15 @@ class Areas:
         return self.total
 
     def finish(self) -> int:
-        self._scan(self._tail)
+        self._scan(self._tail, len(self._tail))
         self._tail = b""
         return self.total
 
-    def _scan(self, data: bytes) -> None:
-        if b"mergeCell" not in data and b"hyperlink" not in data:
+    def _scan(self, data: bytes, end: int) -> None:
+        """The tags in ``data[:end]`` (looked for in place: most chunks of a sheet hold none)."""
+        if data.find(b"mergeCell", 0, end) < 0 and data.find(b"hyperlink", 0, end) < 0:
             return
-        for tag in _RANGED.finditer(data):
+        for tag in _RANGED.finditer(data, 0, end):
             ref = _REF.search(tag.group())
             for token in ref.group(2).split() if ref else ():
                 found = _RANGE.fullmatch(token)
