@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import random
 import re
 import zipfile
 import zlib
@@ -18,7 +19,7 @@ import pytest
 
 from pipeline.workbook import sheet_stream
 from pipeline.workbook.book_parts import Unusual, read_parts
-from pipeline.workbook.cells import SheetCells, Styles, scan_sheet
+from pipeline.workbook.cells import LONG_DECIMAL, SheetCells, Styles, scan_sheet
 from pipeline.workbook.common_cells import below, common_cells
 from pipeline.workbook.unused import worksheet_parts
 
@@ -106,6 +107,13 @@ def _cells() -> dict[str, tuple[str, bool]]:
         "integer": (f'<c r="A1" s="{plain}"><v>12</v></c>', True),
         "decimal": ('<c r="A1" t="n"><v>0.25</v></c>', True),
         "long decimal": ('<c r="A1"><v>78.76000000000001</v></c>', True),
+        "long negative decimal": ('<c r="A1"><v>-0.30000000000000004</v></c>', True),
+        "long decimal, whole": ('<c r="A1"><v>1.0000000000000001</v></c>', True),
+        "long decimal, whole by nines": ('<c r="A1"><v>0.99999999999999999</v></c>', True),
+        "long decimal, styled": (f'<c r="A1" s="{plain}"><v>78.76000000000001</v></c>', True),
+        "long decimal, %": (f'<c r="A1" s="{percent}"><v>0.12345678901234567</v></c>', True),
+        "long decimal, date": (f'<c r="A1" s="{date}"><v>44927.123456789012</v></c>', True),
+        "very long decimal": ('<c r="A1"><v>1.2345678901234567890123456789</v></c>', True),
         "whole written 1.0": ('<c r="A1"><v>1.0</v></c>', True),
         "exponent": ('<c r="A1"><v>1E3</v></c>', True),
         "negative zero": ('<c r="A1"><v>-0</v></c>', True),
@@ -309,3 +317,48 @@ def test_a_shared_string_among_common_cells_streams_as_it_scans(index: str) -> N
 )
 def test_the_text_the_stream_judges_by_its_bytes(text: bytes, taken: bool) -> None:
     assert sheet_stream._text_ok(text) == taken
+
+
+def test_calamine_reads_a_long_decimal_as_openpyxl_does(tmp_path: Path) -> None:
+    """cells.LONG_DECIMAL: the reader takes calamine's float for a decimal of 16 or more digits (78.76000000000001),
+    which holds only while calamine rounds as correctly as Python's float(): random ones, near-halfway ones."""
+    import openpyxl
+    import python_calamine
+
+    from pipeline.workbook.formats import cast_number
+
+    rng = random.Random(17)
+    pattern = re.compile(LONG_DECIMAL)
+    literals: list[str] = []
+    while len(literals) < 20000:
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(16, 22)))
+        point = rng.randint(1, len(digits) - 1)
+        literal = rng.choice(["", "-"]) + (digits[:point].lstrip("0") or "0") + "." + digits[point:]
+        if rng.random() < 0.4:
+            literal = repr(rng.uniform(0, 10 ** rng.randint(0, 12)))
+        elif rng.random() < 0.3:
+            literal = literal[:-1] + rng.choice(["5", "49999", "50001"])
+        if pattern.fullmatch(literal):
+            literals.append(literal)
+    rows = "".join(
+        f'<row r="{r + 1}">'
+        + "".join(f'<c r="{"ABCDEFGHIJ"[c]}{r + 1}"><v>{v}</v></c>' for c, v in enumerate(line))
+        + "</row>"
+        for r, line in enumerate(literals[i : i + 10] for i in range(0, len(literals), 10))
+    )
+    path = tmp_path / "decimals.xlsx"
+    openpyxl.Workbook().save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i.filename) for i in z.infolist()}
+    members["xl/worksheets/sheet1.xml"] = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
+        values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    read = [v for line in values for v in line]
+    assert len(read) == len(literals)
+    for literal, value in zip(literals, read, strict=True):
+        assert type(value) is float and repr(value) == repr(cast_number(literal)), literal

@@ -34,6 +34,12 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 # A number literal both readers take alike: an integer of at most 15 digits (int in openpyxl, a float calamine
 # gives exactly), or a decimal of at most 15 digits whose fraction is not all zeros (a float that is not whole).
 _PLAIN = re.compile(r"-?(?:[0-9]{1,15}|(?=[0-9.]{3,16}$)[0-9]+\.[0-9]*[1-9][0-9]*)")
+# A longer decimal (16 or more digits: 78.76000000000001, as Excel and openpyxl write a computed amount) whose value
+# is not whole, in a style of the General format: calamine parses it to the float openpyxl's float() gives (both
+# round correctly: tests/test_read_speed_paths.py holds calamine to it), and the reader gives it as openpyxl does.
+# A whole one (1.0000000000000001 is 1.0) is not: the reader turns calamine's whole floats into ints.
+LONG_DECIMAL = r"-?(?=[0-9.]{17,25}$)[0-9]+\.[0-9]+"
+_LONG_DECIMAL = re.compile(LONG_DECIMAL)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _SPACE = " \t\n\r"
 _STYLE_ID = re.compile(r"0|[1-9][0-9]*")
@@ -199,10 +205,11 @@ def _read_special(root: Any, styles: Styles, out: SheetCells) -> None:
     """Every cell that holds something is looked at (a blank cell reads alike both ways); the ones calamine may
     give otherwise are read as openpyxl reads them."""
     dateish = {str(i) for i in styles.dateish}
+    general = {str(i) for i, fmt in enumerate(styles.parts.formats) if fmt == "General"}
     strings = len(styles.parts.strings)
     rare: list[Any] = []
     for c in root.xpath(f"{CELLS}[* or @t = 'e']", namespaces=NS):
-        kind = _kind(c, dateish, strings)
+        kind = _kind(c, dateish, strings, general)
         if kind == _CALAMINE:
             continue
         dated = c.get("t", "n") == "n" and c.get("s", "0") in dateish and c.findtext(_V)
@@ -290,7 +297,7 @@ def _reference(ref: str) -> tuple[int, int]:
 _CALAMINE, _OPENPYXL, _DATE = "calamine", "openpyxl", "date"
 
 
-def _kind(c: Any, dateish: set[str], strings: int) -> str:
+def _kind(c: Any, dateish: set[str], strings: int, general: set[str]) -> str:
     """Whose reading of a cell with content to take: calamine's, or openpyxl's rules (a date: also checked)."""
     t = c.get("t", "n")
     tags = [child.tag for child in c]
@@ -310,7 +317,10 @@ def _kind(c: Any, dateish: set[str], strings: int) -> str:
         raise Unusual("cell type")
     if c.get("s", "0") in dateish:
         return _DATE
-    return _CALAMINE if _PLAIN.fullmatch(literal) else _OPENPYXL
+    if _PLAIN.fullmatch(literal):
+        return _CALAMINE
+    long = c.get("s", "0") in general and _LONG_DECIMAL.fullmatch(literal) and not float(literal).is_integer()
+    return _CALAMINE if long else _OPENPYXL
 
 
 def _plain_text(t: Any) -> bool:

@@ -25,6 +25,7 @@ from .cells import (
     _PARSER,
     _STYLE_ID,
     CELLS,
+    LONG_DECIMAL,
     MAIN_URI,
     MAX_COLUMN,
     MAX_ROW,
@@ -129,6 +130,7 @@ _ODD_REFERENCE = re.compile(
 # is), U+FFFE, U+FFFF, "]]>"
 _CONTROLS = [bytes((c,)) for c in (*range(0, 9), *range(11, 32))]
 _REFUSED = (b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"]]>")
+_LONG_DECIMAL = re.compile(LONG_DECIMAL.encode())
 _SPACE = b" \t\n"
 _LETTERS, _DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
 
@@ -231,6 +233,7 @@ def _ordinary(parts: list[Any], escapes: bool, styles: Styles, out: SheetCells) 
     """Notes the % formats of plain values and reads the numbers calamine writes otherwise (1.0, 1E3); returns the
     cells left for scan_sheet's code, in document order, as XML; None for a number openpyxl would refuse."""
     dateish = {str(i).encode() for i in styles.dateish}
+    general = {str(i).encode() for i, fmt in enumerate(styles.parts.formats) if fmt == "General"}
     percent = {str(i).encode(): fmt for i, fmt in styles.percent.items()}
     strings = len(styles.parts.strings)
     formats = styles.parts.formats
@@ -265,6 +268,8 @@ def _ordinary(parts: list[Any], escapes: bool, styles: Styles, out: SheetCells) 
             value = plain
         elif value is not None:
             if (t is None or t == b"n") and style not in dateish:
+                if style in general and _LONG_DECIMAL.fullmatch(value) and not float(value).is_integer():
+                    continue  # calamine reads it as openpyxl does (cells.LONG_DECIMAL)
                 try:  # as scan_sheet's _read_cell reads a number
                     number = cast_number(value.decode())
                 except (ValueError, OverflowError):
