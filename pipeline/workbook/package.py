@@ -56,7 +56,7 @@ class Counted:
         for n in self.needles:
             if n[:1] in chunk:
                 self.count += chunk.count(n)
-            if seam:
+            if tail:
                 self.count += seam.count(n) - tail.count(n) - head.count(n)
         self._tail = (seam if len(chunk) <= keep else chunk)[-keep:] if keep else b""
         return self.count
