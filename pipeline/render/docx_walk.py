@@ -314,17 +314,21 @@ class _Pending:
     open_below: bool = False
 
     def freeze(self) -> Cell:
-        paragraphs = [b for b in self.blocks if isinstance(b, Paragraph)]
-        align = paragraphs[0].align if len(self.blocks) == 1 and paragraphs else None
-        sides = tuple(side for side, is_open in (("top", self.open_above), ("bottom", self.open_below)) if is_open)
+        only = self.blocks[0] if len(self.blocks) == 1 else None
+        align = only.align if isinstance(only, Paragraph) else None  # of a cell that is one paragraph
+        sides = _SIDES[self.open_above, self.open_below]
         return Cell(self.blocks, self.row, self.col, self.rowspan, self.colspan, align, sides)
 
 
-def _open_sides(borders: etree._Element | None) -> set[str]:
+_SIDES = {(above, below): ("top",) * above + ("bottom",) * below for above in (False, True) for below in (False, True)}
+_NO_SIDES: frozenset[str] = frozenset()
+
+
+def _open_sides(borders: etree._Element | None) -> frozenset[str]:
     """The sides a cell draws without a border (its tcBorders nil or none): a label over a merged column, say."""
     if borders is None:
-        return set()
-    return {el.tag.removeprefix(W) for el in borders if el.get(_VAL) in ("nil", "none")}
+        return _NO_SIDES  # most cells
+    return frozenset(el.tag.removeprefix(W) for el in borders if el.get(_VAL) in ("nil", "none"))
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
