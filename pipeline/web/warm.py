@@ -8,6 +8,7 @@ wrong with it to the user who chose it."""
 
 from __future__ import annotations
 
+import gc
 import logging
 
 log = logging.getLogger("genreport.web")
@@ -34,3 +35,6 @@ def warm() -> int:
 
 
 warm()
+# everything loaded so far is kept for the server's life: out of the collector's sight, a job's process (which
+# runs many jobs: web.jobs) no longer walks the whole preloaded pipeline in each full collection (~6 ms a check)
+gc.freeze()
