@@ -177,3 +177,18 @@ def test_a_check_keeps_nothing_of_its_report(tmp_path: Path) -> None:
     checked = reports.check(Upload("2022.xlsx", SAMPLE.read_bytes(), {}), None, str(tmp_path))
     assert checked.preview is not None and "2022.html" in checked.files
     assert docx_walk._read_document.cache_info().currsize == 0
+
+
+def collector() -> tuple[int, int]:
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_the_collector_of_a_job_process() -> None:
+    """Young collections less often, and the preloaded pipeline (frozen by web.warm in the forkserver) out of the
+    collector's sight."""
+    answer = run(collector)
+    assert isinstance(answer, tuple)
+    threshold, frozen = answer
+    assert threshold == jobs.YOUNG_COLLECTION and frozen > 10_000
