@@ -7,9 +7,10 @@ Help is Click's plain text, not typer's Rich panels: the panels cut Chinese help
 and Rich with its Markdown parser was a third of ``genreport --help``'s time (about 75 ms).
 """
 
-from __future__ import annotations
+from . import collector  # first: the CLI's modules load without a garbage collection (collector.py)
 
-from . import compiled, compiled_regex  # noqa: F401  # first: what is made from here on is compiled once
+# isort: split
+from . import compiled, compiled_regex  # noqa: F401  # next: what is made from here on is compiled once
 
 # isort: split
 import copy
@@ -38,7 +39,7 @@ class _NoNumpyForOpenpyxl:
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
+    ) -> "ModuleSpec | None":
         if fullname == "numpy":
             numbers = sys.modules.get("openpyxl.compat.numbers")
             if numbers is not None and not hasattr(numbers, "NUMPY"):  # inside its ``try: import numpy``
@@ -59,7 +60,8 @@ class _OneCommand(typer.Typer):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
-        return typer.Typer.__call__(self._for(sys.argv[1:] if argv is None else argv), *args, **kwargs)
+        with collector.running():
+            return typer.Typer.__call__(self._for(sys.argv[1:] if argv is None else argv), *args, **kwargs)
 
     def _for(self, argv: Sequence[str]) -> typer.Typer:
         name = _command_named(argv)
@@ -142,3 +144,5 @@ app.command("explain")(explain.explain_command)
 app.command("context")(context.context_command)
 app.add_typer(template.app, name="template")
 app.command("serve")(serve.serve_command)
+
+collector.resume()  # last: everything above is loaded
