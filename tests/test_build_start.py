@@ -33,12 +33,12 @@ def test_chart_keys_are_the_declared_charts_but_enabled() -> None:
     assert tuple(key for key in Charts.__annotations__ if key != "enabled") == CHART_KEYS
 
 
-def test_a_build_does_not_declare_the_context_types() -> None:
+def test_a_build_does_not_declare_the_context_types(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pipeline.cli import app\n"
         "try:\n"
-        f"    app(['build', {str(SAMPLE)!r}, '-o', 'out', '-q'], prog_name='genreport')\n"
+        f"    app(['build', {str(SAMPLE)!r}, '-o', {str(tmp_path)!r}, '-q'], prog_name='genreport')\n"
         "except SystemExit as e:\n"
         "    assert e.code in (0, None), e.code\n"
         "print('pipeline.context.vocabulary' in sys.modules)\n"

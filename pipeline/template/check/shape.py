@@ -180,11 +180,25 @@ def dumps(shape: Shape) -> str:
     return json.dumps(to_json(shape), ensure_ascii=False, indent=1) + "\n"
 
 
+def compact(shape: Shape | None) -> str:
+    """The shape as JSON on one line (json's C encoder: ``dumps`` indents in Python): a key, not a file."""
+    return json.dumps(to_json(shape), ensure_ascii=False, separators=(",", ":"))
+
+
+@cache
+def shipped_source() -> bytes:
+    """The shipped shape's file as it is (b"" when unreadable): what ``shipped()`` is made from."""
+    try:
+        return SHIPPED.read_bytes()
+    except OSError:
+        return b""
+
+
 @cache
 def _shipped_json() -> Any:
     try:
-        return json.loads(SHIPPED.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(shipped_source().decode("utf-8"))
+    except ValueError:
         return {}  # a damaged install still checks against the workbook's own context
 
 
@@ -194,5 +208,10 @@ def shipped() -> Shape:
 
 def context_shape(context: abc.Mapping[str, Any] | None) -> Mapping:
     """The shape a template is checked against: this context's, widened by the shipped one."""
-    combined = merge(shipped(), shape_of(context) if context is not None else None)
+    return widened(shape_of(context) if context is not None else None)
+
+
+def widened(own: Shape | None) -> Mapping:
+    """A context's shape (``shape_of``), widened by the shipped one."""
+    combined = merge(shipped(), own)
     return combined if isinstance(combined, Mapping) else Mapping()
