@@ -26,7 +26,6 @@ from .checks import appendix_gaps, check_report
 from .checks.blocked import checkable, unblocked
 from .checks.declared import check_declared
 from .context import build_context
-from .context.vocabulary import Context
 from .derive import Derived, derive
 from .errors import GenreportError, InputError, TemplateProblem, UsageError, WorkbookInvalid, display_path
 from .findings import codes
@@ -45,6 +44,7 @@ from .workbook.reader import open_workbook
 from .workbook.template_row import chosen_profile
 
 if TYPE_CHECKING:
+    from .context.vocabulary import Context
     from .render.docx import DocxRenderer
     from .template.check import Problem
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..derive import Derived
 from ..derive.figures import Totals
@@ -12,16 +13,18 @@ from ..model.figure import placed
 from ..model.records import Kpi, Report
 from ..numbers import format_plain
 from ..template.rules import Rules
-from .vocabulary import (
-    Adjustment,
-    BasicData,
-    BasicDataRow,
-    CardBudget,
-    Evaluation,
-    FundSource,
-    KpiRow,
-    ProjectEvaluation,
-)
+
+if TYPE_CHECKING:  # types only (see __init__.py)
+    from .vocabulary import (
+        Adjustment,
+        BasicData,
+        BasicDataRow,
+        CardBudget,
+        Evaluation,
+        FundSource,
+        KpiRow,
+        ProjectEvaluation,
+    )
 
 
 def _value_text(value: Decimal | str | None, unit: str | None) -> str:
@@ -112,7 +115,8 @@ def department_evaluation(d: Derived, texts: dict[str, list[str]]) -> Evaluation
 
 def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
     """One 项目支出绩效自评表 for each project that has indicators."""
-    report, out = d.report, list[ProjectEvaluation]()
+    report = d.report
+    out: list[ProjectEvaluation] = []
     for p in report.projects:
         card = d.projects.get(p.name)
         if card is None:
