@@ -60,8 +60,8 @@ class _OneCommand(typer.Typer):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
-        with collector.running():
-            return typer.Typer.__call__(self._for(sys.argv[1:] if argv is None else argv), *args, **kwargs)
+        collector.running()
+        return typer.Typer.__call__(self._for(sys.argv[1:] if argv is None else argv), *args, **kwargs)
 
     def _for(self, argv: Sequence[str]) -> typer.Typer:
         name = _command_named(argv)

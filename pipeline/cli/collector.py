@@ -1,20 +1,22 @@
-"""Python's cyclic garbage collector while a genreport command starts and runs.
+"""Python's cyclic garbage collector while a genreport command starts, runs and ends.
 
 A command is one short process: it loads some 300 modules and, for a build, allocates several hundred thousand
 objects, nearly all freed by reference counting. With Python's defaults the collector ran about 90 times in a
 one-report build (~15-20 ms CPU, near a tenth of the command), most of it walking again and again the modules just
-loaded. So nothing is collected while the CLI's modules load (paused when this module is imported, resumed at the
-end of pipeline/cli/__init__.py); what they made lives as long as the process and is frozen out of the
-collector's sight; and a command runs with a young collection every ``YOUNG`` allocations instead of 700, as the
-web's job processes do (web/jobs.py): cyclic garbage still goes within some thousand objects. Nothing a command
-makes or prints depends on when garbage is collected.
+loaded, and once more over everything when the interpreter ends (~4 ms). So nothing is collected while the CLI's
+modules load (paused when this module is imported, resumed at the end of pipeline/cli/__init__.py); what they
+made lives as long as the process and is frozen out of the collector's sight; a command runs with a young
+collection every ``YOUNG`` allocations instead of 700, as the web's job processes do (web/jobs.py), and the process
+keeps that threshold (set back at the end of a command, it cost one more collection just before the exit); and
+when the process ends, what is left is frozen too, so that the interpreter's last collection walks nothing:
+reference counting frees it as before. Cyclic garbage still goes within some thousand objects while a command
+runs, and nothing a command makes or prints depends on when garbage is collected.
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import gc
-from collections.abc import Iterator
 
 YOUNG = 10_000  # allocations between young collections while a command runs (Python's default: 700)
 
@@ -29,12 +31,10 @@ def resume() -> None:
         gc.enable()
 
 
-@contextlib.contextmanager
-def running() -> Iterator[None]:
-    """A command's run, with young collections ``YOUNG`` allocations apart; the thresholds restored after it."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(YOUNG, before[0]), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+def running() -> None:
+    """A command runs: young collections ``YOUNG`` allocations apart from now on, and nothing for the last
+    collection at the exit (atexit runs before the interpreter's own collection)."""
+    young, *older = gc.get_threshold()
+    if young < YOUNG:
+        gc.set_threshold(YOUNG, *older)
+        atexit.register(gc.freeze)
