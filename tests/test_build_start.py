@@ -119,4 +119,4 @@ def test_the_collector_is_back_after_the_cli_loads_and_a_command_keeps_its_thres
     lines = out.stdout.splitlines()
     assert lines[0] == "True (700, 10, 10) True", out.stderr
     # the command's threshold stays; what is left when the process ends is frozen before the last collection
-    assert lines[-2:] == ["True (10000, 10, 10)", "at exit True"], out.stderr
+    assert lines[-2:] == ["True (50000, 10, 10)", "at exit True"], out.stderr

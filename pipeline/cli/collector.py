@@ -6,10 +6,10 @@ one-report build (~15-20 ms CPU, near a tenth of the command), most of it walkin
 loaded, and once more over everything when the interpreter ends (~4 ms). So nothing is collected while the CLI's
 modules load (paused when this module is imported, resumed at the end of pipeline/cli/__init__.py); what they
 made lives as long as the process and is frozen out of the collector's sight; a command runs with a young
-collection every ``YOUNG`` allocations instead of 700, as the web's job processes do (web/jobs.py), and the process
+collection every ``YOUNG`` allocations instead of 700 (the web's job processes: 7,000, web/jobs.py), and the process
 keeps that threshold (set back at the end of a command, it cost one more collection just before the exit); and
 when the process ends, what is left is frozen too, so that the interpreter's last collection walks nothing:
-reference counting frees it as before. Cyclic garbage still goes within some thousand objects while a command
+reference counting frees it as before. Cyclic garbage still goes within some ten thousand objects while a command
 runs, and nothing a command makes or prints depends on when garbage is collected.
 """
 
@@ -18,7 +18,10 @@ from __future__ import annotations
 import atexit
 import gc
 
-YOUNG = 10_000  # allocations between young collections while a command runs (Python's default: 700)
+# allocations (net) between young collections while a command runs (Python's default: 700). A one-report build of
+# the sample makes ~27,000 after start-up: at 10,000 it still paid two young collections and an older one (~5 ms);
+# a large workbook or a batch is still collected every so many allocations
+YOUNG = 50_000
 
 _collecting = gc.isenabled()
 gc.disable()  # first thing pipeline/cli/__init__.py imports: its modules load without a collection
