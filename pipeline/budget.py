@@ -40,6 +40,8 @@ def _env_number(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Budget:
+    """What one workbook may spend: memory in MiB and seconds of CPU."""
+
     memory_mb: float
     seconds: float
 
@@ -109,6 +111,8 @@ def within(shown: str, budget: Budget | None = None) -> Iterator[None]:
 
 @dataclass
 class _Memory:
+    """The address-space limit a budget set, and the one it replaced (restored after)."""
+
     previous: tuple[int, int]
     limit: int
 

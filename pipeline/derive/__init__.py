@@ -26,6 +26,8 @@ from .scoring import Scorecard, budget_line, computed_score, scorecard
 
 @dataclass(frozen=True)
 class Derived:
+    """A report with everything computed from it: sums, function tree, indicators, scores."""
+
     report: Report
     rules: Rules
     sums: Sums

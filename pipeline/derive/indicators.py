@@ -52,6 +52,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Definition:
+    """How an indicator is computed, from which figures, and where the outline prints it."""
+
     key: str  # the context key: indicators.KEY
     name: str
     formula: str  # in words, as a reader checks it
@@ -67,6 +69,8 @@ class Definition:
 
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator's value for one report, with its formula and the figures it came from."""
+
     key: str
     name: str
     value: Decimal | None

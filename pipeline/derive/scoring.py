@@ -20,6 +20,8 @@ from .adjustments import Adjustment, adjusted, deduction_of
 
 @dataclass
 class ScoredKpi:
+    """One performance indicator with its score: computed by the rules, or as the user entered it."""
+
     kpi: Kpi
     score: Decimal | None
     computed: bool  # False: taken from the 得分 the user entered
@@ -29,6 +31,8 @@ class ScoredKpi:
 
 @dataclass
 class BudgetLine:
+    """The budget-execution line of a scorecard: the three budget figures, its rate and points."""
+
     initial: Decimal | None
     adjusted: Decimal | None
     actual: Decimal | None
@@ -39,6 +43,8 @@ class BudgetLine:
 
 @dataclass
 class Scorecard:
+    """A department's or project's score: budget execution, indicators, total and grade."""
+
     budget: BudgetLine
     kpis: list[ScoredKpi] = field(default_factory=list)
     total: Decimal | None = None  # after the rules' adjustments (the figure the report states)

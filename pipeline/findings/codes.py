@@ -16,6 +16,8 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Code:
+    """A finding code as the user reads it: severity, title, meaning and how to fix it."""
+
     code: str
     severity: Severity
     title: str  # short Chinese title, e.g. "缺少工作表"

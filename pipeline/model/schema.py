@@ -89,6 +89,8 @@ class Field:
 
 @dataclass(frozen=True)
 class ValueColumn:
+    """A value column of a form sheet (预算数, 执行数 …): its label and whether it must be filled."""
+
     key: str
     label: str
     required: bool = True
@@ -99,6 +101,8 @@ class ValueColumn:
 
 @dataclass(frozen=True)
 class FormSheet:
+    """A sheet of labelled rows (基本信息, 收支预决算 …): one record of its rows' values."""
+
     key: str
     name: str
     record: str  # the model's class for this sheet (records.py)
@@ -120,6 +124,8 @@ class FormSheet:
 
 @dataclass(frozen=True)
 class ListSheet:
+    """A sheet of one record per row (项目, 绩效指标 …), read by its column headers."""
+
     key: str
     name: str
     record: str  # the model's class for one row of this sheet (records.py)

@@ -39,6 +39,8 @@ class CustomField:
 
 @dataclass(frozen=True)
 class CustomColumn:
+    """A column of a department's own table, as template.toml declares it."""
+
     key: str
     label: str
     type: str = "文本"
@@ -49,6 +51,8 @@ class CustomColumn:
 
 @dataclass(frozen=True)
 class CustomTable:
+    """A department's own table (a sheet of the workbook), as template.toml declares it."""
+
     key: str
     sheet: str
     columns: tuple[CustomColumn, ...]

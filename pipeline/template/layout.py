@@ -20,6 +20,8 @@ from .settings import TemplateSettings
 
 @dataclass(frozen=True)
 class Layout:
+    """The sheets a workbook has for a template: the standard ones, the template's own and their aliases."""
+
     sheets: tuple[Sheet, ...] = schema.SHEETS
     custom: tuple[ListSheet, ...] = ()  # the template's own tables; key "custom.KEY"
     aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # sheet → label → aliases

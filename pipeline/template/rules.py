@@ -25,6 +25,8 @@ __all__ = ["RULE_KEYS", "Rules", "RulesInvalid", "load_rules"]
 
 @dataclass(frozen=True)
 class RuleKey:
+    """A key of rules.toml as the guide explains it: an example and its meaning."""
+
     key: str  # dotted as written in rules.toml; "[]" marks a key of each table of an array of tables
     example: str  # a TOML literal, as the guide prints it
     meaning: str

@@ -30,6 +30,8 @@ class Band:
 
 @dataclass(frozen=True)
 class ExecutionBand(Band):
+    """A band of the budget execution rate and what it deducts or caps."""
+
     deduct: Decimal = Decimal(0)
     max_total: Decimal | None = None
     max_grade: str | None = None
@@ -37,11 +39,15 @@ class ExecutionBand(Band):
 
 @dataclass(frozen=True)
 class DeviationBand(Band):
+    """A band of an indicator's deviation and the share of its points deducted."""
+
     share: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
 class Deviation:
+    """How far an indicator may miss its target, on which side, before points go."""
+
     side: str  # one of SIDES
     bands: tuple[DeviationBand, ...]
 
@@ -51,6 +57,8 @@ class Deviation:
 
 @dataclass(frozen=True)
 class Rules:
+    """The scoring and checking rules of a template (rules.toml), as numbers."""
+
     tolerance: Decimal
     rate_tolerance: Decimal
     magnitude: Decimal

@@ -28,6 +28,8 @@ TITLE_FIELDS = ("year", "unit", "short_name")
 
 @dataclass(frozen=True)
 class Setting:
+    """A setting of template.toml as the guide explains it: its default and meaning."""
+
     key: str  # dotted, as written in template.toml
     default: str  # a TOML literal, as the guide prints it
     meaning: str
@@ -118,6 +120,8 @@ OPTIONAL_TEXT = ("template.name", "template.description", "staffing.total_row") 
 
 @dataclass(frozen=True)
 class TemplateSettings:
+    """A template's template.toml read: every setting, aliases and the department's own fields."""
+
     values: dict[str, Any] = field(default_factory=dict)  # dotted key → value, every scalar setting present
     aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # sheet → label → aliases
     tables: tuple[CustomTable, ...] = ()

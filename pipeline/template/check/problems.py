@@ -14,6 +14,8 @@ SEVERITY_WORD = {ERROR: "错误", WARNING: "警告"}
 
 @dataclass(frozen=True)
 class Problem:
+    """One mistake or doubt the template check found: where it is and what it is."""
+
     severity: str
     where: str  # 第3段「…」（位于“…”下）, 表格2 第3行第1列「…」, 页眉第1段「…」
     message: str

@@ -35,16 +35,22 @@ ANY = Unknown()
 
 @dataclass(frozen=True)
 class Scalar(Shape):
+    """A value that is no mapping or list, by the type names seen for it."""
+
     types: frozenset[str]  # Python type names seen: "str", "Decimal", "NoneType" …
 
 
 @dataclass
 class Mapping(Shape):
+    """A mapping whose keys are known, each with its own shape."""
+
     keys: dict[str, Shape] = field(default_factory=dict)
 
 
 @dataclass
 class Sequence(Shape):
+    """A list whose items share one shape."""
+
     element: Shape | None = None  # None: no item was ever seen
 
 
