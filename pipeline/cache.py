@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import sys
+import threading
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -147,3 +148,31 @@ def write(kind: str, name: str, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+_CONTENT = threading.local()
+
+
+def content_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile`` of a pattern made from a workbook's or a report's content (a figure, a quoted phrase, a sheet's
+    style numbers): kept in no cache. The code kind keeps only the patterns genreport and its libraries make of their
+    own text (pipeline/cli/compiled_regex.py), the same in every build and saying nothing of anyone's data."""
+    _CONTENT.on = True
+    try:
+        return re.compile(pattern, flags)
+    finally:
+        _CONTENT.on = False
+
+
+def content_pattern_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
+    """``content_pattern`` of a bytes pattern."""
+    _CONTENT.on = True
+    try:
+        return re.compile(pattern, flags)
+    finally:
+        _CONTENT.on = False
+
+
+def compiling_content() -> bool:
+    """Whether the pattern being compiled is one of ``content_pattern``'s."""
+    return bool(getattr(_CONTENT, "on", False))

@@ -112,3 +112,39 @@ def test_patterns_are_compiled_once_and_read_back_by_the_next_process(tmp_path: 
         entry.write_bytes(b"\x00not marshal")
     assert run() == first  # a damaged entry is compiled again, not trusted
     assert run(GENREPORT_CACHE="0") == [False, 0, 0, True]  # no cache: re left alone
+
+
+def test_a_pattern_made_of_content_is_never_kept(on: None) -> None:
+    """A figure or quoted words made into a pattern (cache.content_pattern) is compiled by re and kept nowhere."""
+    from pipeline import cache
+
+    assert cache.content_pattern(r"12678\.39").search("总支出12678.39万元")
+    assert cache.content_pattern_bytes(rb"<c r=\"B7\"").pattern == rb"<c r=\"B7\""
+    assert compiled_regex._new == {} and compiled_regex._kept == {} and compiled_regex._on
+    re.compile("static pattern of genreport's own")
+    assert list(compiled_regex._new) == [("static pattern of genreport's own", 0)]
+
+
+def test_a_build_keeps_no_pattern_made_of_the_report(tmp_path: Path) -> None:
+    """After building the sample, the kept patterns hold none of its figures or quoted words (the review comments'
+    anchors, tests/golden/review_comments.json): the cache says nothing of anyone's data."""
+    if not compiled_regex._READY:
+        pytest.skip("this Python's re has other internals: nothing is installed")
+    env = {**os.environ, "GENREPORT_CACHE_DIR": str(tmp_path / "cache"), "GENREPORT_CACHE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", str(ROOT / "inputs" / "2022.xlsx"), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    import marshal
+
+    (entry,) = (tmp_path / "cache").rglob("regex.marshal")
+    kept = [str(pattern) for pattern, _ in marshal.loads(entry.read_bytes())]
+    golden = json.loads((ROOT / "tests" / "golden" / "review_comments.json").read_text("utf-8"))["2022"]
+    anchors = {covered for covered, _ in golden if len(covered) >= 4}
+    assert anchors and "12678.39" in anchors
+    leaked = [p for p in kept for a in anchors if a in p or re.escape(a) in p]
+    assert leaked == []

@@ -192,3 +192,30 @@ def test_the_collector_of_a_job_process() -> None:
     assert isinstance(answer, tuple)
     threshold, frozen = answer
     assert threshold == jobs.YOUNG_COLLECTION and frozen > 10_000
+
+
+def make_patterns() -> int:
+    """What a check does with a report's figures and quoted words: patterns made of them."""
+    import re
+
+    from pipeline.cache import content_pattern
+
+    content_pattern(r"(?<![\d.,])5165161\.87(?![\d])")
+    re.compile("质量安全质量隐患")  # made by any other code of the job
+    return os.getpid()
+
+
+def patterns_seen() -> tuple[int, list[str]]:
+    """The patterns of an earlier job this process still holds: in re's cache or in genreport's kept patterns."""
+    import re
+
+    from pipeline.cli import compiled_regex
+
+    held = [str(key) for key in [*re._cache, *compiled_regex._kept]]  # type: ignore[attr-defined]
+    return os.getpid(), [k for k in held if "5165161" in k or "质量安全质量隐患" in k]
+
+
+def test_the_next_job_finds_no_pattern_of_the_last() -> None:
+    made = run(make_patterns)
+    answer = run(patterns_seen)
+    assert answer == (made, [])  # the same process, and none of the last job's patterns

@@ -41,6 +41,7 @@ Compiled = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 _kept: dict[tuple[str | bytes, int], Compiled] = {}
 _new: dict[tuple[str | bytes, int], Compiled] = {}  # made by this process: what the cache gains when it ends
 _on = False
+_settled = False
 
 
 def install() -> None:
@@ -51,6 +52,13 @@ def install() -> None:
     _compiler.compile = _compile
     _on = True
     atexit.register(_save)
+
+
+def settle() -> None:
+    """From now on the kept patterns still serve, and a new one is compiled by ``re`` and kept nowhere: a web job's
+    process, whose patterns past the preloaded pipeline's are its users' (anything made of an upload)."""
+    global _settled
+    _settled = True
 
 
 def _load(data: bytes | None) -> dict[tuple[str | bytes, int], Compiled]:
@@ -64,10 +72,12 @@ def _load(data: bytes | None) -> dict[tuple[str | bytes, int], Compiled]:
 
 
 def _compile(p: Any, flags: int = 0) -> Any:
-    if not _on or not isinstance(p, str | bytes) or flags & _UNKEPT:
+    if not _on or not isinstance(p, str | bytes) or flags & _UNKEPT or cache.compiling_content():
         return _ORIGINAL(p, flags)
     key = (p, int(flags))  # a RegexFlag is no int to marshal
     kept = _kept.get(key)
+    if kept is None and _settled:
+        return _ORIGINAL(p, flags)
     if kept is not None:
         try:
             return _sre.compile(p, *kept)

@@ -24,6 +24,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..cache import content_pattern
 from ..findings.codes import Severity
 from ..findings.collector import Finding
 from ..model import schema
@@ -211,7 +212,7 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
             if pattern is None or not found:
                 literal = anchor
                 if anchor:
-                    pattern, places = re.compile(re.escape(anchor)), MOST_PLACES
+                    pattern, places = content_pattern(re.escape(anchor)), MOST_PLACES
                 else:
                     value, kind = values.get(finding.sheet, finding.cell)
                     literal = figure_text(value, kind, review.decimals, review.thousands) or ""
@@ -305,7 +306,7 @@ def _run(p: Any, text: str, *, empty: bool) -> None:
 
 def _marked(note: int) -> re.Pattern[str]:
     """The marks of comment ``note`` around a figure; group 1 is the figure as printed (perhaps with other marks)."""
-    return re.compile(f"{OPEN}{note}{MID}(.*?){CLOSE}", re.DOTALL)
+    return content_pattern(f"{OPEN}{note}{MID}(.*?){CLOSE}", re.DOTALL)
 
 
 def _places(text: str) -> int:
@@ -340,7 +341,7 @@ def _title_note(findings: list[Finding]) -> str:
 
 def _figure(text: str) -> re.Pattern[str]:
     """A figure as a whole number: 12678.39, not inside 112678.391."""
-    return re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
+    return content_pattern(rf"(?<![\d.,]){re.escape(text)}(?![\d])")
 
 
 def _run_text(r: Any) -> str:

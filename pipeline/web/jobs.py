@@ -33,6 +33,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -319,6 +320,10 @@ def _serve(conn: Connection) -> None:
     # a check allocates about a million objects, nearly all freed by reference counting: a young collection every
     # 700 allocations (Python's default) was ~2 ms of each; cyclic garbage still goes within some thousand objects
     gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
+    gc.enable()  # whatever a preloaded module's import left (the CLI pauses the collector while it loads)
+    from ..cli import compiled_regex
+
+    compiled_regex.settle()  # the jobs' patterns are the users' (their figures, their words): none is kept
     start = address_space()
     while True:
         try:
@@ -360,6 +365,7 @@ def _child(
         else:
             traceback.print_exc(file=sys.stderr)
             outcome = ("bug", None, False)
+    re.purge()  # re's own cache holds the patterns the job made of its report (figures, quoted words): not the next's
     # a job that took half its time may have been stopped by its budget's deadline (pipeline.budget), at any point
     # of its work: its process is not trusted with another
     quick = time.monotonic() - started < limits.seconds / 2
