@@ -137,9 +137,10 @@ def _limit_memory(megabytes: float) -> _Memory | None:
         return None
     previous = resource.getrlimit(resource.RLIMIT_AS)
     limit = current + int(megabytes * 2**20)
-    hard = previous[1]
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    soft, hard = previous
+    for bound in (soft, hard):  # a web job's own limit is a soft one (web/jobs.py): the build never goes past it
+        if bound != resource.RLIM_INFINITY:
+            limit = min(limit, bound)
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from pipeline.budget import Budget, BudgetExceeded, within
 from pipeline.cli import app
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 
 GENREPORT = Path(sys.executable).with_name("genreport")
 
@@ -91,3 +91,20 @@ def test_outside_the_main_thread_nothing_is_set() -> None:
     thread.start()
     thread.join()
     assert seen == [resource.getrlimit(resource.RLIMIT_AS)]
+
+
+def test_a_budget_never_raises_the_soft_limit_it_runs_under() -> None:
+    """A web job's memory limit is a soft one (web/jobs.py, so that a reused process can set the next job's): the
+    build's budget inside it stays under it, however much the budget itself would allow."""
+    code = (
+        "import resource\n"
+        "from pipeline import budget\n"
+        "current = budget.address_space()\n"
+        "soft = current + 200 * 2**20\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (soft, resource.RLIM_INFINITY))\n"
+        "memory = budget._limit_memory(100_000)\n"
+        "print(memory.limit <= soft, resource.getrlimit(resource.RLIMIT_AS)[0] <= soft)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]

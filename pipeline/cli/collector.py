@@ -10,7 +10,11 @@ collection every ``YOUNG`` allocations instead of 700 (the web's job processes: 
 keeps that threshold (set back at the end of a command, it cost one more collection just before the exit); and
 when the process ends, what is left is frozen too, so that the interpreter's last collection walks nothing:
 reference counting frees it as before. Cyclic garbage still goes within some ten thousand objects while a command
-runs, and nothing a command makes or prints depends on when garbage is collected.
+runs, and nothing a command makes or prints depends on when garbage is collected. What stays in a reference cycle at
+the exit is not finalized (no ``__del__``): genreport closes every file it writes (``with``, outfile.py), and
+temporary folders go through weakref.finalize, which runs at the exit whatever the collector does. Should the CLI's
+import fail half-way, the collector stays paused in that process: a command line ends there with the traceback, and
+a web job's process enables it again (web/jobs.py).
 """
 
 from __future__ import annotations
