@@ -219,3 +219,25 @@ def test_the_next_job_finds_no_pattern_of_the_last() -> None:
     made = run(make_patterns)
     answer = run(patterns_seen)
     assert answer == (made, [])  # the same process, and none of the last job's patterns
+
+
+def test_under_a_lower_hard_limit_the_job_gets_the_hard_one() -> None:
+    """A server started under ulimit -v below a job's memory: each job still runs under a limit (the hard one), and
+    the job knows it (its nearness to the limit decides whether its process is reused)."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = (
+        "import resource\n"
+        "from pipeline.budget import address_space\n"
+        "from pipeline.web import jobs\n"
+        "hard = address_space() + 3 * 2**30\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (hard, hard))\n"
+        "limit = jobs._limit(jobs.Limits(memory_mb=64 * 1024, seconds=20))\n"
+        "print(limit == hard == resource.getrlimit(resource.RLIMIT_AS)[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "True"

@@ -402,25 +402,26 @@ def _limit(limits: Limits) -> int | None:
     with contextlib.suppress(ValueError, OSError):
         used = resource.getrusage(resource.RUSAGE_SELF)
         cpu = int(used.ru_utime + used.ru_stime) + int(limits.seconds) + 10
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, _hard(resource.RLIMIT_CPU, cpu + 5)))
+        resource.setrlimit(resource.RLIMIT_CPU, _soft(resource.RLIMIT_CPU, cpu))
     current = address_space()
     if current is None:
         return None
-    limit = current + limits.memory_mb * 2**20
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, _hard(resource.RLIMIT_AS, limit)))
+        limit, hard = _soft(resource.RLIMIT_AS, current + limits.memory_mb * 2**20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):
         return None
     return limit
 
 
-def _hard(which: int, at_least: int) -> int:
-    """The hard limit as it is (unlimited, as a process forked for jobs starts), or ``at_least`` under a lower one:
-    a lowered hard limit could not be raised again for the process's next job."""
+def _soft(which: int, wanted: int) -> tuple[int, int]:
+    """``wanted`` as the soft limit, the hard one left as it is (unlimited, as the server usually starts: a lowered
+    hard limit could not be raised again for the process's next job); under a lower hard limit (the server started
+    with ulimit -v, say), the hard one is the job's limit."""
     import resource
 
     hard = resource.getrlimit(which)[1]
-    return hard if hard == resource.RLIM_INFINITY or hard >= at_least else at_least
+    return (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)), hard
 
 
 def _peak() -> int | None:
