@@ -6,12 +6,11 @@ import collections
 import contextlib
 import hashlib
 import io
-import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 
@@ -25,7 +24,15 @@ from .prepared import NeedsDocxtpl, PreparedTemplate, Steps, cached_source, prep
 from .properties import clean_package, stamp_core
 from .review import Review, review_document
 
-log = logging.getLogger("genreport")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """genreport's log (notes for -v), its module loaded only when a template needs a note: ~0.8 ms of a build."""
+    import logging
+
+    return logging.getLogger("genreport")
 
 
 def _near(error: BaseException) -> str:
@@ -117,7 +124,7 @@ class DocxRenderer:
             try:
                 return self._render_prepared(prepared, context, review)
             except NeedsDocxtpl as e:
-                log.info("%s：%s，这份报告改由 docxtpl 渲染", display_path(self.path), e)
+                _log().info("%s：%s，这份报告改由 docxtpl 渲染", display_path(self.path), e)
         return self._render_docxtpl(context, review)
 
     def _prepare(self) -> PreparedTemplate | None:
@@ -129,10 +136,10 @@ class DocxRenderer:
                     source = cached_source(self.data, self._prepare_source)
                     self._prepared = self.env.run_bounded(PreparedTemplate, self.env, source)
                 except NeedsDocxtpl as e:
-                    log.info("%s：%s，每份报告由 docxtpl 渲染", display_path(self.path), e)
+                    _log().info("%s：%s，每份报告由 docxtpl 渲染", display_path(self.path), e)
                     self._prepared = False
                 except Exception as e:  # noqa: BLE001 - docxtpl meets the same problem and words it
-                    log.debug(
+                    _log().debug(
                         "%s：模板未能预先编译（%s: %s），由 docxtpl 渲染", display_path(self.path), type(e).__name__, e
                     )
                     self._prepared = False
