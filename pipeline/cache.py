@@ -17,12 +17,14 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
+import marshal
 import os
 import re
 import stat
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent
 MAX_ENTRY = 64 * 2**20  # bytes of one entry: a compiled template is a few hundred KB
@@ -176,3 +178,25 @@ def content_pattern_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
 def compiling_content() -> bool:
     """Whether the pattern being compiled is one of ``content_pattern``'s."""
     return bool(getattr(_CONTENT, "on", False))
+
+
+def read_marshal(kind: str, name: str) -> Any:
+    """An entry written by ``write_marshal``, None where there is none or it does not load (torn, or of another
+    Python: made again)."""
+    data = read(kind, name)
+    if not data:
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def write_marshal(kind: str, name: str, value: Any) -> None:
+    """``value`` (plain data and code objects) kept as ``marshal`` writes it; nothing where it holds what marshal
+    cannot write."""
+    try:
+        data = marshal.dumps(value)
+    except ValueError:
+        return
+    write(kind, name, data)

@@ -18,7 +18,6 @@ import atexit
 import builtins
 import dataclasses
 import hashlib
-import marshal
 import sys
 from types import CodeType
 from typing import Any
@@ -36,20 +35,14 @@ def install() -> None:
     process ends. Nothing happens without a usable cache, or where ``dataclasses`` already has a hook."""
     if hasattr(dataclasses, "exec") or cache.folder() is None:
         return
-    _codes.update(_load(cache.read(_KIND, _NAME)))
+    _codes.update(_load(cache.read_marshal(_KIND, _NAME)))
     dataclasses.exec = _exec  # type: ignore[attr-defined]  # found before the builtin by dataclasses' own calls
     atexit.register(_save)
 
 
-def _load(data: bytes | None) -> dict[bytes, CodeType]:
-    if not data:
-        return {}
-    try:
-        loaded = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return {}  # a torn or foreign entry: compiled again
+def _load(loaded: Any) -> dict[bytes, CodeType]:
     if not isinstance(loaded, dict):
-        return {}
+        return {}  # none, or not what this module writes: compiled again
     return {k: v for k, v in loaded.items() if isinstance(k, bytes) and isinstance(v, CodeType)}
 
 
@@ -65,14 +58,8 @@ def _exec(source: Any, globals: dict[str, Any] | None = None, locals: Any = None
 
 
 def _save() -> None:
-    if not _compiled:
-        return
-    codes = _codes if len(_codes) <= _MAX_TEXTS else _compiled
-    try:
-        data = marshal.dumps(codes)
-    except ValueError:
-        return
-    cache.write(_KIND, _NAME, data)
+    if _compiled:
+        cache.write_marshal(_KIND, _NAME, _codes if len(_codes) <= _MAX_TEXTS else _compiled)
 
 
 install()

@@ -19,7 +19,6 @@ Installed when imported: ``pipeline/cli/__init__.py`` imports it before anything
 from __future__ import annotations
 
 import atexit
-import marshal
 import re
 from typing import Any
 
@@ -48,7 +47,7 @@ def install() -> None:
     global _on
     if not _READY or _compiler.compile is not _ORIGINAL or cache.folder() is None:
         return
-    _kept.update(_load(cache.read(_KIND, _NAME)))
+    _kept.update(_load(cache.read_marshal(_KIND, _NAME)))
     _compiler.compile = _compile
     _on = True
     atexit.register(_save)
@@ -61,14 +60,8 @@ def settle() -> None:
     _settled = True
 
 
-def _load(data: bytes | None) -> dict[tuple[str | bytes, int], Compiled]:
-    if not data:
-        return {}
-    try:
-        loaded = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return {}  # a torn or foreign entry: compiled again
-    return loaded if isinstance(loaded, dict) else {}
+def _load(loaded: Any) -> dict[tuple[str | bytes, int], Compiled]:
+    return loaded if isinstance(loaded, dict) else {}  # none, or not what this module writes: compiled again
 
 
 def _compile(p: Any, flags: int = 0) -> Any:
@@ -120,14 +113,8 @@ def _off() -> None:
 
 
 def _save() -> None:
-    if not _on or not _new:
-        return
-    kept = _kept if len(_kept) <= _MAX else _new
-    try:
-        data = marshal.dumps(kept)
-    except ValueError:
-        return
-    cache.write(_KIND, _NAME, data)
+    if _on and _new:
+        cache.write_marshal(_KIND, _NAME, _kept if len(_kept) <= _MAX else _new)
 
 
 install()

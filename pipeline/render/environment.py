@@ -3,7 +3,6 @@ autoescaping (cell text may hold & and <), strict about unknown fields, with gen
 
 from __future__ import annotations
 
-import marshal
 import types
 from typing import Any
 
@@ -38,16 +37,10 @@ class CachingSandbox(BoundedSandbox):
         """The template compiled, from the disk cache where an earlier process compiled the same source (a
         one-report build compiles a whole report's parts: about 0.1 s)."""
         name = cache.key(type(self).__qualname__, repr(self.autoescape), repr(self.finalize is None), source)
-        blob = cache.read("jinja", name)
-        code = None
-        if blob is not None:
-            try:
-                code = marshal.loads(blob)
-            except (ValueError, EOFError, TypeError):
-                code = None  # damaged: compiled again and rewritten
-        if not isinstance(code, types.CodeType):
+        code = cache.read_marshal("jinja", name)
+        if not isinstance(code, types.CodeType):  # none, or damaged: compiled again and rewritten
             code = self.compile(source)
-            cache.write("jinja", name, marshal.dumps(code))
+            cache.write_marshal("jinja", name, code)
         return self.template_class.from_code(self, code, self.make_globals(None), None)
 
 
