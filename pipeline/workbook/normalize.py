@@ -687,40 +687,25 @@ class _SheetReader:
         choices, signed, by = f.choices, f.signed, self.divisor
         money = f.kind is Kind.MONEY and not choices
         text = f.kind is Kind.TEXT
+        plain = _quick(money, text, choices, signed, by)
         if not long:
-            return _quick(money, text, choices, signed, by)
+            return plain
         # a column's values repeat (a status, a category, the same amount): each converts once. The answer is the
         # value's alone, by kind (1 and 1.0 are equal keys, so each kind has its own), but for a zero, whose sign
         # Decimal keeps.
-        done: dict[Any, Any] = {}
-        done_by_kind: dict[type, dict[Any, Any]] = {float: {}, int: {}}
+        done: dict[type, dict[Any, Any]] = {float: {}, int: {}, str: {}}
 
         def quick(raw: RawCell) -> Any:
-            if raw.error or raw.formula_without_value:
-                return _SLOW
             value = raw.value
-            kind = type(value)
-            if value is None:
-                return None  # blank: what every converter makes of it
-            if money and (kind is float or kind is int):
-                known = done_by_kind[kind]
-                found = known.get(value)
-                if found is not None:
-                    return found
-                amount = plain_money(value, by)
-                if amount is not None and (signed or not amount < 0):
-                    if value:
-                        known[value] = amount
-                    return amount
-            elif text and kind is str:
-                found = done.get(value)
-                if found is not None:
-                    return found
-                typed = plain_text(value)
-                if typed and (not choices or typed in choices):
-                    done[value] = typed
-                    return typed
-            return _SLOW
+            known = done.get(type(value))
+            if known is None or raw.error or raw.formula_without_value:
+                return plain(raw)
+            found = known.get(value)
+            if found is None:
+                found = plain(raw)
+                if found is not _SLOW and found is not None and value:
+                    known[value] = found
+            return found
 
         return quick
 
