@@ -45,7 +45,7 @@ preview: $(BIN)/genreport
 	bash scripts/render_preview.sh
 
 # Every measurement of issue 19, paired in one run (bench/run_all.py): BENCH_N sizes every part (default 20;
-# BENCH_QUICK=1 the smallest run), BENCH_OUT the results folder (default bench-results/<time>/), BENCH_SKIP parts to
+# part 1's batch BENCH_BATCH_N, default 50 as the issue states it; BENCH_QUICK=1 the smallest run), BENCH_OUT the results folder (default bench-results/<time>/), BENCH_SKIP parts to
 # leave out (batch,one,pdf,validate,web,rss); BENCH_WRITE=1 also writes its section of bench/RESULTS.md.
 bench: bytecode
 	$(BIN)/python bench/run_all.py

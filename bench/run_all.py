@@ -1,15 +1,15 @@
 """Every measurement of issue 19, paired in one run on this machine (``make bench``): each comparison runs its two
 sides in alternating rounds (A B, B A, …) and states the medians against the issue's goal with PASS or MISS.
 
-    python bench/run_all.py                    # BENCH_N (default 20) sizes every part
-    python bench/run_all.py --n 50 --write     # the issue's size; also replaces this run's section of RESULTS.md
+    python bench/run_all.py                    # the issue's sizes: part 1 at 50 workbooks, the others at BENCH_N (20)
+    python bench/run_all.py --write            # the same; also replaces this run's section of RESULTS.md
     python bench/run_all.py --quick --skip web,pdf --out DIR     # the smallest run (tests/test_bench.py)
 
-The parts (N = ``--n``):
+The parts (N = ``--n``; part 1's batch is ``--batch-n``, by default N and at least 50, the issue's Done-when size):
 
-1. per report in a batch of N different workbooks (bench/make_workbooks.py), one worker: ``genreport build DIR
-   --jobs 1`` as a whole process, with review comments (the default) and with ``--no-comments``, against the plain
-   docxtpl loop — openpyxl load + ``DocxTemplate.render`` + save with genreport's template, Jinja environment and
+1. per report in a batch of ``--batch-n`` different workbooks (bench/make_workbooks.py), one worker: ``genreport
+   build DIR --jobs 1`` as a whole process, with review comments (the default) and with ``--no-comments``, against the
+   plain docxtpl loop — openpyxl load + ``DocxTemplate.render`` + save with genreport's template, Jinja environment and
    context (computed beforehand, not timed), in a process of its own that imports what a user's script would,
    without numpy and without genreport's disk cache, timed after a warm-up report (its start-up is not counted;
    genreport's is). Goal: plain ÷ genreport ≥ 12.
@@ -432,7 +432,8 @@ def results_text(args: argparse.Namespace, parts: list[Part], left: list[str], s
     lines = [
         HEADING,
         "",
-        f"`{' '.join(['python bench/run_all.py', *sys.argv[1:]])}` (N = {args.n}) — {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"`{' '.join(['python bench/run_all.py', *sys.argv[1:]])}` (N = {args.n}, part 1: {args.batch_n}) — "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, "
         f"{seconds:.0f} s in all; {machine}.",
         "Each comparison alternates its sides round by round (A B, B A, …); figures are median (min–max), ratios the "
         "medians of the round-by-round ratios. The machine is shared: quote medians and ratios. The issue's "
@@ -457,6 +458,9 @@ def options() -> argparse.Namespace:
     env = os.environ.get
     quick = env("BENCH_QUICK", "") not in ("", "0")
     parser.add_argument("--n", type=int, default=None, help="sizes every part (BENCH_N; default 20, --quick 2)")
+    parser.add_argument(
+        "--batch-n", type=int, default=None, help="part 1's batch (BENCH_BATCH_N; default N, at least 50 but --quick)"
+    )
     parser.add_argument("--quick", action="store_true", default=quick, help="smallest sizes (BENCH_QUICK=1)")
     parser.add_argument("--skip", default=env("BENCH_SKIP", ""), help=f"parts to skip, comma-separated: {PARTS}")
     parser.add_argument("--out", type=Path, default=env("BENCH_OUT"), help="results folder (BENCH_OUT)")
@@ -470,8 +474,10 @@ def options() -> argparse.Namespace:
     args = parser.parse_args()
     if args.n is None:
         args.n = int(env("BENCH_N") or (2 if args.quick else 20))
-    if args.n < 1:
-        parser.error("--n must be at least 1")
+    if args.batch_n is None:
+        args.batch_n = int(env("BENCH_BATCH_N") or (args.n if args.quick else max(args.n, 50)))
+    if args.n < 1 or args.batch_n < 1:
+        parser.error("--n and --batch-n must be at least 1")
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(PARTS)
     if unknown:
@@ -502,13 +508,13 @@ def main() -> int:
 
     try:
         cache = cache_folder(args)
-        print(f"N = {args.n}; results in {out}; workbooks in {cache} …", flush=True)
-        paths = generate(cache, 2 * args.n if "rss" not in args.skip else args.n)
+        print(f"N = {args.n} (part 1: {args.batch_n}); results in {out}; workbooks in {cache} …", flush=True)
+        paths = generate(cache, max(2 * args.n if "rss" not in args.skip else args.n, args.batch_n))
         work = scratch / "work"
         work.mkdir()
         bench = Bench(args, work)
         steps: list[tuple[str, str, Callable[[], Part]]] = [
-            ("batch", "1. per report", lambda: bench.batch(paths[: args.n])),
+            ("batch", "1. per report", lambda: bench.batch(paths[: args.batch_n])),
             ("one", "2. one report", bench.one),
             ("pdf", "3. PDFs", lambda: bench.pdf(paths[: args.n])),
             ("validate", "4. validate", lambda: bench.validate(many_projects(cache, 1000 * args.n), 1000 * args.n)),
