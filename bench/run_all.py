@@ -144,8 +144,32 @@ def genreport_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "pipeline"]
 
 
-def run(argv: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,)) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB, the kernel's ru_maxrss of that process) and stdout of a whole process."""
+# A process started straight from this one counts this one's memory in its ru_maxrss: Linux keeps, across exec, the
+# larger of the child's own peak and the memory it ran in before exec, which with vfork (subprocess) is this
+# process's, grown by part 1's contexts past a build's peak. The launcher, started from here, forks the measured
+# process from itself (a few MiB: its floor) and writes that process's own ru_maxrss to the file it is given.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
+def run(
+    argv: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,), *, own_peak: bool = False
+) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB, the kernel's ru_maxrss of that process) and stdout of a whole process;
+    ``own_peak``: started through LAUNCHER, so that the peak is the process's own, not this one's (a few ms later)."""
+    shown = " ".join(map(str, argv))
+    peak_file = Path(tempfile.mkstemp(prefix="peak-")[1]) if own_peak else None
+    if peak_file is not None:
+        argv = [sys.executable, "-S", "-c", LAUNCHER, str(peak_file), *argv]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # files: thousands of warnings
         started = time.perf_counter()
         process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=env)
@@ -155,9 +179,13 @@ def run(argv: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,)) -> t
         if process.returncode not in ok:
             err.seek(0)
             said = err.read().decode("utf-8", "replace")[-2000:]
-            raise SystemExit(f"{' '.join(map(str, argv))} exited {process.returncode}:\n{said}")
+            raise SystemExit(f"{shown} exited {process.returncode}:\n{said}")
         out.seek(0)
-        return seconds, usage.ru_maxrss, out.read().decode("utf-8", "replace")
+        peak = usage.ru_maxrss
+        if peak_file is not None:
+            peak = int(peak_file.read_text() or 0)
+            peak_file.unlink()
+        return seconds, peak, out.read().decode("utf-8", "replace")
 
 
 # --- the parts -------------------------------------------------------------------------------------------------
@@ -187,8 +215,10 @@ class Bench:
         self.template = str(profile.document)
         self.options = render_options(profile)
 
-    def genreport_run(self, *args: str | Path, ok: Sequence[int] = (0,)) -> tuple[float, int, str]:
-        return run([*self.genreport, *map(str, args)], self.env, ok)
+    def genreport_run(
+        self, *args: str | Path, ok: Sequence[int] = (0,), own_peak: bool = False
+    ) -> tuple[float, int, str]:
+        return run([*self.genreport, *map(str, args)], self.env, ok, own_peak=own_peak)
 
     def plain_job(self, name: str, paths: Sequence[Path], out: Path) -> Path:
         from pipeline.session import load_context
@@ -385,7 +415,7 @@ class Bench:
         def side(key: str) -> Callable[[], float]:
             def peak() -> float:
                 shutil.rmtree(out, ignore_errors=True)
-                return float(self.genreport_run("build", folders[key], "-o", out, "--jobs", "1")[1])
+                return float(self.genreport_run("build", folders[key], "-o", out, "--jobs", "1", own_peak=True)[1])
 
             return peak
 
