@@ -8,7 +8,8 @@ Safe to delete at any time. Never trusted across versions: every key holds a fin
 docxtpl, so a changed module or an upgrade misses the cache instead of reading what an older build wrote. Compiled
 code is executed when loaded, so the folder must be the user's own and closed to others (0700, owned by this user);
 a folder that is not is never read. ``GENREPORT_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/genreport``, else
-``~/.cache/genreport``); ``GENREPORT_CACHE=0`` turns it off.
+``~/.cache/genreport``); ``GENREPORT_CACHE=0`` turns it off. Each fingerprint has a folder of its own; making a new
+one removes the earlier ones beyond the five most recently written.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def folder() -> Path | None:
     path = root / fingerprint()[:16]
     try:
         root.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
         for checked in (root, path):
             checked.mkdir(mode=0o700, exist_ok=True)
             info = checked.lstat()
@@ -52,7 +54,32 @@ def folder() -> Path | None:
                 checked.chmod(0o700)  # ours, made open by a umask or by hand: closed before anything is read
     except (OSError, AttributeError):  # no home, a read-only disk; Windows has no getuid: no cache
         return None
+    if new:
+        _prune(root, path)
     return path
+
+
+KEPT_VERSIONS = 5  # other fingerprints' folders kept beside the one in use (two installs side by side keep theirs)
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def _prune(root: Path, current: Path) -> None:
+    """The folders of other fingerprints (earlier versions of genreport or its libraries, a few MB each with the
+    compiled code and LibreOffice's profile) beyond the KEPT_VERSIONS most recently written, removed when a new one
+    is made: each upgrade leaves one behind that nothing reads again. One still in use by another install is only
+    made again, as after a deletion."""
+    import shutil
+
+    try:
+        others = [
+            (entry.stat(follow_symlinks=False).st_mtime, entry.path)
+            for entry in os.scandir(root)
+            if entry.is_dir(follow_symlinks=False) and _FINGERPRINT.fullmatch(entry.name) and entry.path != str(current)
+        ]
+    except OSError:
+        return
+    for _, old in sorted(others, reverse=True)[KEPT_VERSIONS:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @functools.cache

@@ -93,3 +93,23 @@ def test_a_changed_module_changes_the_fingerprint(tmp_path: Path, monkeypatch: p
         assert cache.fingerprint() != first
     finally:
         cache.fingerprint.cache_clear()
+
+
+def test_a_new_version_removes_all_but_the_latest_earlier_folders(private: Path) -> None:
+    """Each upgrade makes a folder of its own fingerprint; making one removes the earlier ones beyond the
+    KEPT_VERSIONS most recently written, and nothing else in the cache's folder."""
+    private.mkdir(mode=0o700)
+    earlier = [private / f"{n:016x}" for n in range(cache.KEPT_VERSIONS + 3)]
+    for age, folder in enumerate(earlier):
+        (folder / "jinja").mkdir(parents=True)
+        (folder / "jinja" / "entry").write_bytes(b"x")
+        os.utime(folder, (1_000_000 + age, 1_000_000 + age))  # the last is the most recently written
+    other = private / "notes"  # not a fingerprint's folder
+    other.mkdir()
+    current = cache.folder()
+    assert current is not None and current.parent == private and current not in earlier
+    kept = sorted(p for p in private.iterdir() if p not in (current, other))
+    assert kept == earlier[-cache.KEPT_VERSIONS :]
+    assert other.is_dir()
+    (current / "jinja").mkdir()
+    assert cache.folder() == current and sorted(private.iterdir()) == sorted([*kept, other, current])  # once only
