@@ -25,7 +25,7 @@ import stat
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, AnyStr
 
 PACKAGE = Path(__file__).resolve().parent
 MAX_ENTRY = 64 * 2**20  # bytes of one entry: a compiled template is a few hundred KB
@@ -182,19 +182,10 @@ def write(kind: str, name: str, data: bytes) -> None:
 _CONTENT = threading.local()
 
 
-def content_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def content_pattern(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     """``re.compile`` of a pattern made from a workbook's or a report's content (a figure, a quoted phrase, a sheet's
     style numbers): kept in no cache. The code kind keeps only the patterns genreport and its libraries make of their
     own text (pipeline/cli/compiled_regex.py), the same in every build and saying nothing of anyone's data."""
-    _CONTENT.on = True
-    try:
-        return re.compile(pattern, flags)
-    finally:
-        _CONTENT.on = False
-
-
-def content_pattern_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
-    """``content_pattern`` of a bytes pattern."""
     _CONTENT.on = True
     try:
         return re.compile(pattern, flags)

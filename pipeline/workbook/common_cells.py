@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..cache import content_pattern_bytes
+from ..cache import content_pattern
 
 MARK = b"<\x00>"  # stands for a matched cell: no cell pattern reads past a "<" that starts no tag they know
 _TEXT_MAX = 1_000_000  # lxml (huge_tree off) refuses a text of 10 MB; far below that, scan_sheet decides
@@ -81,7 +81,7 @@ def common_cells(count: int, excluded: frozenset[int], strings: int, escapes: bo
             + text
             + rb"(?<![ \t\n]))</t></is></c>",
         )
-    return content_pattern_bytes(_REF + b"(?:" + b"|".join(forms) + b")")  # one per workbook's styles: not kept
+    return content_pattern(_REF + b"(?:" + b"|".join(forms) + b")")  # one per workbook's styles: not kept
 
 
 def split_common(body: bytes, pattern: re.Pattern[bytes]) -> tuple[bytes, list[bytes]]:
