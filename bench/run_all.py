@@ -12,7 +12,8 @@ The parts (N = ``--n``; part 1's batch is ``--batch-n``, by default N and at lea
    plain docxtpl loop — openpyxl load + ``DocxTemplate.render`` + save with genreport's template, Jinja environment and
    context (computed beforehand, not timed), in a process of its own that imports what a user's script would,
    without numpy and without genreport's disk cache, timed after a warm-up report (its start-up is not counted;
-   genreport's is). Goal: plain ÷ genreport ≥ 12.
+   genreport's is). Goal: plain ÷ genreport ≥ 12. Beside it, the libraries' floor (LIBRARY_FLOOR): the same
+   workbooks read by calamine and rendered through genreport's prepared template, nothing else, timed as the loop is.
 2. one report as a whole command, ``genreport build inputs/2022.xlsx``, against the plain one-report script (a fresh
    interpreter doing the same as one turn of the loop). Goal: genreport ÷ plain ≤ 0.5. The bare start-up of such a
    script (importing openpyxl, docxtpl and jinja2) is shown beside it.
@@ -101,6 +102,38 @@ else:
 """
 
 FLOOR = "{no_numpy}\nimport openpyxl, docxtpl, jinja2\n"
+
+# The libraries' floor of one report (part 1): what any pipeline on calamine, Jinja and zlib pays at the least —
+# every sheet's values read by calamine, genreport's prepared template (compiled once, in its bounded sandbox, as a
+# user's template must be) rendered, and the rendered parts deflated into a zip; no model, checks, comments or XML
+# well-formedness check. ``LIBRARY_FLOOR JOB`` prints the loop's seconds after a warm-up report, as ``loop`` does.
+LIBRARY_FLOOR = """
+import pickle, sys, time, zipfile
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from python_calamine import CalamineWorkbook
+from pipeline.render.docx import DocxRenderer
+with open(sys.argv[1], "rb") as fh:
+    job = pickle.load(fh)
+prepared = DocxRenderer(Path(job["template"]), job["options"])._prepare()
+templates = [(prepared.source.document[1:], prepared.body)]
+templates += [(name[1:], t) for (name, _, _), t in zip(prepared.source.headers_footers, prepared.headers_footers)]
+
+def one(workbook, context, out):
+    book = CalamineWorkbook.from_path(workbook)
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, template in templates:
+            z.writestr(name, prepared.env.run_bounded(template.render, context))
+
+items, out = job["items"], job["out"]
+one(*items[0], out + "/floor-warm-up.docx")
+started = time.perf_counter()
+for i, (workbook, context) in enumerate(items):
+    one(workbook, context, out + f"/floor-{{i}}.docx")
+print(time.perf_counter() - started)
+"""
 
 
 @dataclass
@@ -252,9 +285,20 @@ class Bench:
 
             return side
 
-        got = alternate({"plain": plain, "comments": ours(), "no-comments": ours("--no-comments")}, self.args.rounds)
+        floor_script = self.work / "library_floor.py"
+        floor_script.write_text(LIBRARY_FLOOR.format(root=str(ROOT)), encoding="utf-8")
+
+        def floor() -> float:
+            _, _, said = run([sys.executable, str(floor_script), str(job)], self.plain_env)
+            return float(said.split()[-1]) / len(paths)
+
+        got = alternate(
+            {"plain": plain, "comments": ours(), "no-comments": ours("--no-comments"), "floor": floor},
+            self.args.rounds,
+        )
         with_comments = ratios(got["plain"], got["comments"])
         without = ratios(got["plain"], got["no-comments"])
+        ceiling = ratios(got["plain"], got["floor"])
         part.figure = (
             f"ms per report: plain loop {spread(got['plain'], 1000)}; genreport {spread(got['comments'], 1000)} "
             f"with comments, {spread(got['no-comments'], 1000)} with `--no-comments`. "
@@ -269,6 +313,12 @@ class Bench:
         part.notes.append(
             "the plain loop is timed inside its process after a warm-up report (no start-up); genreport's "
             "whole process is timed, start-up included"
+        )
+        part.notes.append(
+            f"the libraries' floor: {spread(got['floor'], 1000)} ms per report to read every sheet with calamine, "
+            "render genreport's prepared template in its bounded sandbox and deflate the rendered parts (no model, "
+            "checks, comments or XML check; timed as the plain loop is); plain ÷ floor "
+            f"**{spread(ceiling, 1, 2)}**, the most any pipeline on these libraries could reach here"
         )
         return part
 

@@ -54,6 +54,8 @@ def test_every_part_has_a_figure_and_a_verdict(quick_run: tuple[Path, Path, str]
         assert re.search(r"\*\*\d+(\.\d+)? ", row), f"no figure in {row}"
         assert re.search(r"\| (PASS|MISS)( |$)", row + " "), f"no verdict in {row}"
         assert "≤" in row or "≥" in row, f"no goal in {row}"
+    # part 1 states the libraries' floor beside its goal: the most any pipeline on calamine, Jinja and zlib reaches
+    assert re.search(r"the libraries' floor: \d+ \(\d+–\d+\) ms per report.*plain ÷ floor \*\*\d+\.\d\d ", text), text
 
 
 def test_the_run_leaves_only_its_results(quick_run: tuple[Path, Path, str]) -> None:
