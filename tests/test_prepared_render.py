@@ -25,7 +25,7 @@ from pipeline.errors import TemplateProblem
 from pipeline.render.docx import DocxRenderer, _set_properties, _with_charts
 from pipeline.render.environment import RenderOptions
 from pipeline.render.notes import noting
-from pipeline.render.prepared import PreparedTemplate
+from pipeline.render.prepared import PreparedTemplate, render_xml_part
 from pipeline.render.properties import clean_package
 from pipeline.render.review import Review
 from pipeline.session import inspect, load_context, render_options
@@ -340,6 +340,35 @@ def test_tables_docxtpl_widens_or_narrows_render_as_it_renders_them(tmp_path: Pa
     assert_equivalent(ours, docxtpl_render(renderer, context))
     tables = docx.Document(io.BytesIO(ours)).tables
     assert [len(t._tbl.tblGrid.gridCol_lst) for t in tables] == [2, 4, 1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{_{ title }_} 与 {_% if x %_}", "仅有左括号 {_% 在此", "仅有右括号 %_} 在此", "无括号"],
+    ids=["escapes", "open-brace", "close-brace", "none"],
+)
+def test_the_authors_brace_escapes_print_as_docxtpl_prints_them(tmp_path: Path, text: str) -> None:
+    """docxtpl's {_{ }_} {_% %_} in the template's own text print as {{ }} {% %}; the renderer looks for them only
+    where the rendered part holds a brace at all."""
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.add_paragraph("{{ title }}")
+    path = tmp_path / "braces.docx"
+    document.save(str(path))
+    renderer = DocxRenderer(path, RenderOptions())
+    context = {"title": "{_{ 值 }_} A&B"}  # a value's own escapes print as typed
+    ours = prepared_render(renderer, context)
+    assert_equivalent(ours, docxtpl_render(renderer, context))
+    printed = [p.text for p in docx.Document(io.BytesIO(ours)).paragraphs]
+    assert printed == [text.replace("{_", "{").replace("_}", "}"), "{_{ 值 }_} A&B"]
+
+
+@pytest.mark.parametrize("text", ["{_{ a }_}", "{_% b", "c %_}", "}_} d", "e", "{ f }"])
+def test_a_part_turns_the_brace_escapes_whatever_braces_it_holds(text: str) -> None:
+    env = DocxRenderer(ROOT / "templates" / "default" / "report.docx", RenderOptions()).env
+    rendered = render_xml_part(f"<w:t>{text}</w:t>", None, {}, None, env)
+    expected = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    assert rendered == f"<w:t>{expected}</w:t>"
 
 
 def test_errors_read_the_same_on_both_paths(tmp_path: Path) -> None:
