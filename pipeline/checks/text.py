@@ -77,14 +77,41 @@ FORWARD_FIELDS = frozenset({("projects", "goal"), ("kpis", "target")})
 def check_text(out: Findings, report: Report) -> None:
     """Every printed free-text cell of the workbook, proofread."""
     year = report.basic.year
-    # A text typed in many cells (a project's 资金使用情况, 剩余资金按进度拨付 on 20,000 rows) is read once.
-    seen: dict[tuple[str, bool], list[Slip]] = {}
+    # A text typed in many cells (a project's 资金使用情况, 剩余资金按进度拨付 on 20,000 rows) is read once, and so
+    # is a text the workbooks of one batch share (a 科目's name, a standard phrase): see _Read.
+    read = _READ.slips
     for sheet, cells, key, text, forward in _texts(report):
-        slips = seen.get((text, forward))
-        if slips is None:
-            slips = seen[text, forward] = proofread(text, year, forward=forward)
+        slips = read(text, year, forward)
         for slip in slips:
             out.add(slip.code, sheet, cells.get(key, ""), slip.message, anchor=slip.anchor)
+
+
+class _Read:
+    """The slips of each text read in this process. They are a function of the text, the report's year and whether
+    the text is a plan alone (``proofread`` reads nothing else), so a text met again, in this workbook or the next
+    one of a batch, is not read again. What is kept is bounded by its characters: past ``limit`` it starts over,
+    so a batch of large workbooks holds no more than a few megabytes of their texts."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: dict[tuple[str, int | None, bool], tuple[Slip, ...]] = {}
+        self.chars = 0
+
+    def slips(self, text: str, year: int | None, forward: bool) -> tuple[Slip, ...]:
+        key = (text, year, forward)
+        slips = self.kept.get(key)
+        if slips is None:
+            slips = tuple(proofread(text, year, forward=forward))
+            if self.chars + len(text) > self.limit:
+                self.kept.clear()
+                self.chars = 0
+            if len(text) <= self.limit:
+                self.kept[key] = slips
+                self.chars += len(text)
+        return slips
+
+
+_READ = _Read(1 << 20)  # characters: 2 MB of text, at most, kept between workbooks
 
 
 def printed_texts(report: Report) -> Iterator[tuple[Place, str, bool]]:
@@ -147,7 +174,7 @@ def proofread(text: str, year: int | None = None, *, forward: bool = False) -> l
         kinds.append(repeat_slips(text))
     if not forward and _STALE_CUE.search(text):
         kinds.append(stale_slips(text, year))
-    if spaces or (digits and ("年" in text or "元" in text)):
+    if spaces or (digits and _one_pass_cue(text)):
         later = one_pass_slips(text, year, forward=forward)
         if later:
             kinds += [[s for s in later if s.code is code] for code in _ONE_PASS_CODES]
@@ -486,6 +513,13 @@ _ONE_PASS = re.compile(
 )
 # What it can find: a year (digits and 年), an amount (digits and 元), a space. proofread lists them in this order.
 _ONE_PASS_CODES = (codes.W_STALE_YEAR, codes.W_UNIT_WORD, codes.W_STRAY_SPACE)
+
+
+def _one_pass_cue(text: str) -> bool:
+    """Whether a text with digits and no space can hold a stale year or a unit word: the first needs one of
+    ``_ACCOUNTS`` (each holds 部门 or 算), the second a 其中. Amounts alone (“总投资201.25万元”, most texts with a
+    figure) wake neither."""
+    return "其中" in text or "算" in text or "部门" in text
 
 
 @dataclass
