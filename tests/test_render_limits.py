@@ -523,3 +523,60 @@ def test_a_loop_variable_reads_as_in_the_plain_sandbox(source: str) -> None:
     plain = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
     bounded = BoundedSandbox(undefined=jinja2.StrictUndefined, limits=RenderLimits())
     assert bounded.from_string(source).render() == plain.from_string(source).render()
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>own</b>"
+
+
+class _Markup(jinja2.utils.markupsafe.Markup):
+    pass
+
+
+PRINTED = {
+    "text": "A&B <c> \"q\" 'a' {_{ x }_}",
+    "markup": jinja2.utils.markupsafe.Markup("<w:br/>&amp;"),
+    "sub_markup": _Markup("<i>sub</i>"),
+    "html": _Html(),
+    "none": None,
+    "number": 12678.39,
+    "decimal": Decimal("4.50"),
+    "items": ["<a>", ("&", None)],
+    "mapping": {"k": "<v>"},
+}
+ESCAPING = (
+    "{{ text }}|{{ markup }}|{{ sub_markup }}|{{ html }}|{{ none }}|{{ number }}|{{ decimal }}|{{ items }}|"
+    "{{ mapping }}|{{ text ~ markup }}|{{ text|upper }}|{{ 'lit<&>' }}|{{ 1 + 2 }}|"
+    "{% for x in items %}{{ x }}{{ loop.index }}{% endfor %}|{% set s %}{{ text }}{% endset %}{{ s }}|"
+    "{% macro m(v) %}<{{ v }}>{% endmacro %}{{ m(text) }}|{% filter lower %}{{ text }}{% endfilter %}|"
+    "{% autoescape false %}{{ text }}{% endautoescape %}|{% autoescape true %}{{ text }}{% endautoescape %}|"
+    "{% autoescape none is none %}{{ text }}{% endautoescape %}"
+)
+
+
+@pytest.mark.parametrize("finalize", [None, "protect_braces"], ids=["no-finalize", "genreport"])
+def test_printed_values_are_escaped_as_jinja_escapes_them(finalize: str | None) -> None:
+    """The bounded sandbox compiles ``{{ x }}`` to one call (finalize and escape fused): every kind of value, in
+    every kind of block, prints as Jinja's own sandbox prints it."""
+    from pipeline.render.environment import protect_braces
+
+    fin = protect_braces if finalize else None
+    bounded = BoundedSandbox(autoescape=True, finalize=fin, undefined=jinja2.StrictUndefined)
+    plain = SandboxedEnvironment(autoescape=True, finalize=fin, undefined=jinja2.StrictUndefined)
+    template = bounded.from_string(ESCAPING)
+    assert "environment.escaped_output(" in bounded.compile(ESCAPING, raw=True)
+    assert template.render(PRINTED) == plain.from_string(ESCAPING).render(PRINTED)
+    for env in (bounded, plain):  # an unknown field still raises where it is printed
+        with pytest.raises(jinja2.UndefinedError):
+            env.from_string("{{ missing }}").render({})
+
+
+def test_a_finalize_taking_the_context_compiles_as_jinja_compiles_it() -> None:
+    @jinja2.pass_context
+    def tagged(context: Any, value: Any) -> Any:
+        return f"[{value}]"
+
+    bounded = BoundedSandbox(autoescape=True, finalize=tagged)
+    assert "environment.escaped_output(" not in bounded.compile("{{ x }}", raw=True)
+    assert bounded.from_string("{{ x }}").render(x="<") == "[&lt;]"
