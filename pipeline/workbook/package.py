@@ -62,67 +62,57 @@ class Counted:
         return self.count
 
 
+class Held:
+    """A part's chunks not yet counted while its bytes alone keep its count within a limit (``room``: the bytes
+    that cannot hold more occurrences than the limit allows, as no two occurrences of a needle overlap), so that
+    a usual part is never counted (issue 19: counting was most of this check's cost): the count of what is held
+    can pass no limit, and is taken, in the same order, only once a part grows past ``room``. At most CHUNK
+    bytes are held."""
+
+    def __init__(self, room: int) -> None:
+        self.room = min(room, CHUNK)
+        self.size = 0
+        self.chunks: list[bytes] | None = []
+
+    def keeps(self, chunk: bytes) -> bool:
+        if self.chunks is None:
+            return False
+        self.size += len(chunk)
+        if self.size > self.room:
+            return False
+        self.chunks.append(chunk)
+        return True
+
+    def release(self) -> list[bytes]:
+        """The chunks held, to be counted now (once: from here on every chunk is counted as it comes)."""
+        chunks, self.chunks = self.chunks or [], None
+        return chunks
+
+
 @dataclass
-class Package:
-    """What the check learnt: the worksheets by sheet name, and the cells the form's sheets make openpyxl hold."""
+class Tally:
+    """The cells of the form's sheets, _count_sheet's sum over them, where a sheet that cannot bring the sum over
+    the limit is bounded by its bytes (a "<c" or ":c" takes two no other overlaps) and held uncounted; the held
+    ones are counted only when a later sheet needs the exact sum, or when asked (Package.cells). What is held
+    stays under 2 × MAX_CELLS bytes (each sheet under CHUNK)."""
 
-    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → member
-    cells: int = 0
-    # each member's bytes as inflated here (kept where the caller asked), so that the reader inflates nothing again;
-    # absent: a sheet the form does not read
-    parts: dict[str, bytes] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)  # every member's name, in the package's order
+    counted: int = 0
+    bound: int = 0  # counted, plus the bounds of the sheets held
+    held: list[tuple[list[bytes], int]] = field(default_factory=list)  # a sheet's chunks, the cells its ranges cover
 
+    def exact(self) -> int:
+        for chunks, covered in self.held:
+            cells = Counted(_CELLS)
+            for chunk in chunks:
+                cells.feed(chunk)
+            self.counted += cells.count + covered
+        self.held.clear()
+        self.bound = self.counted
+        return self.counted
 
-def damaged(shown: str) -> InputError:
-    return InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}")
-
-
-def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep: bool = False) -> Package:
-    """Inflate every part of ``z`` once, counting; raise InputError over a limit. ``read``: the names of the sheets
-    the form reads (their rows and cells are counted; other sheets are left unparsed and only their bytes count).
-    ``keep``: the package's parts are kept in Package.parts (the reader reads them all next)."""
-    infos = z.infolist()
-    if len(infos) > schema.MAX_PARTS:
-        raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
-    names = {i.filename for i in infos}
-    for index in (WORKBOOK_PART, WORKBOOK_RELS):
-        if index not in names:
-            continue
-        sheets = Counted(_SHEETS)
-        for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART]):
-            if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
-                raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
-    budget = [MAX_UNPACKED, MAX_UNPACKED]
-    package = Package(sheets=worksheet_parts(z), names=[i.filename for i in infos])
-    counted = {member: name for name, member in package.sheets.items() if name in read}
-    unread = {member for name, member in package.sheets.items() if name not in read}
-    total_cells = 0
-    for info in infos:
-        sheet = counted.get(info.filename)
-        # a sheet nobody reads is not kept: a scratch sheet of a million rows would sit in memory unused
-        chunks: list[bytes] | None = [] if keep and info.filename not in unread else None
-        if sheet is None:
-            strings = Counted(_STRINGS) if info.filename == STRINGS_PART else None
-            tags = Counted((b"<",)) if strings is None and info.filename.endswith(XML_PARTS) else None
-            ends = Counted((b"</",))
-            if info.filename in unread:
-                tags = None  # never parsed
-            # a damaged sheet nobody reads stays unread, as before: only its bytes count
-            stream = _Stream(z, info, shown, budget, tolerant=info.filename in unread, keep=chunks)
-            for chunk in stream:
-                if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
-                    raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
-                if tags is not None and tags.feed(chunk) - ends.feed(chunk) > schema.MAX_PART_TAGS:
-                    raise _refused(
-                        shown, f"其中的 {info.filename[:80]} 有超过 {schema.MAX_PART_TAGS:,} 个 XML 元素（上限）"
-                    )
-            _kept(package, info, chunks, stream.failed)
-            continue
-        total_cells += _count_sheet(_Stream(z, info, shown, budget, keep=chunks), shown, sheet, total_cells)
-        _kept(package, info, chunks, False)
-    package.cells = total_cells
-    return package
+    def add(self, cells: int) -> None:
+        self.counted += cells
+        self.bound += cells
 
 
 def _kept(package: Package, info: zipfile.ZipInfo, chunks: list[bytes] | None, failed: bool) -> None:
@@ -152,6 +142,123 @@ def _count_sheet(chunks: Iterable[bytes], shown: str, sheet: str, before: int) -
     if before + cells.count + areas.finish() > schema.MAX_CELLS:
         raise _too_many_cells(shown, sheet, areas.total)
     return cells.count + areas.total
+
+
+@dataclass
+class Package:
+    """What the check learnt: the worksheets by sheet name, and the cells the form's sheets make openpyxl hold."""
+
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → member
+    # each member's bytes as inflated here (kept where the caller asked), so that the reader inflates nothing again;
+    # absent: a sheet the form does not read
+    parts: dict[str, bytes] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # every member's name, in the package's order
+    tally: Tally = field(default_factory=Tally, compare=False, repr=False)
+
+    @property
+    def cells(self) -> int:
+        """The cells the form's sheets make openpyxl hold (counted now where the check only bounded them)."""
+        return self.tally.exact()
+
+
+def damaged(shown: str) -> InputError:
+    return InputError(shown, f"文件已损坏（压缩包不完整），{CONVERT_HINT}")
+
+
+def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep: bool = False) -> Package:
+    """Inflate every part of ``z`` once, counting; raise InputError over a limit. ``read``: the names of the sheets
+    the form reads (their rows and cells are counted; other sheets are left unparsed and only their bytes count).
+    ``keep``: the package's parts are kept in Package.parts (the reader reads them all next)."""
+    infos = z.infolist()
+    if len(infos) > schema.MAX_PARTS:
+        raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
+    names = {i.filename for i in infos}
+    for index in (WORKBOOK_PART, WORKBOOK_RELS):
+        if index not in names:
+            continue
+        sheets = Counted(_SHEETS)
+        for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART]):
+            if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
+                raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
+    budget = [MAX_UNPACKED, MAX_UNPACKED]
+    package = Package(sheets=worksheet_parts(z), names=[i.filename for i in infos])
+    counted = {member: name for name, member in package.sheets.items() if name in read}
+    unread = {member for name, member in package.sheets.items() if name not in read}
+    for info in infos:
+        sheet = counted.get(info.filename)
+        # a sheet nobody reads is not kept: a scratch sheet of a million rows would sit in memory unused
+        chunks: list[bytes] | None = [] if keep and info.filename not in unread else None
+        if sheet is None:
+            strings = Counted(_STRINGS) if info.filename == STRINGS_PART else None
+            tags = Counted((b"<",)) if strings is None and info.filename.endswith(XML_PARTS) else None
+            ends = Counted((b"</",))
+            if info.filename in unread:
+                tags = None  # never parsed
+            # a damaged sheet nobody reads stays unread, as before: only its bytes count
+            stream = _Stream(z, info, shown, budget, tolerant=info.filename in unread, keep=chunks)
+            # counted only once the part's bytes could hold more than the limit: a "<si" takes 3 bytes, a "<" one
+            held = Held(3 * schema.MAX_STRINGS if strings is not None else schema.MAX_PART_TAGS)
+            for chunk in stream:
+                if (strings is None and tags is None) or held.keeps(chunk):
+                    continue
+                for earlier in held.release():  # (each under the limit, by its bytes: nothing to check)
+                    if strings is not None:
+                        strings.feed(earlier)
+                    elif tags is not None:
+                        tags.feed(earlier)
+                        ends.feed(earlier)
+                if strings is not None and strings.feed(chunk) > schema.MAX_STRINGS:
+                    raise _refused(shown, f"共享文字表有超过 {schema.MAX_STRINGS:,} 条文字（上限）")
+                if tags is not None and tags.feed(chunk) - ends.feed(chunk) > schema.MAX_PART_TAGS:
+                    raise _refused(
+                        shown, f"其中的 {info.filename[:80]} 有超过 {schema.MAX_PART_TAGS:,} 个 XML 元素（上限）"
+                    )
+            _kept(package, info, chunks, stream.failed)
+            continue
+        _count_form_sheet(_Stream(z, info, shown, budget, keep=chunks), shown, sheet, package.tally)
+        _kept(package, info, chunks, False)
+    return package
+
+
+def _count_form_sheet(chunks: Iterable[bytes], shown: str, sheet: str, tally: Tally) -> None:
+    """_count_sheet's check of one of the form's sheets, added to ``tally``: the same refusals at the same chunk,
+    but the rows and the cells are each counted only once the bytes so far could hold more than their limit
+    ("<row" takes 4, "<c" 2): until then the chunks are held (a sheet held whole is added to the tally uncounted)."""
+    rows, cells, areas = Counted(_ROWS), Counted(_CELLS), Areas()
+    rows_held = Held(4 * MAX_STORED_ROWS)
+    held: list[bytes] | None = []  # the chunks whose cells are not counted yet
+    size = before = 0
+    for chunk in chunks:
+        if not rows_held.keeps(chunk):
+            for earlier in rows_held.release():  # each prefix within the limit by its bytes: nothing to check
+                rows.feed(earlier)
+            if rows.feed(chunk) > MAX_STORED_ROWS:
+                raise _too_many_rows(shown, sheet)
+        covered = areas.feed(chunk)  # (always counted: one range can cover more cells than any limit)
+        if held is not None:
+            size += len(chunk)
+            if size <= CHUNK and tally.bound + size // 2 + covered <= schema.MAX_CELLS:
+                held.append(chunk)
+                continue
+            before = tally.exact()
+            for earlier in held:  # each prefix within the limit by its bytes: nothing to check
+                cells.feed(earlier)
+            held = None
+        if before + cells.feed(chunk) + covered > schema.MAX_CELLS:
+            raise _too_many_cells(shown, sheet, areas.total)
+    areas.finish()
+    if held is not None:
+        bound = size // 2 + areas.total
+        if tally.bound + bound <= schema.MAX_CELLS:
+            tally.held.append((held, areas.total))
+            tally.bound += bound
+            return
+        before = tally.exact()
+        for earlier in held:
+            cells.feed(earlier)
+    if before + cells.count + areas.total > schema.MAX_CELLS:
+        raise _too_many_cells(shown, sheet, areas.total)
+    tally.add(cells.count + areas.total)
 
 
 _RANGED = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?(?:mergeCell|hyperlink)[\s/>][^<>]*")

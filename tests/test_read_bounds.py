@@ -1,0 +1,115 @@
+"""The package check counts a part only once its bytes could hold more than a limit (issue 19): what it refuses,
+at which sheet and with which message, and the cells it finds, are those of counting everything (the exact path,
+``_count_sheet`` summed over the sheets as before), on adversarial parts, with the limits made small."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.model import schema
+from pipeline.workbook import package
+from pipeline.workbook.package import Tally, _count_form_sheet, _count_sheet, check_package
+
+PIECES = [b"<c", b":c", b"<row", b":row", b"<", b"x", b'<mergeCell ref="A1:B3"/>', b'<hyperlink ref="C1:C4"/>', b"r"]
+
+
+def _answer(run: object) -> tuple[str, object]:
+    try:
+        return "ok", run()  # type: ignore[operator]
+    except InputError as e:
+        return "refused", str(e)
+
+
+def _chunked(rng: random.Random, data: bytes) -> list[bytes]:
+    chunks, at = [], 0
+    while at < len(data):
+        size = rng.randint(1, 40)
+        chunks.append(data[at : at + size])
+        at += size
+    return chunks
+
+
+def test_the_bounded_count_refuses_and_counts_as_counting_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(191)
+    for _ in range(3000):
+        monkeypatch.setattr(schema, "MAX_CELLS", rng.randint(0, 60))
+        monkeypatch.setattr(package, "MAX_STORED_ROWS", rng.randint(0, 12))
+        monkeypatch.setattr(package, "CHUNK", rng.choice([8, 40, 200, 2**20]))
+        pieces = rng.choice([PIECES, PIECES[:2], PIECES[2:4]])  # dense: each needle at its bytes' bound
+        sheets = [
+            _chunked(rng, b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))))
+            for _ in range(rng.randint(1, 5))
+        ]
+
+        def exact(sheets: list[list[bytes]] = sheets) -> int:
+            total = 0
+            for i, chunks in enumerate(sheets):
+                total += _count_sheet(chunks, "f", f"s{i}", total)
+            return total
+
+        def bounded(sheets: list[list[bytes]] = sheets) -> int:
+            tally = Tally()
+            for i, chunks in enumerate(sheets):
+                _count_form_sheet(chunks, "f", f"s{i}", tally)
+            assert tally.bound >= tally.counted
+            return tally.exact()
+
+        assert _answer(bounded) == _answer(exact), sheets
+
+
+def _zip(parts: dict[str, bytes]) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out.seek(0)
+    return zipfile.ZipFile(out)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 2**20])
+def test_a_part_is_refused_for_its_tags_or_strings_as_before(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Around the limits, held or counted: refused exactly where the count passes the limit."""
+    monkeypatch.setattr(package, "CHUNK", chunk)
+    monkeypatch.setattr(schema, "MAX_PART_TAGS", 40)
+    monkeypatch.setattr(schema, "MAX_STRINGS", 20)
+    for tags in range(30, 50):
+        for closing in (0, 5):
+            styles = b"<a>" * tags + b"</a>" * closing
+            z = _zip({"[Content_Types].xml": b"<Types/>", "xl/styles.xml": styles})
+            ends = range(min(chunk, len(styles)), len(styles) + chunk, chunk)  # where each chunk ends
+            refused = any(styles[:e].count(b"<") - styles[:e].count(b"</") > 40 for e in ends)
+            answer = _answer(lambda z=z: check_package(z, "f", set(), keep=True))
+            assert (answer[0] == "refused") == refused, (tags, closing, answer)
+            if refused:
+                assert "xl/styles.xml" in str(answer[1])
+    for items in range(15, 25):
+        z = _zip({"xl/sharedStrings.xml": b"<sst>" + b"<si><t>a</t></si>" * items + b"</sst>"})
+        answer = _answer(lambda z=z: check_package(z, "f", set(), keep=True))
+        assert (answer[0] == "refused") == (items > 20), (items, answer)
+        if items > 20:
+            assert "共享文字表" in str(answer[1])
+
+
+def test_the_package_keeps_every_part_and_counts_the_cells_it_held() -> None:
+    """Package.cells counts the sheets held uncounted when asked: the exact sum."""
+    sheet = b'<worksheet><sheetData><row r="1"><c r="A1"/><c r="B1"/></row></sheetData>'
+    sheet += b'<mergeCells><mergeCell ref="A3:C4"/></mergeCells></worksheet>'
+    book = (
+        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="A" r:id="r1"/></sheets></workbook>'
+    )
+    rels = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        b'Target="worksheets/sheet1.xml"/></Relationships>'
+    )
+    z = _zip({"xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": rels, "xl/worksheets/sheet1.xml": sheet})
+    found = check_package(z, "f", {"A"}, keep=True)
+    assert found.tally.held  # held, not counted
+    assert found.cells == 2 + 6 == _count_sheet([sheet], "f", "A", 0)
+    assert found.parts["xl/worksheets/sheet1.xml"] == sheet
