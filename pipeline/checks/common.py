@@ -37,27 +37,54 @@ def compare_parts(
     ``whole`` names the stated figure ("“支出合计”的全年执行数"); the parts are named by their labels joined with ＋,
     or by ``named`` / ``named_given`` ("其下级科目" / "下级科目").
     """
+    found = parts_disagree(
+        whole,
+        parts,
+        stated,
+        tolerance,
+        named=named,
+        named_given=named_given,
+        mismatch=mismatch,
+        blank_is_zero=blank_is_zero,
+    )
+    if found is not None:
+        add(out, found[0], place, found[1])
+
+
+def parts_disagree(
+    whole: str,
+    parts: Sequence[tuple[str, Decimal | None]],
+    stated: Decimal,
+    tolerance: Decimal,
+    *,
+    named: str = "",
+    named_given: str = "",
+    mismatch: Code = codes.W_SUM_MISMATCH,
+    blank_is_zero: bool = False,
+) -> tuple[Code, str] | None:
+    """compare_parts' finding (its code and message) without its place, or None where the parts agree: a check of
+    many wholes (a 科目 per parent, a project per column) makes the place only for the few that disagree."""
     given = [(label, value) for label, value in parts if value is not None]
     if not given:
-        return
+        return None
     total = sum((value for _, value in given), Decimal(0))
-    labels = "＋".join(quote(label) for label, _ in given)
     diff = total - stated
     complete = blank_is_zero or len(given) == len(parts)
     if complete and abs(diff) > tolerance:
-        add(
-            out,
-            mismatch,
-            place,
-            f"{whole}为 {money(stated)}，而{named or labels}合计 {money(total)}，相差 {money(abs(diff))} 万元",
-        )
-    elif not complete and diff > tolerance:
-        add(
-            out,
+        names = named or _joined(given)
+        return mismatch, f"{whole}为 {money(stated)}，而{names}合计 {money(total)}，相差 {money(abs(diff))} 万元"
+    if not complete and diff > tolerance:
+        names = named_given or _joined(given)
+        return (
             codes.W_PARTS_EXCEED,
-            place,
-            f"{whole}为 {money(stated)}，已填写的{named_given or labels}合计 {money(total)} 已超出 {money(diff)} 万元",
+            f"{whole}为 {money(stated)}，已填写的{names}合计 {money(total)} 已超出 {money(diff)} 万元",
         )
+    return None
+
+
+def _joined(given: Sequence[tuple[str, Decimal]]) -> str:
+    """The parts' labels joined with ＋, each quoted: quoted only for a message, not for every sum that agrees."""
+    return "＋".join(quote(label) for label, _ in given)
 
 
 _REPORTED: WeakKeyDictionary[Findings, tuple[int, set[tuple[str, str, str]]]] = WeakKeyDictionary()

@@ -4,6 +4,7 @@ large for the unit (元 typed under a 万元 label)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from ..model.record import Place, Record, Table
 from ..model.records import Building, Project, ProjectFund
 from ..numbers import format_plain
 from ..template.rules import Rules
-from .common import add, compare_parts, flagged, money, quote, times, unit_hint
+from .common import add, flagged, money, parts_disagree, quote, times, unit_hint
 
 # How many times the unit's yearly size (Derived.scale) an amount may be. A year's figures (a 科目's spending, a
 # project's 年初/全年预算数 and 执行数, its funds) are parts of the year: above the whole is impossible. A project's
@@ -52,24 +53,26 @@ def _functions(out: Findings, d: Derived) -> None:
         letter = table.letters.get(column)
         if letter is None:
             continue
+        # the column's name checked once (value() checks it), then read as an attribute on every line
+        table.records[0].value(column)
         for code, children in siblings.items():
             parent = tree.by_code.get(code) if code else None
-            stated = parent.value(column) if parent else None
+            stated = getattr(parent, column) if parent else None
             if parent is None or stated is None:
                 continue
-            compare_parts(
-                out,
-                parent.place(column),
+            found = parts_disagree(
                 f"科目 {code}“{short(parent.name)}”的{label}",
-                [(c.name, c.value(column)) for c in children],
+                [(c.name, getattr(c, column)) for c in children],
                 stated,
                 rules.tolerance,
                 named="其下级科目",
                 named_given="下级科目",
                 mismatch=codes.W_CHILDREN_MISMATCH,
             )
+            if found is not None:
+                add(out, found[0], parent.place(column), found[1])
         whole = d.budget.get(column, "actual")
-        top = [v for v in (ln.value(column) for ln in siblings.get(None, [])) if v is not None]
+        top = [v for v in (getattr(ln, column) for ln in siblings.get(None, [])) if v is not None]
         if top and whole is not None:
             total = sum(top, Decimal(0))
             if abs(total - whole) > rules.tolerance:
@@ -81,39 +84,46 @@ def _functions(out: Findings, d: Derived) -> None:
                     f"相差 {money(abs(total - whole))} 万元",
                 )
         for group in siblings.values():
-            items = [(ln.name, ln.value(column), ln.place(column)) for ln in group]
-            _outliers(out, rules, table.unit, items, whole, Decimal(1))
+            items = [(ln.name, getattr(ln, column), ln) for ln in group]
+            _outliers(out, rules, table.unit, column, items, whole, Decimal(1))
 
 
 def _outliers(
     out: Findings,
     rules: Rules,
     unit: str,
-    items: list[tuple[str, Decimal | None, Place]],
+    column: str,
+    items: Sequence[tuple[str, Decimal | None, Record]],
     whole: Decimal | None,
     whole_factor: Decimal,
 ) -> None:
-    """A value far above its siblings' median and above what the whole department spends."""
-    values = [(name, v, place) for name, v, place in items if v is not None and v > 0]
+    """A value far above its siblings' median and above what the whole department spends. ``items``: each
+    record's name and value in ``column``, and the record (its place is made only for a finding)."""
+    values = [(name, v, record) for name, v, record in items if v is not None and v > 0]
     if len(values) < 3:
         return
-    others = _medians_of_others(values)
-    for (name, value, place), typical in zip(values, others, strict=True):
+    # within one sheet a place is its cell: the medians are told the cells, and the places are made for findings
+    cells = [record.cells.get(column, "") for _, _, record in values]
+    if whole is not None and len(set(cells)) == len(cells) and max(v for _, v, _ in values) <= whole * whole_factor:
+        return  # none above the whole: no outlier whatever the medians, which need a sort
+    others = _medians_of_others([(name, v, cell) for (name, v, _), cell in zip(values, cells, strict=True)])
+    for (name, value, record), typical in zip(values, others, strict=True):
         beyond_whole = whole is None or value > whole * whole_factor
         if typical > 0 and value > typical * rules.list_magnitude and beyond_whole:
             times = (value / typical).quantize(Decimal(1))
             add(
                 out,
                 codes.W_UNIT_SUSPECT,
-                place,
+                record.place(column),
                 f"{quote(short(name))}为 {money(value)}，是同列其他数值中位数（{money(typical)}）的 {times} 倍，"
                 f"数量级异常：{unit_hint(unit)}",
             )
 
 
-def _medians_of_others(values: list[tuple[str, Decimal, Place]]) -> list[Decimal]:
+def _medians_of_others(values: Sequence[tuple[str, Decimal, Hashable]]) -> list[Decimal]:
     """For each value, the median of the others (those at another place), as ``statistics.median`` gives it: one
-    sort for all, not one per value, so 20,000 projects cost what their sorting does."""
+    sort for all, not one per value, so 20,000 projects cost what their sorting does. The third of each triple is
+    where the value stands (a Place, or a cell within one sheet)."""
     places = [place for _, _, place in values]
     if len(set(places)) != len(places):  # a place shared: "the others" are fewer than n - 1
         from statistics import median  # here only: statistics and fractions are ~1.5 ms of every build's start
@@ -152,7 +162,7 @@ def _projects(out: Findings, d: Derived) -> None:
             )
     # a project may cost more than a year's project spending, not ten times more
     whole = d.budget.get("project", "actual")
-    _outliers(out, rules, projects.unit, [(p.name, p.cost, p.at("cost")) for p in projects], whole, Decimal(10))
+    _outliers(out, rules, projects.unit, "cost", [(p.name, p.cost, p) for p in projects], whole, Decimal(10))
     _project_funds(out, d)
 
 
@@ -222,22 +232,26 @@ def _project_funds(out: Findings, d: Derived) -> None:
         else:
             grouped[f.project].append(f)
     labels = {c.key: c.label for c in schema.PROJECTS.columns}
+    columns = ("initial", "adjusted", "actual")
+    for column in columns if grouped else ():  # the names checked once (value() checks them), then read as attributes
+        d.report.projects.records[0].value(column)
+        d.report.project_funds.records[0].value(column)
     for name, rows in grouped.items():
         project = by_name[name]
-        for column in ("initial", "adjusted", "actual"):
-            stated = project.value(column)
+        for column in columns:
+            stated = getattr(project, column)
             if stated is None:
                 continue
-            compare_parts(
-                out,
-                project.place(column),
+            found = parts_disagree(
                 f"项目“{short(name)}”的{labels[column]}",
-                [(f.source, f.value(column)) for f in rows],
+                [(f.source, getattr(f, column)) for f in rows],
                 stated,
                 d.rules.tolerance,
                 named=f"“{schema.PROJECT_FUNDS.name}”中各来源",
                 blank_is_zero=True,
             )
+            if found is not None:
+                add(out, found[0], project.place(column), found[1])
 
 
 def _kpis(out: Findings, d: Derived) -> None:
@@ -268,7 +282,8 @@ def _kpis(out: Findings, d: Derived) -> None:
                 f"“{short(k.level3)}”是定量指标（{k.direction}），年度指标值和实际完成值应为数值；将按填写的得分计",
             )
         groups[k.project][k.level1] += k.points
-        first.setdefault(k.project, k.at("points"))
+        if k.project not in first:  # not setdefault: the place is made once per project, not on every indicator
+            first[k.project] = k.at("points")
     if rules.scale_to_level_points:
         return  # the indicators' 分值 are weights, scaled to their 一级指标's points: no sum to match
     for project, points in groups.items():
