@@ -886,8 +886,8 @@ class BoundedSandbox(SandboxedEnvironment):
         self.filters.update(
             {name: self._guard_filter(name, f) for name, f in self.filters.items() if name not in _UNGUARDED_FILTERS}
         )
-        self.finalize = self._guard_finalize(self.finalize)
         self.escaped_output = self._escaped_output(self.finalize)
+        self.finalize = self._guard_finalize(self.finalize)
         self.checked_markup_join = self._checked_join(markup_join)
         self.checked_str_join = self._checked_join(str_join)
 
@@ -1093,12 +1093,16 @@ class BoundedSandbox(SandboxedEnvironment):
             functools.update_wrapper(finalize, inner)  # keeps jinja_pass_arg, so jinja passes what inner needs
         return finalize
 
-    def _escaped_output(self, finalize: Callable[..., Any]) -> Callable[[Any], Any]:
-        """``escape(finalize(value))`` as Jinja compiles a printed value (see _BoundedCodeGenerator), in one call;
-        only a finalize that takes the value alone gets here."""
+    def _escaped_output(self, inner: Callable[..., Any] | None) -> Callable[[Any], Any]:
+        """``escape(finalize(value))`` as Jinja compiles a printed value (see _BoundedCodeGenerator), in one call:
+        the guarded finalize's check, then ``inner`` (the environment's own finalize, which takes the value alone
+        wherever this is compiled in), then escape unless that made a Markup."""
+        limit = self.limits.max_length
 
         def escaped_output(value: Any) -> Any:
-            text = finalize(value)
+            if not isinstance(value, str) and _text_size(value, limit) > limit:  # as _guard_finalize
+                raise self._refusal("length", f"输出 {_show(value)}")
+            text = inner(value) if inner is not None else value
             return text if type(text) is Markup else escape(text)
 
         return escaped_output
