@@ -10,7 +10,7 @@ from statistics import median
 
 from pipeline.checks import lists
 from pipeline.checks import text as text_rules
-from pipeline.checks.common import add, compare_parts, money, quote, unit_hint
+from pipeline.checks.common import add, compare_parts, flagged, flagged_cell, money, quote, unit_hint
 from pipeline.checks.text import proofread
 from pipeline.findings import codes
 from pipeline.findings.collector import Findings, short
@@ -163,3 +163,15 @@ def test_compare_parts_says_what_it_said_with_its_labels_joined_first() -> None:
         )
         assert [(f.code, f.message) for f in out.items] == _compare_parts_as_before(parts, stated, named, blank_is_zero)
         assert all((f.sheet, f.cell) == ("表", "B3") for f in out.items)
+
+
+def test_flagged_cell_is_flagged_at_any_of_the_cells() -> None:
+    rng = random.Random(3)
+    out = Findings("f.xlsx")
+    for _ in range(300):
+        sheet, cell = rng.choice(["三公经费", "资产"]), f"B{rng.randint(1, 9)}"
+        out.add(rng.choice([codes.W_UNIT_SUSPECT, codes.W_SUM_MISMATCH]), sheet, cell, "…")
+        cells = [f"B{rng.randint(1, 12)}" for _ in range(rng.randint(0, 3))]
+        for code in (codes.W_UNIT_SUSPECT, codes.W_SUM_MISMATCH):
+            expected = any(flagged(out, Place("三公经费", c), code) for c in cells)
+            assert flagged_cell(out, "三公经费", cells, code) == expected

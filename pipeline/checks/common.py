@@ -94,12 +94,23 @@ def flagged(out: Findings, place: Place, code: Code = codes.W_UNIT_SUSPECT) -> b
     """Whether ``code`` was already reported at ``place``: one slip, one finding. Findings are only ever appended,
     so an index of what was reported grows with them instead of every question rescanning the list (a check asks
     once per amount of 20,000 projects)."""
+    return (code.code, place.sheet, place.cell) in _reported(out)
+
+
+def flagged_cell(out: Findings, sheet: str, cells: Iterable[str], code: Code = codes.W_UNIT_SUSPECT) -> bool:
+    """Whether ``code`` was already reported at any of ``cells`` of ``sheet``: flagged for a sheet's column at once,
+    without a Place made for each of its cells."""
+    seen = _reported(out)
+    return any((code.code, sheet, cell) in seen for cell in cells)
+
+
+def _reported(out: Findings) -> set[tuple[str, str, str]]:
     count, seen = _REPORTED.get(out, (0, set()))
     if count > len(out.items):  # not the list indexed: start over
         count, seen = 0, set()
     seen.update((f.code, f.sheet, f.cell) for f in out.items[count:])
     _REPORTED[out] = (len(out.items), seen)
-    return (code.code, place.sheet, place.cell) in seen
+    return seen
 
 
 def times(value: Decimal, whole: Decimal) -> Decimal:

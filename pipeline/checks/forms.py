@@ -16,7 +16,18 @@ from ..model.record import Form, Place
 from ..model.schema import Kind
 from ..numbers import format_percent
 from ..template.rules import Rules
-from .common import add, column_phrase, compare_parts, flagged, form_place, labels, money, quote, times, unit_hint
+from .common import (
+    add,
+    column_phrase,
+    flagged_cell,
+    form_place,
+    labels,
+    money,
+    parts_disagree,
+    quote,
+    times,
+    unit_hint,
+)
 
 # 资产 are stocks, not a year's flows: a unit may own many years' budget, not a thousand years' (元 gives 10000)
 ASSETS_SCALE = Decimal(1000)
@@ -59,20 +70,24 @@ def _form_relations(out: Findings, form: Form, totals: Totals, rules: Rules) -> 
                 continue
             what = f"{quote(parent.label)}{column_phrase(sheet, col.key)}"
             sums = [(f.label, totals.get(f.key, col.key)) for f in children if f.relation == "sum"]
-            compare_parts(out, form_place(form, parent.key, col.key), what, sums, whole, rules.tolerance)
-            for f in children:
+            found = parts_disagree(what, sums, whole, rules.tolerance)
+            if found is not None:
+                add(out, found[0], form_place(form, parent.key, col.key), found[1])
+            for f in children:  # a child's place is made only for a finding
                 value = totals.get(f.key, col.key)
                 if value is None:
                     continue
-                place = form_place(form, f.key, col.key)
                 if f.relation == "part" and value > whole + rules.tolerance:
                     add(
                         out,
                         codes.W_PART_EXCEEDS,
-                        place,
+                        form_place(form, f.key, col.key),
                         f"{quote(f.label)}{column_phrase(sheet, col.key)}为 {money(value)}，大于{what} {money(whole)}",
                     )
-                _magnitude(out, rules, form.unit, place, f.label, value, parent.label, whole)
+                if _beyond(rules, value, whole):
+                    _magnitude(
+                        out, rules, form.unit, form_place(form, f.key, col.key), f.label, value, parent.label, whole
+                    )
 
 
 def _magnitude(
@@ -85,7 +100,7 @@ def _magnitude(
     against: str,
     whole: Decimal | None,
 ) -> None:
-    if whole is not None and value is not None and whole > 0 and value > whole * rules.magnitude:
+    if whole is not None and value is not None and _beyond(rules, value, whole):
         times = (value / whole).quantize(Decimal(1))
         add(
             out,
@@ -94,6 +109,11 @@ def _magnitude(
             f"{quote(label)}为 {money(value)}，是{quote(against)}（{money(whole)}）的 {times} 倍，"
             f"数量级异常：{unit_hint(unit)}",
         )
+
+
+def _beyond(rules: Rules, value: Decimal, whole: Decimal) -> bool:
+    """What _magnitude reports: a value more than ``rules.magnitude`` times its positive whole."""
+    return whole > 0 and value > whole * rules.magnitude
 
 
 def _partial_totals(out: Findings, form: Form, totals: Totals) -> None:
@@ -196,8 +216,8 @@ def _against_scale(out: Findings, d: Derived) -> None:
     for form, factor, columns in sheets:
         sheet = form.SHEET
         for col in columns:
-            places = {f.key: form_place(form, f.key, col) for f in sheet.rows}
-            if any(flagged(out, place) for place in places.values()):
+            cells = {f.key: form.cell(f.key, col) for f in sheet.rows}
+            if flagged_cell(out, sheet.name, cells.values()):
                 continue  # already reported against its own total
             typed = [(form.get(f.key, col), f) for f in sheet.rows if f.kind is Kind.MONEY]
             over = [(v, f) for v, f in typed if isinstance(v, Decimal) and v > scale * factor + d.rules.tolerance]
@@ -212,7 +232,7 @@ def _against_scale(out: Findings, d: Derived) -> None:
             add(
                 out,
                 codes.W_UNIT_SUSPECT,
-                places[row.key],
+                Place(sheet.name, cells[row.key]),
                 f"{quote(row.label)}{column_phrase(sheet, col)}为 {money(value)}，{beyond}，"
                 f"数量级异常：{unit_hint(form.unit)}",
             )
@@ -230,7 +250,7 @@ def _basic_per_post(out: Findings, d: Derived) -> None:
     if not given:
         return
     value, col = max(given, key=lambda item: item[0])
-    if any(flagged(out, form_place(budget, f.key, col)) for f in budget.SHEET.rows):
+    if flagged_cell(out, budget.SHEET.name, (budget.cell(f.key, col) for f in budget.SHEET.rows)):
         return  # the column is already reported (its 上年决算数 against this year's)
     per_post = value / posts
     if per_post > BASIC_PER_POST_CEILING:

@@ -79,9 +79,11 @@ def check_text(out: Findings, report: Report) -> None:
     year = report.basic.year
     # A text typed in many cells (a project's 资金使用情况, 剩余资金按进度拨付 on 20,000 rows) is read once, and so
     # is a text the workbooks of one batch share (a 科目's name, a standard phrase): see _Read.
-    read = _READ.slips
+    kept, read = _READ.kept, _READ.slips  # a text met before is looked up here, without a call
     for sheet, cells, key, text, forward in _texts(report):
-        slips = read(text, year, forward)
+        slips = kept.get((text, year, forward))
+        if slips is None:
+            slips = read(text, year, forward)
         for slip in slips:
             out.add(slip.code, sheet, cells.get(key, ""), slip.message, anchor=slip.anchor)
 
@@ -140,8 +142,9 @@ def _texts(report: Report) -> Iterator[tuple[str, Mapping[str, str], str, str, b
                 for column in item.sheet.columns
                 if _free_text(sheet.key, column)
             ]
+            texts = sheet is schema.TEXTS
             for record in item:
-                plan = sheet is schema.TEXTS and getattr(record, "section", "") in FORWARD_SECTIONS
+                plan = texts and getattr(record, "section", "") in FORWARD_SECTIONS
                 for key, forward in columns:
                     value = getattr(record, key)
                     if isinstance(value, str) and value:
