@@ -249,6 +249,33 @@ def test_every_decimal_reference_the_stream_takes_is_a_character_it_may_judge_by
         assert taken == allowed, n
 
 
+# the reference pattern as first written (each odd kind named once), which the faster one must equal
+_ODD_AS_WRITTEN = re.compile(
+    rb"&(?:#(?:0|1(?:[01][0-9]|2[0-7]);|5(?:529[6-9]|5[3-9][0-9]{2}|6[0-9]{3}|7[0-2][0-9]{2}|73[0-3][0-9]|734[0-3]);"
+    rb"|6553[45];|(?![0-9]{3,5};))|(?!#|amp;|lt;|gt;|quot;|apos;))"
+)
+
+
+def _first_odd(pattern: re.Pattern[bytes], data: bytes) -> int:
+    found = pattern.search(data)
+    return -1 if found is None else found.start()
+
+
+def test_the_odd_reference_search_finds_what_the_pattern_as_written_finds() -> None:
+    """Every decimal reference of up to five digits (and some of six), with and without leading zeros or its ";",
+    and random runs of references, names and text: the search finds the same first odd "&" as the pattern it
+    replaced."""
+    for n in [*range(100_000), *range(100_000, 1_000_000, 997)]:
+        for text in (b"&#%d;" % n, b"&#0%d;" % n, b"&#%d" % n):
+            assert _first_odd(sheet_stream._ODD_REFERENCE, text) == _first_odd(_ODD_AS_WRITTEN, text), text
+    rng = random.Random(1919)
+    pieces = [b"&#39033;", b"&#128;", b"&#127;", b"&#55296;", b"&#65535;", b"&#65534;", b"&#8220;", b"&amp;", b"&ap"]
+    pieces += [b"&", b"#", b"1", b";", b"a", b"&#", b"&#0", b"&#1", b"&#5", b"&#6553", b"&#100000;", b"&#57344;"]
+    for _ in range(20000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _first_odd(sheet_stream._ODD_REFERENCE, data) == _first_odd(_ODD_AS_WRITTEN, data), data
+
+
 _COMMON = '<c r="X{r}"><v>1</v></c><c r="Y{r}" t="inlineStr"><is><t>&#39033;</t></is></c><c r="Z{r}" s="3"/>'
 
 
