@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -175,3 +176,18 @@ def test_flagged_cell_is_flagged_at_any_of_the_cells() -> None:
         for code in (codes.W_UNIT_SUSPECT, codes.W_SUM_MISMATCH):
             expected = any(flagged(out, Place("三公经费", c), code) for c in cells)
             assert flagged_cell(out, "三公经费", cells, code) == expected
+
+
+OLD_REPEAT_CUE = re.compile(rf"([{text_rules.CJK}]{{2}})[{text_rules.CJK}]{{0,6}}\1|的的")
+
+
+def test_the_repeat_cue_and_the_substring_test_say_what_the_one_pattern_said() -> None:
+    rng = random.Random(5)
+    pieces = [*"质量安全隐患的地得一是绩效评价ab1 ，。\n", "的的", "\u4e00", "\u9fff", "\u4dff", "质量安全质量"]
+    woken = 0
+    for _ in range(20000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 24)))
+        cue = bool(text_rules._REPEAT_CUE.search(text) or "的的" in text)
+        assert cue == bool(OLD_REPEAT_CUE.search(text)), text
+        woken += cue
+    assert 2000 < woken < 18000

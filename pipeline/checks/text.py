@@ -173,7 +173,7 @@ def proofread(text: str, year: int | None = None, *, forward: bool = False) -> l
         kinds.append(bracket_slips(text, numbers))
     if _WIDE_DIGIT.search(text) or (digits and spaces):
         kinds.append(digit_slips(text))
-    if _REPEAT_CUE.search(text):
+    if _REPEAT_CUE.search(text) or "的的" in text:
         kinds.append(repeat_slips(text))
     if not forward and _STALE_CUE.search(text):
         kinds.append(stale_slips(text, year))
@@ -400,8 +400,10 @@ _DE = re.compile(r"(?<![标端])(?<!(?<![项题节科栏数条名书账])目)的
 # instead, the same hits, since every group is of fixed width and a hit at one place leaves the next place open)
 _AGAIN = re.compile(r"(?=((..)(..)\2(..)))")
 # What every hit above needs: two characters typed again within eight (a unit of 2–8 repeated, or 质量 after the
-# next word), or 的的. Most text has neither, and one search says so.
-_REPEAT_CUE = re.compile(rf"([{CJK}]{{2}})[{CJK}]{{0,6}}\1|的的")
+# next word), or 的的. Most text has neither, and one search and a substring test say so. (The pattern begins with
+# a class, not {2} of it nor a choice with 的的, so that re skips to each CJK character instead of trying every
+# position: a fifth less time.)
+_REPEAT_CUE = re.compile(rf"([{CJK}][{CJK}])[{CJK}]{{0,6}}\1")
 
 
 def repeat_slips(text: str) -> list[Slip]:
