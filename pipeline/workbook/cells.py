@@ -12,6 +12,7 @@ it is not sure calamine reads as openpyxl does: the caller then reads the whole 
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -123,8 +124,15 @@ def _styles_in(ids: Any) -> str:
     return " or ".join(tests) or "false()"
 
 
+@functools.cache
+def xpath(path: str, *, smart_strings: bool = True) -> Any:
+    """``path`` compiled once (only this module's own constant paths, never one made of a workbook's content):
+    compiling costs more than evaluating on a sheet's few surrounding elements, ten times a sheet."""
+    return etree.XPath(path, namespaces=NS, smart_strings=smart_strings)
+
+
 def _count(root: Any, path: str) -> int:
-    return int(root.xpath(f"count({path})", namespaces=NS))
+    return int(xpath(f"count({path})")(root))
 
 
 def scan_sheet(xml: bytes, styles: Styles) -> SheetCells:
@@ -160,7 +168,7 @@ def _check_shape(root: Any, styles: Styles, out: SheetCells) -> None:
         or _count(root, "//m:row") != row_count
     ):
         raise Unusual("cells outside rows")
-    refs = root.xpath("//m:c/@r", namespaces=NS, smart_strings=False)
+    refs = xpath("//m:c/@r", smart_strings=False)(root)
     if out.count:
         joined = "\n".join(refs) + "\n"
         if len(refs) != out.count or not _REFS.fullmatch(joined) or len(set(refs)) != len(refs):
@@ -169,10 +177,10 @@ def _check_shape(root: Any, styles: Styles, out: SheetCells) -> None:
         out.max_column = max(_column(s) for s in set(re.findall(r"[A-Z]+", joined)))
         if out.max_row > MAX_ROW or out.max_column > MAX_COLUMN:
             raise Unusual("cell references")
-    row_numbers = root.xpath(f"{rows}/@r", namespaces=NS, smart_strings=False)
+    row_numbers = xpath(f"{rows}/@r", smart_strings=False)(root)
     if len(row_numbers) != row_count or not all(_STYLE_ID.fullmatch(r) for r in set(row_numbers)):
         raise Unusual("row numbers")
-    ids = set(root.xpath("//m:c/@s", namespaces=NS, smart_strings=False))
+    ids = set(xpath("//m:c/@s", smart_strings=False)(root))
     if not all(_STYLE_ID.fullmatch(i) and int(i) < styles.count for i in ids):
         raise Unusual("cell styles")
 
@@ -182,10 +190,10 @@ def _check_parts(root: Any, styles: Styles, out: SheetCells) -> None:
     the package (tables, hyperlinks) or to styles (a conditional format's dxfId) where it could fail."""
     if _count(root, "/m:worksheet/m:hyperlinks | /m:worksheet/m:tableParts"):
         raise Unusual("hyperlinks or tables")
-    dxf = root.xpath("//m:cfRule/@dxfId", namespaces=NS, smart_strings=False)
+    dxf = xpath("//m:cfRule/@dxfId", smart_strings=False)(root)
     if not all(_STYLE_ID.fullmatch(i) and int(i) < styles.parts.dxfs for i in dxf):
         raise Unusual("conditional format style")
-    lists = root.xpath("/m:worksheet/m:mergeCells", namespaces=NS)
+    lists = xpath("/m:worksheet/m:mergeCells")(root)
     if len(lists) > 1 or _count(root, "//m:mergeCell") != _count(root, "/m:worksheet/m:mergeCells/m:mergeCell"):
         raise Unusual("merged ranges")
     for merge in lists[0] if lists else ():
@@ -208,7 +216,7 @@ def _read_special(root: Any, styles: Styles, out: SheetCells) -> None:
     general = {str(i) for i, fmt in enumerate(styles.parts.formats) if fmt == "General"}
     strings = len(styles.parts.strings)
     rare: list[Any] = []
-    for c in root.xpath(f"{CELLS}[* or @t = 'e']", namespaces=NS):
+    for c in xpath(f"{CELLS}[* or @t = 'e']")(root):
         kind = _kind(c, dateish, strings, general)
         if kind == _CALAMINE:
             continue

@@ -39,6 +39,7 @@ from .cells import (
     _read_special,
     _styles_in,
     scan_sheet,
+    xpath,
 )
 from .common_cells import _NUMBER, _TEXT_MAX, MARK, common_cells, split_common
 from .formats import cast_number
@@ -162,7 +163,7 @@ def stream_sheet(xml: bytes, styles: Styles) -> SheetCells | None:
     root = _surroundings(xml[:start] + _PLACEHOLDER + xml[end + len(_CLOSE) :])
     if root is None:
         return None
-    escapes = b"_x" in body or b"_X" in body
+    escapes = b"_" in body and (b"_x" in body or b"_X" in body)  # (a byte's search first: the fastest pass)
     common = common_cells(styles.count, styles.dateish.union(styles.percent), len(styles.parts.strings), escapes)
     rest, common_refs = split_common(body, common) if common is not None else (body, [])
     parts = _CELL.split(rest)
@@ -215,7 +216,7 @@ def _surroundings(xml: bytes) -> Any:
         return None
     if (tree.docinfo.encoding or "").upper() != "UTF-8":
         return None
-    data = root.xpath("/m:worksheet/m:sheetData", namespaces=NS)
+    data = xpath("/m:worksheet/m:sheetData")(root)
     if len(data) != 1 or data[0].get("_stream") != "1" or len(data[0]) or data[0].text:
         return None
     if _count(root, "//m:sheetData") != 1 or _count(root, "//m:c") or _count(root, "//m:row"):
