@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from ..derive import Derived, figures
@@ -54,28 +55,73 @@ def sections(report: Report) -> dict[str, list[str]]:
     return texts
 
 
-def _plain(record: Record) -> dict[str, Any]:
-    """A record as the template sees it: its values (and row), each number a Figure that knows its cell."""
-    # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report)
-    sheet, cells = record.SHEET.name, record.cells
-    out: dict[str, Any] = {}
-    for name in _names(type(record)):  # placed(), its Place made only for a number (most values are text)
-        value = getattr(record, name)
-        if isinstance(value, Decimal) and not isinstance(value, Figure) and cells.get(name):
-            value = Figure(value, Place(sheet, cells[name]))
-        out[name] = value
+def _plain(records: Iterable[Record]) -> list[dict[str, Any]]:
+    """Records as the template sees them: each its values (and row), each number a Figure that knows its cell."""
+    # shallow: a record's values are flat (asdict deep-copied every record with its cells: 36 ms of a report); a
+    # report's ~130 projects and KPIs with ~500 numbers: the Figure and Place made inline (figure.py, record.py)
+    out: list[dict[str, Any]] = []
+    kind: type | None = None
+    for record in records:
+        if type(record) is not kind:
+            kind = type(record)
+            names, every, values_of = _GETTERS.get(kind) or _getters(kind)
+            sheet = record.SHEET.name
+        state = record.__dict__
+        if every is not None and tuple(state) == every:  # its fields alone, in order: copied in one C call
+            plain = state.copy()
+            del plain["cells"]
+        else:
+            plain = dict(zip(names, values_of(record), strict=True))
+        cells = record.cells
+        numbers = [name for name, v in plain.items() if isinstance(v, Decimal) and not isinstance(v, Figure)]
+        for name in numbers:  # a Place made only for a number (most values are text)
+            if cell := cells.get(name):
+                place = _new_object(Place)
+                place_state = place.__dict__
+                place_state["sheet"], place_state["cell"] = sheet, cell
+                figure = _new_decimal(Figure, plain[name])
+                figure.place = place
+                plain[name] = figure
+        out.append(plain)
     return out
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
+_new_object, _new_decimal = object.__new__, Decimal.__new__
 
 
-def _names(kind: type[Record]) -> tuple[str, ...]:
-    """A record type's value fields (``dataclasses.fields`` builds its tuple again on every call)."""
-    names = _NAMES.get(kind)
-    if names is None:
-        names = _NAMES[kind] = tuple(f.name for f in fields(kind) if f.name != "cells")
-    return names
+def _plain_projects(projects: Sequence[Record], major: Sequence[Record]) -> tuple[list[Any], list[Any]]:
+    """``_plain`` of the projects and of the major projects, the latter (most of the former, the same records) each
+    a copy of the former's dict: the same values and Figures, a dict of its own."""
+    plain = _plain(projects)
+    by_record = {id(p): made for p, made in zip(projects, plain, strict=True)}
+    return plain, [dict(by_record[id(p)]) if id(p) in by_record else _plain((p,))[0] for p in major]
+
+
+_GETTERS: dict[type, tuple[tuple[str, ...], tuple[str, ...] | None, Callable[[Record], tuple[Any, ...]]]] = {}
+
+
+def _getters(kind: type[Record]) -> tuple[tuple[str, ...], tuple[str, ...] | None, Callable[[Record], tuple[Any, ...]]]:
+    """A record type's value fields (``dataclasses.fields`` builds its tuple again on every call); every field in
+    order, row and cells first, where a record's __dict__ holds its values as attributes read them (no property or
+    other data descriptor of the class takes a field's name), else None; the getter of the values as a tuple."""
+    found = _GETTERS.get(kind)
+    if found is None:
+        every = tuple(f.name for f in fields(kind))
+        names = tuple(name for name in every if name != "cells")
+        direct = (
+            every[:2] == ("row", "cells")
+            and kind.__getattribute__ is object.__getattribute__
+            and not any(_data_descriptor(kind, name) for name in every)
+        )
+        getter = attrgetter(*names) if len(names) > 1 else lambda record: tuple(getattr(record, n) for n in names)
+        found = _GETTERS[kind] = (names, every if direct else None, getter)
+    return found
+
+
+def _data_descriptor(kind: type, name: str) -> bool:
+    """Whether ``kind`` (or a base) has a data descriptor ``name``, which getattr reads before the instance dict."""
+    attribute = next((vars(base)[name] for base in kind.__mro__ if name in vars(base)), None)
+    return hasattr(type(attribute), "__set__") or hasattr(type(attribute), "__delete__")
 
 
 def build_context(d: Derived, settings: TemplateSettings | None = None) -> Context:
@@ -89,6 +135,7 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> Conte
         rows["income_sources"] = figures.labelled_parts(d.budget, "income_total", col.key, skip_zero=True)
         budget[col.key] = cast("BudgetColumn", rows)
     offices = [o.name for o in report.offices]
+    projects, major_projects = _plain_projects(report.projects.records, d.major_projects)
     return {
         "document": {"title": title, "author": basic.name},
         "title": title,
@@ -122,7 +169,7 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> Conte
         "offices": offices,
         "offices_count": len(offices),
         "offices_count_cn": chinese_count(len(offices)),
-        "staffing": [{k: v for k, v in _plain(s).items() if k != "row"} for s in report.staffing],
+        "staffing": [{k: v for k, v in s.items() if k != "row"} for s in _plain(report.staffing)],
         "final_units": [u.name for u in report.final_units],
         "budget": budget,
         "income_change": _change(
@@ -137,9 +184,9 @@ def build_context(d: Derived, settings: TemplateSettings | None = None) -> Conte
         "procurement": _procurement(d),
         "assets": _assets(d),
         "function_groups": cast("list[FunctionGroup]", d.functions.groups()),  # derive's dicts, declared here
-        "projects": [_plain(p) for p in report.projects],
-        "major_projects": [_plain(p) for p in d.major_projects],
-        "kpis": [_plain(k) for k in report.kpis],
+        "projects": projects,
+        "major_projects": major_projects,
+        "kpis": _plain(report.kpis),
         "texts": texts,
         "yoy": cast("dict[str, dict[str, YoyRow]]", d.yoy),
         "indicators": {

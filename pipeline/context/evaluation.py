@@ -10,7 +10,7 @@ from ..derive.figures import Totals
 from ..derive.scoring import Scorecard
 from ..model import schema
 from ..model.figure import placed
-from ..model.records import Kpi, Report
+from ..model.records import Kpi, ProjectFund, Report
 from ..numbers import format_plain
 from ..template.rules import Rules
 
@@ -34,9 +34,12 @@ def _value_text(value: Decimal | str | None, unit: str | None) -> str:
     return f"{text}{unit or ''}" if isinstance(value, Decimal) else text
 
 
+_ORDER1 = {name: i for i, name in enumerate(schema.KPI_LEVEL1)}
+
+
 def _kpi_rows(card: Scorecard, rules: Rules) -> list[KpiRow]:
     """Rows grouped by 一级 then 二级 指标 (order of first appearance), flagged where a merged cell starts."""
-    order1 = {name: i for i, name in enumerate(schema.KPI_LEVEL1)}
+    order1 = _ORDER1
     first_seen: dict[tuple[str, str], int] = {}
     for i, s in enumerate(card.kpis):
         first_seen.setdefault((s.kpi.level1, s.kpi.level2), i)
@@ -117,10 +120,13 @@ def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
     """One 项目支出绩效自评表 for each project that has indicators."""
     report = d.report
     out: list[ProjectEvaluation] = []
+    funds: dict[str, dict[str, ProjectFund]] | None = None
     for p in report.projects:
         card = d.projects.get(p.name)
         if card is None:
             continue
+        if funds is None:  # read once for all the projects, not once a project (~100 funds × each project)
+            funds = _funds_by_project(report)
         out.append(
             {
                 "budget": _budget_row(card),
@@ -131,7 +137,7 @@ def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
                 "total_points": d.rules.total_points,
                 "subtotal": card.subtotal,
                 "adjustments": _adjustments(card),
-                "sources": _fund_sources(report, p.name),
+                "sources": _fund_sources(funds.get(p.name, {})),
                 "name": p.name,
                 "supervisor": report.basic.supervisor or report.basic.name,
                 "unit": p.unit or report.basic.name,
@@ -142,9 +148,17 @@ def project_evaluations(d: Derived) -> list[ProjectEvaluation]:
     return out
 
 
-def _fund_sources(report: Report, project: str) -> list[FundSource]:
-    """当年财政拨款 / 上年结转资金 / 其他资金 of one project, in the form's order, absent ones as None."""
-    funds = {f.source: f for f in report.project_funds if f.project == project}
+def _funds_by_project(report: Report) -> dict[str, dict[str, ProjectFund]]:
+    """Each project's funds by source (a source given twice: its last row, as the form reads it)."""
+    funds: dict[str, dict[str, ProjectFund]] = {}
+    for f in report.project_funds:
+        funds.setdefault(f.project, {})[f.source] = f
+    return funds
+
+
+def _fund_sources(funds: dict[str, ProjectFund]) -> list[FundSource]:
+    """当年财政拨款 / 上年结转资金 / 其他资金 of one project (``funds``: its funds by source), in the form's order,
+    absent ones as None."""
 
     def amount(source: str, column: str) -> Decimal | None:
         fund = funds.get(source)

@@ -178,27 +178,47 @@ class FunctionTree:
 
     def groups(self, column: str = "project") -> list[dict[str, object]]:
         """Top-level lines (类, or lines without a code) with the leaf lines under each, for the report's prose."""
-        tops = {line.code for line in self.lines if line.code and self.is_top(line)}
+        lines, extended = self.lines, self._extended
+        tops = self._top_codes()
+        lengths = sorted({len(code) for code in tops})
         under: dict[str, list[dict[str, Any]]] = {}  # a top code → its leaf lines, in sheet order
-        for c in self.lines:
-            if c.code and self.is_leaf(c) and c.value(column) is not None:
-                for k in range(1, len(c.code)):
-                    if c.code[:k] in tops:
-                        under.setdefault(c.code[:k], []).append(
-                            {"code": c.code, "name": c.name, "amount": c.value(column)}
-                        )
-        out = []
-        for line in self.lines:
-            if not self.is_top(line):
+        for c in lines:
+            code = c.code
+            if not code or code in extended:  # not a leaf with a code
                 continue
-            children = list(under.get(line.code, [])) if line.code else []
+            amount = c.value(column)
+            if amount is None:
+                continue
+            for k in lengths:  # each proper prefix of the length of a top code (most are 类, 3 digits)
+                if k < len(code) and code[:k] in tops:
+                    under.setdefault(code[:k], []).append({"code": code, "name": c.name, "amount": amount})
+        out = []
+        for line in lines:
+            code = line.code
+            if code and code not in tops:  # not is_top
+                continue
+            children = list(under.get(code, [])) if code else []
             amount = line.value(column)
             if amount is None and children:
                 amount = sum((c["amount"] for c in children), Decimal(0))
             if amount is None:
                 continue
-            out.append({"code": line.code, "name": line.name, "amount": amount, "children": children})
+            out.append({"code": code, "name": line.name, "amount": amount, "children": children})
         return out
+
+    def _top_codes(self) -> set[str]:
+        """The codes of the lines ``is_top`` holds (a line without a code is one too), each code tested once."""
+        by_code = self.by_code
+        lengths = sorted({len(code) for code in by_code})  # a proper prefix in by_code has one of their lengths
+        return {code for code in by_code if not _prefix_in(code, by_code, lengths)}
+
+
+def _prefix_in(code: str, codes: Mapping[str, object], lengths: list[int]) -> bool:
+    """Whether a proper prefix of ``code`` is one of ``codes``, whose lengths are ``lengths``."""
+    for k in lengths:  # noqa: SIM110 - a loop, not any() of a generator: asked of each code of 支出明细
+        if k < len(code) and code[:k] in codes:
+            return True
+    return False
 
 
 def is_major(project: Project, threshold: Decimal) -> bool:
