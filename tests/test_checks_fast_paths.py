@@ -9,6 +9,8 @@ from decimal import Decimal
 from functools import partial
 from statistics import median
 
+import pytest
+
 from pipeline.checks import lists
 from pipeline.checks import text as text_rules
 from pipeline.checks.common import add, compare_parts, flagged, flagged_cell, money, quote, unit_hint
@@ -191,3 +193,47 @@ def test_the_repeat_cue_and_the_substring_test_say_what_the_one_pattern_said() -
         assert cue == bool(OLD_REPEAT_CUE.search(text)), text
         woken += cue
     assert 2000 < woken < 18000
+
+
+# _finditer tries a pattern only where its ``starts`` pattern matches: the same matches as finditer, provided every
+# match begins there. Texts of what begins a match, what nearly does, and what stands before it (look-behinds).
+STARTS_PIECES = (
+    *"截至止到目前正在现下半年将预计于在的的确标端项题目一二0123456789０１２３４５６７８９.．%％‰号第楼",
+    *" \u3000\u00a0\n，,。；;：:！？〔〕【】[]［］（）()〖〗发办函字根据中",
+    "截至目前", "截止到目前", "目前正在", "目前尚在正在", "现正在", "，现正在", "2021年下半年将", "12021年下半年将",
+    "下半年将", "预计12月底前", "将于本年度12月末", "将在年底", "预计于2022年3月", "将到", "项目的的", "目的的",
+    "标的的", "的的确确", "〔2022〕41号", "【2022】41号", "[2019]5号", "（201910号", "中发2018）34号", "湘政发2021",
+    "2023第007号", "1999", "2000", "19", "20", "12 678.39", "1 234 567", "54 %", "２５ ％", "0734 5821234",
+    "GB/T 9704 2012", "2023-03-31 10:00", "12．5 ‰",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (text_rules._DOC, text_rules._DOC_STARTS),
+        (text_rules._SPLIT, text_rules._SPLIT_STARTS),
+        (text_rules._STALE, text_rules._STALE_STARTS),
+    ],
+    ids=["doc", "split", "stale"],
+)
+def test_finditer_from_the_starts_finds_what_finditer_finds(pattern: re.Pattern[str], starts: re.Pattern[str]) -> None:
+    rng = random.Random(19)
+    found = 0
+    for n in range(6000):
+        text = "".join(rng.choices(STARTS_PIECES, k=rng.randint(0, 12 if n % 20 else 120)))
+        expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in text_rules._finditer(pattern, starts, text)] == expected, text
+        found += len(expected)
+    assert found > 1000
+    for m in starts.finditer("".join(STARTS_PIECES)):
+        assert m.end() == m.start() + 1  # a place, one character: never a match the pattern could begin after
+
+
+def test_the_starts_patterns_let_re_skip_to_their_first_character() -> None:
+    """re skips along a text only for a pattern that begins with a class (its compiled info has a charset)."""
+    if not hasattr(getattr(re, "_compiler", None), "_get_charset_prefix"):
+        pytest.skip("this Python's re has other internals")
+    for starts in (text_rules._DOC_STARTS, text_rules._SPLIT_STARTS, text_rules._STALE_STARTS, text_rules._REPEAT_CUE):
+        parsed = re._parser.parse(starts.pattern)  # type: ignore[attr-defined]
+        assert re._compiler._get_charset_prefix(parsed, 0), starts.pattern  # type: ignore[attr-defined]
