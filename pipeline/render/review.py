@@ -41,6 +41,8 @@ _W = f"{{{_NS_W}}}"
 _P, _R, _T, _TBL, _RPR, _PPR = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}rPr", f"{_W}pPr"
 _ID, _VAL = f"{_W}id", f"{_W}val"
 _TEXT_OF = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_BR, _BR_TYPE, _TC = f"{_W}br", f"{_W}type", f"{_W}tc"
+_TEXT_TAGS = (_T, _BR, *_TEXT_OF)  # a run's children that give it text
 _SEPARATOR = "\x00"  # in no run's text: XML cannot hold it
 _MARK_OPEN = re.compile(f"{OPEN}\\d+{MID}")
 MOST_PLACES = 3  # a figure printed more often than this is no place to point at (0.00, 100.00%)
@@ -65,8 +67,13 @@ _COMMENTS_NSMAP = {
 def placed_values(report: Report, sheet_name: str | None = None) -> dict[tuple[str, str], tuple[Any, schema.Kind]]:
     """Every typed value by (sheet, cell), with the kind of its field (a rate prints as a percentage); only those of
     sheet ``sheet_name`` where it is given."""
+    return _placed([getattr(report, f.name) for f in fields(report)], sheet_name)
+
+
+def _placed(items: Iterable[Any], sheet_name: str | None) -> dict[tuple[str, str], tuple[Any, schema.Kind]]:
+    """``placed_values`` of the report whose fields hold ``items``."""
     out: dict[tuple[str, str], tuple[Any, schema.Kind]] = {}
-    for item in (getattr(report, f.name) for f in fields(report)):
+    for item in items:
         if isinstance(item, Form):
             sheet = item.SHEET
             if sheet_name is not None and sheet.name != sheet_name:
@@ -81,27 +88,39 @@ def placed_values(report: Report, sheet_name: str | None = None) -> dict[tuple[s
         elif isinstance(item, Table):
             if sheet_name is not None and item.sheet.name != sheet_name:
                 continue
-            kinds = {c.key: c.kind for c in item.sheet.columns}
+            kinds = _kinds(item)
             for record in item:
                 for key, cell in record.cells.items():
                     out[(item.sheet.name, cell)] = (getattr(record, key, None), kinds.get(key, schema.Kind.TEXT))
     return out
 
 
+def _kinds(table: Table[Any]) -> dict[str, schema.Kind]:
+    return {c.key: c.kind for c in table.sheet.columns}
+
+
 class _SheetValues:
     """``placed_values`` looked up a cell at a time: a form sheet read whole on its first need, a list found by the
     row of the cell (a list's record lies on one row; one that does not is found by reading its sheet whole).
-    Reading every list's every cell cost a report of some hundred rows about 3 ms, for the few it comments on."""
+    Reading every list's every cell cost a report of some hundred rows about 3 ms, for the few it comments on.
+    Several warnings about one cell (and a figure printed too often, looked for again) ask for it again: each
+    answer is kept."""
 
     def __init__(self, report: Report) -> None:
-        self._report = report
+        self._items = [getattr(report, f.name) for f in fields(report)]
         self._sheets: dict[str, dict[tuple[str, str], tuple[Any, schema.Kind]]] = {}
-        self._tables = {
-            t.sheet.name: t for t in (getattr(report, f.name) for f in fields(report)) if isinstance(t, Table)
-        }
+        self._tables = {t.sheet.name: t for t in self._items if isinstance(t, Table)}
         self._rows: dict[str, dict[str, Any]] = {}
+        self._got: dict[tuple[str, str, bool], tuple[Any, schema.Kind]] = {}
 
     def get(self, sheet: str, cell: str) -> tuple[Any, schema.Kind]:
+        key = (sheet, cell, sheet in self._sheets)  # kept apart: an answer read by row, and one from the whole sheet
+        got = self._got.get(key)
+        if got is None:
+            got = self._got[key] = self._get(sheet, cell)
+        return got
+
+    def _get(self, sheet: str, cell: str) -> tuple[Any, schema.Kind]:
         table = self._tables.get(sheet)
         if table is not None and sheet not in self._sheets:
             rows = self._rows.get(sheet)
@@ -110,10 +129,9 @@ class _SheetValues:
             record = rows.get(_row(cell))
             for key, at in record.cells.items() if record is not None else ():
                 if at == cell:
-                    kinds = {c.key: c.kind for c in table.sheet.columns}
-                    return getattr(record, key, None), kinds.get(key, schema.Kind.TEXT)
+                    return getattr(record, key, None), _kinds(table).get(key, schema.Kind.TEXT)
         if sheet not in self._sheets:
-            self._sheets[sheet] = placed_values(self._report, sheet)
+            self._sheets[sheet] = _placed(self._items, sheet)
         return self._sheets[sheet].get((sheet, cell), (None, schema.Kind.TEXT))
 
 
@@ -195,7 +213,9 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
     A figure the renderer marked (``review.notes``: it printed that very cell) carries the comment at each mark; a
     finding with no mark falls back to its figure's printed text (a figure the template printed from a formatted
     string). Every mark is removed from the body."""
-    comments: list[Any] = []
+    comments: list[str] = []  # what each says, numbered from first_id
+    runs: _Runs | None = None
+    date = ""
     if review.warnings:
         values = _SheetValues(review.report)
         runs = _Runs(body)
@@ -226,16 +246,19 @@ def place_comments(body: Any, review: Review, is_title: Callable[[Any], bool], f
             for run_at, piece in found:
                 run, more = runs.split_at(run_at, piece + added.get(run_at, 0), pattern)
                 added[run_at] = added.get(run_at, 0) + more
-                comments.append(_comment(first_id + len(comments), _note(finding), date))
+                comments.append(_note(finding))
                 _anchor(run, run, first_id + len(comments) - 1)
         if elsewhere:
             title = _title_runs(body, is_title)
             if title:
-                comments.append(_comment(first_id + len(comments), _title_note(elsewhere), date))
+                comments.append(_title_note(elsewhere))
                 _anchor(title[0], title[-1], first_id + len(comments) - 1)
     if review.notes:
-        unmark_tree(body)
-    return comments
+        if runs is not None:
+            runs.unmark(body)
+        else:
+            unmark_tree(body)
+    return _comments(comments, first_id, date)
 
 
 def comments_xml(comments: Iterable[Any]) -> bytes:
@@ -266,6 +289,49 @@ def _anchor(first: Any, last: Any, comment_id: int) -> None:
     etree.SubElement(reference, f"{_W}commentReference", {_ID: str(comment_id)})
     last.addnext(reference)
     last.addnext(last.makeelement(f"{_W}commentRangeEnd", {_ID: str(comment_id)}))
+
+
+def _comments(texts: Sequence[str], first_id: int, date: str) -> list[Any]:
+    """``_comment`` of each text, numbered from ``first_id``: written as XML and parsed at once, which costs half of
+    making them element by element (their every element is made in a document of its own, as there)."""
+    if not texts:
+        return []
+    xml = [f'<w:comments xmlns:w="{_NS_W}">']
+    for comment_id, text in enumerate(texts, first_id):
+        xml.append(f'<w:comment w:id="{comment_id}" w:author="{AUTHOR}" w:initials="{INITIALS}" w:date="{date}">')
+        for n, line in enumerate(text.split("\n")):
+            xml.append('<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>')
+            if n == 0:
+                xml.append('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>')
+            xml.append(_run_xml(line, empty=n == 0))
+            xml.append("</w:p>")
+        xml.append("</w:comment>")
+    xml.append("</w:comments>")
+    try:
+        return list(etree.fromstring("".join(xml), _COMMENTS_PARSER))
+    except etree.XMLSyntaxError:  # a character XML cannot hold: made as python-docx makes them, which says so
+        return [_comment(comment_id, text, date) for comment_id, text in enumerate(texts, first_id)]
+
+
+_COMMENTS_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+_ESCAPED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _run_xml(text: str, *, empty: bool) -> str:
+    """``_run`` as XML."""
+    if not text and not empty:
+        return ""
+    xml = ["<w:r>"]
+    for piece in re.split(r"([\t\r])", text):
+        if piece == "\t":
+            xml.append("<w:tab/>")
+        elif piece == "\r":
+            xml.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece != piece.strip() else ""
+            xml.append(f"<w:t{space}>{piece.translate(_ESCAPED)}</w:t>")
+    xml.append("</w:r>")
+    return "".join(xml)
 
 
 def _comment(comment_id: int, text: str, date: str) -> Any:
@@ -353,9 +419,107 @@ def _run_text(r: Any) -> str:
             out.append(child.text or "")
         elif tag in _TEXT_OF:
             out.append(_TEXT_OF[tag])
-        elif tag == f"{_W}br" and child.get(f"{_W}type", "textWrapping") == "textWrapping":
+        elif tag == _BR and child.get(_BR_TYPE, "textWrapping") == "textWrapping":
             out.append("\n")
     return "".join(out)
+
+
+@dataclass
+class _Read:
+    """The runs of a body in ``_Runs`` order with their texts; ``marked``: every w:t of the body whose text holds a
+    mark (None where not gathered: the marks are then looked for in every w:t)."""
+
+    elements: list[Any]
+    texts: list[str]
+    marked: list[Any] | None
+
+
+def _read_exact(body: Any) -> _Read:
+    """Every run of the body's paragraphs, then of its tables' (at any depth), each with its text."""
+    paragraphs = list(body.iterchildren(_P))
+    for table in body.iterchildren(_TBL):
+        paragraphs.extend(table.iter(_P))
+    elements = [r for p in paragraphs for r in p.iterchildren(_R)]
+    return _Read(elements, [_run_text(r) for r in elements], None)
+
+
+def _read(body: Any) -> _Read | None:
+    """``_read_exact`` in one walk over the elements that give a run text (and the paragraphs and tables they stand
+    in), which also finds every marked w:t: about a third of its cost, which was two thirds spent making an lxml
+    proxy per paragraph, run and child. A run that gives no text (none of its children does) is left out: it can
+    hold no figure. None where the walk cannot promise ``_read_exact``'s order: a paragraph nested in another's run
+    (a text box) whose runs the walk would meet between the outer one's.
+
+    Which paragraphs count: those of the body, and those under a table of the body. A paragraph in a table cell is
+    under the table most recently begun that does not stand in a cell (a cell always lies in a table): the walk
+    decides that once per such table instead of looking up every cell's ancestors; any other paragraph's (in a
+    content control, a text box) are looked up."""
+    body_read: _Read = _Read([], [], [])
+    table_read: _Read = _Read([], [], [])
+    marked: list[Any] = []
+    in_table = False  # whether the table most recently begun that does not stand in a cell is under one of the body
+    paragraph: Any = None  # the paragraph being read, if its runs count
+    into: _Read | None = None  # where its runs go
+    run: Any = None  # the run being read
+    for element in body.iter(_P, _TBL, *_TEXT_TAGS):
+        tag = element.tag
+        if tag == _P:
+            up = element.getparent()
+            if up is body:
+                into = body_read
+            elif up.tag == _TC:
+                into = table_read if in_table else None
+            else:
+                into = table_read if _under_a_table(element, body) else None
+            paragraph, run = element, None
+            continue
+        if tag == _TBL:
+            up = element.getparent()
+            if up is body:
+                in_table = True
+            elif up.tag != _TC:
+                in_table = _under_a_table(element, body)
+            continue
+        if tag == _T:
+            text = element.text or ""
+            if OPEN in text or CLOSE in text:
+                marked.append(element)
+        elif tag == _BR:
+            if element.get(_BR_TYPE, "textWrapping") != "textWrapping":
+                continue
+            text = "\n"
+        else:
+            text = _TEXT_OF[tag]
+        parent = element.getparent()
+        if parent is run:
+            into.texts[-1] += text  # type: ignore[union-attr]  # a run is only read in a paragraph that counts
+            continue
+        if parent.tag != _R:
+            continue  # a tab stop (w:tabs/w:tab), a w:t outside a run
+        above = parent.getparent()
+        if above is not paragraph:
+            if above.tag == _P and (above.getparent() is body or _under_a_table(above, body)):
+                return None  # a run of a paragraph that counts, met again after a paragraph nested in it
+            continue  # a run in a hyperlink or a field, or of a paragraph that does not count
+        if into is None:
+            continue
+        run = parent
+        into.elements.append(run)
+        into.texts.append(text)
+    body_read.elements += table_read.elements
+    body_read.texts += table_read.texts
+    body_read.marked = marked
+    return body_read
+
+
+def _under_a_table(element: Any, body: Any) -> bool:
+    """Whether ``element`` lies under a table of the body."""
+    node = element.getparent()
+    while node is not None and node is not body:
+        if node.tag == _TBL and node.getparent() is body:
+            return True
+        node = node.getparent()
+    return False
 
 
 class _Runs:
@@ -369,25 +533,41 @@ class _Runs:
     """
 
     def __init__(self, body: Any) -> None:
-        paragraphs = list(body.iterchildren(_P))
-        for table in body.iterchildren(_TBL):
-            paragraphs.extend(table.iter(_P))
-        self.runs: list[list[tuple[Any, str]]] = [[(r, _run_text(r))] for p in paragraphs for r in p.iterchildren(_R)]
-        texts = [pieces[0][1] for pieces in self.runs]
+        read = _read(body) or _read_exact(body)
+        self._elements, self._texts = read.elements, read.texts
+        self.marked = read.marked  # the w:t that may hold a mark, split pieces included (None: any may)
+        self._pieces: dict[int, list[tuple[Any, str]]] = {}  # a run's pieces, once it was split
         # where each run's text starts in the joined string: the lengths before it, plus one separator per run
-        self._starts = [0, *map(operator.add, itertools.accumulate(map(len, texts)), itertools.count(1))]
-        self._joined = _SEPARATOR.join(texts)
+        self._starts = [0, *map(operator.add, itertools.accumulate(map(len, self._texts)), itertools.count(1))]
+        self._joined = _SEPARATOR.join(self._texts)
         self._marks: dict[str, list[int]] | None = None
+        self._held: dict[str, list[int]] = {}
+
+    def pieces(self, run: int) -> list[tuple[Any, str]]:
+        """The run's pieces (the run whole, until it is split), each with its text."""
+        return self._pieces.get(run) or [(self._elements[run], self._texts[run])]
 
     def printing(self, pattern: re.Pattern[str], literal: str) -> list[tuple[int, int]]:
         """The (run, piece) whose text holds ``pattern``, in document order; ``literal`` is in every match."""
         found: list[tuple[int, int]] = []
         for run in self._holding(literal):
-            found += [(run, n) for n, (_, text) in enumerate(self.runs[run]) if pattern.search(text)]
+            pieces = self._pieces.get(run)
+            if pieces is None:
+                if pattern.search(self._texts[run]):
+                    found.append((run, 0))
+            else:
+                found += [(run, n) for n, (_, text) in enumerate(pieces) if pattern.search(text)]
         return found
 
-    def _holding(self, literal: str) -> Iterator[int]:
-        """The runs whose first-read text holds ``literal``, each once, in document order."""
+    def _holding(self, literal: str) -> list[int]:
+        """The runs whose first-read text holds ``literal``, each once, in document order (a figure printed too
+        often to point at is looked for again by each warning about it)."""
+        held = self._held.get(literal)
+        if held is None:
+            held = self._held[literal] = list(self._find(literal))
+        return held
+
+    def _find(self, literal: str) -> Iterator[int]:
         joined, starts = self._joined, self._starts
         if literal.startswith(OPEN):  # a mark: every mark was indexed in one pass, not looked for note by note
             if self._marks is None:
@@ -405,12 +585,13 @@ class _Runs:
         while at != -1:
             run = bisect.bisect_right(starts, at) - 1
             yield run
-            at = joined.find(literal, starts[run + 1]) if run + 1 < len(self.runs) else -1
+            at = joined.find(literal, starts[run + 1]) if run + 1 < len(self._texts) else -1
 
     def split_at(self, run: int, piece: int, pattern: re.Pattern[str]) -> tuple[Any, int]:
         """The run cut in three around the figure (same formatting), so the comment covers the figure alone; a
         run holding more than plain text (a break, a tab) is covered whole. Also: how many pieces were added."""
-        element, full = self.runs[run][piece]
+        pieces = self.pieces(run)
+        element, full = pieces[piece]
         texts = element.findall(_T)
         if len(texts) != 1 or len(element) - (element.find(_RPR) is not None) != 1:
             return element, 0
@@ -420,16 +601,29 @@ class _Runs:
         before, after = full[: m.start()], full[m.end() :]
         shown = m.group(1) if m.re.groups else m.group(0)  # a marked figure: its text, without the marks
         texts[0].text = shown
-        pieces = [(element, shown)]
+        cut = [(element, shown)]
         for part, place in ((before, "addprevious"), (after, "addnext")):
             if part:
                 twin = copy.deepcopy(element)
-                twin.findall(_T)[0].text = part
-                twin.findall(_T)[0].set(_SPACE, "preserve")
+                twin_text = twin.findall(_T)[0]
+                twin_text.text = part
+                twin_text.set(_SPACE, "preserve")
                 getattr(element, place)(twin)
-                pieces.insert(0 if place == "addprevious" else len(pieces), (twin, part))
-        self.runs[run][piece : piece + 1] = pieces
-        return element, len(pieces) - 1
+                cut.insert(0 if place == "addprevious" else len(cut), (twin, part))
+                if self.marked is not None and (OPEN in part or CLOSE in part):
+                    self.marked.append(twin_text)
+        pieces[piece : piece + 1] = cut
+        self._pieces[run] = pieces
+        return element, len(cut) - 1
+
+    def unmark(self, body: Any) -> None:
+        """``unmark_tree(body)``, looking only at the w:t that may hold a mark where those are known."""
+        if self.marked is None:
+            unmark_tree(body)
+            return
+        for t in self.marked:
+            if t.text and (OPEN in t.text or CLOSE in t.text):
+                t.text = unmarked(t.text)
 
 
 def review_document(document: Any, review: Review) -> None:
