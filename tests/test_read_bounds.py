@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+import zlib
 
 import pytest
 
@@ -113,3 +114,64 @@ def test_the_package_keeps_every_part_and_counts_the_cells_it_held() -> None:
     assert found.tally.held  # held, not counted
     assert found.cells == 2 + 6 == _count_sheet([sheet], "f", "A", 0)
     assert found.parts["xl/worksheets/sheet1.xml"] == sheet
+
+
+def _checked(data: bytes) -> tuple[str, object]:
+    def run() -> object:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            found = check_package(z, "f", {"基本信息", "A"}, keep=True)
+            return found.parts, found.names, found.sheets, found.cells
+
+    try:
+        return _answer(run)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError) as e:
+        return "zip error", type(e).__name__
+
+
+def _mutants(rng: random.Random, data: bytes) -> list[bytes]:
+    """The package with a byte or a few changed (in a part's data, a local header, its sizes or CRC), cut short,
+    or with parts stored, and as written by zipfile with a data descriptor."""
+    out = []
+    for _ in range(300):
+        changed = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            changed[rng.randrange(len(data))] = rng.randrange(256)
+        out.append(bytes(changed))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        for info in infos:  # each local header's fields: flags, method, CRC, sizes, name
+            for at in range(info.header_offset + 6, info.header_offset + 30 + len(info.filename.encode())):
+                changed = bytearray(data)
+                changed[at] ^= 1 << rng.randrange(8)
+                out.append(bytes(changed))
+        stored = io.BytesIO()
+        with zipfile.ZipFile(stored, "w") as copy:
+            for info in infos:
+                copy.writestr(
+                    info.filename, z.read(info), compress_type=rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+                )
+        out.append(stored.getvalue())
+    out.append(data[: len(data) // 2])
+    return out
+
+
+def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """package.Whole against ZipFile.open: the same parts, refusals and errors on damaged packages."""
+    parts = {
+        "[Content_Types].xml": b"<Types/>" * 20,
+        "xl/workbook.xml": b"<workbook/>" * 30,
+        "xl/styles.xml": b"<a>" * 300,
+        "xl/worksheets/sheet1.xml": b'<worksheet><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>' * 9,
+        "docProps/app.xml": b"",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    rng = random.Random(1916)
+    for mutant in _mutants(rng, out.getvalue()):
+        fast = _checked(mutant)
+        monkeypatch.setattr(package, "FAST_FILE", -1)
+        exact = _checked(mutant)
+        monkeypatch.undo()
+        assert fast == exact
