@@ -180,6 +180,12 @@ def test_flagged_cell_is_flagged_at_any_of_the_cells() -> None:
             assert flagged_cell(out, "三公经费", cells, code) == expected
 
 
+# the one-pass pattern as tests/test_proofreading_patterns.py has it, with a CJK test after "after"
+OLD_ONE_PASS = re.compile(
+    text_rules._ONE_PASS.pattern.replace(
+        rf"(?P<after>[{text_rules.SPACES}]+)", rf"(?P<after>[{text_rules.SPACES}]+)(?=[{text_rules.CJK}])"
+    )
+)
 OLD_REPEAT_CUE = re.compile(rf"([{text_rules.CJK}]{{2}})[{text_rules.CJK}]{{0,6}}\1|的的")
 
 
@@ -205,6 +211,8 @@ STARTS_PIECES = (
     "标的的", "的的确确", "〔2022〕41号", "【2022】41号", "[2019]5号", "（201910号", "中发2018）34号", "湘政发2021",
     "2023第007号", "1999", "2000", "19", "20", "12 678.39", "1 234 567", "54 %", "２５ ％", "0734 5821234",
     "GB/T 9704 2012", "2023-03-31 10:00", "12．5 ‰",
+    *"》」』”’、！？", "其中", "其中：", "2021年部门决算", "2022年度部门预算", "1,200元", "4.27元", "1.84 万元", "3亿元",
+    "4000千元", "，2021年", "决算总支出", "》 ，", "完成 。", "， 固定", "（境） 费", "：\u3000资产", "，\xa0a",
 )  # fmt: skip
 
 
@@ -214,8 +222,10 @@ STARTS_PIECES = (
         (text_rules._DOC, text_rules._DOC_STARTS),
         (text_rules._SPLIT, text_rules._SPLIT_STARTS),
         (text_rules._STALE, text_rules._STALE_STARTS),
+        (text_rules._ONE_PASS, text_rules._ONE_PASS_STARTS),
+        (OLD_ONE_PASS, text_rules._ONE_PASS_STARTS),
     ],
-    ids=["doc", "split", "stale"],
+    ids=["doc", "split", "stale", "one-pass", "one-pass-with-cjk-test"],
 )
 def test_finditer_from_the_starts_finds_what_finditer_finds(pattern: re.Pattern[str], starts: re.Pattern[str]) -> None:
     rng = random.Random(19)
@@ -226,6 +236,7 @@ def test_finditer_from_the_starts_finds_what_finditer_finds(pattern: re.Pattern[
         assert [(m.span(), m.groupdict()) for m in text_rules._finditer(pattern, starts, text)] == expected, text
         found += len(expected)
     assert found > 1000
+    assert OLD_ONE_PASS.pattern != text_rules._ONE_PASS.pattern  # the CJK test found its place
     for m in starts.finditer("".join(STARTS_PIECES)):
         assert m.end() == m.start() + 1  # a place, one character: never a match the pattern could begin after
 
@@ -234,6 +245,12 @@ def test_the_starts_patterns_let_re_skip_to_their_first_character() -> None:
     """re skips along a text only for a pattern that begins with a class (its compiled info has a charset)."""
     if not hasattr(getattr(re, "_compiler", None), "_get_charset_prefix"):
         pytest.skip("this Python's re has other internals")
-    for starts in (text_rules._DOC_STARTS, text_rules._SPLIT_STARTS, text_rules._STALE_STARTS, text_rules._REPEAT_CUE):
+    for starts in (
+        text_rules._DOC_STARTS,
+        text_rules._SPLIT_STARTS,
+        text_rules._STALE_STARTS,
+        text_rules._ONE_PASS_STARTS,
+        text_rules._REPEAT_CUE,
+    ):
         parsed = re._parser.parse(starts.pattern)  # type: ignore[attr-defined]
         assert re._compiler._get_charset_prefix(parsed, 0), starts.pattern  # type: ignore[attr-defined]

@@ -543,6 +543,11 @@ _ONE_PASS = re.compile(
     r"|(?P<part>其中)"
     r"|(?P<stop>[。；;\n])"
 )
+# where a match of _ONE_PASS can begin: a number's first digit before 年 or a unit word, a space, 其中, a stop
+_ONE_PASS_STARTS = re.compile(
+    rf"[0-9{SPACES}其。；;\n](?:(?<=[0-9])(?<![0-9].)(?=[0-9]{{3}}年|[0-9,]*(?:\.[0-9]+)? ?[亿万千元])"
+    rf"|(?<=[{SPACES}])|(?<=其)(?=中)|(?<=[。；;\n]))"
+)
 # What it can find: a year (digits and 年), an amount (digits and 元), a space. proofread lists them in this order.
 _ONE_PASS_CODES = (codes.W_STALE_YEAR, codes.W_UNIT_WORD, codes.W_STRAY_SPACE)
 
@@ -566,7 +571,7 @@ def one_pass_slips(text: str, year: int | None, *, forward: bool = False) -> lis
     """Stale years, unit words and stray spaces (6–8 above), found in one reading of ``text``."""
     slips: list[Slip] = []
     sentence: list[_Amount | None] = []  # the amounts of the sentence being read, None where 其中 stands
-    for m in _ONE_PASS.finditer(text):
+    for m in _finditer(_ONE_PASS, _ONE_PASS_STARTS, text):
         kind = m.lastgroup
         if kind == "account":
             if year is not None and not forward:
