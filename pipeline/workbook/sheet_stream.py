@@ -197,7 +197,7 @@ def _text_ok(body: bytes) -> bool:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if any(c in body for c in _CONTROLS) or (b"]" in body and b"]]>" in body):
+    if any(map(body.__contains__, _CONTROLS)) or (b"]" in body and b"]]>" in body):
         return False
     if b"\xef" in body and b"\xef\xbf" in body and any(b in body for b in _REFUSED):
         return False
