@@ -62,12 +62,22 @@ def test_a_text_read_before_gives_the_slips_proofread_gives() -> None:
     assert ("x" * 61, None, True) not in read.kept  # longer than all it may keep: read each time
 
 
-def test_what_is_kept_starts_over_past_its_limit() -> None:
+def test_what_is_kept_is_bounded_and_a_text_met_again_is_carried_over(monkeypatch: pytest.MonkeyPatch) -> None:
     read = text_rules._Read(10)
+    calls: list[str] = []
+    monkeypatch.setattr(text_rules, "proofread", lambda text, year, *, forward: calls.append(text) or [])
     read.slips("绩效评价绩效评价", 2022, False)
-    assert read.chars == 8
-    read.slips("安全安全", 2022, False)  # 12 > 10: the first is let go
+    assert read.chars == 8 and calls == ["绩效评价绩效评价"]
+    read.slips("安全安全", 2022, False)  # 12 > 10: a new generation
     assert list(read.kept) == [("安全安全", 2022, False)] and read.chars == 4
+    assert list(read.earlier) == [("绩效评价绩效评价", 2022, False)]
+    read.slips("绩效评价绩效评价", 2022, False)  # found in the earlier generation: not read again, carried over
+    assert calls == ["绩效评价绩效评价", "安全安全"]
+    assert list(read.kept) == [("绩效评价绩效评价", 2022, False)] and list(read.earlier) == [("安全安全", 2022, False)]
+    read.slips("一二三", 2022, False)  # 8 + 3 > 10: a new generation, and the one holding 安全安全 is let go
+    read.slips("四五六七八九十", 2022, True)  # 3 + 7: still this generation
+    assert ("安全安全", 2022, False) not in read.kept | read.earlier
+    assert sum(len(text) for text, _, _ in read.kept) == read.chars <= read.limit
 
 
 # check_lists reads values as attributes and makes a place only for a finding; _outliers gives up before the

@@ -106,29 +106,36 @@ def check_text(out: Findings, report: Report) -> None:
 class _Read:
     """The slips of each text read in this process. They are a function of the text, the report's year and whether
     the text is a plan alone (``proofread`` reads nothing else), so a text met again, in this workbook or the next
-    one of a batch, is not read again. What is kept is bounded by its characters: past ``limit`` it starts over,
-    so a batch of large workbooks holds no more than a few megabytes of their texts."""
+    one of a batch, is not read again. What is kept is bounded by its characters, in two generations: past
+    ``limit`` the texts kept become the earlier generation, and the one before is let go; a text met again is
+    carried into the new one. So the texts a batch shares (names, standard phrases, a copied paragraph) stay kept,
+    and at most twice ``limit`` characters of texts are held, however large the batch."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.kept: dict[tuple[str, int | None, bool], tuple[Slip, ...]] = {}
+        self.kept: dict[tuple[str, int | None, bool], tuple[Slip, ...]] = {}  # check_text looks here first
+        self.earlier: dict[tuple[str, int | None, bool], tuple[Slip, ...]] = {}
         self.chars = 0
 
     def slips(self, text: str, year: int | None, forward: bool) -> tuple[Slip, ...]:
         key = (text, year, forward)
         slips = self.kept.get(key)
+        if slips is not None:
+            return slips
+        slips = self.earlier.get(key)
         if slips is None:
             slips = tuple(proofread(text, year, forward=forward))
+        if len(text) <= self.limit:
             if self.chars + len(text) > self.limit:
+                self.earlier = self.kept.copy()  # not a new dict: check_text holds this one
                 self.kept.clear()
                 self.chars = 0
-            if len(text) <= self.limit:
-                self.kept[key] = slips
-                self.chars += len(text)
+            self.kept[key] = slips
+            self.chars += len(text)
         return slips
 
 
-_READ = _Read(1 << 20)  # characters: 2 MB of text, at most, kept between workbooks
+_READ = _Read(1 << 18)  # characters a generation: 0.5 MB of CJK text
 
 
 def printed_texts(report: Report) -> Iterator[tuple[Place, str, bool]]:
