@@ -175,3 +175,40 @@ def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: p
         exact = _checked(mutant)
         monkeypatch.undo()
         assert fast == exact
+
+
+def test_a_part_seen_lately_gives_the_answer_it_gave() -> None:
+    """book_parts.Recent: the same answer for the same bytes, a fresh one for other bytes, within its bound."""
+    from pipeline.workbook.book_parts import Recent
+
+    calls: list[bytes] = []
+
+    def make(data: bytes) -> object:
+        calls.append(data)
+        return ("made", data)
+
+    recent = Recent(limit=10, largest=6)
+    assert recent.get(b"abc", make) == ("made", b"abc") == recent.get(b"abc", make)
+    assert calls == [b"abc"]
+    recent.get(b"defg", make)
+    recent.get(b"hijk", make)  # 3 + 4 + 4 > 10: the oldest goes
+    assert list(recent.kept) == [b"defg", b"hijk"] and recent.size == 8
+    recent.get(b"toolong", make)  # over ``largest``: answered, not kept
+    recent.get(b"toolong", make)
+    assert calls.count(b"toolong") == 2 and recent.size <= 10
+
+
+def test_the_surroundings_and_parts_seen_lately_read_as_parsed_anew() -> None:
+    """A workbook read twice (its parts then seen lately) reads as the first time, and as with nothing kept."""
+    from pipeline.workbook import book_parts, sheet_stream
+    from pipeline.workbook.reader import open_workbook
+
+    from .conftest import SAMPLE
+
+    first = open_workbook(SAMPLE)
+    again = open_workbook(SAMPLE)
+    for recent in (book_parts._PARSED, sheet_stream._RECENT):
+        recent.kept.clear()
+        recent.size = 0
+    fresh = open_workbook(SAMPLE)
+    assert first == again == fresh

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,10 +65,48 @@ class BookParts:
     strings: list[str] = field(default_factory=list)
 
 
+class Recent:
+    """The answers of a pure function of a part's bytes for the parts seen lately, by their exact bytes (issue 19):
+    a batch of one form repeats most parts word for word (the bench's 50 workbooks hold 52 different parts but
+    sheets among 2,200, and 132 different sheet surroundings among 850), and parsing them again was a tenth of the
+    reader's cost. Only trees nobody changes are kept (their users read them), so an answer given again is the
+    very one the function would give; bounded by the bytes of the parts kept (oldest first out)."""
+
+    def __init__(self, limit: int = 2 * 2**20, largest: int = 256 * 2**10) -> None:
+        self.limit, self.largest = limit, largest
+        self.kept: dict[bytes, Any] = {}
+        self.size = 0
+
+    def get(self, data: bytes, make: Callable[[bytes], Any]) -> Any:
+        if data in self.kept:
+            return self.kept[data]
+        found = make(data)
+        if len(data) <= self.largest:
+            while self.kept and self.size + len(data) > self.limit:
+                self.size -= len(next(iter(self.kept)))
+                del self.kept[next(iter(self.kept))]
+            self.kept[data] = found
+            self.size += len(data)
+        return found
+
+
+_PARSED = Recent()
+
+
+def parsed(data: bytes) -> Any:
+    """``data`` parsed as every part is (the same tree for the same bytes lately seen); XMLSyntaxError or
+    ValueError where it is not well-formed (not kept: parsed again)."""
+    return _PARSED.get(data, _parse)
+
+
+def _parse(data: bytes) -> Any:
+    return etree.fromstring(data, _PARSER)
+
+
 def xml_root(members: dict[str, bytes], name: str, tag: str) -> Any:
     """The parsed part ``name``, whose root must be ``tag``."""
     try:
-        root = etree.fromstring(members[name], _PARSER)
+        root = parsed(members[name])
     except (KeyError, etree.XMLSyntaxError, ValueError) as e:
         raise Unusual(f"{name} not read") from e
     if root.tag != tag or root.getroottree().docinfo.doctype:

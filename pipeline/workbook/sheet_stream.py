@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from .book_parts import Recent
 from .cells import (
     _PARSER,
     _STYLE_ID,
@@ -206,7 +207,15 @@ def _text_ok(body: bytes) -> bool:
 
 def _surroundings(xml: bytes) -> Any:
     """The worksheet without its cells, parsed; None unless its sheetData is the placeholder, in the main
-    namespace (so the cells' unprefixed names are too), and no cell or row lies outside it."""
+    namespace (so the cells' unprefixed names are too), and no cell or row lies outside it. The same tree for the
+    same bytes lately seen (book_parts.Recent: only read by its users)."""
+    return _RECENT.get(xml, _surroundings_of)
+
+
+_RECENT = Recent()
+
+
+def _surroundings_of(xml: bytes) -> Any:
     try:
         root = etree.fromstring(xml, _PARSER)
     except (etree.XMLSyntaxError, ValueError):
