@@ -221,6 +221,25 @@ def test_the_next_job_finds_no_pattern_of_the_last() -> None:
     assert answer == (made, [])  # the same process, and none of the last job's patterns
 
 
+def read_texts() -> int:
+    """What a check does with a workbook's texts: proofreads each, keeping what it found for the next workbook."""
+    from pipeline.checks.text import _READ
+
+    _READ.slips("质量安全质量隐患排查整治", 2022, False)
+    return os.getpid()
+
+
+def texts_kept() -> tuple[int, list[str]]:
+    from pipeline.checks.text import _READ
+
+    return os.getpid(), [key[0] for key in [*_READ.kept, *_READ.earlier] if "质量隐患" in key[0]]
+
+
+def test_the_next_job_finds_no_text_of_the_last() -> None:
+    made = run(read_texts)
+    assert run(texts_kept) == (made, [])  # the same process, and none of the last job's texts
+
+
 def test_under_a_lower_hard_limit_the_job_gets_the_hard_one() -> None:
     """A server started under ulimit -v below a job's memory: each job still runs under a limit (the hard one), and
     the job knows it (its nearness to the limit decides whether its process is reused)."""

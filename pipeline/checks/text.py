@@ -138,6 +138,14 @@ class _Read:
 _READ = _Read(1 << 18)  # characters a generation: 0.5 MB of CJK text
 
 
+def forget_texts() -> None:
+    """Let go of every text kept between workbooks: a web job's process takes the next user's job, which must not
+    find the last one's texts (nor be any faster for them)."""
+    _READ.kept.clear()  # cleared, not replaced: check_text holds this dict
+    _READ.earlier = {}
+    _READ.chars = 0
+
+
 def printed_texts(report: Report) -> Iterator[tuple[Place, str, bool]]:
     """(place, text, forward-looking) of every free-text cell the report prints, walking the schema's text fields
     (choices from a dropdown are not free text); a kpi value that is a number is not text either."""

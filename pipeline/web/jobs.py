@@ -366,6 +366,9 @@ def _child(
             traceback.print_exc(file=sys.stderr)
             outcome = ("bug", None, False)
     re.purge()  # re's own cache holds the patterns the job made of its report (figures, quoted words): not the next's
+    from ..checks.text import forget_texts  # (loaded in the job's process already, by the forkserver or the job)
+
+    forget_texts()  # and proofreading keeps the texts it read, for the next workbook of a batch
     # a job that took half its time may have been stopped by its budget's deadline (pipeline.budget), at any point
     # of its work: its process is not trusted with another
     quick = time.monotonic() - started < limits.seconds / 2
