@@ -150,6 +150,17 @@ def plain_text(value: str) -> str | None:
     return None if _UNCLEAN.search(value) else value.strip()
 
 
+def plain_code(value: Any) -> str | None:
+    """_to_code of a cell of plain ASCII digits, 3, 5 or 7 of them (a str, or a non-negative int), which it returns
+    as it is; None where _to_code must be asked (any other: it cleans, converts or refuses)."""
+    kind = type(value)
+    if kind is int:
+        value = str(value)
+    elif kind is not str:
+        return None
+    return value if len(value) in _CODE_LENGTHS and value.isascii() and value.isdigit() else None
+
+
 def _to_money(value: Any, fmt: str, divisor: Decimal) -> tuple[Decimal, list[str]]:
     number, fixes = _number(value)
     return (number / divisor if divisor != 1 else number), fixes

@@ -7,6 +7,7 @@ only if told everything at once.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -22,8 +23,7 @@ from ..model.record import CustomRow, Form, Record, Table
 from ..model.records import LINES, RECORDS, Report
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
-from .cells import BLANK
-from .convert import CONVERTERS, WrongValue, plain_money, plain_text, shown
+from .convert import CONVERTERS, WrongValue, plain_code, plain_money, plain_text, shown
 from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
 from .formats import column_letter as get_column_letter
 from .formats import is_date_format
@@ -152,8 +152,11 @@ def _record(cls: Any, own: tuple[str, ...] | None, rec: RawRecord, cells: dict[s
     record = object.__new__(cls)
     state = record.__dict__
     state["row"], state["cells"] = rec.row, cells
-    for name in own:
-        state[name] = given[name]
+    if tuple(given) == own:  # read in the fields' order (a list's columns are): set at once
+        state.update(given)
+    else:
+        for name in own:
+            state[name] = given[name]
     return cast(Record, record)
 
 
@@ -429,26 +432,28 @@ class _SheetReader:
             label = _norm(_text(self.raw(r, 1).value))
             if label:
                 rows.setdefault(label, r)
-        found_rows = {self.find(rows, f.label) for f in sheet.rows}
+        found_at = {f.key: self.find(rows, f.label) for f in sheet.rows}  # each field's row, found once
+        found_rows = set(found_at.values())
         self.unknown(rows, {r for r in found_rows if r is not None}, [f.label for f in sheet.rows], rows=True)
         blank_required: list[tuple[Field, schema.ValueColumn, str]] = []
         given: set[tuple[str, str]] = set()  # cells holding something, usable or not
         value_cells = {
             (at_row, at_column): (f, vc)
             for f in sheet.rows
-            if (at_row := self.find(rows, f.label)) is not None
+            if (at_row := found_at[f.key]) is not None
             for vc in sheet.columns
             if (at_column := columns.get(vc.key)) is not None
         }
         unread = self.merged_over_fields(sheet, value_cells)
         for f in sheet.rows:
-            found = self.find(rows, f.label)
+            found = found_at[f.key]
             if found is None and f.may_be_absent:
                 continue
             if found is None:
                 self.col.add(codes.E_ROW_MISSING, sheet.name, "A:A", f"A列缺少“{f.label}”行（请勿修改“项目”列的文字）")
                 continue
             r = out.rows[f.key] = found
+            convert = self.converter(f, None)  # the field's, for each of its columns
             for vc in sheet.columns:
                 c = columns.get(vc.key)
                 if c is None:
@@ -458,11 +463,11 @@ class _SheetReader:
                     given.add((f.key, vc.key))
                     out.values[(f.key, vc.key)], out.refs[(f.key, vc.key)] = None, ref
                     continue
-                value = self.convert(self.raw(r, c), f, None, ref)
+                value = convert(self.raw(r, c), ref)
                 if value is not None:
                     given.add((f.key, vc.key))
                 if value is None and f.default is not None:
-                    value = self.convert(RawCell(f.default, "General"), f, None, ref)
+                    value = convert(RawCell(f.default, "General"), ref)
                 if value is None and f.required and vc.required:
                     blank_required.append((f, vc, ref))
                 out.values[(f.key, vc.key)] = None if value is INVALID else value
@@ -550,41 +555,28 @@ class _SheetReader:
             (f, f.key, at.get(f.key), fixed.get(f.key), self.quick(f, long), out.letters.get(f.key, ""))
             for f in ordered
         ]
-        merged_rows = {r for r, _ in self.merged}
-        for r in rows:
-            if r in merged_rows:
-                cells = [self.raw(r, c) for c in numbers]
-                own = [raw for raw, c in zip(cells, numbers, strict=True) if (r, c) not in self.merged]
-            else:  # no merged range reaches into the row: its cells read at once
-                cells = own = self.source.row(self.ws, r, numbers)
-            if all(_blank(raw.value) and not raw.formula_without_value for raw in own):
-                continue  # blank separator rows (merged cells reaching into them included) are harmless
-            values: dict[str, Any] = {}
-            for f, key, i, by_column, quick, letter in plan:
-                if i is None:
-                    values[key] = None
-                    continue
-                if unread and (r, numbers[i]) in unread:
-                    values[key] = None  # its merged range is reported
-                    continue
-                raw = cells[i]
-                if by_column is not None:
-                    value = None if raw is BLANK else quick(raw)  # most cells: no finding, so no reference to write
-                    if value is not _SLOW:
-                        if value is not None or not f.required:
-                            values[key] = value
-                            continue
-                        ref = f"{letter}{r}"
-                    else:
-                        ref = f"{letter}{r}"
-                        value = by_column(raw, ref)
-                else:  # a 自定义字段 value takes its kind from its row's 类型
-                    ref = f"{letter}{r}"
-                    value = self.convert(raw, *self.typed_by(f, values, ref), ref)
-                if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
-                    self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
-                values[key] = None if value is INVALID else value
-            (out.totals if is_total_row(self.layout, sheet, values) else out.records).append(RawRecord(r, values))
+        found, cells_of = self.data_rows(rows, numbers)
+        # each column's usual cells converted at once: quick() makes no finding, so a column converted before its
+        # rows are walked is what each cell converted on its row was; what quick leaves (_SLOW: a finding may come
+        # of it) and a blank required cell are done field by field on their row, in the order they always were
+        n = len(found)
+        blank = [None] * n
+        converted = [
+            list(map(quick, [cells[i] for cells in cells_of])) if i is not None and by_column is not None else blank
+            for _f, _key, i, by_column, quick, _letter in plan
+        ]
+        by_field = self.by_field_rows(plan, found, converted, unread, numbers)
+        keys = [key for _f, key, *_ in plan]
+        total = self.layout.total_row(sheet)  # None: no row of this sheet is a total (most sheets)
+        for j, (r, quicked) in enumerate(zip(found, zip(*converted, strict=True), strict=True)):
+            if j in by_field:
+                values = self.row_values(sheet, plan, r, cells_of[j], quicked, unread, numbers)
+            else:
+                values = dict(zip(keys, quicked, strict=True))
+            if total is not None and is_total_row(self.layout, sheet, values):
+                out.totals.append(RawRecord(r, values))
+            else:
+                out.records.append(RawRecord(r, values))
         if len(out.records) < sheet.min_rows:
             self.col.add(
                 codes.E_EMPTY_SHEET,
@@ -593,6 +585,91 @@ class _SheetReader:
                 f"至少需要填写 {sheet.min_rows} 行（从第{FIRST_DATA_ROW}行开始）",
             )
         return out
+
+    def data_rows(self, rows: list[int], numbers: list[int]) -> tuple[list[int], list[list[RawCell]]]:
+        """The rows of ``rows`` that are not blank, and each one's cells in ``numbers``. A merged cell reads as its
+        range's first; blank separator rows (merged cells reaching into them included) are harmless."""
+        found: list[int] = []
+        cells_of: list[list[RawCell]] = []
+        merged, merged_rows, row = self.merged, {r for r, _ in self.merged}, self.source.row
+        for r in rows:
+            if r in merged_rows:
+                cells = [self.raw(r, c) for c in numbers]
+                own = [raw for raw, c in zip(cells, numbers, strict=True) if (r, c) not in merged]
+            else:  # no merged range reaches into the row: its cells read at once
+                cells = own = row(self.ws, r, numbers)
+            for raw in own:  # the first cell holding something ends the test (a row's first, most often)
+                value = raw.value
+                if raw.formula_without_value or not (value is None or (isinstance(value, str) and not value.strip())):
+                    break
+            else:
+                continue
+            found.append(r)
+            cells_of.append(cells)
+        return found, cells_of
+
+    def by_field_rows(
+        self,
+        plan: list[tuple[Field, str, int | None, Any, Callable[[RawCell], Any], str]],
+        found: list[int],
+        converted: list[list[Any]],
+        unread: set[tuple[int, int]],
+        numbers: list[int],
+    ) -> set[int]:
+        """The rows (their places in ``found``) to read field by field: a cell quick left (_SLOW), a required cell
+        read blank, a cell under a merged range reported, a 自定义字段 value typed by its row; others are their
+        quick values as they stand."""
+        rows: set[int] = set()
+        for (f, _key, i, by_column, _quick, _letter), column in zip(plan, converted, strict=True):
+            if i is None:
+                continue
+            if by_column is None:  # typed by its row's 类型
+                return set(range(len(found)))
+            if _SLOW in column:
+                rows.update(j for j, value in enumerate(column) if value is _SLOW)
+            if f.required and None in column:
+                rows.update(j for j, value in enumerate(column) if value is None)
+        if unread:
+            covered = {r for r, _ in unread}
+            rows.update(j for j, r in enumerate(found) if r in covered)
+        return rows
+
+    def row_values(
+        self,
+        sheet: ListSheet,
+        plan: list[tuple[Field, str, int | None, Any, Callable[[RawCell], Any], str]],
+        r: int,
+        cells: list[RawCell],
+        quicked: tuple[Any, ...],
+        unread: set[tuple[int, int]],
+        numbers: list[int],
+    ) -> dict[str, Any]:
+        """One row's values field by field, each cell's finding made in the fields' order; ``quicked``: each field's
+        quick value (read_list converted the columns at once)."""
+        values: dict[str, Any] = {}
+        for (f, key, i, by_column, _quick, letter), quick_value in zip(plan, quicked, strict=True):
+            if i is None:
+                values[key] = None
+                continue
+            if unread and (r, numbers[i]) in unread:
+                values[key] = None  # its merged range is reported
+                continue
+            raw = cells[i]
+            ref = f"{letter}{r}"
+            if by_column is not None:
+                value = quick_value
+                if value is not _SLOW:
+                    if value is not None or not f.required:
+                        values[key] = value
+                        continue
+                else:
+                    value = by_column(raw, ref)
+            else:  # a 自定义字段 value takes its kind from its row's 类型
+                value = self.convert(raw, *self.typed_by(f, values, ref), ref)
+            if value is None and f.required and not computed_when_blank(self.layout, sheet, values):
+                self.col.add(codes.E_REQUIRED, sheet.name, ref, f"“{f.label}”为必填项，未填写")
+            values[key] = None if value is INVALID else value
+        return values
 
     def merged_over_fields(
         self, sheet: FormSheet, cells: dict[tuple[int, int], tuple[Field, schema.ValueColumn]]
@@ -684,11 +761,8 @@ class _SheetReader:
         """The conversion of a column's usual cells, which convert without a finding: a blank one, an amount (a float
         or int within bounds) and a text with nothing to clean; _SLOW for any other, which ``converter`` takes.
         ``long``: a long list's column, whose repeated values are worth remembering."""
-        choices, signed, by = f.choices, f.signed, self.divisor
-        money = f.kind is Kind.MONEY and not choices
-        text = f.kind is Kind.TEXT
-        plain = _quick(money, text, choices, signed, by)
-        if not long:
+        plain = _quick(f.kind, f.choices, f.signed, self.divisor)
+        if not long or f.kind is Kind.NUMBER_OR_TEXT:  # a KPI value's answer is its format's too (“92%”)
             return plain
         # a column's values repeat (a status, a category, the same amount): each converts once. The answer is the
         # value's alone, by kind (1 and 1.0 are equal keys, so each kind has its own), but for a zero, whose sign
@@ -768,27 +842,101 @@ _LONG_LIST = 1000  # rows from which a list's columns remember their conversions
 # rows: the remembering costs more than the repeats save, ~+3 % of normalize measured)
 
 
-def _quick(money: bool, text: bool, choices: tuple[str, ...], signed: bool, by: Decimal) -> Callable[[RawCell], Any]:
-    """_SheetReader.quick without remembering."""
+def _quick(kind: Kind, choices: tuple[str, ...], signed: bool, by: Decimal) -> Callable[[RawCell], Any]:
+    """_SheetReader.quick without remembering: the quick conversion of a column of ``kind``."""
+    if kind is Kind.MONEY and not choices:
+        return _quick_money(signed, by)
+    if kind is Kind.TEXT:
+        return _quick_text(choices)
+    if kind is Kind.CODE and not choices:
+        return _quick_code
+    if kind in _NUMBERS and not choices:
+        return _quick_number(kind, signed)
+    return _quick_blank
+
+
+def _quick_blank(raw: RawCell) -> Any:
+    """A blank cell (None, as every converter makes of it); _SLOW for any other."""
+    if raw.error or raw.formula_without_value or raw.value is not None:
+        return _SLOW
+    return None
+
+
+def _quick_money(signed: bool, by: Decimal) -> Callable[[RawCell], Any]:
+    """An amount: a float or int within bounds (and not negative, unless ``signed``), divided by ``by``."""
 
     def quick(raw: RawCell) -> Any:
         if raw.error or raw.formula_without_value:
             return _SLOW
         value = raw.value
-        kind = type(value)
         if value is None:
-            return None  # blank: what every converter makes of it
-        if money and (kind is float or kind is int):
+            return None
+        kind = type(value)
+        if kind is float or kind is int:
             amount = plain_money(value, by)
             if amount is not None and (signed or not amount < 0):
                 return amount
-        elif text and kind is str:
+        return _SLOW
+
+    return quick
+
+
+def _quick_text(choices: tuple[str, ...]) -> Callable[[RawCell], Any]:
+    """A text with nothing to clean (and one of ``choices``, where the field has them)."""
+
+    def quick(raw: RawCell) -> Any:
+        if raw.error or raw.formula_without_value:
+            return _SLOW
+        value = raw.value
+        if value is None:
+            return None
+        if type(value) is str:
             typed = plain_text(value)
             if typed and (not choices or typed in choices):
                 return typed
         return _SLOW
 
     return quick
+
+
+def _quick_code(raw: RawCell) -> Any:
+    """A 科目编码 of plain digits (3, 5 or 7 of them, typed as text or a number)."""
+    if raw.error or raw.formula_without_value:
+        return _SLOW
+    value = raw.value
+    if value is None:
+        return None
+    code = plain_code(value)
+    return _SLOW if code is None else code
+
+
+_NUMBERS = (Kind.DECIMAL, Kind.INT, Kind.NUMBER_OR_TEXT)
+
+
+def _quick_number(kind: Kind, signed: bool) -> Callable[[RawCell], Any]:
+    """A 分值, a count or a KPI value typed as a float or int within bounds (an INT: an int), as a Decimal (a KPI
+    value in a %-formatted cell in points, its converter's × 100; an INT as the int), not negative unless ``signed``."""
+    whole, points = kind is Kind.INT, kind is Kind.NUMBER_OR_TEXT
+
+    def quick(raw: RawCell) -> Any:
+        if raw.error or raw.formula_without_value:
+            return _SLOW
+        value = raw.value
+        if value is None:
+            return None
+        typed = type(value)
+        if typed is int or (typed is float and not whole):
+            number = plain_money(value, _ONE)
+            if number is not None and (signed or not number < 0):
+                if whole:
+                    return value
+                return number * 100 if points and "%" in raw.number_format else number
+        return _SLOW
+
+    return quick
+
+
+_ONE = Decimal(1)
 
 
 # the finding for a date-formatted number no date can show, by the kind of value the cell should hold
@@ -805,15 +953,12 @@ def _number_literal(literal: str) -> float | str:
 
 def _rows_with(filled: dict[int, list[int]], columns: Collection[int]) -> list[int]:
     """The data rows of ``filled`` (ascending) with a value in one of ``columns``."""
-    return [r for r, cs in filled.items() if r >= FIRST_DATA_ROW and any(c in columns for c in cs)]
+    wanted = columns if isinstance(columns, set | frozenset) else set(columns)
+    return [r for r, cs in filled.items() if r >= FIRST_DATA_ROW and not wanted.isdisjoint(cs)]
 
 
 def _labels(fields: list[Field] | tuple[Field, ...]) -> str:
     return "".join(f"“{f.label}”" for f in fields)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: Any) -> str:
@@ -822,4 +967,17 @@ def _text(value: Any) -> str:
 
 def _norm(label: str) -> str:
     """Labels compare without regard to full/half-width forms and spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
+    if len(label) > _SHORT_LABEL:
+        return _SPACES.sub("", unicodedata.normalize("NFKC", label))
+    return _short_norm(label)
+
+
+_SPACES = re.compile(r"\s+")
+_SHORT_LABEL = 100  # labels up to this long are remembered (a form's and a header's, a few hundred), a long text not
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_norm(label: str) -> str:
+    """_norm of a label, each asked once per process: a form's labels are asked of every workbook, and each
+    template label of every sheet thrice (find)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", label))
