@@ -15,6 +15,7 @@ from pipeline.errors import InputError
 from pipeline.model import schema
 from pipeline.workbook import package
 from pipeline.workbook.package import Tally, _count_form_sheet, _count_sheet, check_package
+from pipeline.workbook.unused import worksheet_parts
 
 PIECES = [b"<c", b":c", b"<row", b":row", b"<", b"x", b'<mergeCell ref="A1:B3"/>', b'<hyperlink ref="C1:C4"/>', b"r"]
 
@@ -120,6 +121,7 @@ def _checked(data: bytes) -> tuple[str, object]:
     def run() -> object:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             found = check_package(z, "f", {"基本信息", "A"}, keep=True)
+            assert found.sheets == worksheet_parts(z)  # of the bytes it read: as read through ZipFile again
             return found.parts, found.names, found.sheets, found.cells
 
     try:
@@ -157,9 +159,15 @@ def _mutants(rng: random.Random, data: bytes) -> list[bytes]:
 
 def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     """package.Whole against ZipFile.open: the same parts, refusals and errors on damaged packages."""
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts = {
         "[Content_Types].xml": b"<Types/>" * 20,
-        "xl/workbook.xml": b"<workbook/>" * 30,
+        "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="A" r:id="r1"/></sheets></workbook>'
+        % (main, relations),
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="r1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        % relations,
         "xl/styles.xml": b"<a>" * 300,
         "xl/worksheets/sheet1.xml": b'<worksheet><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>' * 9,
         "docProps/app.xml": b"",
@@ -196,6 +204,9 @@ def test_a_part_seen_lately_gives_the_answer_it_gave() -> None:
     recent.get(b"toolong", make)  # over ``largest``: answered, not kept
     recent.get(b"toolong", make)
     assert calls.count(b"toolong") == 2 and recent.size <= 10
+    pair = (b"ab", b"c")
+    assert recent.get(pair, make) == ("made", pair) and recent.get((b"a", b"bc"), make) == ("made", (b"a", b"bc"))
+    assert recent.get(pair, make) == ("made", pair) and calls.count(pair) == 1  # by the parts, not their bytes joined
 
 
 def test_the_surroundings_and_parts_seen_lately_read_as_parsed_anew() -> None:

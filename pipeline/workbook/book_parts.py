@@ -74,19 +74,21 @@ class Recent:
 
     def __init__(self, limit: int = 2 * 2**20, largest: int = 256 * 2**10) -> None:
         self.limit, self.largest = limit, largest
-        self.kept: dict[bytes, Any] = {}
+        self.kept: dict[Any, tuple[int, Any]] = {}  # the bytes (or a tuple of them) → their size, the answer
         self.size = 0
 
-    def get(self, data: bytes, make: Callable[[bytes], Any]) -> Any:
+    def get(self, data: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(data)``, or the answer it gave for the same ``data`` (bytes, or a tuple of bytes) lately."""
         if data in self.kept:
-            return self.kept[data]
+            return self.kept[data][1]
         found = make(data)
-        if len(data) <= self.largest:
-            while self.kept and self.size + len(data) > self.limit:
-                self.size -= len(next(iter(self.kept)))
-                del self.kept[next(iter(self.kept))]
-            self.kept[data] = found
-            self.size += len(data)
+        size = len(data) if isinstance(data, bytes) else sum(map(len, data))
+        if size <= self.largest:
+            while self.kept and self.size + size > self.limit:
+                oldest = next(iter(self.kept))
+                self.size -= self.kept.pop(oldest)[0]
+            self.kept[data] = (size, found)
+            self.size += size
         return found
 
 

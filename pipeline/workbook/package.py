@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import schema
-from .unused import worksheet_parts
+from .unused import worksheet_parts_of
 
 CHUNK = 2**20
 CONVERT_HINT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
@@ -175,15 +175,21 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep
         raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
     names = {i.filename for i in infos}
     whole = Whole(z)
+    index_parts: list[bytes] = []  # as ZipFile.read gives them (a part not there: KeyError, as worksheet_parts)
     for index in (WORKBOOK_PART, WORKBOOK_RELS):
         if index not in names:
             continue
         sheets = Counted(_SHEETS)
+        inflated: list[bytes] = []
         for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART], whole):
+            inflated.append(chunk)
             if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
                 raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
+        index_parts.append(b"".join(inflated))
     budget = [MAX_UNPACKED, MAX_UNPACKED]
-    package = Package(sheets=worksheet_parts(z), names=[i.filename for i in infos])
+    # worksheet_parts(z) of the bytes just read (read whole, without error, or refused above)
+    sheets_found = worksheet_parts_of(*index_parts) if len(index_parts) == 2 else {}
+    package = Package(sheets=sheets_found, names=[i.filename for i in infos])
     counted = {member: name for name, member in package.sheets.items() if name in read}
     unread = {member for name, member in package.sheets.items() if name not in read}
     for info in infos:
@@ -298,7 +304,8 @@ class Areas:
 
     def _scan(self, data: bytes, end: int) -> None:
         """The tags in ``data[:end]`` (looked for in place: most chunks of a sheet hold none)."""
-        if data.find(b"mergeCell", 0, end) < 0 and data.find(b"hyperlink", 0, end) < 0:
+        # (from the end: the ranges follow the cells)
+        if data.rfind(b"mergeCell", 0, end) < 0 and data.rfind(b"hyperlink", 0, end) < 0:
             return
         for tag in _RANGED.finditer(data, 0, end):
             ref = _REF.search(tag.group())

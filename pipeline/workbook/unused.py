@@ -17,6 +17,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from .book_parts import Recent
 from .diagnose import MAIN, PKG_REL, REL
 
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -29,9 +30,27 @@ def worksheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → package member, for the worksheets (not chartsheets) workbook.xml lists; {} when it or its
     relationships cannot be read (openpyxl then reports that as before)."""
     try:
-        book = fromstring(z.read("xl/workbook.xml"))
-        rels = fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, OSError, EOFError):
+        book, rels = z.read(WORKBOOK), z.read(WORKBOOK_RELS)
+    except _UNREAD:
+        return {}
+    return worksheet_parts_of(book, rels)
+
+
+def worksheet_parts_of(book: bytes, rels: bytes) -> dict[str, str]:
+    """worksheet_parts of workbook.xml's and its relationships' bytes (the same answer for the same bytes lately
+    seen: book_parts.Recent)."""
+    return dict(_RECENT.get((book, rels), _parts_of))
+
+
+WORKBOOK, WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_UNREAD = (KeyError, ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, OSError, EOFError)
+_RECENT = Recent()
+
+
+def _parts_of(parts: tuple[bytes, bytes]) -> dict[str, str]:
+    try:
+        book, rels = fromstring(parts[0]), fromstring(parts[1])
+    except _UNREAD:
         return {}
     targets = {
         r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_REL}Relationship") if r.get("Type") == WORKSHEET_TYPE
