@@ -119,6 +119,14 @@ BODIES = {
     "two w:t in a run": p(r(t("12"), t("678.39"))),
     "comment children in a run": p("<w:r><!-- c --><w:rPr/><?pi x?>" + t("z") + "</w:r>"),
     "paragraphs only": p(r(t("一"))) * 3,
+    "bookmarks between a table and a paragraph": table([p(r(t("表")))])
+    + '<w:bookmarkStart w:id="0" w:name="a"/><w:bookmarkEnd w:id="0"/>'
+    + p(r(t("段")))
+    + table([p(r(t("末表")))]),
+    "a table last, a section with children after it": table([p(r(t("表")))])
+    + '<w:sectPr><w:pgSz w:w="11906"/></w:sectPr>',
+    "a w:t and a break in the body, after a table": table([p(r(t("表")))]) + t(MARK) + "<w:br/>" + p(r(t("段"))),
+    "an empty paragraph after a table": table([p(r(t("表")))]) + "<w:p/>" + p(r(t("段"))),
     "nothing": "",
 }
 
