@@ -223,3 +223,37 @@ def test_the_surroundings_and_parts_seen_lately_read_as_parsed_anew() -> None:
         recent.size = 0
     fresh = open_workbook(SAMPLE)
     assert first == again == fresh
+
+
+@pytest.mark.parametrize(
+    "around",
+    [
+        '<mergeCells count="2"><mergeCell ref="A1:C1"/><mergeCell ref="B3:B9"/></mergeCells>',
+        '<hyperlinks><hyperlink ref="A1" location="x"/></hyperlinks>',
+        '<conditionalFormatting sqref="A1"><cfRule type="cellIs" dxfId="7" priority="1"/></conditionalFormatting>',
+        '<mergeCells><mergeCell ref="A1:ZZZZ1"/></mergeCells>',
+        "",
+    ],
+)
+def test_the_surroundings_checked_lately_check_as_anew(around: str) -> None:
+    """sheet_stream's kept answers of _check_parts: the same merged ranges, or the same Unusual, as checked anew."""
+    from pipeline.workbook import sheet_stream
+    from pipeline.workbook.book_parts import Unusual
+
+    from .test_read_speed_paths import _sample_styles
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (
+        f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>{around}</worksheet>'
+    )
+
+    def streamed() -> object:
+        try:
+            return sheet_stream.stream_sheet(xml.encode(), _sample_styles())
+        except Unusual as e:
+            return f"Unusual: {e}"
+
+    first, again = streamed(), streamed()
+    sheet_stream._PARTS.kept.clear()
+    sheet_stream._PARTS.size = 0
+    assert first == again == streamed()

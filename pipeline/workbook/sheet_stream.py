@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from .book_parts import Recent
+from .book_parts import Recent, Unusual
 from .cells import (
     _PARSER,
     _STYLE_ID,
@@ -161,7 +161,8 @@ def stream_sheet(xml: bytes, styles: Styles) -> SheetCells | None:
     body = xml[start + len(_OPEN) : end]
     if not _text_ok(body):
         return None
-    root = _surroundings(xml[:start] + _PLACEHOLDER + xml[end + len(_CLOSE) :])
+    around = xml[:start] + _PLACEHOLDER + xml[end + len(_CLOSE) :]
+    root = _surroundings(around)
     if root is None:
         return None
     escapes = b"_" in body and (b"_x" in body or b"_X" in body)  # (a byte's search first: the fastest pass)
@@ -177,7 +178,7 @@ def stream_sheet(xml: bytes, styles: Styles) -> SheetCells | None:
     out = SheetCells(count=len(refs) + len(common_refs))
     if not _shape(common_refs + refs, parts[2::_GROUPS], styles, out):
         return None
-    _check_parts(root, styles, out)  # scan_sheet's own check, on the same elements: it raises as scan_sheet does
+    _checked_parts(around, root, styles, out)  # scan_sheet's own check, on the same elements: raises as it does
     others = _ordinary(parts, escapes, styles, out)
     if others is None:
         return None
@@ -231,6 +232,28 @@ def _surroundings_of(xml: bytes) -> Any:
     if _count(root, "//m:sheetData") != 1 or _count(root, "//m:c") or _count(root, "//m:row"):
         return None
     return root
+
+
+def _checked_parts(around: bytes, root: Any, styles: Styles, out: SheetCells) -> None:
+    """_check_parts on the surroundings ``root`` was parsed from: its answer (the merged ranges it notes, or the
+    Unusual it raises) for the same surroundings and number of differential styles (all it reads of ``styles``)
+    lately seen is given again."""
+    merged, fault = _PARTS.get((around, b"%d" % styles.parts.dxfs), lambda _: _parts_answer(root, styles))
+    if fault is not None:
+        raise Unusual(fault)
+    out.merged.extend(merged)
+
+
+_PARTS = Recent()
+
+
+def _parts_answer(root: Any, styles: Styles) -> tuple[list[tuple[int, int, int, int]], str | None]:
+    found = SheetCells()
+    try:
+        _check_parts(root, styles, found)
+    except Unusual as e:
+        return [], str(e)
+    return found.merged, None
 
 
 def _shape(refs: list[bytes], style_ids: list[bytes | None], styles: Styles, out: SheetCells) -> bool:
