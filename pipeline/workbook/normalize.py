@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
+from itertools import repeat
+from operator import is_
 from typing import Any, cast
 
 from ..findings import codes
@@ -256,7 +258,7 @@ def _unique_keys(out: Normalized, col: Findings) -> None:
             continue
         seen: dict[tuple[str, ...], int] = {}
         for rec in values.records:
-            key = tuple(rec[c] for c in columns)
+            key: tuple[Any, ...] = tuple(map(rec.values.get, columns))  # rec[c] of each column
             if None in key:
                 continue
             if key in seen:
@@ -304,12 +306,14 @@ class _SheetReader:
         # each merged range whose top-left cell holds something, clipped to the cells holding values: a range past
         # them copies its value only into rows nothing else is in (blank, skipped), and A1:XFD1048576 is 17e9 cells
         filled = source.filled(ws)
-        last_row = max(filled, default=0)
-        last_column = max((cs[-1] for cs in filled.values() if cs), default=0)
         # A1 reference, first row, first column, last row, last column
         self.ranges: list[tuple[str, int, int, int, int]] = []
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in ws.merged_cells.ranges:
+        merged = ws.merged_cells.ranges
+        if merged:  # the extent of the values, for the ranges alone (most sheets have none)
+            last_row = max(filled, default=0)
+            last_column = max((cs[-1] for cs in filled.values() if cs), default=0)
+        for rng in merged:
             if rng.min_col not in filled.get(rng.min_row, ()):
                 continue  # nothing to copy: every cell of it reads blank
             bottom, right = min(rng.max_row, last_row), min(rng.max_col, last_column)
@@ -625,9 +629,10 @@ class _SheetReader:
                 continue
             if by_column is None:  # typed by its row's 类型
                 return set(range(len(found)))
-            if _SLOW in column:
+            # by identity, in C: ``in`` would compare each Decimal with == (an ABC isinstance test each)
+            if any(map(is_, column, repeat(_SLOW))):
                 rows.update(j for j, value in enumerate(column) if value is _SLOW)
-            if f.required and None in column:
+            if f.required and any(map(is_, column, repeat(None))):
                 rows.update(j for j, value in enumerate(column) if value is None)
         if unread:
             covered = {r for r, _ in unread}
