@@ -107,13 +107,17 @@ class _SheetValues:
     answer is kept."""
 
     def __init__(self, report: Report) -> None:
-        self._items = [getattr(report, f.name) for f in fields(report)]
+        self._sheet_items: dict[str, list[Any]] = {}  # the report's forms and lists of each sheet, in field order
+        for item in (getattr(report, f.name) for f in fields(report)):
+            if isinstance(item, Form):
+                self._sheet_items.setdefault(item.SHEET.name, []).append(item)
+            elif isinstance(item, Table):
+                self._sheet_items.setdefault(item.sheet.name, []).append(item)
         self._sheets: dict[str, dict[tuple[str, str], tuple[Any, schema.Kind]]] = {}
-        self._lists: dict[
-            str, dict[str, tuple[Table[Any], Any, str]]
-        ] = {}  # a list sheet read whole: where each cell is
-        self._tables = {t.sheet.name: t for t in self._items if isinstance(t, Table)}
+        self._lists: dict[str, dict[str, tuple[Any, Any, str]]] = {}  # a list sheet read whole: where each cell is
+        self._tables = {t.sheet.name: t for items in self._sheet_items.values() for t in items if isinstance(t, Table)}
         self._rows: dict[str, dict[str, Any]] = {}
+        self._kinds: dict[int, dict[str, schema.Kind]] = {}  # by id: a Table hashes its every record
         self._got: dict[tuple[str, str, bool], tuple[Any, schema.Kind]] = {}
 
     def get(self, sheet: str, cell: str) -> tuple[Any, schema.Kind]:
@@ -135,7 +139,7 @@ class _SheetValues:
             record = rows.get(_row(cell))
             for key, at in record.cells.items() if record is not None else ():
                 if at == cell:
-                    return getattr(record, key, None), _kinds(table).get(key, schema.Kind.TEXT)
+                    return getattr(record, key, None), self._kind(table, key)
         if not self._whole(sheet):
             self._read_whole(sheet)
         where = self._lists.get(sheet)
@@ -144,22 +148,27 @@ class _SheetValues:
         if cell not in where:
             return None, schema.Kind.TEXT
         table, record, key = where[cell]
-        return getattr(record, key, None), _kinds(table).get(key, schema.Kind.TEXT)
+        return getattr(record, key, None), self._kind(table, key)
+
+    def _kind(self, table: Table[Any], key: str) -> schema.Kind:
+        kinds = self._kinds.get(id(table))
+        if kinds is None:
+            kinds = self._kinds[id(table)] = _kinds(table)
+        return kinds.get(key, schema.Kind.TEXT)
 
     def _read_whole(self, sheet: str) -> None:
         """``placed_values`` of the sheet; of a sheet only lists fill, where each cell is (the record and field
         ``placed_values`` would take its value from, the last to name the cell): half the cost, the values of the
         one or two cells asked for read alone (a list of some hundred rows cost 0.25 ms a report)."""
-        items = [i for i in self._items if isinstance(i, Form) and i.SHEET.name == sheet]
-        if items:
-            self._sheets[sheet] = _placed(self._items, sheet)
+        items = self._sheet_items.get(sheet, [])
+        if any(isinstance(i, Form) for i in items):
+            self._sheets[sheet] = _placed(items, sheet)  # the sheet's items give all placed_values gives of it
             return
-        where: dict[str, tuple[Table[Any], Any, str]] = {}
-        for table in self._items:
-            if isinstance(table, Table) and table.sheet.name == sheet:
-                for record in table:
-                    for key, cell in record.cells.items():
-                        where[cell] = (table, record, key)
+        where: dict[str, tuple[Any, Any, str]] = {}
+        for table in items:
+            for record in table:
+                for key, cell in record.cells.items():
+                    where[cell] = (table, record, key)
         self._lists[sheet] = where
 
 
