@@ -158,19 +158,21 @@ def _mutants(rng: random.Random, data: bytes) -> list[bytes]:
 
 
 def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """package.Whole against ZipFile.open: the same parts, refusals and errors on damaged packages."""
+    """package.Whole against ZipFile.open, a sheet nobody reads left uninflated against inflated: the same parts,
+    refusals and errors on damaged packages."""
     main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     relations = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts = {
         "[Content_Types].xml": b"<Types/>" * 20,
-        "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="A" r:id="r1"/></sheets></workbook>'
-        % (main, relations),
+        "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="A" r:id="r1"/><sheet name="B" r:id="r2"/></sheets>'
+        b"</workbook>" % (main, relations),
         "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        b'relationships"><Relationship Id="r1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-        % relations,
+        b'relationships"><Relationship Id="r1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="r2" Type="%s/worksheet" Target="worksheets/sheet2.xml"/>'
+        b"</Relationships>" % (relations, relations),
         "xl/styles.xml": b"<a>" * 300,
         "xl/worksheets/sheet1.xml": b'<worksheet><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>' * 9,
         "docProps/app.xml": b"",
+        "xl/worksheets/sheet2.xml": b"<worksheet><sheetData/></worksheet>" * 40,  # a sheet nobody reads
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -180,6 +182,7 @@ def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: p
     for mutant in _mutants(rng, out.getvalue()):
         fast = _checked(mutant)
         monkeypatch.setattr(package, "FAST_FILE", -1)
+        monkeypatch.setattr(package, "_plain", lambda info: False)  # every unread sheet inflated, as before
         exact = _checked(mutant)
         monkeypatch.undo()
         assert fast == exact
@@ -257,3 +260,32 @@ def test_the_surroundings_checked_lately_check_as_anew(around: str) -> None:
     sheet_stream._PARTS.kept.clear()
     sheet_stream._PARTS.size = 0
     assert first == again == streamed()
+
+
+def test_a_sheet_nobody_reads_counts_toward_the_budget_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Around the budget of unpacked bytes, skipping the unread sheet where all parts fit refuses as inflating it."""
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="S" r:id="r9"/></sheets></workbook>'
+        % (main, relations),
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="r9" Type="%s/worksheet" Target="worksheets/sheet9.xml"/></Relationships>'
+        % relations,
+        "xl/worksheets/sheet9.xml": b"<worksheet><sheetData/></worksheet>" * 50,
+        "xl/styles.xml": b"<a/>" * 10,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    total = sum(len(d) for d in parts.values())
+    answers = set()
+    for budget in range(total - 60, total + 3):
+        monkeypatch.setattr(package, "MAX_UNPACKED", budget)
+        fast = _checked(out.getvalue())
+        with monkeypatch.context() as inflating:
+            inflating.setattr(package, "_plain", lambda info: False)
+            assert fast == _checked(out.getvalue()), budget
+        answers.add(fast[0])
+    assert answers == {"ok", "refused"}

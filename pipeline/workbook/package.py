@@ -116,6 +116,10 @@ class Tally:
         self.bound += cells
 
 
+def _plain(info: zipfile.ZipInfo) -> bool:
+    return info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
 def _kept(package: Package, info: zipfile.ZipInfo, chunks: list[bytes] | None, failed: bool) -> None:
     """A part's bytes kept as ZipFile.read gives them: of the last member of its name (a package may hold two)."""
     if chunks is None:
@@ -192,8 +196,14 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep
     package = Package(sheets=sheets_found, names=[i.filename for i in infos])
     counted = {member: name for name, member in package.sheets.items() if name in read}
     unread = {member for name, member in package.sheets.items() if name not in read}
+    # No part yields more than its stated size (ZipFile stops there): where they fit the budget together, a sheet
+    # nobody reads (not counted, not kept, tolerated if damaged) needs no inflating (a deflated or stored one: any
+    # error reading it is then one the tolerant stream swallows)
+    fits = sum(i.file_size for i in infos) <= MAX_UNPACKED
     for info in infos:
         sheet = counted.get(info.filename)
+        if sheet is None and fits and info.filename in unread and info.filename != STRINGS_PART and _plain(info):
+            continue
         # a sheet nobody reads is not kept: a scratch sheet of a million rows would sit in memory unused
         chunks: list[bytes] | None = [] if keep and info.filename not in unread else None
         if sheet is None:
