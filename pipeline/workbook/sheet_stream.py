@@ -173,7 +173,9 @@ def stream_sheet(xml: bytes, styles: Styles) -> SheetCells | None:
     if not (_PLAIN_ROWS.fullmatch(rows) or _ROWS.fullmatch(rows)) or (b" x14ac:" in rows and "x14ac" not in root.nsmap):
         return None  # (an undeclared prefix is not well-formed)
     refs: list[bytes] = parts[1::_GROUPS]
-    if any(max(map(len, filter(None, parts[g::_GROUPS])), default=0) > _TEXT_MAX for g in range(6, _GROUPS)):
+    # (a text is a piece of ``rest``: none can be longer where ``rest`` is not)
+    long = len(rest) > _TEXT_MAX
+    if long and any(max(map(len, filter(None, parts[g::_GROUPS])), default=0) > _TEXT_MAX for g in range(6, _GROUPS)):
         return None  # lxml refuses a text of 10 MB; scan_sheet says so
     out = SheetCells(count=len(refs) + len(common_refs))
     if not _shape(common_refs + refs, parts[2::_GROUPS], styles, out):
