@@ -25,7 +25,7 @@ from ..model.record import CustomRow, Form, Record, Table
 from ..model.records import LINES, RECORDS, Report
 from ..model.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Field, FormSheet, Kind, ListSheet
 from ..template.layout import STANDARD, Layout
-from .convert import CONVERTERS, WrongValue, plain_code, plain_money, plain_text, shown
+from .convert import CONVERTERS, WrongValue, plain_code, plain_money, shown, unclean
 from .declared import check_declared_fields, computed_when_blank, declared_field, is_total_row
 from .formats import column_letter as get_column_letter
 from .formats import is_date_format
@@ -128,8 +128,22 @@ def _table(values: ListValues) -> Table[Record]:
     cls = cast(Any, RECORDS[values.sheet.key])
     letters = list(values.letters.items())
     own = _own_fields(cls)
-    records: tuple[Record, ...] = tuple(_record(cls, own, rec, _cells(letters, rec.row)) for rec in values.records)
-    return Table(values.sheet, records, values.unit, dict(values.letters), values.present)
+    made: list[Record] = []
+    for rec in values.records:  # _record and _cells inline for the usual record (a bench report's ~340)
+        number, given = str(rec.row), rec.values
+        cells = {key: letter + number for key, letter in letters}
+        if own is not None and tuple(given) == own:  # its fields alone, read in their order: set at once
+            record = _new_object(cls)
+            state = record.__dict__
+            state["row"], state["cells"] = rec.row, cells
+            state.update(given)
+            made.append(record)
+        else:
+            made.append(_record(cls, own, rec, cells))
+    return Table(values.sheet, tuple(made), values.unit, dict(values.letters), values.present)
+
+
+_new_object = object.__new__
 
 
 _OWN_FIELDS: dict[type, tuple[str, ...] | None] = {}
@@ -154,11 +168,8 @@ def _record(cls: Any, own: tuple[str, ...] | None, rec: RawRecord, cells: dict[s
     record = object.__new__(cls)
     state = record.__dict__
     state["row"], state["cells"] = rec.row, cells
-    if tuple(given) == own:  # read in the fields' order (a list's columns are): set at once
-        state.update(given)
-    else:
-        for name in own:
-            state[name] = given[name]
+    for name in own:
+        state[name] = given[name]
     return cast(Record, record)
 
 
@@ -895,8 +906,8 @@ def _quick_text(choices: tuple[str, ...]) -> Callable[[RawCell], Any]:
         value = raw.value
         if value is None:
             return None
-        if type(value) is str:
-            typed = plain_text(value)
+        if type(value) is str and not unclean(value):  # plain_text, inline: ~1,000 cells a bench workbook
+            typed = value.strip()
             if typed and (not choices or typed in choices):
                 return typed
         return _SLOW
