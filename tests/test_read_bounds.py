@@ -192,9 +192,9 @@ def test_a_part_seen_lately_gives_the_answer_it_gave() -> None:
     """book_parts.Recent: the same answer for the same bytes, a fresh one for other bytes, within its bound."""
     from pipeline.workbook.book_parts import Recent
 
-    calls: list[bytes] = []
+    calls: list[object] = []
 
-    def make(data: bytes) -> object:
+    def make(data: object) -> object:
         calls.append(data)
         return ("made", data)
 
