@@ -63,6 +63,8 @@ def test_a_text_read_before_gives_the_slips_proofread_gives() -> None:
 
 
 def test_what_is_kept_is_bounded_and_a_text_met_again_is_carried_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_rules, "ENTRY", 0)  # characters alone, to follow the generations by hand
+    monkeypatch.setattr(text_rules, "SLIP", 0)
     read = text_rules._Read(10)
     calls: list[str] = []
     monkeypatch.setattr(text_rules, "proofread", lambda text, year, *, forward: calls.append(text) or [])
@@ -78,6 +80,39 @@ def test_what_is_kept_is_bounded_and_a_text_met_again_is_carried_over(monkeypatc
     read.slips("四五六七八九十", 2022, True)  # 3 + 7: still this generation
     assert ("安全安全", 2022, False) not in read.kept | read.earlier
     assert sum(len(text) for text, _, _ in read.kept) == read.chars <= read.limit
+
+
+def test_many_short_texts_are_kept_by_their_entries_too() -> None:
+    """A kept text costs its entry beside its characters: 2**18 two-character texts once held 36 MB."""
+    read = text_rules._Read(1 << 12)
+    for n in range(20_000):
+        read.slips(chr(0x4E00 + n % 20_000) + "的", 2022, False)
+    held = len(read.kept) + len(read.earlier)
+    assert held < 200  # two generations of 4,096: 124 entries of 2 characters and 64 for the entry; 4,096 by characters
+
+
+def test_a_workbook_reads_each_of_its_texts_once_whatever_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts the process cannot keep (a workbook of many long texts in turn) are still read once per workbook."""
+    from pipeline.findings.collector import Findings as Collected
+    from pipeline.session import inspect
+
+    from .conftest import SAMPLE
+
+    inspection = inspect(SAMPLE)
+    assert inspection.derived is not None
+    report = inspection.derived.report
+    calls: list[tuple[str, bool]] = []
+    real = text_rules.proofread
+
+    def counted(text: str, year: int | None = None, *, forward: bool = False) -> list[text_rules.Slip]:
+        calls.append((text, forward))
+        return real(text, year, forward=forward)
+
+    monkeypatch.setattr(text_rules, "proofread", counted)
+    monkeypatch.setattr(text_rules, "_READ", text_rules._Read(0))  # keeps nothing
+    text_rules.check_text(Collected(""), report)
+    distinct = {(text, forward) for _, _, _, text, forward in text_rules._texts(report)}
+    assert len(calls) == len(distinct) < len(list(text_rules._texts(report)))
 
 
 # check_lists reads values as attributes and makes a place only for a finding; _outliers gives up before the

@@ -95,10 +95,15 @@ def check_text(out: Findings, report: Report) -> None:
     # A text typed in many cells (a project's 资金使用情况, 剩余资金按进度拨付 on 20,000 rows) is read once, and so
     # is a text the workbooks of one batch share (a 科目's name, a standard phrase): see _Read.
     kept, read = _READ.kept, _READ.slips  # a text met before is looked up here, without a call
+    # this workbook's own texts, read once however many there are (the kept ones are bounded, and could let a text
+    # go before it is met again: 20 long texts in turn on 700 rows would be read 700 times)
+    seen: dict[tuple[str, bool], tuple[Slip, ...]] = {}
     for sheet, cells, key, text, forward in _texts(report):
         slips = kept.get((text, year, forward))
         if slips is None:
-            slips = read(text, year, forward)
+            slips = seen.get((text, forward))
+            if slips is None:
+                slips = seen[text, forward] = read(text, year, forward)
         for slip in slips:
             out.add(slip.code, sheet, cells.get(key, ""), slip.message, anchor=slip.anchor)
 
@@ -106,10 +111,11 @@ def check_text(out: Findings, report: Report) -> None:
 class _Read:
     """The slips of each text read in this process. They are a function of the text, the report's year and whether
     the text is a plan alone (``proofread`` reads nothing else), so a text met again, in this workbook or the next
-    one of a batch, is not read again. What is kept is bounded by its characters, in two generations: past
-    ``limit`` the texts kept become the earlier generation, and the one before is let go; a text met again is
-    carried into the new one. So the texts a batch shares (names, standard phrases, a copied paragraph) stay kept,
-    and at most twice ``limit`` characters of texts are held, however large the batch."""
+    one of a batch, is not read again. What is kept is bounded, in two generations: past ``limit`` the texts kept
+    become the earlier generation, and the one before is let go; a text met again is carried into the new one. So
+    the texts a batch shares (names, standard phrases, a copied paragraph) stay kept, and at most twice ``limit``
+    is held, however large the batch. A text counts its characters plus ENTRY, about what its key, entry and slips
+    cost beside them: 2**18 characters of two-character texts held 36 MB when only characters counted."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -125,17 +131,19 @@ class _Read:
         slips = self.earlier.get(key)
         if slips is None:
             slips = tuple(proofread(text, year, forward=forward))
-        if len(text) <= self.limit:
-            if self.chars + len(text) > self.limit:
+        cost = len(text) + ENTRY + SLIP * len(slips)
+        if cost <= self.limit:
+            if self.chars + cost > self.limit:
                 self.earlier = self.kept.copy()  # not a new dict: check_text holds this one
                 self.kept.clear()
                 self.chars = 0
             self.kept[key] = slips
-            self.chars += len(text)
+            self.chars += cost
         return slips
 
 
-_READ = _Read(1 << 18)  # characters a generation: 0.5 MB of CJK text
+ENTRY, SLIP = 64, 64  # characters (of 2 to 4 bytes) a kept text and each of its slips count beside the text's own
+_READ = _Read(1 << 18)  # characters a generation: 0.5 to 1 MB of text and entries
 
 
 def forget_texts() -> None:
