@@ -580,3 +580,11 @@ def test_a_finalize_taking_the_context_compiles_as_jinja_compiles_it() -> None:
     bounded = BoundedSandbox(autoescape=True, finalize=tagged)
     assert "environment.escaped_output(" not in bounded.compile("{{ x }}", raw=True)
     assert bounded.from_string("{{ x }}").render(x="<") == "[&lt;]"
+
+
+def test_an_overlay_with_its_own_finalize_prints_with_it() -> None:
+    """escaped_output calls the finalize it was made with: an overlay setting another is compiled as Jinja does."""
+    env = BoundedSandbox(autoescape=True, finalize=lambda v: f"A({v})")
+    overlay = env.overlay(finalize=lambda v: f"B({v})")
+    assert overlay.from_string("{{ x }}").render(x="<") == "B(&lt;)"
+    assert env.from_string("{{ x }}").render(x="<") == "A(&lt;)"

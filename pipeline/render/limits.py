@@ -796,7 +796,14 @@ class _BoundedCodeGenerator(CodeGenerator):
 
     def _fused(self, frame: Frame, finalize: Any) -> bool:
         ctx = frame.eval_ctx
-        return bool(ctx.autoescape) and not ctx.volatile and finalize.src == "environment.finalize("
+        env = self.environment
+        return (
+            bool(ctx.autoescape)
+            and not ctx.volatile
+            and finalize.src == "environment.finalize("
+            # the finalize escaped_output was made with: not one set since (an overlay's, say)
+            and getattr(env, "_fused_finalize", None) is env.finalize
+        )
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if self._fused(frame, finalize):
@@ -887,7 +894,7 @@ class BoundedSandbox(SandboxedEnvironment):
             {name: self._guard_filter(name, f) for name, f in self.filters.items() if name not in _UNGUARDED_FILTERS}
         )
         self.escaped_output = self._escaped_output(self.finalize)
-        self.finalize = self._guard_finalize(self.finalize)
+        self.finalize = self._fused_finalize = self._guard_finalize(self.finalize)
         self.checked_markup_join = self._checked_join(markup_join)
         self.checked_str_join = self._checked_join(str_join)
 
