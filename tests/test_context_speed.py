@@ -204,3 +204,29 @@ def test_place_and_value_are_what_they_were() -> None:
     assert list(vars(made).items()) == list(vars(Place("表", "A1")).items())
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.cell = "B2"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("sheet", [s for s in schema.SHEETS if isinstance(s, schema.FormSheet)], ids=lambda s: s.key)
+def test_form_rows_and_parts_are_what_the_scans_gave(sheet: schema.FormSheet) -> None:
+    fresh = dataclasses.replace(sheet)
+    assert fresh == sheet and hash(fresh) == hash(sheet) and repr(fresh) == repr(sheet)
+    for key in [f.key for f in sheet.rows] + ["nonexistent", None]:
+        parts = tuple(f for f in sheet.rows if f.parent == key and f.relation == "sum")
+        assert sheet.parts(key) == parts  # type: ignore[arg-type]
+        if key in {f.key for f in sheet.rows}:
+            assert sheet.row(key) is next(r for r in sheet.rows if r.key == key)  # type: ignore[arg-type]
+        else:
+            with pytest.raises(StopIteration):
+                sheet.row(key)  # type: ignore[arg-type]
+    assert fresh == sheet and hash(fresh) == hash(sheet) and repr(fresh) == repr(sheet)  # the kept lookups aside
+    assert dataclasses.replace(sheet, rows=sheet.rows[:1]).parts(sheet.rows[0].key) == ()
+
+
+def test_is_leaf_is_what_the_prefixes_gave() -> None:
+    codes = ["2", "20", "201", "2011", "20111", "30", "3011", "301101", "2010101", "205", "2050201"]
+    tree = FunctionTree([_line(code, "1") for code in codes])
+    others = ["2", "20", "201", "2010", "20101", "201010", "2010101", "20101011", "3", "301", "30110", "9", "2050"]
+    for code in codes + others:
+        before = not any(len(c) > len(code) and c[: len(code)] == code for c in codes)
+        assert tree.is_leaf(_line(code, "1")) == before, code
+    assert tree.is_leaf(_line(None, "1"))

@@ -150,9 +150,11 @@ class FunctionTree:
     def __init__(self, lines: Sequence[FunctionLine]) -> None:
         self.lines = list(lines)
         self.by_code = {ln.code: ln for ln in self.lines if ln.code}
-        # every proper prefix of a given code: a line is a leaf unless its code is one (a set lookup per line,
-        # not a scan of every code, so 支出明细 of thousands of lines costs what it holds)
-        self._extended = {code[:k] for code in self.by_code for k in range(1, len(code))}
+        # every proper prefix of a given code that is as long as some given code: a line is a leaf unless its code
+        # is one (a set lookup per line, not a scan of every code, so 支出明细 of thousands of lines costs what it
+        # holds; and 2 prefixes of a 7-digit code, not 6)
+        self._lengths = {len(code) for code in self.by_code}
+        self._extended = {code[:k] for code in self.by_code for k in self._lengths if k < len(code)}
 
     def parent(self, line: FunctionLine) -> FunctionLine | None:
         code = line.code
@@ -166,7 +168,12 @@ class FunctionTree:
         return not code or not any(code[:k] in self.by_code for k in range(1, len(code)))
 
     def is_leaf(self, line: FunctionLine) -> bool:
-        return not line.code or line.code not in self._extended
+        code = line.code
+        if not code:
+            return True
+        if len(code) in self._lengths:  # every line of the tree's own: its prefixes of that length were kept
+            return code not in self._extended
+        return not any(len(c) > len(code) and c.startswith(code) for c in self.by_code)
 
     def siblings(self) -> dict[str | None, list[FunctionLine]]:
         """Lines grouped by their parent's code (None: the top level), in sheet order."""

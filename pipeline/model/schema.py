@@ -115,11 +115,27 @@ class FormSheet:
     required: bool = True
 
     def row(self, key: str) -> Field:
-        return next(r for r in self.rows if r.key == key)
+        found = self._lookups()[0].get(key)
+        return found if found is not None else next(r for r in self.rows if r.key == key)  # raises as it did
 
     def parts(self, key: str) -> tuple[Field, ...]:
         """The rows that add up to row ``key`` (its 其中 rows, relation "part", are not among them)."""
-        return tuple(f for f in self.rows if f.parent == key and f.relation == "sum")
+        return self._lookups()[1].get(key, ())
+
+    def _lookups(self) -> tuple[dict[str, Field], dict[str | None, tuple[Field, ...]]]:
+        """Each row by key (the first of a key) and each row's parts, made on first use and kept on the sheet (no
+        field of it: a sheet compares, hashes and prints as before): derive and the checks ask ~100 times a report."""
+        found = self.__dict__.get("_by_key")
+        if found is None:
+            by_key: dict[str, Field] = {}
+            parts: dict[str | None, list[Field]] = {}
+            for f in self.rows:
+                by_key.setdefault(f.key, f)
+                if f.relation == "sum":
+                    parts.setdefault(f.parent, []).append(f)
+            found = (by_key, {parent: tuple(fields) for parent, fields in parts.items()})
+            object.__setattr__(self, "_by_key", found)
+        return found
 
 
 @dataclass(frozen=True)
