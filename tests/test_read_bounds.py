@@ -214,16 +214,14 @@ def test_a_part_seen_lately_gives_the_answer_it_gave() -> None:
 
 def test_the_surroundings_and_parts_seen_lately_read_as_parsed_anew() -> None:
     """A workbook read twice (its parts then seen lately) reads as the first time, and as with nothing kept."""
-    from pipeline.workbook import book_parts, sheet_stream
+    from pipeline.workbook import book_parts
     from pipeline.workbook.reader import open_workbook
 
     from .conftest import SAMPLE
 
     first = open_workbook(SAMPLE)
     again = open_workbook(SAMPLE)
-    for recent in (book_parts._PARSED, sheet_stream._RECENT):
-        recent.kept.clear()
-        recent.size = 0
+    book_parts.forget_parts()
     fresh = open_workbook(SAMPLE)
     assert first == again == fresh
 
@@ -257,8 +255,7 @@ def test_the_surroundings_checked_lately_check_as_anew(around: str) -> None:
             return f"Unusual: {e}"
 
     first, again = streamed(), streamed()
-    sheet_stream._PARTS.kept.clear()
-    sheet_stream._PARTS.size = 0
+    sheet_stream._PARTS.forget()
     assert first == again == streamed()
 
 
@@ -289,3 +286,17 @@ def test_a_sheet_nobody_reads_counts_toward_the_budget_as_before(monkeypatch: py
             assert fast == _checked(out.getvalue()), budget
         answers.add(fast[0])
     assert answers == {"ok", "refused"}
+
+
+def test_forget_parts_lets_go_of_every_part_kept() -> None:
+    """What a web job's process must call between users (beside checks.text.forget_texts): nothing kept after."""
+    from pipeline.workbook import book_parts, sheet_stream, unused
+    from pipeline.workbook.reader import open_workbook
+
+    from .conftest import SAMPLE
+
+    open_workbook(SAMPLE)
+    kept = [book_parts._PARSED, sheet_stream._RECENT, sheet_stream._PARTS, unused._RECENT]
+    assert all(recent.kept for recent in kept)
+    book_parts.forget_parts()
+    assert not any(recent.kept or recent.size for recent in kept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,11 @@ class Recent:
         self.limit, self.largest = limit, largest
         self.kept: dict[Any, tuple[int, Any]] = {}  # the bytes (or a tuple of them) → their size, the answer
         self.size = 0
+        _RECENTS.add(self)
+
+    def forget(self) -> None:
+        self.kept.clear()
+        self.size = 0
 
     def get(self, data: Any, make: Callable[[Any], Any]) -> Any:
         """``make(data)``, or the answer it gave for the same ``data`` (bytes, or a tuple of bytes) lately."""
@@ -90,6 +96,16 @@ class Recent:
             self.kept[data] = (size, found)
             self.size += size
         return found
+
+
+_RECENTS: weakref.WeakSet[Recent] = weakref.WeakSet()
+
+
+def forget_parts() -> None:
+    """Let go of every part kept between workbooks (each Recent): a web job's process takes the next user's job,
+    which must not find the last one's parts (nor read them any faster for them)."""
+    for recent in list(_RECENTS):
+        recent.forget()
 
 
 _PARSED = Recent()
