@@ -224,3 +224,4 @@ def test_a_list_read_whole_gives_what_placed_values_gives(name: str) -> None:
     assert all(values.get(sheet, "B99999") == (None, schema.Kind.TEXT) for sheet in sheets)
     assert set(values._tables) & set(values._lists)
     assert {place: values.get(*place) for place in whole} == whole
+    assert values.get("附表", "A1") == (None, schema.Kind.TEXT)  # a sheet the report has nothing of (an extra sheet)

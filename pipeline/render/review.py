@@ -114,7 +114,7 @@ class _SheetValues:
             elif isinstance(item, Table):
                 self._sheet_items.setdefault(item.sheet.name, []).append(item)
         self._sheets: dict[str, dict[tuple[str, str], tuple[Any, schema.Kind]]] = {}
-        self._lists: dict[str, dict[str, tuple[Any, Any, str]]] = {}  # a list sheet read whole: where each cell is
+        self._lists: set[str] = set()  # the list sheets read whole
         self._tables = {t.sheet.name: t for items in self._sheet_items.values() for t in items if isinstance(t, Table)}
         self._rows: dict[str, dict[str, Any]] = {}
         self._kinds: dict[int, dict[str, schema.Kind]] = {}  # by id: a Table hashes its every record
@@ -142,13 +142,14 @@ class _SheetValues:
                     return getattr(record, key, None), self._kind(table, key)
         if not self._whole(sheet):
             self._read_whole(sheet)
-        where = self._lists.get(sheet)
-        if where is None:
+        if sheet not in self._lists:
             return self._sheets[sheet].get((sheet, cell), (None, schema.Kind.TEXT))
-        if cell not in where:
-            return None, schema.Kind.TEXT
-        table, record, key = where[cell]
-        return getattr(record, key, None), self._kind(table, key)
+        for table in reversed(self._sheet_items.get(sheet, [])):  # the last to name it, as placed_values keeps it
+            for record in reversed(tuple(table)):
+                if cell in record.cells.values():
+                    key = [key for key, at in record.cells.items() if at == cell][-1]
+                    return getattr(record, key, None), self._kind(table, key)
+        return None, schema.Kind.TEXT
 
     def _kind(self, table: Table[Any], key: str) -> schema.Kind:
         kinds = self._kinds.get(id(table))
@@ -157,19 +158,14 @@ class _SheetValues:
         return kinds.get(key, schema.Kind.TEXT)
 
     def _read_whole(self, sheet: str) -> None:
-        """``placed_values`` of the sheet; of a sheet only lists fill, where each cell is (the record and field
-        ``placed_values`` would take its value from, the last to name the cell): half the cost, the values of the
-        one or two cells asked for read alone (a list of some hundred rows cost 0.25 ms a report)."""
+        """``placed_values`` of the sheet; a sheet only lists fill is instead searched for each cell asked, from
+        its last record back (the record ``placed_values`` would take the value from): a cell no record names
+        (a list's 合计 row) costs a look at each record's cells, instead of some hundred values read."""
         items = self._sheet_items.get(sheet, [])
         if any(isinstance(i, Form) for i in items):
             self._sheets[sheet] = _placed(items, sheet)  # the sheet's items give all placed_values gives of it
             return
-        where: dict[str, tuple[Any, Any, str]] = {}
-        for table in items:
-            for record in table:
-                for key, cell in record.cells.items():
-                    where[cell] = (table, record, key)
-        self._lists[sheet] = where
+        self._lists.add(sheet)
 
 
 def _rows(table: Table[Any]) -> dict[str, Any]:
