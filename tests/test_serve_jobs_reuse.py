@@ -240,6 +240,28 @@ def test_the_next_job_finds_no_text_of_the_last() -> None:
     assert run(texts_kept) == (made, [])  # the same process, and none of the last job's texts
 
 
+def read_workbook() -> int:
+    """What a check does with a workbook's parts: reads them, keeping their parsed trees for the next workbook."""
+    from pipeline.session import inspect
+
+    from .conftest import SAMPLE
+
+    inspect(SAMPLE)
+    return os.getpid()
+
+
+def parts_kept() -> tuple[int, int]:
+    from pipeline.workbook import book_parts
+
+    return os.getpid(), sum(len(r.kept) for r in book_parts._RECENTS)
+
+
+def test_the_next_job_finds_no_part_of_the_last() -> None:
+    """The workbook's parsed parts (its author in core.xml, its comments, its sheets' surroundings) are let go."""
+    made = run(read_workbook)
+    assert run(parts_kept) == (made, 0)
+
+
 def test_under_a_lower_hard_limit_the_job_gets_the_hard_one() -> None:
     """A server started under ulimit -v below a job's memory: each job still runs under a limit (the hard one), and
     the job knows it (its nearness to the limit decides whether its process is reused)."""
