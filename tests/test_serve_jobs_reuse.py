@@ -250,16 +250,18 @@ def read_workbook() -> int:
     return os.getpid()
 
 
-def parts_kept() -> tuple[int, int]:
-    from pipeline.workbook import book_parts
+def parts_kept() -> tuple[int, int, int]:
+    from pipeline.workbook import book_parts, normalize
 
-    return os.getpid(), sum(len(r.kept) for r in book_parts._RECENTS)
+    kept = sum(len(r.kept) for r in book_parts._RECENTS)
+    return os.getpid(), kept, normalize._short_norm.cache_info().currsize
 
 
 def test_the_next_job_finds_no_part_of_the_last() -> None:
-    """The workbook's parsed parts (its author in core.xml, its comments, its sheets' surroundings) are let go."""
+    """The workbook's parsed parts (its author in core.xml, its comments, its sheets' surroundings) and the labels
+    it had compared are let go."""
     made = run(read_workbook)
-    assert run(parts_kept) == (made, 0)
+    assert run(parts_kept) == (made, 0, 0)
 
 
 def test_under_a_lower_hard_limit_the_job_gets_the_hard_one() -> None:

@@ -368,9 +368,11 @@ def _child(
     re.purge()  # re's own cache holds the patterns the job made of its report (figures, quoted words): not the next's
     from ..checks.text import forget_texts  # (loaded in the job's process already, by the forkserver or the job)
     from ..workbook.book_parts import forget_parts
+    from ..workbook.normalize import forget_labels
 
     forget_texts()  # and proofreading keeps the texts it read, for the next workbook of a batch,
-    forget_parts()  # and the reader the parts it parsed (workbook.xml, styles, a sheet's surroundings)
+    forget_parts()  # the reader the parts it parsed (workbook.xml, styles, a sheet's surroundings),
+    forget_labels()  # and normalize the labels it compared
     # a job that took half its time may have been stopped by its budget's deadline (pipeline.budget), at any point
     # of its work: its process is not trusted with another
     quick = time.monotonic() - started < limits.seconds / 2

@@ -997,3 +997,8 @@ def _short_norm(label: str) -> str:
     """_norm of a label, each asked once per process: a form's labels are asked of every workbook, and each
     template label of every sheet thrice (find)."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", label))
+
+
+def forget_labels() -> None:
+    """Let go of the labels remembered (some typed by the user): a web job's process takes the next user's job."""
+    _short_norm.cache_clear()
