@@ -78,3 +78,21 @@ def test_an_unknown_part_is_refused() -> None:
     )
     assert done.returncode == 2
     assert "webb" in done.stderr
+
+
+def test_the_stage_breakdown_names_every_stage_and_leaves_nothing(tmp_path: Path) -> None:
+    """bench/bench_stages.py: each stage of a report with its ms, cold or not, and no temporary file left."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    script = ROOT / "bench" / "bench_stages.py"
+    for cold in ([], ["--cold"]):
+        done = subprocess.run(
+            [sys.executable, str(script), "--n", "2", "--cache", str(tmp_path / "books"), *cold],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert re.match(r"2 workbooks( \(each read cold\))?: \d+\.\d ms a report in all", done.stdout), done.stdout
+        for stage in ("open_workbook", "normalize", "check_report", "build_context", "render_xml_part", "save"):
+            assert re.search(rf"{stage} +\d+\.\d\d ms", done.stdout), (stage, done.stdout)
+    assert list(tmp.iterdir()) == []
