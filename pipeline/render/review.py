@@ -40,7 +40,7 @@ _W = f"{{{_NS_W}}}"
 _P, _R, _T, _TBL, _RPR, _PPR = f"{_W}p", f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}rPr", f"{_W}pPr"
 _ID, _VAL = f"{_W}id", f"{_W}val"
 _TEXT_OF = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
-_BR, _BR_TYPE, _TC = f"{_W}br", f"{_W}type", f"{_W}tc"
+_BR, _BR_TYPE, _TC, _TR = f"{_W}br", f"{_W}type", f"{_W}tc", f"{_W}tr"
 _TEXT_TAGS = (_T, _BR, *_TEXT_OF)  # a run's children that give it text
 _SEPARATOR = "\x00"  # in no run's text: XML cannot hold it
 _MARK_OPEN = re.compile(f"{OPEN}\\d+{MID}")
@@ -119,6 +119,8 @@ class _SheetValues:
         self._rows: dict[str, dict[str, Any]] = {}
         self._kinds: dict[int, dict[str, schema.Kind]] = {}  # by id: a Table hashes its every record
         self._got: dict[tuple[str, str, bool], tuple[Any, schema.Kind]] = {}
+        self._asked: dict[str, int] = {}  # cells asked of each list read whole
+        self._cells: dict[str, dict[str, tuple[Any, Any, str]]] = {}  # such a list's cells, once asked often
 
     def get(self, sheet: str, cell: str) -> tuple[Any, schema.Kind]:
         key = (sheet, cell, self._whole(sheet))  # kept apart: an answer read by row, and one from the whole sheet
@@ -144,6 +146,14 @@ class _SheetValues:
             self._read_whole(sheet)
         if sheet not in self._lists:
             return self._sheets[sheet].get((sheet, cell), (None, schema.Kind.TEXT))
+        index = self._cells.get(sheet)
+        if index is None:
+            asked = self._asked[sheet] = self._asked.get(sheet, 0) + 1
+            if asked > _SEARCHED:  # asked often: every cell indexed once, rather than every record searched each time
+                index = self._cells[sheet] = _cell_index(self._sheet_items.get(sheet, []))
+        if index is not None:
+            found = index.get(cell)
+            return (getattr(found[1], found[2], None), self._kind(found[0], found[2])) if found else (None, _TEXT)
         for table in reversed(self._sheet_items.get(sheet, [])):  # the last to name it, as placed_values keeps it
             for record in reversed(tuple(table)):
                 if cell in record.cells.values():
@@ -166,6 +176,20 @@ class _SheetValues:
             self._sheets[sheet] = _placed(items, sheet)  # the sheet's items give all placed_values gives of it
             return
         self._lists.add(sheet)
+
+
+_SEARCHED = 3  # cells of a list read whole searched for record by record before its every cell is indexed
+_TEXT = schema.Kind.TEXT
+
+
+def _cell_index(items: Sequence[Any]) -> dict[str, tuple[Any, Any, str]]:
+    """(table, record, key) by cell, the last to name a cell kept, as placed_values keeps it."""
+    index: dict[str, tuple[Any, Any, str]] = {}
+    for table in items:
+        for record in table:
+            for key, at in record.cells.items():
+                index[at] = (table, record, key)
+    return index
 
 
 def _rows(table: Table[Any]) -> dict[str, Any]:
@@ -341,17 +365,15 @@ def unmark_xml(xml: str) -> str:
 
 def _anchor(first: Any, last: Any, comment_id: int) -> None:
     """python-docx's ``Run.mark_comment_range``: the range starts before ``first`` and ends after ``last``, followed
-    by the run that holds the reference. (Each is made in the paragraph, then moved to its place: made apart, an
-    element declares its namespace, dropped again when it is put in.)"""
+    by the run that holds the reference. (Made apart and moved in, as there: where the body's w is its default
+    namespace alone, an element made in place would declare its prefixes otherwise.)"""
     at = str(comment_id)
-    first.addprevious(_sub(first.getparent(), _RANGE_START, {_ID: at}))
-    paragraph = last.getparent()
-    end = _sub(paragraph, _RANGE_END, {_ID: at})
-    last.addnext(end)
-    reference = _sub(paragraph, _R)
-    end.addnext(reference)
+    first.addprevious(first.makeelement(_RANGE_START, {_ID: at}))
+    reference = last.makeelement(_R, {})
     _sub(_sub(reference, _RPR), _RSTYLE, {_VAL: "CommentReference"})
     _sub(reference, _REFERENCE, {_ID: at})
+    last.addnext(reference)
+    last.addnext(last.makeelement(_RANGE_END, {_ID: at}))
 
 
 _sub = etree.SubElement
@@ -364,6 +386,8 @@ def _comments(texts: Sequence[str], first_id: int, date: str) -> list[Any]:
     making them element by element (their every element is made in a document of its own, as there)."""
     if not texts:
         return []
+    if any(_SURROGATE.search(text) for text in texts):  # encoding them raises there; a parse would join a pair
+        return [_comment(comment_id, text, date) for comment_id, text in enumerate(texts, first_id)]
     xml = [f'<w:comments xmlns:w="{_NS_W}">']
     for comment_id, text in enumerate(texts, first_id):
         xml.append(f'<w:comment w:id="{comment_id}" w:author="{AUTHOR}" w:initials="{INITIALS}" w:date="{date}">')
@@ -382,6 +406,7 @@ def _comments(texts: Sequence[str], first_id: int, date: str) -> list[Any]:
 
 
 _COMMENTS_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _run_xml(text: str, *, empty: bool) -> str:
@@ -547,6 +572,8 @@ def _read(body: Any) -> _Read | None:
             up = element.getparent()
             if up is body:
                 elements, texts = body_elements, body_texts
+            elif up.tag == tc_tag and not _in_a_row(up):
+                return None  # a cell outside a table's row (malformed, or rows in a content control): looked up
             elif in_table if up.tag == tc_tag else _under_a_table(element, body):
                 elements, texts = table_elements, table_texts
             else:
@@ -592,6 +619,12 @@ def _read(body: Any) -> _Read | None:
         ):
             return None  # a run of a paragraph that counts, met again after a paragraph nested in it
     return _Read(body_elements + table_elements, body_texts + table_texts, marked)
+
+
+def _in_a_row(cell: Any) -> bool:
+    """Whether a w:tc stands in a row of a table: only then does the table most recently begun hold it."""
+    row = cell.getparent()
+    return row is not None and row.tag == _TR and (table := row.getparent()) is not None and table.tag == _TBL
 
 
 def _after(table: Any) -> Any:
