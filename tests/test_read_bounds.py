@@ -157,9 +157,9 @@ def _mutants(rng: random.Random, data: bytes) -> list[bytes]:
     return out
 
 
-def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """package.Whole against ZipFile.open, a sheet nobody reads left uninflated against inflated: the same parts,
-    refusals and errors on damaged packages."""
+def test_a_sheet_nobody_reads_left_uninflated_checks_as_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet nobody reads left uninflated against inflated: the same parts, refusals and errors on damaged
+    packages."""
     main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     relations = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts = {
@@ -181,7 +181,6 @@ def test_the_parts_inflated_from_the_file_are_those_zipfile_gives(monkeypatch: p
     rng = random.Random(1916)
     for mutant in _mutants(rng, out.getvalue()):
         fast = _checked(mutant)
-        monkeypatch.setattr(package, "FAST_FILE", -1)
         monkeypatch.setattr(package, "_plain", lambda info: False)  # every unread sheet inflated, as before
         exact = _checked(mutant)
         monkeypatch.undo()

@@ -15,7 +15,6 @@ earlier, never let more through.
 from __future__ import annotations
 
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Collection, Iterable
@@ -178,14 +177,13 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep
     if len(infos) > schema.MAX_PARTS:
         raise _refused(shown, f"由 {len(infos):,} 个部分组成，远超填报工作簿的正常结构（上限 {schema.MAX_PARTS:,}）")
     names = {i.filename for i in infos}
-    whole = Whole(z)
     index_parts: list[bytes] = []  # as ZipFile.read gives them (a part not there: KeyError, as worksheet_parts)
     for index in (WORKBOOK_PART, WORKBOOK_RELS):
         if index not in names:
             continue
         sheets = Counted(_SHEETS)
         inflated: list[bytes] = []
-        for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART], whole):
+        for chunk in _chunks(z, z.getinfo(index), shown, [MAX_INDEX_PART, MAX_INDEX_PART]):
             inflated.append(chunk)
             if index == WORKBOOK_PART and sheets.feed(chunk) > schema.MAX_SHEETS + 1:  # <sheets> starts alike
                 raise _refused(shown, f"有超过 {schema.MAX_SHEETS} 张工作表（上限 {schema.MAX_SHEETS}）")
@@ -213,7 +211,7 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep
             if info.filename in unread:
                 tags = None  # never parsed
             # a damaged sheet nobody reads stays unread, as before: only its bytes count
-            stream = _Stream(z, info, shown, budget, tolerant=info.filename in unread, keep=chunks, whole=whole)
+            stream = _Stream(z, info, shown, budget, tolerant=info.filename in unread, keep=chunks)
             # counted only once the part's bytes could hold more than the limit: a "<si" takes 3 bytes, a "<" one
             held = Held(3 * schema.MAX_STRINGS if strings is not None else schema.MAX_PART_TAGS)
             for chunk in stream:
@@ -233,7 +231,7 @@ def check_package(z: zipfile.ZipFile, shown: str, read: Collection[str], *, keep
                     )
             _kept(package, info, chunks, stream.failed)
             continue
-        _count_form_sheet(_Stream(z, info, shown, budget, keep=chunks, whole=whole), shown, sheet, package.tally)
+        _count_form_sheet(_Stream(z, info, shown, budget, keep=chunks), shown, sheet, package.tally)
         _kept(package, info, chunks, False)
     return package
 
@@ -339,71 +337,12 @@ def _column(letters: bytes) -> int:
     return n
 
 
-def _chunks(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int], whole: Whole | None = None
-) -> _Stream:
-    return _Stream(z, info, shown, budget, whole=whole)
-
-
-FAST_FILE = 16 * 2**20  # a package up to this size is read into memory once, for Whole
-_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flag bits, name and extra field lengths (zipfile's own)
-
-
-class Whole:
-    """The package's small parts inflated straight from the file's bytes (issue 19: ZipFile.open and its reads cost
-    more than inflating a part of a few KB, and a workbook has sixty), wherever that gives exactly what they give:
-    the same bytes and no error. That is: a part under a chunk, deflated or stored, not encrypted, whose local
-    header names it as zipfile requires, whose deflate stream ends at exactly the size the directory states, with
-    its CRC. For any other part, None: it is read through ZipFile as before, which finds the damage and names it."""
-
-    def __init__(self, z: zipfile.ZipFile) -> None:
-        self.data = b""
-        self.encoding = getattr(z, "metadata_encoding", None) or "cp437"  # (3.11: not yet in typeshed)
-        fp = z.fp
-        try:  # (zipfile seeks before each read of its own: moving the file's position here is safe)
-            if fp is not None and fp.seek(0, 2) <= FAST_FILE:
-                fp.seek(0)
-                self.data = fp.read()
-        except (OSError, ValueError, AttributeError):
-            self.data = b""
-
-    def part(self, info: zipfile.ZipInfo) -> bytes | None:
-        if not self.data or info.file_size >= CHUNK or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
-            return None  # (0x61: encrypted, patched, strongly encrypted: ZipFile.open refuses them)
-        at = info.header_offset
-        head = self.data[at : at + _LOCAL_HEADER.size]
-        if len(head) != _LOCAL_HEADER.size:
-            return None
-        signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(head)
-        start = at + _LOCAL_HEADER.size
-        try:
-            name = self.data[start : start + name_length].decode("utf-8" if flags & 0x800 else self.encoding)
-        except UnicodeDecodeError:
-            return None
-        if signature != b"PK\x03\x04" or name != info.orig_filename:
-            return None
-        start += name_length + extra_length
-        raw = self.data[start : start + info.compress_size]
-        if len(raw) != info.compress_size:
-            return None
-        if info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater = zlib.decompressobj(-15)
-            try:
-                out = inflater.decompress(raw, info.file_size + 1)
-            except zlib.error:
-                return None
-            if not inflater.eof:
-                return None
-        else:
-            out = raw
-        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-            return None
-        return out
+def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: list[int]) -> _Stream:
+    return _Stream(z, info, shown, budget)
 
 
 class _Stream:
-    """The inflated bytes of one part, chunk by chunk, drawn from the package's budget of unpacked bytes (a part
-    ``whole`` inflates is its one chunk, as ZipFile's read of a chunk gives it)."""
+    """The inflated bytes of one part, chunk by chunk, drawn from the package's budget of unpacked bytes."""
 
     def __init__(
         self,
@@ -414,19 +353,13 @@ class _Stream:
         *,
         tolerant: bool = False,
         keep: list[bytes] | None = None,
-        whole: Whole | None = None,
     ) -> None:
         self.z, self.info, self.shown, self.budget, self.tolerant = z, info, shown, budget, tolerant
         self.fh: Any = None
         self.keep = keep
         self.failed = False  # (tolerant) the part could not be inflated whole
-        self.whole = whole
-        self.inflated: bytes | None = None
 
     def __iter__(self) -> _Stream:
-        self.inflated = self.whole.part(self.info) if self.whole is not None else None
-        if self.inflated is not None:
-            return self
         try:
             self.fh = self.z.open(self.info)
         except ZIP_ERRORS as e:
@@ -436,11 +369,6 @@ class _Stream:
         return self
 
     def __next__(self) -> bytes:
-        if self.inflated is not None:
-            chunk, self.inflated = self.inflated, None
-            if not chunk:
-                raise StopIteration
-            return self._drawn(chunk)
         if self.fh is None:
             raise StopIteration
         try:
@@ -459,8 +387,7 @@ class _Stream:
     def _drawn(self, chunk: bytes) -> bytes:
         self.budget[0] -= len(chunk)
         if self.budget[0] < 0:
-            if self.fh is not None:
-                self.fh.close()
+            self.fh.close()
             what = "解压后" if self.budget[1] == MAX_UNPACKED else f"其中的 {self.info.filename[:80]} 解压后"
             raise _refused(self.shown, f"{what}超过 {self.budget[1] // 2**20} MB，远超填报工作簿的正常大小")
         if self.keep is not None:
