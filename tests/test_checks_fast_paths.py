@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from statistics import median
 
 import pytest
@@ -299,3 +300,33 @@ def test_the_starts_patterns_let_re_skip_to_their_first_character() -> None:
     ):
         parsed = re._parser.parse(starts.pattern)  # type: ignore[attr-defined]
         assert re._compiler._get_charset_prefix(parsed, 0), starts.pattern  # type: ignore[attr-defined]
+
+
+def test_a_part_whose_label_was_blanked_stops_the_comparison_as_before() -> None:
+    """Beside an error, its cell is blank (None) in the model the warnings are checked on; compare_parts quoted every
+    label first, so such a part raised, and the checks' warnings were left out there (session._beside_errors):
+    quoting only for a message must not let them through."""
+    with pytest.raises(AttributeError):
+        compare_parts(Findings(""), Place("表", "B3"), "“合计”", [(None, Decimal(1))], Decimal(1), Decimal(0))  # type: ignore[list-item]
+
+
+def test_a_wrong_fund_source_leaves_the_list_warnings_out_as_before(tmp_path: Path) -> None:
+    """项目资金来源!B3 not one of its choices (E_CHOICE): the findings are the error and what they were beside it."""
+    import sys
+
+    from pipeline.session import inspect
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from make_workbooks import make  # a department with some hundred list rows, whose totals the checks compare
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    book, _ = make(0, 9)
+    book["项目资金来源"]["B3"] = "财政拨款"  # not 当年财政拨款, 上年结转资金 or 其他资金
+    path = tmp_path / "fund.xlsx"
+    book.save(path)
+    found = {f.code for f in inspect(path).findings}
+    assert codes.E_CHOICE.code in found
+    assert not found & {codes.W_FUNCTIONS_TOTAL.code, codes.W_POINTS_TOTAL.code, codes.W_FUND_PROJECT.code}

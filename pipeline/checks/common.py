@@ -68,6 +68,8 @@ def parts_disagree(
     if not given:
         return None
     total = sum((value for _, value in given), Decimal(0))
+    if not all(type(label) is str for label, _ in given):
+        _joined(given)  # raises where a label cannot be quoted (a blanked one is None), as quoting them first did
     diff = total - stated
     complete = blank_is_zero or len(given) == len(parts)
     if complete and abs(diff) > tolerance:
