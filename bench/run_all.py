@@ -318,7 +318,8 @@ class Bench:
             f"the libraries' floor: {spread(got['floor'], 1000)} ms per report to read every sheet with calamine, "
             "render genreport's prepared template in its bounded sandbox and deflate the rendered parts (no model, "
             "checks, comments or XML check; timed as the plain loop is); plain ÷ floor "
-            f"**{spread(ceiling, 1, 2)}**, the most any pipeline on these libraries could reach here"
+            f"**{spread(ceiling, 1, 2)}**, about the most a pipeline that reads every sheet with calamine and "
+            "renders the whole template through Jinja could reach here"
         )
         return part
 
