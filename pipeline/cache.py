@@ -24,6 +24,7 @@ import re
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, AnyStr
 
@@ -196,6 +197,23 @@ def content_pattern(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
 def compiling_content() -> bool:
     """Whether the pattern being compiled is one of ``content_pattern``'s."""
     return bool(getattr(_CONTENT, "on", False))
+
+
+_FORGETTERS: list[Callable[[], None]] = []
+
+
+def forgets(forget: Callable[[], None]) -> Callable[[], None]:
+    """Register ``forget``, which lets go of what its module keeps in memory of the workbooks it read (parts, texts,
+    labels kept for the next workbook of a batch): ``forget_content`` calls it. Whatever keeps users' content between
+    workbooks registers here, so a web job's process that takes the next user's job holds nothing of the last."""
+    _FORGETTERS.append(forget)
+    return forget
+
+
+def forget_content() -> None:
+    """Call every registered ``forgets`` function (those of the modules loaded: one not loaded kept nothing)."""
+    for forget in _FORGETTERS:
+        forget()
 
 
 def read_marshal(kind: str, name: str) -> Any:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import cache
 from ..findings import codes
 from ..findings.codes import Code
 from ..findings.collector import Findings
@@ -146,6 +147,7 @@ ENTRY, SLIP = 64, 64  # characters (of 2 to 4 bytes) a kept text and each of its
 _READ = _Read(1 << 18)  # characters a generation: 0.5 to 1 MB of text and entries
 
 
+@cache.forgets
 def forget_texts() -> None:
     """Let go of every text kept between workbooks: a web job's process takes the next user's job, which must not
     find the last one's texts (nor be any faster for them)."""

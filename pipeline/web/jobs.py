@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .. import cache
 from ..budget import SERVER_MEMORY_MB, SERVER_SECONDS, address_space
 
 DEFAULT_MEMORY_MB = SERVER_MEMORY_MB  # sized with every job budget, in pipeline/budget.py
@@ -366,13 +367,9 @@ def _child(
             traceback.print_exc(file=sys.stderr)
             outcome = ("bug", None, False)
     re.purge()  # re's own cache holds the patterns the job made of its report (figures, quoted words): not the next's
-    from ..checks.text import forget_texts  # (loaded in the job's process already, by the forkserver or the job)
-    from ..workbook.book_parts import forget_parts
-    from ..workbook.normalize import forget_labels
-
-    forget_texts()  # and proofreading keeps the texts it read, for the next workbook of a batch,
-    forget_parts()  # the reader the parts it parsed (workbook.xml, styles, a sheet's surroundings),
-    forget_labels()  # and normalize the labels it compared
+    # and what the pipeline keeps for the next workbook of a batch: proofreading the texts it read, the reader the
+    # parts it parsed (workbook.xml, styles, a sheet's surroundings), normalize the labels it compared
+    cache.forget_content()
     # a job that took half its time may have been stopped by its budget's deadline (pipeline.budget), at any point
     # of its work: its process is not trusted with another
     quick = time.monotonic() - started < limits.seconds / 2

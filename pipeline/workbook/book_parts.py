@@ -18,6 +18,7 @@ from typing import Any
 
 from lxml import etree
 
+from .. import cache
 from .formats import (
     BUILTIN_FORMATS,
     BUILTIN_FORMATS_MAX_SIZE,
@@ -103,6 +104,7 @@ class Recent:
 _RECENTS: weakref.WeakSet[Recent] = weakref.WeakSet()
 
 
+@cache.forgets
 def forget_parts() -> None:
     """Let go of every part kept between workbooks (each Recent): a web job's process takes the next user's job,
     which must not find the last one's parts (nor read them any faster for them)."""

@@ -18,6 +18,7 @@ from itertools import repeat
 from operator import is_
 from typing import Any, cast
 
+from .. import cache
 from ..findings import codes
 from ..findings.collector import Finding, Findings
 from ..model import schema
@@ -999,6 +1000,7 @@ def _short_norm(label: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", label))
 
 
+@cache.forgets
 def forget_labels() -> None:
     """Let go of the labels remembered (some typed by the user): a web job's process takes the next user's job."""
     _short_norm.cache_clear()
